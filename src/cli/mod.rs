@@ -1,0 +1,153 @@
+//! Command-line interface. Names and flags here are a public contract.
+
+mod sandbox_cmd;
+mod status_cmd;
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use std::path::PathBuf;
+use zkconsole::config::{Config, Credentials};
+use zkconsole::probe::round::AdminLocator;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "zkconsole",
+    version,
+    about = "A terminal console for Apache ZooKeeper ensembles"
+)]
+pub struct Args {
+    /// Config file (default: $XDG_CONFIG_HOME/zkconsole/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// More detail in the log file.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub target: Target,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(ClapArgs, Debug, Clone, Default)]
+pub struct Target {
+    /// Connect string, e.g. zk1:2181,zk2:2181 (one reachable member is enough).
+    #[arg(long, global = true, conflicts_with = "ensemble")]
+    pub connect: Option<String>,
+    /// A named ensemble from the config file.
+    #[arg(long, short = 'e', global = true)]
+    pub ensemble: Option<String>,
+    /// AdminServer URL of a member, as ID=URL (repeatable), e.g. 1=http://zk1:8080.
+    #[arg(long = "admin", global = true, value_name = "ID=URL")]
+    pub admin: Vec<String>,
+    /// AdminServer port shared by every member (http://<member host>:PORT).
+    #[arg(long, global = true)]
+    pub admin_port: Option<u16>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// One round of probes: a summary and one row per member. Exit 0 ok, 1 warning,
+    /// 2 critical (thresholds or quorum lost), 3 nothing reachable.
+    Status {
+        /// Print the report as JSON (documented in the README).
+        #[arg(long)]
+        json: bool,
+        /// Override the probe timeout (milliseconds).
+        #[arg(long)]
+        timeout_ms: Option<u64>,
+    },
+    /// Local ensembles of real ZooKeeper servers. Without a subcommand: start one, watch it,
+    /// and tear it down on exit.
+    Sandbox {
+        #[command(subcommand)]
+        action: Option<sandbox_cmd::SandboxAction>,
+        /// Number of voting members (1–9).
+        #[arg(long, default_value_t = 3)]
+        members: usize,
+    },
+}
+
+pub async fn run(args: Args) -> i32 {
+    let (config, _) = match Config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("zkconsole: config error: {e}");
+            return 64;
+        }
+    };
+    match args.command {
+        Some(Command::Status { json, timeout_ms }) => {
+            status_cmd::run(&config, &args.target, json, timeout_ms).await
+        }
+        Some(Command::Sandbox { action, members }) => {
+            sandbox_cmd::run(&config, action, members).await
+        }
+        None => {
+            eprintln!(
+                "zkconsole: the interactive console is not built yet; use `zkconsole status` \
+                 or `zkconsole sandbox`"
+            );
+            64
+        }
+    }
+}
+
+/// What the command should talk to: the connect string, admin URLs and credentials.
+pub struct Resolved {
+    pub name: String,
+    pub connect: String,
+    pub admin: AdminLocator,
+    #[allow(dead_code)] // used by reconfig (plan/apply) and the tree browser
+    pub credentials: Option<Credentials>,
+}
+
+pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
+    let (name, entry) = match (&t.connect, &t.ensemble) {
+        (Some(c), _) => (c.clone(), None),
+        (None, Some(n)) => (n.clone(), Some(config.ensemble(n)?)),
+        (None, None) => match &config.default_ensemble {
+            Some(n) => (n.clone(), Some(config.ensemble(n)?)),
+            None => {
+                return Err(
+                    "say which ensemble: --connect HOST:PORT[,...] or --ensemble NAME \
+                            (or set default_ensemble in the config)"
+                        .into(),
+                )
+            }
+        },
+    };
+    let mut admin = AdminLocator::default();
+    if let Some(e) = entry {
+        admin.port = e.admin_port;
+        for (id, url) in &e.admin_urls {
+            if let Ok(id) = id.parse() {
+                admin.by_id.insert(id, url.clone());
+            }
+        }
+    }
+    for a in &t.admin {
+        let (id, url) = a
+            .split_once('=')
+            .and_then(|(i, u)| Some((i.trim().parse::<u64>().ok()?, u.trim())))
+            .ok_or_else(|| format!("--admin {a:?}: expected ID=URL, e.g. 1=http://zk1:8080"))?;
+        admin.by_id.insert(id, url.to_string());
+    }
+    if t.admin_port.is_some() {
+        admin.port = t.admin_port;
+    }
+    let digest_file = entry.and_then(|e| e.digest_file.clone()).map(expand_home);
+    let credentials = Credentials::resolve(digest_file.as_deref()).map_err(|e| e.to_string())?;
+    let connect = entry.map_or_else(|| name.clone(), |e| e.connect.clone());
+    Ok(Resolved {
+        name,
+        connect,
+        admin,
+        credentials,
+    })
+}
+
+fn expand_home(p: PathBuf) -> PathBuf {
+    match (p.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => p,
+    }
+}

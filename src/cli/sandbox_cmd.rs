@@ -1,0 +1,205 @@
+//! `zkconsole sandbox ...`: start, stop and drill local ensembles of real ZooKeeper servers.
+
+use clap::Subcommand;
+use std::path::PathBuf;
+use std::time::Duration;
+use zkconsole::config::Config;
+use zkconsole::ensemble::health::summarize;
+use zkconsole::ensemble::LearnerType;
+use zkconsole::probe::member::ProbeOptions;
+use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery};
+use zkconsole::report::StatusReport;
+use zkconsole::sandbox::{Sandbox, SandboxOptions};
+
+#[derive(Subcommand, Debug)]
+pub enum SandboxAction {
+    /// Start an ensemble and leave it running; prints the connect string and directory.
+    Up {
+        #[arg(long, default_value_t = 3)]
+        members: usize,
+        /// Where to keep it (default: $XDG_STATE_HOME/zkconsole/sandbox).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// 4lw.commands.whitelist for the members (`srvr` is ZooKeeper's own default).
+        #[arg(long, default_value = "*")]
+        whitelist: String,
+    },
+    /// Stop every member and remove the directory.
+    Down {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// SIGKILL a member (a crash).
+    Kill {
+        id: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// SIGSTOP a member (a hung JVM).
+    Pause {
+        id: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// SIGCONT a paused member.
+    Resume {
+        id: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Start a stopped member again (or kill and start a running one).
+    Restart {
+        id: u64,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Start a new member seeded with the current config plus itself (not yet a voter).
+    Add {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Join as an observer instead of a participant.
+        #[arg(long)]
+        observer: bool,
+    },
+}
+
+fn default_dir() -> PathBuf {
+    zkconsole::config::state_dir().join("sandbox")
+}
+
+pub async fn run(config: &Config, action: Option<SandboxAction>, members: usize) -> i32 {
+    match run_inner(config, action, members).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("zkconsole sandbox: {e:#}");
+            1
+        }
+    }
+}
+
+async fn run_inner(
+    config: &Config,
+    action: Option<SandboxAction>,
+    members: usize,
+) -> anyhow::Result<i32> {
+    use SandboxAction::*;
+    let open = |dir: Option<PathBuf>| Sandbox::open(&dir.unwrap_or_else(default_dir));
+    match action {
+        None => watch_ephemeral(config, members).await,
+        Some(Up {
+            members,
+            dir,
+            whitelist,
+        }) => {
+            let dir = dir.unwrap_or_else(default_dir);
+            eprintln!(
+                "starting {members} ZooKeeper members in {} ...",
+                dir.display()
+            );
+            let sb = Sandbox::up(SandboxOptions {
+                members,
+                dir: Some(dir),
+                whitelist,
+                ..SandboxOptions::default()
+            })
+            .await?;
+            print_sandbox(&sb);
+            sb.detach();
+            Ok(0)
+        }
+        Some(Down { dir }) => {
+            let sb = open(dir)?;
+            let shown = sb.dir().display().to_string();
+            sb.down()?;
+            println!("stopped and removed {shown}");
+            Ok(0)
+        }
+        Some(Kill { id, dir }) => drill(open(dir)?, id, "killed", Sandbox::kill),
+        Some(Pause { id, dir }) => drill(open(dir)?, id, "paused", Sandbox::pause),
+        Some(Resume { id, dir }) => drill(open(dir)?, id, "resumed", Sandbox::resume),
+        Some(Restart { id, dir }) => drill(open(dir)?, id, "restarted", Sandbox::restart),
+        Some(Add { dir, observer }) => {
+            let mut sb = open(dir)?;
+            let role = if observer {
+                LearnerType::Observer
+            } else {
+                LearnerType::Participant
+            };
+            let m = sb.add_member(role).await?;
+            println!(
+                "member {} started at {} as a joining {}; add it with a reconfig",
+                m.id,
+                m.client_address(),
+                role.as_str()
+            );
+            Ok(0)
+        }
+    }
+}
+
+fn drill(
+    mut sb: Sandbox,
+    id: u64,
+    verb: &str,
+    f: fn(&mut Sandbox, u64) -> anyhow::Result<()>,
+) -> anyhow::Result<i32> {
+    f(&mut sb, id)?;
+    println!("member {id} {verb}");
+    Ok(0)
+}
+
+fn print_sandbox(sb: &Sandbox) {
+    println!("connect: {}", sb.connect_string());
+    println!("dir:     {}", sb.dir().display());
+    println!(
+        "digest:  {} (super user, mode 0600)",
+        sb.digest_file().display()
+    );
+    for m in sb.members() {
+        println!(
+            "  member {}  client {}  admin {}  pid {}",
+            m.id,
+            m.client_address(),
+            m.admin_url(),
+            m.pid.map_or("-".into(), |p| p.to_string())
+        );
+    }
+}
+
+/// Up, show the ensemble until Ctrl-C, then tear everything down.
+async fn watch_ephemeral(config: &Config, members: usize) -> anyhow::Result<i32> {
+    eprintln!("starting a {members}-member sandbox ...");
+    let sb = Sandbox::up(SandboxOptions {
+        members,
+        ..SandboxOptions::default()
+    })
+    .await?;
+    print_sandbox(&sb);
+    let discovery = Discovery {
+        seeds: seeds_of(&sb.connect_string()),
+        admin: AdminLocator {
+            by_id: sb.admin_urls().into_iter().collect(),
+            port: None,
+        },
+        opts: ProbeOptions {
+            timeout: config.probe_timeout(),
+            ..ProbeOptions::default()
+        },
+    };
+    let mut previous = None;
+    let mut tick = tokio::time::interval(config.refresh().max(Duration::from_secs(2)));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = tick.tick() => {
+                let obs = observe(&discovery, previous.as_ref()).await;
+                let health = summarize(obs.config.as_ref(), &obs.members, &config.thresholds);
+                println!("\n{}", StatusReport::new("sandbox", &obs, &health).to_text());
+                previous = obs.config.clone().or(previous);
+            }
+        }
+    }
+    eprintln!("stopping the sandbox ...");
+    sb.down()?;
+    Ok(0)
+}

@@ -1,0 +1,56 @@
+//! `zkconsole status`: one round of probes, printed for people or as JSON for scripts.
+
+use super::{resolve_target, Target};
+use std::time::Duration;
+use zkconsole::config::Config;
+use zkconsole::ensemble::health::summarize;
+use zkconsole::probe::member::ProbeOptions;
+use zkconsole::probe::round::{observe, seeds_of, Discovery};
+use zkconsole::report::StatusReport;
+
+pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Option<u64>) -> i32 {
+    let resolved = match resolve_target(config, target) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("zkconsole status: {e}");
+            return 64;
+        }
+    };
+    let seeds = seeds_of(&resolved.connect);
+    if seeds.is_empty() {
+        eprintln!(
+            "zkconsole status: the connect string {:?} names no host",
+            resolved.connect
+        );
+        return 64;
+    }
+    let discovery = Discovery {
+        seeds,
+        admin: resolved.admin,
+        opts: ProbeOptions {
+            timeout: timeout_ms.map_or(config.probe_timeout(), Duration::from_millis),
+            ..ProbeOptions::default()
+        },
+    };
+    let obs = observe(&discovery, None).await;
+    let health = summarize(obs.config.as_ref(), &obs.members, &config.thresholds);
+    let report = StatusReport::new(&resolved.name, &obs, &health);
+    tracing::info!(
+        ensemble = %report.ensemble,
+        state = report.state,
+        elapsed_ms = report.elapsed_ms,
+        "status"
+    );
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("zkconsole status: {e}");
+                return 70;
+            }
+        }
+    } else {
+        print!("{}", report.to_text());
+    }
+    report.exit_code()
+}

@@ -1,0 +1,266 @@
+//! Configuration: named ensembles, thresholds, refresh and probe timing.
+//!
+//! Defaults are compiled in (the shipped `config/zkconsole.toml` documents exactly them); a
+//! user file is layered on top, so it may hold only the keys it changes. A broken file is
+//! reported with its path, line and key.
+
+mod credentials;
+mod thresholds;
+
+pub use credentials::{Credentials, CredentialsError, DIGEST_ENV};
+pub use thresholds::{Level, Metric, Threshold, Thresholds};
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The documented default configuration, shipped in the repository.
+pub const DEFAULT_TOML: &str = include_str!("../../config/zkconsole.toml");
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// How often the console probes every member.
+    pub refresh_ms: u64,
+    /// Bound on each network exchange with a member (connect + reply).
+    pub probe_timeout_ms: u64,
+    /// How much metric history the console keeps for sparklines.
+    pub history_minutes: u64,
+    pub theme: String,
+    /// The ensemble used when neither --connect nor --ensemble is given.
+    pub default_ensemble: Option<String>,
+    pub thresholds: Thresholds,
+    pub ensembles: BTreeMap<String, EnsembleEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnsembleEntry {
+    /// A ZooKeeper connect string; one member is enough, the rest is discovered.
+    pub connect: String,
+    /// AdminServer base URLs by server id, e.g. `{ 1 = "http://zk1:8080" }`.
+    pub admin_urls: BTreeMap<String, String>,
+    /// Or one port for all: `http://<member host>:<admin_port>`.
+    pub admin_port: Option<u16>,
+    /// A file (mode 0600) holding `user:password` for digest auth.
+    pub digest_file: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            refresh_ms: 1000,
+            probe_timeout_ms: 1500,
+            history_minutes: 10,
+            theme: "dark".into(),
+            default_ensemble: None,
+            thresholds: Thresholds::default(),
+            ensembles: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Config {
+    pub fn refresh(&self) -> Duration {
+        Duration::from_millis(self.refresh_ms.max(100))
+    }
+
+    pub fn probe_timeout(&self) -> Duration {
+        Duration::from_millis(self.probe_timeout_ms.max(50))
+    }
+
+    /// Parses a (possibly partial) config text; `path` only labels errors.
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            ConfigError {
+                path: path.to_string(),
+                line,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        cfg.validate(path, text)?;
+        Ok(cfg)
+    }
+
+    /// The user's config: `explicit` if given (it must exist), else
+    /// `$XDG_CONFIG_HOME/zkconsole/config.toml` if present, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => default_path().filter(|p| p.exists()),
+        };
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+            path: shown.clone(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Ok((Config::parse(&text, &shown)?, Some(path)))
+    }
+
+    pub fn ensemble(&self, name: &str) -> Result<&EnsembleEntry, String> {
+        self.ensembles.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.ensembles.keys().map(String::as_str).collect();
+            if known.is_empty() {
+                format!("no ensemble named {name:?}: the config defines none (add an [ensembles.{name}] table)")
+            } else {
+                format!("no ensemble named {name:?}; configured: {}", known.join(", "))
+            }
+        })
+    }
+
+    fn validate(&self, path: &str, text: &str) -> Result<(), ConfigError> {
+        let err = |key: &str, message: String| ConfigError {
+            path: path.to_string(),
+            line: line_of_key(text, key),
+            message: format!("key `{key}`: {message}"),
+        };
+        if self.refresh_ms < 100 {
+            return Err(err("refresh_ms", "must be at least 100".into()));
+        }
+        if self.probe_timeout_ms < 50 {
+            return Err(err("probe_timeout_ms", "must be at least 50".into()));
+        }
+        for (name, e) in &self.ensembles {
+            if e.connect.trim().is_empty() {
+                return Err(err(
+                    &format!("ensembles.{name}.connect"),
+                    "is required (a connect string such as \"zk1:2181,zk2:2181\")".into(),
+                ));
+            }
+            for (id, url) in &e.admin_urls {
+                if id.parse::<u64>().is_err() {
+                    return Err(err(
+                        &format!("ensembles.{name}.admin_urls"),
+                        format!("{id:?} is not a server id (use the number N of server.N)"),
+                    ));
+                }
+                if !url.starts_with("http://") {
+                    return Err(err(
+                        &format!("ensembles.{name}.admin_urls"),
+                        format!("{url:?} must start with http://"),
+                    ));
+                }
+            }
+        }
+        if let Some(name) = &self.default_ensemble {
+            if !self.ensembles.contains_key(name) {
+                return Err(err(
+                    "default_ensemble",
+                    format!("names {name:?}, which is not under [ensembles]"),
+                ));
+            }
+        }
+        self.thresholds
+            .validate()
+            .map_err(|(key, m)| err(&format!("thresholds.{key}"), m))
+    }
+}
+
+/// Best effort: the line where the last segment of a dotted key is set.
+fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
+    let last = dotted.rsplit('.').next()?;
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with(last) && l[last.len()..].trim_start().starts_with(['=', '.'])
+                || l.starts_with('[') && l.contains(last)
+        })
+        .map(|i| i + 1)
+}
+
+fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(fallback)))
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("zkconsole").join("config.toml"))
+}
+
+/// `$XDG_STATE_HOME/zkconsole`: the log file, the audit log and cached state live here.
+pub fn state_dir() -> PathBuf {
+    xdg_dir("XDG_STATE_HOME", ".local/state")
+        .unwrap_or_else(std::env::temp_dir)
+        .join("zkconsole")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_file_equals_compiled_defaults() {
+        let shipped = Config::parse(DEFAULT_TOML, "config/zkconsole.toml").unwrap();
+        assert_eq!(shipped, Config::default());
+    }
+
+    #[test]
+    fn partial_file_layers_over_defaults() {
+        let cfg = Config::parse(
+            "refresh_ms = 2000\n[thresholds.outstanding]\nwarn = 5\n",
+            "x.toml",
+        )
+        .unwrap();
+        assert_eq!(cfg.refresh_ms, 2000);
+        assert_eq!(cfg.probe_timeout_ms, Config::default().probe_timeout_ms);
+        let t = cfg.thresholds.get(Metric::Outstanding).unwrap();
+        assert_eq!(t.warn, Some(5.0));
+        assert_eq!(
+            t.critical,
+            Config::default()
+                .thresholds
+                .get(Metric::Outstanding)
+                .unwrap()
+                .critical
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let e = Config::parse("refresh_ms = 1000\n\nrefresh_mss = 5\n", "/etc/z.toml").unwrap_err();
+        assert_eq!(e.path, "/etc/z.toml");
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("refresh_mss"), "{e}");
+        assert!(e.to_string().starts_with("/etc/z.toml:3: "), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_line() {
+        let e =
+            Config::parse("theme = \"dark\"\nprobe_timeout_ms = \"fast\"\n", "c.toml").unwrap_err();
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn semantic_errors_name_the_key() {
+        let e = Config::parse("[ensembles.prod]\nconnect = \"\"\n", "c.toml").unwrap_err();
+        assert!(e.message.contains("ensembles.prod.connect"), "{e}");
+        assert_eq!(e.line, Some(2));
+        let e = Config::parse(
+            "[thresholds.outstanding]\nwarn = 10\ncritical = 5\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("thresholds.outstanding"), "{e}");
+        let e = Config::parse("default_ensemble = \"nope\"\n", "c.toml").unwrap_err();
+        assert_eq!(e.line, Some(1));
+    }
+}

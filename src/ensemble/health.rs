@@ -1,0 +1,186 @@
+//! The health summary of an observation: how many voters serve, whether there is a quorum,
+//! how many more failures it survives, and what is wrong, worst first.
+
+use super::{quorum_size, EnsembleConfig};
+use crate::alerts::{breaches, Breach};
+use crate::config::{Level, Thresholds};
+use crate::probe::member::MemberSnapshot;
+use crate::probe::types::Role;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Health {
+    pub leader: Option<u64>,
+    pub leader_zxid: Option<u64>,
+    pub config_version: Option<u64>,
+    pub voters: usize,
+    pub observers: usize,
+    pub quorum_size: usize,
+    /// Voters that serve right now (leading or following, and voting).
+    pub live_voters: usize,
+    pub has_quorum: bool,
+    /// More voter failures the ensemble survives now; `None` when the quorum is already lost.
+    pub tolerance: Option<usize>,
+    pub reachable: usize,
+    pub level: Level,
+    /// Plain sentences, worst first.
+    pub problems: Vec<String>,
+    /// Per member (same order as the observation): the thresholds it breaches.
+    pub breaches: Vec<Vec<Breach>>,
+}
+
+pub fn summarize(
+    config: Option<&EnsembleConfig>,
+    members: &[MemberSnapshot],
+    thresholds: &Thresholds,
+) -> Health {
+    let leader_snap = members.iter().find(|m| m.role == Role::Leader);
+    let leader = leader_snap.and_then(|m| m.id);
+    let leader_zxid = leader_snap.and_then(|m| m.zxid);
+    let serving_voter = |m: &MemberSnapshot| {
+        matches!(m.role, Role::Leader | Role::Follower) && m.voting != Some(false)
+    };
+    let live_ids: BTreeSet<u64> = members
+        .iter()
+        .filter(|m| serving_voter(m))
+        .filter_map(|m| m.id)
+        .collect();
+    let (voters, observers, has_quorum, tolerance) = match config {
+        Some(cfg) => {
+            let voter_ids = cfg.voter_ids();
+            let live: BTreeSet<u64> = live_ids.intersection(&voter_ids).copied().collect();
+            let has = !voter_ids.is_empty() && cfg.is_quorum(&live);
+            (
+                voter_ids.len(),
+                cfg.observers().count(),
+                has,
+                has.then(|| tolerance_of(cfg, &live)),
+            )
+        }
+        None => {
+            // No membership known: every address we were given is taken to be a voter.
+            let voters = members.len();
+            let live = members.iter().filter(|m| serving_voter(m)).count();
+            let has = voters > 0 && live >= quorum_size(voters) && leader.is_some();
+            (voters, 0, has, has.then(|| live - quorum_size(voters)))
+        }
+    };
+    let live_voters = match config {
+        Some(cfg) => live_ids.intersection(&cfg.voter_ids()).count(),
+        None => members.iter().filter(|m| serving_voter(m)).count(),
+    };
+    let reachable = members.iter().filter(|m| m.role.is_alive()).count();
+
+    let mut level = Level::Ok;
+    let mut problems = Vec::new();
+    let mut raise = |l: Level, text: String, problems: &mut Vec<String>| {
+        level = level.max(l);
+        problems.push(text);
+    };
+    if !has_quorum {
+        raise(
+            Level::Critical,
+            format!(
+                "quorum lost: {live_voters} of {voters} voters serving, {} needed",
+                quorum_size(voters)
+            ),
+            &mut problems,
+        );
+    } else if leader.is_none() {
+        raise(Level::Critical, "no leader".into(), &mut problems);
+    }
+    for m in members {
+        let who =
+            m.id.map_or_else(|| m.address.clone(), |id| format!("member {id}"));
+        match m.role {
+            Role::Down | Role::Unresponsive | Role::NotServing | Role::Error | Role::ReadOnly => {
+                let why = m.error.as_deref().unwrap_or(m.role.as_str());
+                raise(
+                    Level::Warn,
+                    format!("{who} {}: {why}", m.role),
+                    &mut problems,
+                );
+            }
+            _ => {}
+        }
+        if let Some(h) = &m.hint {
+            raise(Level::Warn, format!("{who}: {h}"), &mut problems);
+        }
+    }
+    if has_quorum && tolerance == Some(0) && voters > 1 {
+        raise(
+            Level::Warn,
+            "no failure tolerated: losing one more voter loses the quorum".into(),
+            &mut problems,
+        );
+    }
+    let per_member: Vec<Vec<Breach>> = members
+        .iter()
+        .map(|m| breaches(m, thresholds, leader_zxid))
+        .collect();
+    for (m, bs) in members.iter().zip(&per_member) {
+        for b in bs {
+            let who =
+                m.id.map_or_else(|| m.address.clone(), |id| format!("member {id}"));
+            raise(b.level, format!("{who}: {b}"), &mut problems);
+        }
+    }
+    // Worst first, keeping discovery order within a level.
+    problems.sort_by_key(|p| {
+        if p.starts_with("quorum lost") || p == "no leader" {
+            0
+        } else {
+            1
+        }
+    });
+
+    Health {
+        leader,
+        leader_zxid,
+        config_version: config.and_then(|c| c.version),
+        voters,
+        observers,
+        quorum_size: quorum_size(voters),
+        live_voters,
+        has_quorum,
+        tolerance,
+        reachable,
+        level,
+        problems,
+        breaches: per_member,
+    }
+}
+
+/// How many of `live` can fail before they stop forming a quorum. Majority configs have a
+/// formula; hierarchical ones are searched (member counts are small).
+fn tolerance_of(cfg: &EnsembleConfig, live: &BTreeSet<u64>) -> usize {
+    if !cfg.is_hierarchical() {
+        return live
+            .len()
+            .saturating_sub(quorum_size(cfg.voter_ids().len()));
+    }
+    let ids: Vec<u64> = live.iter().copied().collect();
+    if ids.len() > 16 {
+        return 0;
+    }
+    let mut k = 0;
+    'grow: for lose in 1..=ids.len() {
+        for mask in 0u32..(1 << ids.len()) {
+            if mask.count_ones() as usize != lose {
+                continue;
+            }
+            let rest: BTreeSet<u64> = ids
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) == 0)
+                .map(|(_, id)| *id)
+                .collect();
+            if !cfg.is_quorum(&rest) {
+                break 'grow;
+            }
+        }
+        k = lose;
+    }
+    k
+}

@@ -1,0 +1,12 @@
+//! zkconsole: a terminal console for Apache ZooKeeper ensembles.
+//!
+//! Everything outside `ui` and `tui` is terminal-free so `status`, `plan` and `scan` reuse it.
+
+pub mod alerts;
+pub mod config;
+pub mod ensemble;
+pub mod logging;
+pub mod probe;
+pub mod report;
+pub mod sandbox;
+pub mod zk;

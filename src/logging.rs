@@ -1,0 +1,26 @@
+//! Logs go to a file in the XDG state dir, never to the terminal (it belongs to the console).
+
+use std::path::PathBuf;
+use tracing_appender::non_blocking::WorkerGuard;
+
+/// Returns the guard that flushes the log on drop, and the log file's path.
+pub fn init(verbose: bool) -> Option<(WorkerGuard, PathBuf)> {
+    let dir = crate::config::state_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = tracing_appender::rolling::never(&dir, "zkconsole.log");
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let default = if verbose {
+        "zkconsole=debug,info"
+    } else {
+        "zkconsole=info,warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ZKCONSOLE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some((guard, dir.join("zkconsole.log")))
+}

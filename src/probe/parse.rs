@@ -1,0 +1,789 @@
+//! Parsers for four-letter-word and AdminServer replies. Pure: text in, typed data out.
+
+use super::types::{MetricValue, Metrics, ServerMode};
+use serde_json::{Map, Value};
+
+/// What a four-letter word (or an AdminServer command) answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply<T> {
+    Ok(T),
+    /// "This ZooKeeper instance is not currently serving requests" (or AdminServer monitor's
+    /// HTTP 500 with zkServer null).
+    NotServing,
+    /// "<cmd> is not executed because it is not in the whitelist." The command name lets the UI
+    /// say which entry `4lw.commands.whitelist` lacks.
+    NotWhitelisted {
+        command: String,
+    },
+}
+
+/// A reply we could not understand. The message says what was expected and shows a short,
+/// escaped excerpt of what arrived.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    pub message: String,
+}
+
+impl ParseError {
+    fn unexpected(expected: &str, got: &str) -> Self {
+        ParseError {
+            message: format!("expected {expected}, got {}", describe(got)),
+        }
+    }
+
+    fn http(command: &str, status: u16, body: &str) -> Self {
+        ParseError {
+            message: format!(
+                "AdminServer {command} answered HTTP {status}: {}",
+                describe(body)
+            ),
+        }
+    }
+}
+
+/// The `srvr` (or `stat`) reply.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Srvr {
+    pub version: Option<String>,
+    pub latency_min: Option<f64>,
+    pub latency_avg: Option<f64>,
+    pub latency_max: Option<f64>,
+    pub received: Option<i64>,
+    pub sent: Option<i64>,
+    pub connections: Option<i64>,
+    pub outstanding: Option<i64>,
+    pub zxid: Option<u64>,
+    pub mode: Option<ServerMode>,
+    pub node_count: Option<i64>,
+}
+
+impl Srvr {
+    /// The same facts under mntr's key names (without the zk_ prefix), so a server that only
+    /// whitelists `srvr` still fills the views that read `mntr` keys. `zxid` is `Text("0x...")`.
+    pub fn to_metrics(&self) -> Metrics {
+        let mut m = Metrics::new();
+        let mut put = |k: &str, v: Option<MetricValue>| {
+            if let Some(v) = v {
+                m.insert(k.to_string(), v);
+            }
+        };
+        put("version", self.version.clone().map(MetricValue::Text));
+        // mntr prints min/max as integers and avg as a float; match it so values compare.
+        put("min_latency", self.latency_min.map(int_if_whole));
+        put("avg_latency", self.latency_avg.map(MetricValue::Float));
+        put("max_latency", self.latency_max.map(int_if_whole));
+        put("packets_received", self.received.map(MetricValue::Int));
+        put("packets_sent", self.sent.map(MetricValue::Int));
+        put(
+            "num_alive_connections",
+            self.connections.map(MetricValue::Int),
+        );
+        put(
+            "outstanding_requests",
+            self.outstanding.map(MetricValue::Int),
+        );
+        put("znode_count", self.node_count.map(MetricValue::Int));
+        put(
+            "server_state",
+            self.mode
+                .map(|s| MetricValue::Text(mode_name(s).to_string())),
+        );
+        put(
+            "zxid",
+            self.zxid.map(|z| MetricValue::Text(format!("0x{z:x}"))),
+        );
+        m
+    }
+}
+
+fn int_if_whole(x: f64) -> MetricValue {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        MetricValue::Int(x as i64)
+    } else {
+        MetricValue::Float(x)
+    }
+}
+
+/// The spelling mntr uses for `zk_server_state`.
+fn mode_name(mode: ServerMode) -> &'static str {
+    match mode {
+        ServerMode::Leader => "leader",
+        ServerMode::Follower => "follower",
+        ServerMode::Observer => "observer",
+        ServerMode::Standalone => "standalone",
+        ServerMode::ReadOnly => "read-only",
+    }
+}
+
+/// The `isro` reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Isro {
+    /// `rw`
+    ReadWrite,
+    /// `ro`
+    ReadOnly,
+    /// `null`: the member has no running server (no quorum, not read-only either).
+    NotServing,
+}
+
+/// AdminServer `zabstate`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct ZabState {
+    pub myid: Option<u64>,
+    pub is_leader: Option<bool>,
+    pub voting: Option<bool>,
+    pub last_zxid: Option<u64>,
+    pub zab_epoch: Option<u64>,
+    /// `None` also when the server printed `""`, which it does while not serving.
+    pub zabstate: Option<String>,
+}
+
+/// `mntr`: "zk_<key>\t<value>" lines in any order. Keys are stored WITHOUT the zk_ prefix;
+/// unknown keys are kept. A single-space separator is tolerated (for hand-edited or
+/// whitespace-mangled captures); blank and unparseable lines are skipped, but a reply where no
+/// line parses is an error. Duplicate keys: the last one wins.
+pub fn parse_mntr(text: &str) -> Result<Reply<Metrics>, ParseError> {
+    if let Some(r) = refusal(text) {
+        return Ok(r);
+    }
+    let mut metrics = Metrics::new();
+    for line in text.lines() {
+        if let Some((key, value)) = mntr_line(line) {
+            metrics.insert(key.to_string(), MetricValue::parse(value));
+        }
+    }
+    if metrics.is_empty() {
+        return Err(ParseError::unexpected(
+            "mntr lines \"zk_<key>\\t<value>\"",
+            text,
+        ));
+    }
+    Ok(Reply::Ok(metrics))
+}
+
+fn mntr_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_end_matches('\r');
+    let (key, value) = match line.split_once('\t') {
+        Some((k, v)) => (k.trim(), v),
+        // Without a tab almost any prose line would split, so demand the zk_ prefix.
+        None => line
+            .trim()
+            .split_once(' ')
+            .filter(|(k, _)| k.starts_with("zk_"))?,
+    };
+    let key = key.strip_prefix("zk_").unwrap_or(key);
+    let plausible = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    plausible.then_some((key, value))
+}
+
+/// `srvr`, and `stat` (srvr plus "Clients:" lines, which are ignored). Missing fields stay
+/// `None`; a reply with none of the known fields is an error.
+pub fn parse_srvr(text: &str) -> Result<Reply<Srvr>, ParseError> {
+    if let Some(r) = refusal(text) {
+        return Ok(r);
+    }
+    let mut s = Srvr::default();
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "Zookeeper version" if !value.is_empty() => s.version = Some(value.to_string()),
+            "Latency min/avg/max" => {
+                let mut parts = value
+                    .split('/')
+                    .map(|p| p.trim().parse::<f64>().ok().filter(|x| x.is_finite()));
+                s.latency_min = parts.next().flatten();
+                s.latency_avg = parts.next().flatten();
+                s.latency_max = parts.next().flatten();
+            }
+            "Received" => s.received = value.parse().ok(),
+            "Sent" => s.sent = value.parse().ok(),
+            "Connections" => s.connections = value.parse().ok(),
+            "Outstanding" => s.outstanding = value.parse().ok(),
+            "Zxid" => s.zxid = parse_zxid(value),
+            "Mode" => s.mode = ServerMode::parse(value),
+            "Node count" => s.node_count = value.parse().ok(),
+            _ => {}
+        }
+    }
+    if s == Srvr::default() {
+        return Err(ParseError::unexpected(
+            "srvr lines such as \"Mode: leader\"",
+            text,
+        ));
+    }
+    Ok(Reply::Ok(s))
+}
+
+/// `isro`: "rw" / "ro" / "null". "null" is `Reply::Ok(Isro::NotServing)`: it is isro's own
+/// answer, not the generic refusal text.
+pub fn parse_isro(text: &str) -> Result<Reply<Isro>, ParseError> {
+    match text.trim() {
+        "rw" => Ok(Reply::Ok(Isro::ReadWrite)),
+        "ro" => Ok(Reply::Ok(Isro::ReadOnly)),
+        "null" => Ok(Reply::Ok(Isro::NotServing)),
+        _ => {
+            refusal(text).ok_or_else(|| ParseError::unexpected("\"rw\", \"ro\" or \"null\"", text))
+        }
+    }
+}
+
+/// `ruok`: "imok" -> true. An empty reply (the connection closed without an answer) or a
+/// not-serving refusal -> false. A whitelist refusal is an error rather than `false`, because
+/// the process evidently lives and a `false` would say otherwise.
+pub fn parse_ruok(text: &str) -> Result<bool, ParseError> {
+    match text.trim() {
+        "imok" => Ok(true),
+        "" => Ok(false),
+        _ => match refusal::<()>(text) {
+            Some(Reply::NotServing) => Ok(false),
+            Some(Reply::NotWhitelisted { command }) => Err(ParseError {
+                message: format!("{command} is not in 4lw.commands.whitelist"),
+            }),
+            _ => Err(ParseError::unexpected("\"imok\"", text)),
+        },
+    }
+}
+
+/// AdminServer `GET /commands/monitor`. Numbers become Int (Float when not an i64), strings
+/// Text, booleans Text("true"/"false") as mntr would print them; null, nested objects and
+/// arrays are skipped (3.8's monitor is flat, and flattened names would not match mntr's);
+/// "command" and "error" are dropped.
+pub fn parse_admin_monitor(http_status: u16, body: &str) -> Result<Reply<Metrics>, ParseError> {
+    // Not serving makes 3.8's monitor dereference a null zkServer. Older JVMs print a bare
+    // NullPointerException without the helpful message, so either signal counts.
+    if http_status == 500
+        && (body.contains("NullPointerException")
+            || (body.contains("zkServer") && body.contains("is null")))
+    {
+        return Ok(Reply::NotServing);
+    }
+    if http_status != 200 {
+        return Err(ParseError::http("monitor", http_status, body));
+    }
+    let obj = json_object(body, "an AdminServer monitor JSON object")?;
+    if let Some(r) = admin_error(&obj) {
+        return r;
+    }
+    let mut metrics = Metrics::new();
+    for (key, value) in obj {
+        if key == "command" || key == "error" {
+            continue;
+        }
+        let v = match value {
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => MetricValue::Int(i),
+                None => match n.as_f64().filter(|f| f.is_finite()) {
+                    Some(f) => MetricValue::Float(f),
+                    None => continue,
+                },
+            },
+            Value::String(s) => MetricValue::Text(s),
+            Value::Bool(b) => MetricValue::Text(b.to_string()),
+            Value::Null | Value::Array(_) | Value::Object(_) => continue,
+        };
+        metrics.insert(key, v);
+    }
+    if metrics.is_empty() {
+        return Err(ParseError::unexpected("AdminServer monitor metrics", body));
+    }
+    Ok(Reply::Ok(metrics))
+}
+
+/// AdminServer `GET /commands/zabstate`. `last_zxid` is a hex string ("0x100000008").
+/// Fields the server left out stay `None`; a reply with none of them is an error (naming the
+/// server's "error" if it sent one).
+pub fn parse_admin_zabstate(http_status: u16, body: &str) -> Result<ZabState, ParseError> {
+    if http_status != 200 {
+        return Err(ParseError::http("zabstate", http_status, body));
+    }
+    let obj = json_object(body, "an AdminServer zabstate JSON object")?;
+    let zab = ZabState {
+        myid: obj.get("myid").and_then(Value::as_u64),
+        is_leader: obj.get("is_leader").and_then(Value::as_bool),
+        voting: obj.get("voting").and_then(Value::as_bool),
+        last_zxid: obj.get("last_zxid").and_then(|v| match v {
+            Value::String(s) => parse_zxid(s),
+            _ => v.as_u64(),
+        }),
+        zab_epoch: obj.get("zab_epoch").and_then(Value::as_u64),
+        zabstate: obj
+            .get("zabstate")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    };
+    if zab == ZabState::default() {
+        return Err(match admin_error::<()>(&obj) {
+            Some(Err(e)) => e,
+            _ => ParseError::unexpected("zabstate fields such as \"voting\"", body),
+        });
+    }
+    Ok(zab)
+}
+
+fn json_object(body: &str, expected: &str) -> Result<Map<String, Value>, ParseError> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(obj)) => Ok(obj),
+        _ => Err(ParseError::unexpected(expected, body)),
+    }
+}
+
+/// AdminServer commands report failure in an "error" field of an HTTP 200 reply.
+fn admin_error<T>(obj: &Map<String, Value>) -> Option<Result<Reply<T>, ParseError>> {
+    let text = match obj.get("error")? {
+        Value::Null => return None,
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Some(refusal(&text).ok_or_else(|| ParseError {
+        message: format!("AdminServer reported an error: {}", describe(&text)),
+    }))
+}
+
+/// "0x100000008" or "100000008" (hex) -> u64.
+pub fn parse_zxid(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let hex = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s);
+    // from_str_radix would also take a leading '+'.
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// The two server-side refusals any 4lw can answer with (and the AdminServer's "error" text).
+/// Only the first non-blank line is looked at, so a metric value that happens to contain the
+/// words cannot trigger it.
+pub fn refusal<T>(text: &str) -> Option<Reply<T>> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if line.contains("not currently serving requests") {
+        return Some(Reply::NotServing);
+    }
+    let (before, _) = line.split_once(" is not executed because it is not in the whitelist")?;
+    let command = before.split_whitespace().last()?;
+    Some(Reply::NotWhitelisted {
+        command: command.to_string(),
+    })
+}
+
+const EXCERPT_MAX: usize = 80;
+
+fn describe(got: &str) -> String {
+    let got = got.trim();
+    if got.is_empty() {
+        "an empty reply".to_string()
+    } else {
+        format!("\"{}\"", excerpt(got))
+    }
+}
+
+/// At most EXCERPT_MAX chars, with anything that could garble a terminal escaped.
+fn excerpt(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    let mut cut = 0;
+    for c in s.chars() {
+        if chars < EXCERPT_MAX {
+            cut = out.len();
+        }
+        if unsafe_to_show(c) {
+            for e in c.escape_default() {
+                out.push(e);
+                chars += 1;
+            }
+        } else {
+            out.push(c);
+            chars += 1;
+        }
+        if chars > EXCERPT_MAX {
+            // `cut` is a piece boundary holding < EXCERPT_MAX chars, so the ellipsis fits.
+            out.truncate(cut);
+            out.push('…');
+            break;
+        }
+    }
+    out
+}
+
+fn unsafe_to_show(c: char) -> bool {
+    // Control chars move the cursor; zero-width and bidi overrides disguise text.
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::mem::discriminant;
+
+    const MNTR_LEADER: &str = include_str!("../../tests/fixtures/mntr_leader.txt");
+    const MNTR_FOLLOWER: &str = include_str!("../../tests/fixtures/mntr_follower.txt");
+    const ADMIN_LEADER_MONITOR: &str =
+        include_str!("../../tests/fixtures/admin_leader_monitor.json");
+    const ADMIN_FOLLOWER_MONITOR: &str =
+        include_str!("../../tests/fixtures/admin_follower_monitor.json");
+
+    fn ok<T: std::fmt::Debug>(r: Result<Reply<T>, ParseError>) -> T {
+        match r {
+            Ok(Reply::Ok(t)) => t,
+            other => panic!("expected Reply::Ok, got {other:?}"),
+        }
+    }
+
+    fn non_blank_lines(s: &str) -> usize {
+        s.lines().filter(|l| !l.trim().is_empty()).count()
+    }
+
+    #[test]
+    fn mntr_leader() {
+        let m = ok(parse_mntr(MNTR_LEADER));
+        assert_eq!(m.len(), non_blank_lines(MNTR_LEADER));
+        assert_eq!(m["server_state"], MetricValue::Text("leader".into()));
+        assert_eq!(m["synced_followers"], MetricValue::Int(2));
+        assert_eq!(m["learners"], MetricValue::Int(2));
+        assert_eq!(m["quorum_size"], MetricValue::Int(3));
+        assert_eq!(m["avg_latency"], MetricValue::Float(3.75));
+        assert_eq!(m["connection_drop_probability"], MetricValue::Float(0.0));
+        assert!(m.contains_key("p99_jvm_pause_time_ms"));
+        assert!(!m.keys().any(|k| k.starts_with("zk_")));
+        assert_eq!(
+            m["version"],
+            MetricValue::Text("3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC".into())
+        );
+    }
+
+    #[test]
+    fn mntr_follower() {
+        let m = ok(parse_mntr(MNTR_FOLLOWER));
+        assert_eq!(m.len(), non_blank_lines(MNTR_FOLLOWER));
+        assert_eq!(m["server_state"], MetricValue::Text("follower".into()));
+        assert_eq!(
+            m["peer_state"],
+            MetricValue::Text("following - broadcast".into())
+        );
+        assert_eq!(m["quorum_size"], MetricValue::Int(3));
+        assert!(!m.contains_key("learners"));
+        assert!(!m.contains_key("synced_followers"));
+    }
+
+    #[test]
+    fn mntr_tolerates_crlf_spaces_blanks_and_junk() {
+        let text = "\r\nzk_a\t1\r\nzk_b 2.5\r\n\r\nthis line is prose\r\nzk_c\tx y\r\n";
+        let m = ok(parse_mntr(text));
+        assert_eq!(m.len(), 3);
+        assert_eq!(m["a"], MetricValue::Int(1));
+        assert_eq!(m["b"], MetricValue::Float(2.5));
+        assert_eq!(m["c"], MetricValue::Text("x y".into()));
+        assert!(parse_mntr("hello world\nno metrics here").is_err());
+        assert!(parse_mntr("").is_err());
+    }
+
+    #[test]
+    fn srvr_leader() {
+        let s = ok(parse_srvr(include_str!(
+            "../../tests/fixtures/leader_srvr.txt"
+        )));
+        assert_eq!(
+            s,
+            Srvr {
+                version: Some("3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC".into()),
+                latency_min: Some(0.0),
+                latency_avg: Some(2.2857),
+                latency_max: Some(6.0),
+                received: Some(11),
+                sent: Some(14),
+                connections: Some(2),
+                outstanding: Some(0),
+                zxid: Some(0x1_0000_0008),
+                mode: Some(ServerMode::Leader),
+                node_count: Some(8),
+            }
+        );
+    }
+
+    #[test]
+    fn srvr_follower_and_standalone() {
+        let f = ok(parse_srvr(include_str!(
+            "../../tests/fixtures/follower_srvr.txt"
+        )));
+        assert_eq!(f.mode, Some(ServerMode::Follower));
+        assert_eq!((f.latency_avg, f.latency_max), (Some(6.0), Some(52.0)));
+        assert_eq!((f.received, f.sent), (Some(19), Some(22)));
+        assert_eq!(f.zxid, Some(0x1_0000_0008));
+
+        let s = ok(parse_srvr(include_str!(
+            "../../tests/fixtures/standalone_srvr.txt"
+        )));
+        assert_eq!(s.mode, Some(ServerMode::Standalone));
+        assert_eq!(s.zxid, Some(0));
+        assert_eq!(s.node_count, Some(5));
+        assert_eq!(s.connections, Some(1));
+    }
+
+    #[test]
+    fn stat_ignores_client_lines() {
+        let s = ok(parse_srvr(include_str!(
+            "../../tests/fixtures/leader_stat.txt"
+        )));
+        assert_eq!(s.mode, Some(ServerMode::Leader));
+        assert_eq!(
+            (s.received, s.sent, s.connections),
+            (Some(12), Some(15), Some(2))
+        );
+        assert_eq!(s.node_count, Some(8));
+        let f = ok(parse_srvr(include_str!(
+            "../../tests/fixtures/follower_stat.txt"
+        )));
+        assert_eq!(f.mode, Some(ServerMode::Follower));
+        assert!(parse_srvr("Clients:\n /127.0.0.1:1[0](queued=0)\n").is_err());
+    }
+
+    #[test]
+    fn srvr_metrics_match_mntr_names_and_types() {
+        let srvr = ok(parse_srvr(include_str!(
+            "../../tests/fixtures/leader_srvr.txt"
+        )));
+        let from_srvr = srvr.to_metrics();
+        let mntr = ok(parse_mntr(MNTR_LEADER));
+        assert_eq!(from_srvr.len(), 11);
+        assert_eq!(from_srvr["zxid"], MetricValue::Text("0x100000008".into()));
+        for (k, v) in from_srvr.iter().filter(|(k, _)| *k != "zxid") {
+            let m = mntr.get(k).unwrap_or_else(|| panic!("mntr lacks {k}"));
+            assert_eq!(discriminant(v), discriminant(m), "{k}: {v:?} vs {m:?}");
+        }
+        assert_eq!(from_srvr["server_state"], mntr["server_state"]);
+        assert_eq!(from_srvr["version"], mntr["version"]);
+        assert!(Srvr::default().to_metrics().is_empty());
+    }
+
+    #[test]
+    fn not_serving_replies() {
+        let srvr = include_str!("../../tests/fixtures/notserving_srvr.txt");
+        let mntr = include_str!("../../tests/fixtures/notserving_mntr.txt");
+        assert_eq!(parse_srvr(srvr), Ok(Reply::NotServing));
+        assert_eq!(parse_mntr(mntr), Ok(Reply::NotServing));
+        assert_eq!(
+            parse_isro(include_str!("../../tests/fixtures/notserving_isro.txt")),
+            Ok(Reply::Ok(Isro::NotServing))
+        );
+        // ruok proves only that the process lives.
+        assert_eq!(
+            parse_ruok(include_str!("../../tests/fixtures/notserving_ruok.txt")),
+            Ok(true)
+        );
+        assert_eq!(parse_isro(srvr), Ok(Reply::NotServing));
+    }
+
+    #[test]
+    fn whitelist_refusal_keeps_command() {
+        let text = include_str!("../../tests/fixtures/whitelist_refused_mntr.txt");
+        let want = Reply::NotWhitelisted {
+            command: "mntr".into(),
+        };
+        assert_eq!(parse_mntr(text), Ok(want.clone()));
+        assert_eq!(
+            refusal::<()>(text),
+            Some(Reply::NotWhitelisted {
+                command: "mntr".into()
+            })
+        );
+        assert_eq!(
+            parse_srvr("srvr is not executed because it is not in the whitelist.\n"),
+            Ok(Reply::NotWhitelisted {
+                command: "srvr".into()
+            })
+        );
+        let e = parse_ruok("ruok is not executed because it is not in the whitelist.").unwrap_err();
+        assert!(e.message.contains("whitelist"), "{e}");
+        assert_eq!(refusal::<()>(MNTR_LEADER), None);
+    }
+
+    #[test]
+    fn isro_and_ruok() {
+        for f in [
+            include_str!("../../tests/fixtures/leader_isro.txt"),
+            include_str!("../../tests/fixtures/follower_isro.txt"),
+        ] {
+            assert_eq!(parse_isro(f), Ok(Reply::Ok(Isro::ReadWrite)));
+        }
+        assert_eq!(parse_isro("ro\n"), Ok(Reply::Ok(Isro::ReadOnly)));
+        assert!(parse_isro("maybe").is_err());
+        assert_eq!(
+            parse_ruok(include_str!("../../tests/fixtures/leader_ruok.txt")),
+            Ok(true)
+        );
+        assert_eq!(parse_ruok(""), Ok(false));
+        assert!(parse_ruok("HTTP/1.1 400 Bad Request").is_err());
+    }
+
+    fn assert_monitor_matches_mntr(json: &str, mntr: &str) {
+        let admin = ok(parse_admin_monitor(200, json));
+        let mntr = ok(parse_mntr(mntr));
+        assert!(!admin.contains_key("command") && !admin.contains_key("error"));
+        let mut shared = 0;
+        for (k, v) in &admin {
+            if let Some(m) = mntr.get(k) {
+                assert_eq!(discriminant(v), discriminant(m), "{k}: {v:?} vs {m:?}");
+                shared += 1;
+            }
+        }
+        assert!(shared > 400, "only {shared} shared keys");
+        for k in ["server_state", "version", "peer_state", "quorum_size"] {
+            assert_eq!(admin[k], mntr[k], "{k}");
+        }
+    }
+
+    #[test]
+    fn admin_monitor_matches_mntr() {
+        assert_monitor_matches_mntr(ADMIN_LEADER_MONITOR, MNTR_LEADER);
+        assert_monitor_matches_mntr(ADMIN_FOLLOWER_MONITOR, MNTR_FOLLOWER);
+        let m = ok(parse_admin_monitor(200, ADMIN_LEADER_MONITOR));
+        assert_eq!(m.len(), 539);
+        assert_eq!(m["avg_latency"], MetricValue::Float(1.7));
+        assert_eq!(m["learners"], MetricValue::Int(2));
+    }
+
+    #[test]
+    fn admin_monitor_failures() {
+        let html = include_str!("../../tests/fixtures/notserving_admin_monitor.txt");
+        assert_eq!(parse_admin_monitor(500, html), Ok(Reply::NotServing));
+        let e = parse_admin_monitor(404, "<html>Not Found</html>").unwrap_err();
+        assert!(e.message.contains("404"), "{e}");
+        assert!(parse_admin_monitor(500, "<html>disk full</html>").is_err());
+        let body = r#"{"command":"monitor","error":"This ZooKeeper instance is not currently serving requests"}"#;
+        assert_eq!(parse_admin_monitor(200, body), Ok(Reply::NotServing));
+        let e = parse_admin_monitor(200, r#"{"command":"monitor","error":"boom"}"#).unwrap_err();
+        assert!(e.message.contains("boom"), "{e}");
+        assert!(parse_admin_monitor(200, "[1,2]").is_err());
+        assert!(parse_admin_monitor(200, r#"{"command":"monitor","error":null}"#).is_err());
+    }
+
+    #[test]
+    fn admin_zabstate() {
+        let leader = include_str!("../../tests/fixtures/admin_leader_zabstate.json");
+        assert_eq!(
+            parse_admin_zabstate(200, leader),
+            Ok(ZabState {
+                myid: Some(3),
+                is_leader: Some(true),
+                voting: Some(true),
+                last_zxid: Some(0x1_0000_0008),
+                zab_epoch: Some(1),
+                zabstate: Some("broadcast".into()),
+            })
+        );
+        let ns = include_str!("../../tests/fixtures/notserving_admin_zabstate.json");
+        assert_eq!(
+            parse_admin_zabstate(200, ns),
+            Ok(ZabState {
+                voting: Some(false),
+                ..ZabState::default()
+            })
+        );
+        assert!(parse_admin_zabstate(503, leader)
+            .unwrap_err()
+            .message
+            .contains("503"));
+        let e = parse_admin_zabstate(200, r#"{"command":"zabstate","error":"kaput"}"#).unwrap_err();
+        assert!(e.message.contains("kaput"), "{e}");
+    }
+
+    #[test]
+    fn zxids() {
+        assert_eq!(parse_zxid("0x100000008"), Some(0x1_0000_0008));
+        assert_eq!(parse_zxid(" 100000008 "), Some(0x1_0000_0008));
+        assert_eq!(parse_zxid("0XfFfFfFfFfFfFfFfF"), Some(u64::MAX));
+        for bad in ["", "0x", "+1", "0x-1", "zz", "0x10000000000000000", "1 2"] {
+            assert_eq!(parse_zxid(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn error_excerpt_is_short_and_escaped() {
+        let e = parse_mntr(&format!("\u{1b}[2J\u{202e}evil\0{}", "x".repeat(500))).unwrap_err();
+        assert!(e.message.contains(r"\u{1b}[2J\u{202e}evil\u{0}x"), "{e}");
+        assert!(!e.message.chars().any(unsafe_to_show), "{e}");
+        assert!(e.message.ends_with("…\""), "{e}");
+        assert_eq!(excerpt(&"é".repeat(80)).chars().count(), 80);
+        assert_eq!(excerpt(&"é".repeat(81)).chars().count(), 80);
+        assert!(parse_mntr("   ").unwrap_err().message.contains("empty"));
+    }
+
+    fn metric_value() -> impl Strategy<Value = MetricValue> {
+        prop_oneof![
+            any::<i64>().prop_map(MetricValue::Int),
+            // Whole floats print without a fraction and come back as Int, like the server's.
+            (-1.0e12f64..1.0e12)
+                .prop_filter("fractional", |f| f.fract() != 0.0)
+                .prop_map(MetricValue::Float),
+            "[a-zA-Z]([a-zA-Z0-9 ,._:/-]{0,30}[a-zA-Z0-9])?".prop_map(MetricValue::Text),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in any::<String>(), status in any::<u16>()) {
+            let _ = parse_mntr(&s);
+            let _ = parse_srvr(&s);
+            let _ = parse_isro(&s);
+            let _ = parse_ruok(&s);
+            let _ = parse_zxid(&s);
+            let _ = refusal::<()>(&s);
+            let _ = parse_admin_monitor(status, &s);
+            let _ = parse_admin_zabstate(status, &s);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400), status in any::<u16>()) {
+            let s = String::from_utf8_lossy(&bytes);
+            for e in [parse_mntr(&s).err(), parse_srvr(&s).err(), parse_isro(&s).err(), parse_admin_monitor(status, &s).err()].into_iter().flatten() {
+                prop_assert!(!e.message.chars().any(unsafe_to_show));
+            }
+            let _ = parse_ruok(&s);
+            let _ = parse_admin_zabstate(status, &s);
+        }
+
+        #[test]
+        fn excerpts_stay_short(s in any::<String>()) {
+            prop_assert!(excerpt(&s).chars().count() <= EXCERPT_MAX);
+        }
+
+        #[test]
+        fn mntr_round_trips(map in proptest::collection::btree_map("[a-z][a-z0-9_]{0,30}", metric_value(), 1..40)) {
+            let text: String = map.iter().map(|(k, v)| format!("zk_{k}\t{v}\n")).collect();
+            prop_assert_eq!(parse_mntr(&text), Ok(Reply::Ok(map)));
+        }
+
+        #[test]
+        fn srvr_round_trips_through_text(
+            received in any::<i64>(),
+            zxid in any::<u64>(),
+            avg in 0.0f64..1.0e6,
+        ) {
+            let text = format!(
+                "Latency min/avg/max: 0/{avg}/9\nReceived: {received}\nZxid: 0x{zxid:x}\nMode: observer\n"
+            );
+            let s = parse_srvr(&text);
+            prop_assert_eq!(s, Ok(Reply::Ok(Srvr {
+                latency_min: Some(0.0),
+                latency_avg: Some(avg),
+                latency_max: Some(9.0),
+                received: Some(received),
+                zxid: Some(zxid),
+                mode: Some(ServerMode::Observer),
+                ..Srvr::default()
+            })));
+        }
+    }
+}

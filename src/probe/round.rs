@@ -1,0 +1,240 @@
+//! One observation of a whole ensemble: discover the membership from whatever members answer,
+//! probe every member concurrently, and attach what the membership says to each snapshot.
+//!
+//! Members listed in the membership that do not answer are kept, as down or unresponsive:
+//! an observation never drops a member.
+
+use super::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
+use super::parse::Reply;
+use super::transport::four_letter_word;
+use super::types::Role;
+use crate::ensemble::{EnsembleConfig, LearnerType};
+use futures::future::join_all;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Where the AdminServer of a member lives, when the operator configured it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AdminLocator {
+    pub by_id: BTreeMap<u64, String>,
+    /// The same port on every member host.
+    pub port: Option<u16>,
+}
+
+impl AdminLocator {
+    pub fn url_for(&self, id: Option<u64>, address: &str) -> Option<String> {
+        if let Some(url) = id.and_then(|i| self.by_id.get(&i)) {
+            return Some(url.clone());
+        }
+        let port = self.port?;
+        let host = address.rsplit_once(':').map_or(address, |(h, _)| h);
+        Some(format!("http://{host}:{port}"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigSource {
+    /// The `conf` four-letter word of a serving member.
+    Conf,
+    /// The `/zookeeper/config` znode read over a session.
+    Znode,
+    /// Nothing answered with a membership; the last one we knew.
+    Previous,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    /// `host:port` entries of the connect string.
+    pub seeds: Vec<String>,
+    pub admin: AdminLocator,
+    pub opts: ProbeOptions,
+}
+
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub config: Option<EnsembleConfig>,
+    pub config_source: ConfigSource,
+    /// Config members in id order, then addresses from the connect string not in the config.
+    pub members: Vec<MemberSnapshot>,
+    pub elapsed: Duration,
+}
+
+/// Splits a connect string (`h1:2181,h2:2181/chroot`) into `host:port` seeds.
+pub fn seeds_of(connect: &str) -> Vec<String> {
+    let hosts = connect.split('/').next().unwrap_or("");
+    hosts
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let s = s.strip_prefix("tcp://").unwrap_or(s);
+            if s.rsplit_once(':')
+                .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+            {
+                s.to_string()
+            } else {
+                format!("{s}:2181")
+            }
+        })
+        .collect()
+}
+
+/// Two spellings of one endpoint compare equal (`localhost:2181` = `127.0.0.1:2181`).
+pub fn same_endpoint(a: &str, b: &str) -> bool {
+    fn norm(s: &str) -> String {
+        let s = s.trim().to_ascii_lowercase();
+        match s.rsplit_once(':') {
+            Some((h, p)) => {
+                let h = match h {
+                    "localhost" | "[::1]" | "::1" => "127.0.0.1",
+                    h => h,
+                };
+                format!("{h}:{p}")
+            }
+            None => s,
+        }
+    }
+    norm(a) == norm(b)
+}
+
+/// `previous`: the membership from an earlier observation, used when no member can tell us
+/// (quorum lost: every member refuses `conf`), so no member disappears from view.
+pub async fn observe(d: &Discovery, previous: Option<&EnsembleConfig>) -> Observation {
+    let started = Instant::now();
+    // Round one: every seed, probe and `conf` at once.
+    let seed_work = d.seeds.iter().map(|seed| {
+        let target = ProbeTarget {
+            id: None,
+            address: seed.clone(),
+            admin_url: d.admin.url_for(None, seed),
+        };
+        let opts = d.opts;
+        async move {
+            let (snap, conf) = tokio::join!(
+                probe_member(&target, opts),
+                four_letter_word(&target.address, "conf", opts.timeout, opts.reply_cap)
+            );
+            (snap, conf.ok().and_then(|t| parse_conf(&t)))
+        }
+    });
+    let seeded = join_all(seed_work).await;
+
+    let mut config: Option<EnsembleConfig> = None;
+    let mut seed_snaps = Vec::with_capacity(seeded.len());
+    for (mut snap, conf) in seeded {
+        if let Some((cfg, server_id)) = conf {
+            snap.id = server_id.or(snap.id);
+            if config.as_ref().is_none_or(|c| cfg.version > c.version) {
+                config = Some(cfg);
+            }
+        }
+        seed_snaps.push(snap);
+    }
+    let mut source = if config.is_some() {
+        ConfigSource::Conf
+    } else {
+        ConfigSource::None
+    };
+    if config.is_none() {
+        if let Some(prev) = previous {
+            config = Some(prev.clone());
+            source = ConfigSource::Previous;
+        }
+    }
+
+    let mut members = Vec::new();
+    if let Some(cfg) = &config {
+        // A seed that did not tell its id is matched to the config by address.
+        for snap in seed_snaps.iter_mut().filter(|s| s.id.is_none()) {
+            snap.id = cfg
+                .servers
+                .values()
+                .find(|s| {
+                    s.client_address()
+                        .is_some_and(|a| same_endpoint(&a, &snap.address))
+                })
+                .map(|s| s.id);
+        }
+        // Round two: members the seeds did not cover.
+        let missing: Vec<ProbeTarget> = cfg
+            .servers
+            .values()
+            .filter(|s| !seed_snaps.iter().any(|snap| snap.id == Some(s.id)))
+            .filter_map(|s| {
+                let address = s.client_address()?;
+                Some(ProbeTarget {
+                    id: Some(s.id),
+                    admin_url: d.admin.url_for(Some(s.id), &address),
+                    address,
+                })
+            })
+            .collect();
+        let extra = join_all(missing.iter().map(|t| probe_member(t, d.opts))).await;
+        let mut by_id: BTreeMap<u64, MemberSnapshot> = BTreeMap::new();
+        for snap in seed_snaps.drain(..).chain(extra) {
+            match snap.id {
+                Some(id) => {
+                    // Two seeds naming one member: keep the more informative answer.
+                    let better = by_id.get(&id).is_none_or(|old| !old.role.is_alive());
+                    if better {
+                        by_id.insert(id, snap);
+                    }
+                }
+                None => members.push(snap),
+            }
+        }
+        let mut listed: Vec<MemberSnapshot> = by_id.into_values().collect();
+        for snap in &mut listed {
+            apply_membership(snap, cfg);
+        }
+        listed.append(&mut members);
+        members = listed;
+    } else {
+        members = seed_snaps;
+    }
+    Observation {
+        config,
+        config_source: source,
+        members,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// `conf` gives both the membership and the answering server's own id.
+fn parse_conf(text: &str) -> Option<(EnsembleConfig, Option<u64>)> {
+    if super::parse::refusal::<()>(text).is_some() {
+        return None;
+    }
+    let cfg = EnsembleConfig::parse(text).ok()?;
+    if cfg.servers.is_empty() {
+        return None;
+    }
+    let id = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("serverId="))
+        .and_then(|v| v.trim().parse().ok());
+    Some((cfg, id))
+}
+
+/// A follower that is not a configured voter is a joiner (or a removed server): non-voting.
+pub fn apply_membership(snap: &mut MemberSnapshot, cfg: &EnsembleConfig) {
+    let Some(id) = snap.id else { return };
+    let spec = cfg.servers.get(&id);
+    let configured_voter = spec.is_some_and(|s| s.learner_type == LearnerType::Participant);
+    let voting = match snap.voting {
+        Some(false) => false,
+        _ => configured_voter,
+    };
+    snap.voting = Some(voting);
+    if snap.role == Role::Follower && !voting {
+        snap.role = Role::NonVoting;
+    }
+}
+
+/// Whether a `Reply` is a refusal, for callers that only care about that.
+pub fn is_refusal<T>(r: &Reply<T>) -> bool {
+    !matches!(r, Reply::Ok(_))
+}

@@ -1,0 +1,179 @@
+//! The two wire protocols a probe speaks: four-letter words on the client port and plain
+//! HTTP GET against the AdminServer. Both are bounded in time and in reply size, so a hung or
+//! hostile peer costs at most one timeout and a fixed amount of memory.
+
+use std::io::ErrorKind;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{timeout_at, Instant};
+
+/// Replies larger than this are cut off: a full `mntr` on 3.8 is ~25 KB, `cons` on a busy
+/// server can be large, and nothing we parse needs more.
+pub const DEFAULT_REPLY_CAP: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("connection refused (nothing listening on {0})")]
+    Refused(String),
+    #[error("no answer from {addr} within {ms} ms")]
+    Timeout { addr: String, ms: u128 },
+    #[error("{addr}: {message}")]
+    Io { addr: String, message: String },
+    #[error("reply from {addr} is larger than {cap} bytes")]
+    TooLarge { addr: String, cap: usize },
+}
+
+/// Sends a four-letter word and reads until the server closes the connection.
+pub async fn four_letter_word(
+    addr: &str,
+    cmd: &str,
+    timeout: Duration,
+    cap: usize,
+) -> Result<String, TransportError> {
+    let deadline = Instant::now() + timeout;
+    let bytes = exchange(addr, cmd.as_bytes(), deadline, timeout, cap).await?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// An HTTP/1.0 GET: 1.0 so the server closes the connection after the body and never uses
+/// chunked encoding, which keeps this reader trivial.
+pub async fn http_get(
+    base_url: &str,
+    path: &str,
+    timeout: Duration,
+    cap: usize,
+) -> Result<(u16, String), TransportError> {
+    let (host_port, prefix) = split_http_url(base_url).ok_or_else(|| TransportError::Io {
+        addr: base_url.to_string(),
+        message: "AdminServer URL must look like http://host:port".into(),
+    })?;
+    let request = format!(
+        "GET {prefix}{path} HTTP/1.0\r\nHost: {host_port}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    );
+    let deadline = Instant::now() + timeout;
+    let bytes = exchange(&host_port, request.as_bytes(), deadline, timeout, cap).await?;
+    let text = String::from_utf8_lossy(&bytes);
+    let (head, body) = match text.split_once("\r\n\r\n") {
+        Some(parts) => parts,
+        None => text.split_once("\n\n").unwrap_or((&text, "")),
+    };
+    let status = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| TransportError::Io {
+            addr: host_port.clone(),
+            message: format!("not an HTTP reply: {:?}", excerpt(head)),
+        })?;
+    Ok((status, body.to_string()))
+}
+
+/// `http://host:port/prefix` → ("host:port", "/prefix"); the AdminServer's command path is
+/// appended after the prefix.
+fn split_http_url(url: &str) -> Option<(String, String)> {
+    let rest = url.trim().strip_prefix("http://")?;
+    let (host_port, prefix) = match rest.find('/') {
+        Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
+        None => (rest, ""),
+    };
+    if host_port.is_empty() {
+        return None;
+    }
+    let host_port = if host_port
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:80")
+    };
+    Some((host_port, prefix.to_string()))
+}
+
+async fn exchange(
+    addr: &str,
+    request: &[u8],
+    deadline: Instant,
+    timeout: Duration,
+    cap: usize,
+) -> Result<Vec<u8>, TransportError> {
+    let timed_out = || TransportError::Timeout {
+        addr: addr.to_string(),
+        ms: timeout.as_millis(),
+    };
+    let io = |e: std::io::Error| {
+        if e.kind() == ErrorKind::ConnectionRefused {
+            TransportError::Refused(addr.to_string())
+        } else {
+            TransportError::Io {
+                addr: addr.to_string(),
+                message: e.to_string(),
+            }
+        }
+    };
+    let mut stream = timeout_at(deadline, TcpStream::connect(addr))
+        .await
+        .map_err(|_| timed_out())?
+        .map_err(io)?;
+    stream.set_nodelay(true).ok();
+    timeout_at(deadline, stream.write_all(request))
+        .await
+        .map_err(|_| timed_out())?
+        .map_err(io)?;
+    let mut out = Vec::with_capacity(4096);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return Err(timed_out()),
+            Ok(Ok(n)) => n,
+            // A reset after a complete reply is how some servers close; keep what arrived.
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset && !out.is_empty() => break,
+            Ok(Err(e)) => return Err(io(e)),
+        };
+        if n == 0 {
+            break;
+        }
+        if out.len() + n > cap {
+            return Err(TransportError::TooLarge {
+                addr: addr.to_string(),
+                cap,
+            });
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    Ok(out)
+}
+
+/// A short, printable excerpt of a reply for error messages.
+pub fn excerpt(s: &str) -> String {
+    let mut out: String = s.chars().take(80).flat_map(char::escape_default).collect();
+    if s.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_admin_urls() {
+        assert_eq!(
+            split_http_url("http://127.0.0.1:8080"),
+            Some(("127.0.0.1:8080".into(), "".into()))
+        );
+        assert_eq!(
+            split_http_url("http://zk1:9090/zk/"),
+            Some(("zk1:9090".into(), "/zk".into()))
+        );
+        assert_eq!(
+            split_http_url("http://zk1"),
+            Some(("zk1:80".into(), "".into()))
+        );
+        assert_eq!(split_http_url("https://zk1:8080"), None);
+        assert_eq!(split_http_url("http://"), None);
+    }
+}

@@ -1,0 +1,141 @@
+//! Typed results of probing one member. Pure data: shared by `status`, the console and tests.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What a member is doing, as far as the probe could tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Leader,
+    Follower,
+    Observer,
+    Standalone,
+    ReadOnly,
+    /// A follower that does not vote: a joiner before `reconfig -add`, or a removed server.
+    NonVoting,
+    /// The process answers but is not part of a working quorum.
+    NotServing,
+    /// Connection refused: no process listens.
+    Down,
+    /// Connected (or tried to) but no answer within the probe timeout.
+    Unresponsive,
+    /// It answered with something we could not understand.
+    Error,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Leader => "leader",
+            Role::Follower => "follower",
+            Role::Observer => "observer",
+            Role::Standalone => "standalone",
+            Role::ReadOnly => "read-only",
+            Role::NonVoting => "non-voting",
+            Role::NotServing => "not-serving",
+            Role::Down => "down",
+            Role::Unresponsive => "unresponsive",
+            Role::Error => "error",
+        }
+    }
+
+    /// Serving client requests with a working quorum (read-only serves reads but has no quorum).
+    pub fn is_serving(self) -> bool {
+        matches!(
+            self,
+            Role::Leader | Role::Follower | Role::Observer | Role::Standalone | Role::NonVoting
+        )
+    }
+
+    /// The process answered at all.
+    pub fn is_alive(self) -> bool {
+        !matches!(self, Role::Down | Role::Unresponsive)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `Mode:` of `srvr` or `zk_server_state` of `mntr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerMode {
+    Leader,
+    Follower,
+    Observer,
+    Standalone,
+    ReadOnly,
+}
+
+impl ServerMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "leader" => Some(Self::Leader),
+            "follower" => Some(Self::Follower),
+            "observer" => Some(Self::Observer),
+            "standalone" => Some(Self::Standalone),
+            "read-only" | "read_only" | "readonly" => Some(Self::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
+/// A metric value as the server printed it. Unknown keys are kept verbatim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum MetricValue {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl MetricValue {
+    pub fn parse(raw: &str) -> Self {
+        let raw = raw.trim();
+        if let Ok(i) = raw.parse::<i64>() {
+            MetricValue::Int(i)
+        } else if let Ok(f) = raw.parse::<f64>() {
+            if f.is_finite() {
+                MetricValue::Float(f)
+            } else {
+                MetricValue::Text(raw.to_string())
+            }
+        } else {
+            MetricValue::Text(raw.to_string())
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            MetricValue::Int(i) => Some(*i as f64),
+            MetricValue::Float(f) => Some(*f),
+            MetricValue::Text(_) => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            MetricValue::Int(i) => Some(*i),
+            MetricValue::Float(f) => Some(*f as i64),
+            MetricValue::Text(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MetricValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MetricValue::Int(i) => write!(f, "{i}"),
+            MetricValue::Float(x) => write!(f, "{x}"),
+            MetricValue::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Metrics keyed without the `zk_` prefix (`avg_latency`, `server_state`, ...), so `mntr` and
+/// the AdminServer's `monitor` (which has no prefix) land in the same map.
+pub type Metrics = BTreeMap<String, MetricValue>;

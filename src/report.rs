@@ -1,0 +1,224 @@
+//! The `status` report: the public JSON contract scripts depend on, and its text rendering.
+
+use crate::config::Level;
+use crate::ensemble::health::Health;
+use crate::probe::round::{ConfigSource, Observation};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    /// The ensemble's name from the config, or the connect string.
+    pub ensemble: String,
+    /// "ok", "warn", "critical", or "unreachable" (nothing answered).
+    pub state: &'static str,
+    pub leader: Option<u64>,
+    /// Hex as ZooKeeper prints it (`0x100000000`), or null when no member told us.
+    pub config_version: Option<String>,
+    pub config_source: ConfigSource,
+    pub quorum: QuorumReport,
+    pub members: Vec<MemberReport>,
+    pub problems: Vec<String>,
+    pub elapsed_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuorumReport {
+    pub voters: usize,
+    pub observers: usize,
+    pub quorum_size: usize,
+    pub live_voters: usize,
+    /// More voter failures survived now; 0 when the quorum is lost (see `has_quorum`).
+    pub tolerance: usize,
+    pub has_quorum: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberReport {
+    pub id: Option<u64>,
+    pub address: String,
+    pub role: &'static str,
+    pub voting: Option<bool>,
+    pub latency_avg_ms: Option<f64>,
+    pub latency_max_ms: Option<f64>,
+    pub outstanding: Option<i64>,
+    pub connections: Option<i64>,
+    pub znodes: Option<i64>,
+    pub zxid: Option<String>,
+    /// Transactions behind the leader (same epoch only), null when unknown.
+    pub lag: Option<u64>,
+    pub probe_ms: f64,
+    pub source: crate::probe::member::MetricsSource,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+    pub breaches: Vec<crate::alerts::Breach>,
+}
+
+pub fn hex(v: u64) -> String {
+    format!("0x{v:x}")
+}
+
+impl StatusReport {
+    pub fn new(name: &str, obs: &Observation, health: &Health) -> StatusReport {
+        let state = if health.reachable == 0 {
+            "unreachable"
+        } else {
+            match health.level {
+                Level::Ok => "ok",
+                Level::Warn => "warn",
+                Level::Critical => "critical",
+            }
+        };
+        let members = obs
+            .members
+            .iter()
+            .zip(&health.breaches)
+            .map(|(m, b)| MemberReport {
+                id: m.id,
+                address: m.address.clone(),
+                role: m.role.as_str(),
+                voting: m.voting,
+                latency_avg_ms: m.metric_f64("avg_latency"),
+                latency_max_ms: m.metric_f64("max_latency"),
+                outstanding: m.metric_i64("outstanding_requests"),
+                connections: m.metric_i64("num_alive_connections"),
+                znodes: m.metric_i64("znode_count"),
+                zxid: m.zxid.map(hex),
+                lag: m
+                    .zxid
+                    .zip(health.leader_zxid)
+                    .and_then(|(z, l)| crate::alerts::zxid_lag(z, l)),
+                probe_ms: (m.probe_ms * 10.0).round() / 10.0,
+                source: m.source,
+                error: m.error.clone(),
+                hint: m.hint.clone(),
+                breaches: b.clone(),
+            })
+            .collect();
+        StatusReport {
+            ensemble: name.to_string(),
+            state,
+            leader: health.leader,
+            config_version: health.config_version.map(hex),
+            config_source: obs.config_source,
+            quorum: QuorumReport {
+                voters: health.voters,
+                observers: health.observers,
+                quorum_size: health.quorum_size,
+                live_voters: health.live_voters,
+                tolerance: health.tolerance.unwrap_or(0),
+                has_quorum: health.has_quorum,
+            },
+            members,
+            problems: health.problems.clone(),
+            elapsed_ms: (obs.elapsed.as_secs_f64() * 10000.0).round() / 10.0,
+        }
+    }
+
+    /// 0 ok, 1 warning, 2 critical, 3 nothing reachable.
+    pub fn exit_code(&self) -> i32 {
+        match self.state {
+            "ok" => 0,
+            "warn" => 1,
+            "critical" => 2,
+            _ => 3,
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let q = &self.quorum;
+        let _ = writeln!(
+            s,
+            "{}  state {}  config {}  leader {}",
+            self.ensemble,
+            self.state.to_uppercase(),
+            self.config_version.as_deref().unwrap_or("unknown"),
+            self.leader.map_or("none".into(), |l| l.to_string()),
+        );
+        let margin = if q.has_quorum {
+            format!(
+                "can lose {} more voter{}",
+                q.tolerance,
+                if q.tolerance == 1 { "" } else { "s" }
+            )
+        } else {
+            "QUORUM LOST".to_string()
+        };
+        let _ = writeln!(
+            s,
+            "voters {}  observers {}  quorum {}  live voters {}  {}",
+            q.voters, q.observers, q.quorum_size, q.live_voters, margin
+        );
+        s.push('\n');
+        s.push_str(&row([
+            "ID",
+            "ADDRESS",
+            "ROLE",
+            "VOTE",
+            "LAT avg/max",
+            "OUTST",
+            "CONNS",
+            "ZNODES",
+            "ZXID",
+            "LAG",
+            "PROBE",
+            "NOTE",
+        ]));
+        let dash = || "-".to_string();
+        for m in &self.members {
+            let lat = match (m.latency_avg_ms, m.latency_max_ms) {
+                (Some(a), Some(x)) => format!("{a:.1}/{x:.0}"),
+                _ => dash(),
+            };
+            let note = m
+                .error
+                .clone()
+                .or_else(|| m.breaches.first().map(|b| b.to_string()))
+                .unwrap_or_default();
+            let id = m.id.map_or("?".into(), |i| i.to_string());
+            let vote = match m.voting {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "?",
+            };
+            let outstanding = m.outstanding.map_or_else(dash, |v| v.to_string());
+            let connections = m.connections.map_or_else(dash, |v| v.to_string());
+            let znodes = m.znodes.map_or_else(dash, |v| v.to_string());
+            let zxid = m.zxid.clone().unwrap_or_else(dash);
+            let lag = m.lag.map_or_else(dash, |v| v.to_string());
+            let probe = format!("{:.1}ms", m.probe_ms);
+            s.push_str(&row([
+                &id,
+                &m.address,
+                m.role,
+                vote,
+                &lat,
+                &outstanding,
+                &connections,
+                &znodes,
+                &zxid,
+                &lag,
+                &probe,
+                &note,
+            ]));
+        }
+        if !self.problems.is_empty() {
+            let _ = writeln!(s, "\nproblems:");
+            for p in &self.problems {
+                let _ = writeln!(s, "  - {p}");
+            }
+        }
+        s
+    }
+}
+
+fn row(c: [&str; 12]) -> String {
+    format!(
+        "{:>3}  {:<21} {:<12} {:<4} {:>11} {:>5} {:>5} {:>6} {:>13} {:>6} {:>8}  {}\n",
+        c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]
+    )
+    .trim_end()
+    .to_string()
+        + "\n"
+}

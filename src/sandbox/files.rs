@@ -1,0 +1,119 @@
+//! The files one sandbox member runs from: `zoo.cfg`, its dynamic config seed and `myid`.
+
+use crate::ensemble::{LearnerType, ServerSpec};
+use base64::Engine;
+use sha1::{Digest, Sha1};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+pub struct MemberFiles<'a> {
+    pub dir: &'a Path,
+    pub id: u64,
+    pub admin_port: u16,
+    pub tick_ms: u32,
+    pub whitelist: &'a str,
+    pub super_digest: &'a str,
+    pub read_only_mode: bool,
+}
+
+impl MemberFiles<'_> {
+    /// Writes `zoo.cfg`, `zoo.cfg.dynamic` (the given member lines) and `data/myid`.
+    pub fn write(&self, dynamic: &[ServerSpec]) -> std::io::Result<std::path::PathBuf> {
+        let data = self.dir.join("data");
+        std::fs::create_dir_all(&data)?;
+        std::fs::write(data.join("myid"), format!("{}\n", self.id))?;
+        let dynamic_path = self.dir.join("zoo.cfg.dynamic");
+        let mut dyn_text = String::new();
+        for spec in dynamic {
+            dyn_text.push_str(&spec.to_line());
+            dyn_text.push('\n');
+        }
+        std::fs::write(&dynamic_path, dyn_text)?;
+        let mut cfg = format!(
+            "# written by zkconsole sandbox\n\
+             tickTime={tick}\n\
+             initLimit=10\n\
+             syncLimit=5\n\
+             dataDir={data}\n\
+             reconfigEnabled=true\n\
+             standaloneEnabled=false\n\
+             4lw.commands.whitelist={wl}\n\
+             admin.enableServer=true\n\
+             admin.serverAddress=127.0.0.1\n\
+             admin.serverPort={admin}\n\
+             DigestAuthenticationProvider.superDigest={digest}\n\
+             dynamicConfigFile={dynfile}\n",
+            tick = self.tick_ms,
+            data = data.display(),
+            wl = self.whitelist,
+            admin = self.admin_port,
+            digest = self.super_digest,
+            dynfile = dynamic_path.display(),
+        );
+        if self.read_only_mode {
+            cfg.push_str("readonlymode.enabled=true\n");
+        }
+        let conf = self.dir.join("zoo.cfg");
+        std::fs::write(&conf, cfg)?;
+        Ok(conf)
+    }
+}
+
+pub fn member_spec(
+    id: u64,
+    client_port: u16,
+    quorum_port: u16,
+    election_port: u16,
+    learner_type: LearnerType,
+) -> ServerSpec {
+    ServerSpec {
+        id,
+        host: "127.0.0.1".into(),
+        quorum_port,
+        election_port,
+        learner_type,
+        client_host: Some("127.0.0.1".into()),
+        client_port: Some(client_port),
+    }
+}
+
+/// ZooKeeper's digest form of `user:password`: `user:base64(sha1("user:password"))`.
+pub fn digest_of(user: &str, password: &str) -> String {
+    let hash = Sha1::digest(format!("{user}:{password}").as_bytes());
+    format!(
+        "{user}:{}",
+        base64::engine::general_purpose::STANDARD.encode(hash)
+    )
+}
+
+pub fn random_password() -> String {
+    let mut b = [0u8; 18];
+    getrandom::fill(&mut b).expect("the OS random source is unavailable");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// Writes a secret with mode 0600 from the start (never world-readable, not even briefly).
+pub fn write_secret(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_matches_zookeeper_generate_digest() {
+        // DigestAuthenticationProvider.generateDigest("super:secret")
+        assert_eq!(
+            digest_of("super", "secret"),
+            "super:lK75jTNcA+U9vtVEw5vB51mj/w4="
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! Real local ensembles of ZooKeeper processes on loopback, for walkthroughs, drills and tests.
+//!
+//! Every member is a real `QuorumPeerMain` JVM with its own data dir, myid, dynamic config file
+//! and ports, reconfig enabled and a digest super user. The console, the CLI and the tests all
+//! get their ensembles from here.
+
+mod files;
+mod java;
+pub mod ports;
+mod state;
+
+pub use files::digest_of;
+pub use java::{find_classpath, INSTALL_HINT};
+pub use state::{LearnerTypeRepr, MemberInfo, SandboxState, DIGEST_FILE, STATE_FILE};
+
+use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
+use crate::probe::parse::{parse_srvr, Reply};
+use crate::probe::transport::{four_letter_word, DEFAULT_REPLY_CAP};
+use crate::probe::types::ServerMode;
+use anyhow::{anyhow, bail, Context, Result};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use std::collections::HashMap;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::time::{sleep, Instant};
+
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Voting members to start (1–9).
+    pub members: usize,
+    /// Where to put it; `None` makes a temporary directory removed on drop.
+    pub dir: Option<PathBuf>,
+    /// `4lw.commands.whitelist`: `*` by default; `srvr` reproduces ZooKeeper's own default.
+    pub whitelist: String,
+    pub tick_ms: u32,
+    /// Start members with `readonlymode.enabled=true`, so a partitioned member turns read-only.
+    pub read_only_mode: bool,
+    /// How long `up` may wait for a serving leader.
+    pub start_timeout: Duration,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self {
+            members: 3,
+            dir: None,
+            whitelist: "*".into(),
+            tick_ms: 500,
+            read_only_mode: false,
+            start_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+pub struct Sandbox {
+    dir: PathBuf,
+    state: SandboxState,
+    children: HashMap<u64, Child>,
+    /// A temporary sandbox: its members are killed and its directory removed on drop.
+    temp: Option<tempfile::TempDir>,
+    /// Stop the members on drop (tests); `detach` turns this off for `sandbox up`.
+    stop_on_drop: bool,
+}
+
+impl Sandbox {
+    /// Starts `members` voters and returns once a leader serves with a quorum behind it.
+    pub async fn up(opts: SandboxOptions) -> Result<Sandbox> {
+        if !(1..=9).contains(&opts.members) {
+            bail!("a sandbox has 1 to 9 members, not {}", opts.members);
+        }
+        let classpath = find_classpath().map_err(|e| anyhow!(e))?;
+        let (dir, temp) = match &opts.dir {
+            Some(d) => {
+                if d.join(STATE_FILE).exists() {
+                    bail!(
+                        "{} already holds a sandbox; stop it with `zkconsole sandbox down --dir {}`",
+                        d.display(),
+                        d.display()
+                    );
+                }
+                std::fs::create_dir_all(d)
+                    .with_context(|| format!("creating sandbox dir {}", d.display()))?;
+                (std::fs::canonicalize(d)?, None)
+            }
+            None => {
+                let t = tempfile::Builder::new()
+                    .prefix("zkconsole-sandbox-")
+                    .tempdir()?;
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let password = files::random_password();
+        files::write_secret(&dir.join(DIGEST_FILE), &format!("super:{password}\n"))?;
+        let ports = ports::free_ports(opts.members * 4)?;
+        let members: Vec<MemberInfo> = (0..opts.members)
+            .map(|i| {
+                let id = i as u64 + 1;
+                let p = &ports[i * 4..i * 4 + 4];
+                MemberInfo {
+                    id,
+                    client_port: p[0],
+                    quorum_port: p[1],
+                    election_port: p[2],
+                    admin_port: p[3],
+                    learner_type: LearnerTypeRepr::Participant,
+                    pid: None,
+                    paused: false,
+                    dir: dir.join(format!("m{id}")),
+                }
+            })
+            .collect();
+        let mut sb = Sandbox {
+            dir: dir.clone(),
+            state: SandboxState {
+                format: 1,
+                classpath,
+                tick_ms: opts.tick_ms,
+                whitelist: opts.whitelist.clone(),
+                read_only_mode: opts.read_only_mode,
+                super_digest: digest_of("super", &password),
+                members,
+            },
+            children: HashMap::new(),
+            temp,
+            stop_on_drop: true,
+        };
+        let specs: Vec<ServerSpec> = sb.state.members.iter().map(spec_of).collect();
+        for m in sb.state.members.clone() {
+            sb.write_member_files(&m, &specs)?;
+        }
+        sb.save()?;
+        for id in sb.ids() {
+            sb.spawn(id)?;
+        }
+        sb.save()?;
+        sb.wait_for_leader(opts.start_timeout).await?;
+        Ok(sb)
+    }
+
+    /// Attaches to a sandbox another process started (for `down` and drills).
+    pub fn open(dir: &Path) -> Result<Sandbox> {
+        let state = SandboxState::load(dir).map_err(|e| anyhow!(e))?;
+        Ok(Sandbox {
+            dir: dir.to_path_buf(),
+            state,
+            children: HashMap::new(),
+            temp: None,
+            stop_on_drop: false,
+        })
+    }
+
+    /// Leaves the members running when this handle goes away.
+    pub fn detach(mut self) -> PathBuf {
+        self.stop_on_drop = false;
+        if let Some(t) = self.temp.take() {
+            // A detached temporary sandbox must outlive us: keep its directory.
+            let _ = t.keep();
+        }
+        self.dir.clone()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn members(&self) -> &[MemberInfo] {
+        &self.state.members
+    }
+
+    pub fn member(&self, id: u64) -> Result<&MemberInfo> {
+        self.state
+            .member(id)
+            .ok_or_else(|| anyhow!("the sandbox has no member {id}"))
+    }
+
+    pub fn ids(&self) -> Vec<u64> {
+        self.state.members.iter().map(|m| m.id).collect()
+    }
+
+    /// Client addresses of every member, comma-separated: a ZooKeeper connect string.
+    pub fn connect_string(&self) -> String {
+        self.state
+            .members
+            .iter()
+            .map(MemberInfo::client_address)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The file holding `super:<password>` (mode 0600), usable as a digest credentials file.
+    pub fn digest_file(&self) -> PathBuf {
+        self.dir.join(DIGEST_FILE)
+    }
+
+    /// `(id, url)` of every member's AdminServer.
+    pub fn admin_urls(&self) -> Vec<(u64, String)> {
+        self.state
+            .members
+            .iter()
+            .map(|m| (m.id, m.admin_url()))
+            .collect()
+    }
+
+    pub fn is_running(&self, id: u64) -> bool {
+        self.state
+            .member(id)
+            .and_then(|m| m.pid)
+            .is_some_and(pid_alive)
+    }
+
+    /// SIGKILL, as a crash would: no clean shutdown, no goodbye to the quorum.
+    pub fn kill(&mut self, id: u64) -> Result<()> {
+        let pid = self.member(id)?.pid;
+        if let Some(pid) = pid {
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGCONT);
+            self.reap(id, pid);
+        }
+        self.update(id, |m| {
+            m.pid = None;
+            m.paused = false;
+        })
+    }
+
+    /// SIGSTOP: the process keeps its sockets but answers nothing, like a hung JVM.
+    pub fn pause(&mut self, id: u64) -> Result<()> {
+        let pid = self.running_pid(id)?;
+        kill(Pid::from_raw(pid as i32), Signal::SIGSTOP)?;
+        self.update(id, |m| m.paused = true)
+    }
+
+    pub fn resume(&mut self, id: u64) -> Result<()> {
+        let pid = self.running_pid(id)?;
+        kill(Pid::from_raw(pid as i32), Signal::SIGCONT)?;
+        self.update(id, |m| m.paused = false)
+    }
+
+    /// Starts a member that is not running, from the files ZooKeeper last wrote for it.
+    pub fn start(&mut self, id: u64) -> Result<()> {
+        if self.is_running(id) {
+            bail!("member {id} is already running");
+        }
+        self.spawn(id)?;
+        self.save()
+    }
+
+    pub fn restart(&mut self, id: u64) -> Result<()> {
+        self.kill(id)?;
+        self.start(id)
+    }
+
+    /// Starts a new member that is not yet in the configuration: its seed is the current
+    /// committed membership plus itself, so it syncs as a non-voting follower (or an observer)
+    /// until a reconfig adds it. Returns once it serves.
+    pub async fn add_member(&mut self, learner_type: LearnerType) -> Result<MemberInfo> {
+        let current = self.current_config().await?;
+        let id = current
+            .next_free_id()
+            .max(self.state.members.iter().map(|m| m.id).max().unwrap_or(0) + 1);
+        let p = ports::free_ports(4)?;
+        let info = MemberInfo {
+            id,
+            client_port: p[0],
+            quorum_port: p[1],
+            election_port: p[2],
+            admin_port: p[3],
+            learner_type: learner_type.into(),
+            pid: None,
+            paused: false,
+            dir: self.dir.join(format!("m{id}")),
+        };
+        let mut seed: Vec<ServerSpec> = current.servers.values().cloned().collect();
+        seed.push(spec_of(&info));
+        self.write_member_files(&info, &seed)?;
+        self.state.members.push(info.clone());
+        self.spawn(id)?;
+        self.save()?;
+        self.wait_serving(id, Duration::from_secs(60)).await?;
+        Ok(self.member(id)?.clone())
+    }
+
+    /// The membership as the ensemble sees it now (`conf` of the first member that serves).
+    pub async fn current_config(&self) -> Result<EnsembleConfig> {
+        let mut last_err = anyhow!("no member is running");
+        let mut best: Option<EnsembleConfig> = None;
+        for m in &self.state.members {
+            if !self.is_running(m.id) || m.paused {
+                continue;
+            }
+            match four_letter_word(
+                &m.client_address(),
+                "conf",
+                Duration::from_secs(2),
+                DEFAULT_REPLY_CAP,
+            )
+            .await
+            {
+                Ok(text) => match EnsembleConfig::parse(&text) {
+                    Ok(cfg) if !cfg.servers.is_empty() => {
+                        if best.as_ref().is_none_or(|b| cfg.version > b.version) {
+                            best = Some(cfg);
+                        }
+                    }
+                    Ok(_) => last_err = anyhow!("member {}: {}", m.id, text.trim()),
+                    Err(e) => last_err = anyhow!("member {}: {e}", m.id),
+                },
+                Err(e) => last_err = anyhow!("member {}: {e}", m.id),
+            }
+        }
+        best.ok_or(last_err)
+    }
+
+    /// Polls `srvr` until some member leads and a majority of the configured voters serve.
+    pub async fn wait_for_leader(&self, timeout: Duration) -> Result<u64> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let modes = self.modes().await;
+            let leader = modes.iter().find(|(_, m)| *m == Some(ServerMode::Leader));
+            let serving = modes.iter().filter(|(_, m)| m.is_some()).count();
+            let voters = self
+                .state
+                .members
+                .iter()
+                .filter(|m| m.learner_type == LearnerTypeRepr::Participant)
+                .count();
+            if let Some((id, _)) = leader {
+                if serving > voters / 2 {
+                    return Ok(*id);
+                }
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "no serving leader after {:?} (member logs: {}/m*/zookeeper.log)",
+                    timeout,
+                    self.dir.display()
+                );
+            }
+            sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Polls until member `id` answers `srvr` with a serving mode.
+    pub async fn wait_serving(&self, id: u64, timeout: Duration) -> Result<ServerMode> {
+        let deadline = Instant::now() + timeout;
+        let addr = self.member(id)?.client_address();
+        loop {
+            if let Some(mode) = srvr_mode(&addr).await {
+                return Ok(mode);
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "member {id} did not serve within {timeout:?} (log: {})",
+                    self.member(id)?.log_file().display()
+                );
+            }
+            sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn modes(&self) -> Vec<(u64, Option<ServerMode>)> {
+        let probes = self.state.members.iter().map(|m| {
+            let addr = m.client_address();
+            let id = m.id;
+            async move { (id, srvr_mode(&addr).await) }
+        });
+        futures::future::join_all(probes).await
+    }
+
+    /// Stops every member and removes the directory.
+    pub fn down(mut self) -> Result<()> {
+        self.stop_all();
+        self.stop_on_drop = false;
+        let dir = self.dir.clone();
+        if let Some(t) = self.temp.take() {
+            t.close()?;
+        } else {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        Ok(())
+    }
+
+    fn stop_all(&mut self) {
+        for id in self.ids() {
+            let _ = self.kill(id);
+        }
+    }
+
+    fn running_pid(&self, id: u64) -> Result<u32> {
+        self.member(id)?
+            .pid
+            .filter(|p| pid_alive(*p))
+            .ok_or_else(|| anyhow!("member {id} is not running"))
+    }
+
+    fn spawn(&mut self, id: u64) -> Result<()> {
+        let m = self.member(id)?.clone();
+        let conf = m.dir.join("zoo.cfg");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(m.log_file())?;
+        let child = Command::new(java::java_binary())
+            .args(java::jvm_args(&self.state.classpath, &self.dir, &conf))
+            .current_dir(&m.dir)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            // Its own process group: a Ctrl-C in the console's terminal must not kill members.
+            .process_group(0)
+            .spawn()
+            .with_context(|| {
+                "starting java (is a JRE installed? `apt-get install zookeeper` brings one)"
+            })?;
+        let pid = child.id();
+        self.children.insert(id, child);
+        self.update(id, |m| {
+            m.pid = Some(pid);
+            m.paused = false;
+        })
+    }
+
+    fn reap(&mut self, id: u64, pid: u32) {
+        if let Some(mut child) = self.children.remove(&id) {
+            let _ = child.wait();
+            return;
+        }
+        // Not our child (attached from another process): poll until it is gone.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while pid_alive(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn write_member_files(&self, m: &MemberInfo, dynamic: &[ServerSpec]) -> Result<()> {
+        files::MemberFiles {
+            dir: &m.dir,
+            id: m.id,
+            admin_port: m.admin_port,
+            tick_ms: self.state.tick_ms,
+            whitelist: &self.state.whitelist,
+            super_digest: &self.state.super_digest,
+            read_only_mode: self.state.read_only_mode,
+        }
+        .write(dynamic)
+        .with_context(|| format!("writing files for member {} in {}", m.id, m.dir.display()))?;
+        Ok(())
+    }
+
+    fn update(&mut self, id: u64, f: impl FnOnce(&mut MemberInfo)) -> Result<()> {
+        let m = self
+            .state
+            .members
+            .iter_mut()
+            .find(|m| m.id == id)
+            .ok_or_else(|| anyhow!("the sandbox has no member {id}"))?;
+        f(m);
+        self.save()
+    }
+
+    fn save(&self) -> Result<()> {
+        self.state
+            .save(&self.dir)
+            .with_context(|| format!("writing {}", self.dir.join(STATE_FILE).display()))
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if self.stop_on_drop {
+            self.stop_all();
+        }
+    }
+}
+
+fn spec_of(m: &MemberInfo) -> ServerSpec {
+    files::member_spec(
+        m.id,
+        m.client_port,
+        m.quorum_port,
+        m.election_port,
+        m.learner_type.into(),
+    )
+}
+
+fn pid_alive(pid: u32) -> bool {
+    if kill(Pid::from_raw(pid as i32), None).is_err() {
+        return false;
+    }
+    // A zombie still accepts signal 0; it is dead for our purposes.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            s.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| state != "Z" && state != "X")
+        })
+        .unwrap_or(false)
+}
+
+async fn srvr_mode(addr: &str) -> Option<ServerMode> {
+    let text = four_letter_word(addr, "srvr", Duration::from_secs(1), DEFAULT_REPLY_CAP)
+        .await
+        .ok()?;
+    match parse_srvr(&text) {
+        Ok(Reply::Ok(s)) => s.mode,
+        _ => None,
+    }
+}
