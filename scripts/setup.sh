@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what zkconsole's sandbox and tests need, when missing: ZooKeeper (Debian's package,
+# which brings Java) and tmux (for the end-to-end terminal test). Safe to run repeatedly.
+set -euo pipefail
+
+need=()
+if [ -z "${ZOOKEEPER_CLASSPATH:-}" ] && [ -z "${ZOOKEEPER_HOME:-}" ] && [ ! -f /usr/share/java/zookeeper.jar ]; then
+  need+=(zookeeper)
+fi
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]} with apt-get" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# The Debian package enables a system service on some images; the sandbox runs its own members.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop zookeeper >/dev/null 2>&1 || true; fi
