@@ -3,10 +3,14 @@
 //! Everything outside `ui` and `tui` is terminal-free so `status`, `plan` and `scan` reuse it.
 
 pub mod alerts;
+pub mod app;
 pub mod config;
 pub mod ensemble;
+pub mod history;
 pub mod logging;
 pub mod probe;
 pub mod report;
 pub mod sandbox;
+pub mod tui;
+pub mod ui;
 pub mod zk;

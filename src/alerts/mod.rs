@@ -1,5 +1,7 @@
 //! Threshold rules: which figure of a member each metric reads, and which levels it breaches.
 
+pub mod hysteresis;
+
 use crate::config::{Level, Metric, Thresholds};
 use crate::probe::member::MemberSnapshot;
 use serde::Serialize;

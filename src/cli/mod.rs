@@ -23,6 +23,16 @@ pub struct Args {
     pub verbose: bool,
     #[command(flatten)]
     pub target: Target,
+    /// Remove every write from keys, hints and code paths (sandbox drills included).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Colour theme (dark, light, high-contrast, ansi16, monochrome, or a file in
+    /// $XDG_CONFIG_HOME/zkconsole/themes/). NO_COLOR forces monochrome.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Open the console on a sandbox started with `sandbox up` (enables drills).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub sandbox_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -63,6 +73,9 @@ pub enum Command {
         /// Number of voting members (1–9).
         #[arg(long, default_value_t = 3)]
         members: usize,
+        /// Print status rounds instead of opening the full-screen console.
+        #[arg(long)]
+        plain: bool,
     },
 }
 
@@ -78,17 +91,79 @@ pub async fn run(args: Args) -> i32 {
         Some(Command::Status { json, timeout_ms }) => {
             status_cmd::run(&config, &args.target, json, timeout_ms).await
         }
-        Some(Command::Sandbox { action, members }) => {
-            sandbox_cmd::run(&config, action, members).await
+        Some(Command::Sandbox {
+            action,
+            members,
+            plain,
+        }) => {
+            let ui = UiFlags {
+                read_only: args.read_only,
+                theme: args.theme.clone(),
+            };
+            sandbox_cmd::run(&config, action, members, plain, ui).await
         }
-        None => {
-            eprintln!(
-                "zkconsole: the interactive console is not built yet; use `zkconsole status` \
-                 or `zkconsole sandbox`"
-            );
-            64
+        None => console(&config, &args).await,
+    }
+}
+
+/// Flags of the interactive console shared by `zkconsole` and `zkconsole sandbox`.
+pub struct UiFlags {
+    pub read_only: bool,
+    pub theme: Option<String>,
+}
+
+async fn console(config: &Config, args: &Args) -> i32 {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        eprintln!("zkconsole: the console needs a terminal; for scripts use `zkconsole status`");
+        return 64;
+    }
+    let (resolved, sandbox) = match &args.sandbox_dir {
+        Some(dir) => match zkconsole::sandbox::Sandbox::open(dir) {
+            Ok(sb) => (sandbox_cmd::resolved_for(&sb), Some(sb)),
+            Err(e) => {
+                eprintln!("zkconsole: {e:#}");
+                return 64;
+            }
+        },
+        None => match resolve_target(config, &args.target) {
+            Ok(r) => (r, None),
+            Err(e) => {
+                eprintln!("zkconsole: {e}");
+                return 64;
+            }
+        },
+    };
+    let ui = UiFlags {
+        read_only: args.read_only,
+        theme: args.theme.clone(),
+    };
+    match run_console(config, resolved, sandbox, ui).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("zkconsole: {e:#}");
+            1
         }
     }
+}
+
+pub async fn run_console(
+    config: &Config,
+    resolved: Resolved,
+    sandbox: Option<zkconsole::sandbox::Sandbox>,
+    ui: UiFlags,
+) -> anyhow::Result<()> {
+    let opts = zkconsole::tui::ConsoleOptions {
+        name: resolved.name,
+        seeds: zkconsole::probe::round::seeds_of(&resolved.connect),
+        connect: resolved.connect,
+        admin: resolved.admin,
+        credentials: resolved.credentials,
+        read_only: ui.read_only,
+        theme: ui.theme,
+        config: config.clone(),
+        sandbox: sandbox.map(|s| std::sync::Arc::new(tokio::sync::Mutex::new(s))),
+    };
+    zkconsole::tui::run(opts).await
 }
 
 /// What the command should talk to: the connect string, admin URLs and credentials.
@@ -96,7 +171,6 @@ pub struct Resolved {
     pub name: String,
     pub connect: String,
     pub admin: AdminLocator,
-    #[allow(dead_code)] // used by reconfig (plan/apply) and the tree browser
     pub credentials: Option<Credentials>,
 }
 

@@ -67,8 +67,14 @@ fn default_dir() -> PathBuf {
     zkconsole::config::state_dir().join("sandbox")
 }
 
-pub async fn run(config: &Config, action: Option<SandboxAction>, members: usize) -> i32 {
-    match run_inner(config, action, members).await {
+pub async fn run(
+    config: &Config,
+    action: Option<SandboxAction>,
+    members: usize,
+    plain: bool,
+    ui: super::UiFlags,
+) -> i32 {
+    match run_inner(config, action, members, plain, ui).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("zkconsole sandbox: {e:#}");
@@ -81,11 +87,16 @@ async fn run_inner(
     config: &Config,
     action: Option<SandboxAction>,
     members: usize,
+    plain: bool,
+    ui: super::UiFlags,
 ) -> anyhow::Result<i32> {
     use SandboxAction::*;
     let open = |dir: Option<PathBuf>| Sandbox::open(&dir.unwrap_or_else(default_dir));
     match action {
-        None => watch_ephemeral(config, members).await,
+        None if plain || !std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            watch_ephemeral(config, members).await
+        }
+        None => console_on_fresh_sandbox(config, members, ui).await,
         Some(Up {
             members,
             dir,
@@ -164,6 +175,62 @@ fn print_sandbox(sb: &Sandbox) {
             m.pid.map_or("-".into(), |p| p.to_string())
         );
     }
+}
+
+/// What the console needs to talk to a sandbox: its connect string, AdminServers, and the
+/// super user's digest credentials.
+pub fn resolved_for(sb: &Sandbox) -> super::Resolved {
+    super::Resolved {
+        name: format!("sandbox {}", sb.dir().display()),
+        connect: sb.connect_string(),
+        admin: AdminLocator {
+            by_id: sb.admin_urls().into_iter().collect(),
+            port: None,
+        },
+        credentials: zkconsole::config::Credentials::from_file(&sb.digest_file()).ok(),
+    }
+}
+
+/// `zkconsole sandbox`: up, the console on it, and everything torn down when it closes.
+async fn console_on_fresh_sandbox(
+    config: &Config,
+    members: usize,
+    ui: super::UiFlags,
+) -> anyhow::Result<i32> {
+    eprintln!("starting a {members}-member ZooKeeper sandbox ...");
+    let sb = Sandbox::up(SandboxOptions {
+        members,
+        ..SandboxOptions::default()
+    })
+    .await?;
+    let resolved = resolved_for(&sb);
+    let dir = sb.dir().to_path_buf();
+    let shared = std::sync::Arc::new(tokio::sync::Mutex::new(sb));
+    let opts = zkconsole::tui::ConsoleOptions {
+        name: "sandbox".into(),
+        seeds: seeds_of(&resolved.connect),
+        connect: resolved.connect,
+        admin: resolved.admin,
+        credentials: resolved.credentials,
+        read_only: ui.read_only,
+        theme: ui.theme,
+        config: config.clone(),
+        sandbox: Some(shared.clone()),
+    };
+    let result = zkconsole::tui::run(opts).await;
+    eprintln!("stopping the sandbox in {} ...", dir.display());
+    // The console's drills hold the sandbox only briefly; after the console it is ours alone.
+    match std::sync::Arc::try_unwrap(shared) {
+        Ok(m) => m.into_inner().down()?,
+        Err(shared) => {
+            let mut sb = shared.lock().await;
+            for id in sb.ids() {
+                let _ = sb.kill(id);
+            }
+        }
+    }
+    result?;
+    Ok(0)
 }
 
 /// Up, show the ensemble until Ctrl-C, then tear everything down.

@@ -32,6 +32,8 @@ pub struct Config {
     pub default_ensemble: Option<String>,
     pub thresholds: Thresholds,
     pub ensembles: BTreeMap<String, EnsembleEntry>,
+    /// Key overrides: action name → keys, e.g. `quit = ["q", "ctrl-c"]`.
+    pub keys: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -57,6 +59,7 @@ impl Default for Config {
             default_ensemble: None,
             thresholds: Thresholds::default(),
             ensembles: BTreeMap::new(),
+            keys: BTreeMap::new(),
         }
     }
 }
@@ -166,6 +169,14 @@ impl Config {
                 ));
             }
         }
+        if let Err(e) = crate::app::keys::Keymap::default().with_overrides(&self.keys) {
+            let key = e.split(':').next().unwrap_or("keys").to_string();
+            return Err(ConfigError {
+                path: path.to_string(),
+                line: line_of_key(text, &key),
+                message: e,
+            });
+        }
         self.thresholds
             .validate()
             .map_err(|(key, m)| err(&format!("thresholds.{key}"), m))
@@ -240,6 +251,14 @@ mod tests {
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("refresh_mss"), "{e}");
         assert!(e.to_string().starts_with("/etc/z.toml:3: "), "{e}");
+    }
+
+    #[test]
+    fn key_overrides_are_checked() {
+        let e = Config::parse("[keys]\nquit = [\"x\"]\nfly = [\"y\"]\n", "c.toml").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("fly"), "{e}");
+        assert!(Config::parse("[keys]\nquit = [\"x\", \"ctrl-q\"]\n", "c.toml").is_ok());
     }
 
     #[test]

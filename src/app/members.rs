@@ -1,0 +1,238 @@
+//! One row of the members table: the latest snapshot plus what the console derives from the
+//! stream of them (request rate, when it last answered, what changed, breach levels).
+
+use crate::alerts::hysteresis::{BreachTracker, LevelChange};
+use crate::alerts::metric_value;
+use crate::config::{Level, Metric, Thresholds};
+use crate::probe::member::MemberSnapshot;
+use crate::probe::types::Role;
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::time::SystemTime;
+
+/// Members are known by id once the membership or `conf` told us, by address before that.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MemberKey {
+    Id(u64),
+    Address(String),
+}
+
+impl MemberKey {
+    pub fn of(s: &MemberSnapshot) -> MemberKey {
+        match s.id {
+            Some(id) => MemberKey::Id(id),
+            None => MemberKey::Address(s.address.clone()),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            MemberKey::Id(id) => format!("member {id}"),
+            MemberKey::Address(a) => a.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberView {
+    pub snap: MemberSnapshot,
+    /// Requests per second from the packets_received delta.
+    pub rate: Option<f64>,
+    /// When it last answered at all.
+    pub last_answer: Option<SystemTime>,
+    /// Columns whose value changed with the latest probe.
+    pub changed: BTreeSet<&'static str>,
+    pub breaches: BreachTracker,
+    pub samples: u64,
+}
+
+impl MemberView {
+    pub fn new(snap: MemberSnapshot) -> Self {
+        Self {
+            snap,
+            rate: None,
+            last_answer: None,
+            changed: BTreeSet::new(),
+            breaches: BreachTracker::default(),
+            samples: 0,
+        }
+    }
+
+    pub fn key(&self) -> MemberKey {
+        MemberKey::of(&self.snap)
+    }
+
+    pub fn absorb(&mut self, snap: MemberSnapshot, rate: Option<f64>, now: SystemTime) {
+        let old = &self.snap;
+        let mut changed = BTreeSet::new();
+        if self.samples > 0 {
+            if old.role != snap.role {
+                changed.insert("role");
+            }
+            if old.zxid != snap.zxid {
+                changed.insert("zxid");
+            }
+            for (col, key) in [
+                ("connections", "num_alive_connections"),
+                ("outstanding", "outstanding_requests"),
+                ("znodes", "znode_count"),
+                ("watches", "watch_count"),
+                ("latency", "avg_latency"),
+            ] {
+                if old.metrics.get(key) != snap.metrics.get(key) {
+                    changed.insert(col);
+                }
+            }
+        }
+        if snap.role.is_alive() {
+            self.last_answer = Some(now);
+        }
+        // A member that stops answering keeps its last figures on screen, marked stale.
+        let keep_metrics = !snap.role.is_alive() && !self.snap.metrics.is_empty();
+        let mut snap = snap;
+        if keep_metrics {
+            snap.metrics = std::mem::take(&mut self.snap.metrics);
+            snap.zxid = snap.zxid.or(self.snap.zxid);
+        }
+        self.snap = snap;
+        self.rate = if self.snap.role.is_alive() {
+            rate
+        } else {
+            None
+        };
+        self.changed = changed;
+        self.samples += 1;
+    }
+
+    /// Feeds the current values to the breach trackers; returns level changes.
+    pub fn observe_thresholds(
+        &mut self,
+        t: &Thresholds,
+        leader_zxid: Option<u64>,
+    ) -> Vec<LevelChange> {
+        let alive = self.snap.role.is_alive();
+        Metric::ALL
+            .iter()
+            .filter_map(
+                |&m| match metric_value(&self.snap, m, leader_zxid).filter(|_| alive) {
+                    Some(v) => self.breaches.observe(t, m, v),
+                    None => self.breaches.clear(m),
+                },
+            )
+            .collect()
+    }
+
+    pub fn level(&self, m: Metric) -> Level {
+        self.breaches.level(m)
+    }
+
+    pub fn worst_level(&self) -> Level {
+        Metric::ALL
+            .iter()
+            .map(|m| self.level(*m))
+            .max()
+            .unwrap_or(Level::Ok)
+    }
+
+    pub fn matches(&self, needle: &str) -> bool {
+        let id = self.snap.id.map(|i| i.to_string()).unwrap_or_default();
+        id == needle
+            || self.snap.address.to_ascii_lowercase().contains(needle)
+            || self.snap.role.as_str().contains(needle)
+            || self
+                .snap
+                .error
+                .as_deref()
+                .is_some_and(|e| e.to_ascii_lowercase().contains(needle))
+    }
+
+    pub fn lag(&self, leader_zxid: Option<u64>) -> Option<u64> {
+        crate::alerts::zxid_lag(self.snap.zxid?, leader_zxid?)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Id,
+    Role,
+    Requests,
+    Latency,
+    Outstanding,
+    Connections,
+    Lag,
+    Probe,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        use SortKey::*;
+        match self {
+            Id => Role,
+            Role => Requests,
+            Requests => Latency,
+            Latency => Outstanding,
+            Outstanding => Connections,
+            Connections => Lag,
+            Lag => Probe,
+            Probe => Id,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        use SortKey::*;
+        match self {
+            Id => "id",
+            Role => "role",
+            Requests => "req/s",
+            Latency => "latency",
+            Outstanding => "outstanding",
+            Connections => "connections",
+            Lag => "lag",
+            Probe => "probe",
+        }
+    }
+
+    pub fn compare(self, a: &MemberView, b: &MemberView, leader_zxid: Option<u64>) -> Ordering {
+        let f = |x: Option<f64>, y: Option<f64>| x.unwrap_or(-1.0).total_cmp(&y.unwrap_or(-1.0));
+        let by_id = || a.key().cmp(&b.key());
+        let o = match self {
+            SortKey::Id => Ordering::Equal,
+            SortKey::Role => role_rank(a.snap.role).cmp(&role_rank(b.snap.role)),
+            SortKey::Requests => f(a.rate, b.rate),
+            SortKey::Latency => f(
+                a.snap.metric_f64("avg_latency"),
+                b.snap.metric_f64("avg_latency"),
+            ),
+            SortKey::Outstanding => f(
+                a.snap.metric_f64("outstanding_requests"),
+                b.snap.metric_f64("outstanding_requests"),
+            ),
+            SortKey::Connections => f(
+                a.snap.metric_f64("num_alive_connections"),
+                b.snap.metric_f64("num_alive_connections"),
+            ),
+            SortKey::Lag => f(
+                a.lag(leader_zxid).map(|v| v as f64),
+                b.lag(leader_zxid).map(|v| v as f64),
+            ),
+            SortKey::Probe => a.snap.probe_ms.total_cmp(&b.snap.probe_ms),
+        };
+        o.then_with(by_id)
+    }
+}
+
+/// Leader first, troubled members last.
+fn role_rank(r: Role) -> u8 {
+    match r {
+        Role::Leader => 0,
+        Role::Follower => 1,
+        Role::Observer => 2,
+        Role::Standalone => 3,
+        Role::NonVoting => 4,
+        Role::ReadOnly => 5,
+        Role::NotServing => 6,
+        Role::Unresponsive => 7,
+        Role::Error => 8,
+        Role::Down => 9,
+    }
+}

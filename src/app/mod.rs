@@ -1,0 +1,721 @@
+//! The console's model: plain data and plain logic. `update` takes one message and returns the
+//! effects to run; it does no I/O and knows nothing of the terminal, so it is tested directly.
+
+pub mod events;
+pub mod keys;
+mod members;
+
+pub use members::{MemberKey, MemberView, SortKey};
+
+use crate::alerts::hysteresis::LevelChange;
+use crate::config::{Config, Level, Metric};
+use crate::ensemble::health::{summarize, Health};
+use crate::ensemble::EnsembleConfig;
+use crate::history::{MemberHistory, Series};
+use crate::probe::member::{MemberSnapshot, ProbeTarget};
+use crate::probe::round::{apply_membership, same_endpoint, AdminLocator, ConfigSource};
+use crate::probe::types::Role;
+use events::EventLog;
+use keys::{Action, KeyCode, KeyInput, Keymap};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyInput),
+    Resize,
+    /// A member poller's result, for the target it was given.
+    Probed {
+        target: ProbeTarget,
+        snap: Box<MemberSnapshot>,
+        at: Instant,
+    },
+    Membership {
+        config: EnsembleConfig,
+        source: ConfigSource,
+    },
+    /// A drill finished: what happened, or why not.
+    DrillDone(Result<String, String>),
+    /// Once a second: ages ("last answered 12 s ago") move on.
+    Tick,
+    /// SIGTERM or SIGHUP (the SSH connection dropped): leave cleanly.
+    Shutdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drill {
+    Kill,
+    Pause,
+    Resume,
+    Restart,
+}
+
+impl Drill {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Drill::Kill => "kill (SIGKILL)",
+            Drill::Pause => "pause (SIGSTOP)",
+            Drill::Resume => "resume (SIGCONT)",
+            Drill::Restart => "restart",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Probe exactly these members from now on (pollers are started and stopped to match).
+    SetTargets(Vec<ProbeTarget>),
+    Drill(Drill, u64),
+    SwitchEnsemble(String),
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Dashboard,
+    Member,
+    Events,
+    Help,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Normal,
+    Command(String),
+    Filter(String),
+    /// Waiting for `y` to run a drill on a member.
+    Confirm(Drill, u64),
+}
+
+/// What the display shows while frozen: a copy taken at the moment of freezing.
+#[derive(Debug, Clone)]
+pub struct Frozen {
+    pub at: SystemTime,
+    pub members: Vec<MemberView>,
+    pub health: Health,
+    pub history: BTreeMap<MemberKey, Vec<Vec<f64>>>,
+}
+
+pub struct State {
+    pub ensemble: String,
+    pub seeds: Vec<String>,
+    pub admin: AdminLocator,
+    pub read_only: bool,
+    /// Drills are offered (the console runs on a sandbox).
+    pub sandbox: bool,
+    pub config: Config,
+    pub keymap: Keymap,
+    pub theme: String,
+    pub themes: Vec<String>,
+
+    pub membership: Option<EnsembleConfig>,
+    pub membership_source: ConfigSource,
+    pub members: BTreeMap<MemberKey, MemberView>,
+    pub history: BTreeMap<MemberKey, MemberHistory>,
+    pub health: Health,
+    pub events: EventLog,
+    pub last_refresh: Option<SystemTime>,
+
+    pub view: View,
+    pub previous_view: View,
+    pub input: Input,
+    pub selected: usize,
+    pub events_scroll: usize,
+    pub sort: SortKey,
+    pub sort_desc: bool,
+    /// Filters the members table.
+    pub filter: String,
+    /// Filters the raw metrics of the member detail view.
+    pub metric_filter: String,
+    pub frozen: Option<Frozen>,
+    /// One line of feedback (a drill's result, an unknown command).
+    pub flash: Option<(Level, String)>,
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+pub struct StateInit {
+    pub ensemble: String,
+    pub seeds: Vec<String>,
+    pub admin: AdminLocator,
+    pub read_only: bool,
+    pub sandbox: bool,
+    pub config: Config,
+    pub keymap: Keymap,
+    pub theme: String,
+    pub themes: Vec<String>,
+}
+
+impl State {
+    pub fn new(init: StateInit) -> State {
+        let health = summarize(None, &[], &init.config.thresholds);
+        State {
+            ensemble: init.ensemble,
+            seeds: init.seeds,
+            admin: init.admin,
+            read_only: init.read_only,
+            sandbox: init.sandbox,
+            config: init.config,
+            keymap: init.keymap,
+            theme: init.theme,
+            themes: init.themes,
+            membership: None,
+            membership_source: ConfigSource::None,
+            members: BTreeMap::new(),
+            history: BTreeMap::new(),
+            health,
+            events: EventLog::default(),
+            last_refresh: None,
+            view: View::Dashboard,
+            previous_view: View::Dashboard,
+            input: Input::Normal,
+            selected: 0,
+            events_scroll: 0,
+            sort: SortKey::Id,
+            sort_desc: false,
+            filter: String::new(),
+            metric_filter: String::new(),
+            frozen: None,
+            flash: None,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    pub fn drills_enabled(&self) -> bool {
+        self.sandbox && !self.read_only
+    }
+
+    /// The probe targets implied by what we know: every configured member, plus connect-string
+    /// entries that are not (yet) known members, so nothing named is ever left unprobed.
+    pub fn targets(&self) -> Vec<ProbeTarget> {
+        let mut out: Vec<ProbeTarget> = Vec::new();
+        if let Some(cfg) = &self.membership {
+            for s in cfg.servers.values() {
+                if let Some(address) = s.client_address() {
+                    out.push(ProbeTarget {
+                        id: Some(s.id),
+                        admin_url: self.admin.url_for(Some(s.id), &address),
+                        address,
+                    });
+                }
+            }
+        }
+        for seed in &self.seeds {
+            if !out.iter().any(|t| same_endpoint(&t.address, seed)) {
+                let known_id = self
+                    .members
+                    .values()
+                    .find(|m| same_endpoint(&m.snap.address, seed))
+                    .and_then(|m| m.snap.id);
+                out.push(ProbeTarget {
+                    id: known_id,
+                    admin_url: self.admin.url_for(known_id, seed),
+                    address: seed.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Rows as displayed: frozen or live, filtered, sorted.
+    pub fn rows(&self) -> Vec<&MemberView> {
+        let source: Vec<&MemberView> = match &self.frozen {
+            Some(f) => f.members.iter().collect(),
+            None => self.members.values().collect(),
+        };
+        let needle = self.filter.to_ascii_lowercase();
+        let mut rows: Vec<&MemberView> = source
+            .into_iter()
+            .filter(|m| self.view != View::Dashboard || needle.is_empty() || m.matches(&needle))
+            .collect();
+        let leader_zxid = self.shown_health().leader_zxid;
+        rows.sort_by(|a, b| {
+            let o = self.sort.compare(a, b, leader_zxid);
+            if self.sort_desc {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        rows
+    }
+
+    pub fn shown_health(&self) -> &Health {
+        self.frozen.as_ref().map_or(&self.health, |f| &f.health)
+    }
+
+    pub fn selected_member(&self) -> Option<&MemberView> {
+        self.rows().get(self.selected).copied()
+    }
+
+    /// History of a member as displayed (frozen copy when frozen).
+    pub fn series(&self, key: &MemberKey, s: Series) -> Vec<f64> {
+        let i = Series::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        match &self.frozen {
+            Some(f) => f
+                .history
+                .get(key)
+                .and_then(|v| v.get(i).cloned())
+                .unwrap_or_default(),
+            None => self
+                .history
+                .get(key)
+                .map(|h| h.values(s))
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Resize => {
+                self.dirty = true;
+                vec![]
+            }
+            Msg::Tick => {
+                // Ages of silent members are on screen; nothing else moves on a tick.
+                if self.members.values().any(|m| !m.snap.role.is_alive()) {
+                    self.dirty = true;
+                }
+                vec![]
+            }
+            Msg::Shutdown => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Msg::Probed { target, snap, at } => self.on_probed(target, *snap, at),
+            Msg::Membership { config, source } => self.on_membership(config, source),
+            Msg::DrillDone(r) => {
+                self.flash = Some(match r {
+                    Ok(s) => (Level::Ok, s),
+                    Err(e) => (Level::Critical, e),
+                });
+                self.dirty = true;
+                vec![]
+            }
+        }
+    }
+
+    fn on_membership(&mut self, config: EnsembleConfig, source: ConfigSource) -> Vec<Effect> {
+        let now = SystemTime::now();
+        let old_version = self.membership.as_ref().and_then(|c| c.version);
+        if self.membership.as_ref() == Some(&config) {
+            return vec![];
+        }
+        if old_version.is_some() && old_version != config.version {
+            let voters: Vec<String> = config.voter_ids().iter().map(|i| i.to_string()).collect();
+            self.events.push(
+                now,
+                Level::Warn,
+                format!(
+                    "membership changed: version {} → {} (voters {})",
+                    old_version.map_or("?".into(), crate::report::hex),
+                    config.version.map_or("?".into(), crate::report::hex),
+                    voters.join(",")
+                ),
+            );
+        }
+        // Rows known only by address become the configured member they are.
+        let addressed: Vec<MemberKey> = self
+            .members
+            .keys()
+            .filter(|k| matches!(k, MemberKey::Address(_)))
+            .cloned()
+            .collect();
+        for key in addressed {
+            if let MemberKey::Address(a) = &key {
+                let matched = config
+                    .servers
+                    .values()
+                    .find(|s| s.client_address().is_some_and(|c| same_endpoint(&c, a)));
+                if let Some(spec) = matched {
+                    if let Some(mut m) = self.members.remove(&key) {
+                        m.snap.id = Some(spec.id);
+                        let h = self.history.remove(&key);
+                        let k = MemberKey::Id(spec.id);
+                        self.members.entry(k.clone()).or_insert(m);
+                        if let Some(h) = h {
+                            self.history.entry(k).or_insert(h);
+                        }
+                    }
+                }
+            }
+        }
+        for m in self.members.values_mut() {
+            apply_membership(&mut m.snap, &config);
+        }
+        self.membership = Some(config);
+        self.membership_source = source;
+        self.recompute(now);
+        self.dirty = true;
+        vec![Effect::SetTargets(self.targets())]
+    }
+
+    fn on_probed(
+        &mut self,
+        target: ProbeTarget,
+        mut snap: MemberSnapshot,
+        at: Instant,
+    ) -> Vec<Effect> {
+        let now = SystemTime::now();
+        if snap.id.is_none() {
+            snap.id = target.id;
+        }
+        if let Some(cfg) = &self.membership {
+            apply_membership(&mut snap, cfg);
+        }
+        let key = MemberKey::of(&snap);
+        let retention = Duration::from_secs(self.config.history_minutes * 60);
+        let refresh = self.config.refresh();
+        let rate = self
+            .history
+            .entry(key.clone())
+            .or_insert_with(|| MemberHistory::new(retention, refresh))
+            .record(&snap, at);
+        let who = key.label();
+        let mut new_events: Vec<(Level, String)> = Vec::new();
+        let view = self
+            .members
+            .entry(key.clone())
+            .or_insert_with(|| MemberView::new(snap.clone()));
+        let before = view.snap.role;
+        let was_seen = view.samples > 0;
+        view.absorb(snap, rate, now);
+        let after = view.snap.role;
+        if was_seen && before != after {
+            let level = match after {
+                Role::Down | Role::Unresponsive | Role::NotServing | Role::Error => Level::Warn,
+                _ => Level::Ok,
+            };
+            let text = match (before.is_alive(), after.is_alive()) {
+                (true, false) => format!(
+                    "{who} lost: {after} ({})",
+                    view.snap.error.as_deref().unwrap_or("")
+                ),
+                (false, true) => format!("{who} back: {after}"),
+                _ => format!("{who} {before} → {after}"),
+            };
+            new_events.push((level, text));
+        }
+        let leader_zxid = self.health.leader_zxid;
+        let changes: Vec<LevelChange> =
+            view.observe_thresholds(&self.config.thresholds, leader_zxid);
+        for c in changes {
+            let text = if c.to > c.from {
+                format!(
+                    "{who} {} {} = {:.1}",
+                    level_word(c.to),
+                    c.metric.key(),
+                    c.value
+                )
+            } else if c.value.is_nan() {
+                format!("{who} {} no longer reported", c.metric.key())
+            } else {
+                format!(
+                    "{who} {} recovered to {} ({:.1})",
+                    c.metric.key(),
+                    level_word(c.to),
+                    c.value
+                )
+            };
+            new_events.push((c.to.max(Level::Ok), text));
+        }
+        for (l, t) in new_events {
+            self.events.push(now, l, t);
+        }
+        self.last_refresh = Some(now);
+        self.recompute(now);
+        self.dirty = true;
+        // A seed answered with an id we did not know: probe it under that id from now on.
+        if target.id.is_none() && key != MemberKey::Address(target.address.clone()) {
+            return vec![Effect::SetTargets(self.targets())];
+        }
+        vec![]
+    }
+
+    fn recompute(&mut self, now: SystemTime) {
+        let snaps: Vec<MemberSnapshot> = self.members.values().map(|m| m.snap.clone()).collect();
+        let old_leader = self.health.leader;
+        let old_quorum = self.health.has_quorum;
+        let had_data = !self.members.is_empty() && self.last_refresh.is_some();
+        self.health = summarize(self.membership.as_ref(), &snaps, &self.config.thresholds);
+        if !had_data {
+            return;
+        }
+        if old_leader != self.health.leader {
+            match (old_leader, self.health.leader) {
+                (Some(o), Some(n)) => self.events.push(
+                    now,
+                    Level::Warn,
+                    format!("leader election: member {n} leads (was {o})"),
+                ),
+                (None, Some(n)) => {
+                    self.events
+                        .push(now, Level::Ok, format!("leader elected: member {n}"))
+                }
+                (Some(o), None) => self.events.push(
+                    now,
+                    Level::Critical,
+                    format!("leader member {o} lost; no leader"),
+                ),
+                (None, None) => {}
+            }
+        }
+        if old_quorum && !self.health.has_quorum && self.members.len() > 1 {
+            self.events.push(now, Level::Critical, "quorum lost".into());
+        } else if !old_quorum && self.health.has_quorum && old_leader.is_some() {
+            self.events.push(now, Level::Ok, "quorum restored".into());
+        }
+    }
+
+    fn on_key(&mut self, key: KeyInput) -> Vec<Effect> {
+        self.dirty = true;
+        match self.input.clone() {
+            Input::Command(buf) => return self.edit_line(key, buf, true),
+            Input::Filter(buf) => return self.edit_line(key, buf, false),
+            Input::Confirm(drill, id) => {
+                self.input = Input::Normal;
+                if key == KeyInput::ch('y') && self.drills_enabled() {
+                    self.flash = Some((Level::Warn, format!("{} member {id} ...", drill.verb())));
+                    return vec![Effect::Drill(drill, id)];
+                }
+                self.flash = Some((Level::Ok, "cancelled".into()));
+                return vec![];
+            }
+            Input::Normal => {}
+        }
+        self.flash = None;
+        let Some(action) = self.keymap.action(key, self.drills_enabled()) else {
+            return vec![];
+        };
+        let rows = self.rows().len();
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Help => self.switch(if self.view == View::Help {
+                self.previous_view
+            } else {
+                View::Help
+            }),
+            Action::Events => self.switch(if self.view == View::Events {
+                View::Dashboard
+            } else {
+                View::Events
+            }),
+            Action::Command => self.input = Input::Command(String::new()),
+            Action::Filter => self.input = Input::Filter(self.active_filter().clone()),
+            Action::Back => {
+                if !self.active_filter().is_empty() {
+                    self.active_filter().clear();
+                } else if self.view != View::Dashboard {
+                    self.view = if self.view == View::Help {
+                        self.previous_view
+                    } else {
+                        View::Dashboard
+                    };
+                } else if self.frozen.is_some() {
+                    self.frozen = None;
+                }
+            }
+            Action::Up => self.move_by(-1, rows),
+            Action::Down => self.move_by(1, rows),
+            Action::PageUp => self.move_by(-10, rows),
+            Action::PageDown => self.move_by(10, rows),
+            Action::Top => self.move_by(-(1 << 20), rows),
+            Action::Bottom => self.move_by(1 << 20, rows),
+            Action::Open => {
+                if self.view == View::Dashboard && rows > 0 {
+                    self.switch(View::Member);
+                }
+            }
+            Action::SortNext => {
+                self.sort = self.sort.next();
+            }
+            Action::SortReverse => self.sort_desc = !self.sort_desc,
+            Action::Freeze => self.toggle_freeze(),
+            Action::NextTheme => {
+                if let Some(i) = self.themes.iter().position(|t| *t == self.theme) {
+                    self.theme = self.themes[(i + 1) % self.themes.len()].clone();
+                } else if let Some(t) = self.themes.first() {
+                    self.theme = t.clone();
+                }
+                self.flash = Some((Level::Ok, format!("theme {}", self.theme)));
+            }
+            Action::Kill | Action::Pause | Action::Resume | Action::Restart => {
+                let drill = match action {
+                    Action::Kill => Drill::Kill,
+                    Action::Pause => Drill::Pause,
+                    Action::Resume => Drill::Resume,
+                    _ => Drill::Restart,
+                };
+                match self.selected_member().and_then(|m| m.snap.id) {
+                    Some(id) => {
+                        self.input = Input::Confirm(drill, id);
+                    }
+                    None => {
+                        self.flash =
+                            Some((Level::Warn, "select a member with a known id first".into()))
+                    }
+                }
+            }
+        }
+        vec![]
+    }
+
+    /// `/` filters what the current view lists: rows on the dashboard, metrics in the detail.
+    fn active_filter(&mut self) -> &mut String {
+        if self.view == View::Member {
+            &mut self.metric_filter
+        } else {
+            &mut self.filter
+        }
+    }
+
+    fn switch(&mut self, v: View) {
+        if v == View::Help {
+            self.previous_view = self.view;
+        }
+        self.view = v;
+    }
+
+    fn move_by(&mut self, delta: i64, rows: usize) {
+        if self.view == View::Events {
+            let max = self.events.len().saturating_sub(1) as i64;
+            self.events_scroll = (self.events_scroll as i64 + delta).clamp(0, max) as usize;
+            return;
+        }
+        if rows == 0 {
+            self.selected = 0;
+            return;
+        }
+        self.selected = (self.selected as i64 + delta).clamp(0, rows as i64 - 1) as usize;
+    }
+
+    fn toggle_freeze(&mut self) {
+        if self.frozen.take().is_some() {
+            self.flash = Some((Level::Ok, "live".into()));
+            return;
+        }
+        let history = self
+            .history
+            .iter()
+            .map(|(k, h)| {
+                (
+                    k.clone(),
+                    Series::ALL.iter().map(|s| h.values(*s)).collect(),
+                )
+            })
+            .collect();
+        self.frozen = Some(Frozen {
+            at: SystemTime::now(),
+            members: self.members.values().cloned().collect(),
+            health: self.health.clone(),
+            history,
+        });
+    }
+
+    fn edit_line(&mut self, key: KeyInput, mut buf: String, command: bool) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Esc => {
+                self.input = Input::Normal;
+                if !command {
+                    self.active_filter().clear();
+                }
+                return vec![];
+            }
+            KeyCode::Enter => {
+                self.input = Input::Normal;
+                if command {
+                    return self.run_command(buf.trim());
+                }
+                return vec![];
+            }
+            KeyCode::Char('c') if key.ctrl => {
+                self.input = Input::Normal;
+                return vec![];
+            }
+            KeyCode::Backspace => {
+                buf.pop();
+            }
+            KeyCode::Char(c) if !key.ctrl => buf.push(c),
+            _ => return vec![],
+        }
+        if command {
+            self.input = Input::Command(buf);
+        } else {
+            // Filter as you type.
+            *self.active_filter() = buf.clone();
+            if self.view == View::Dashboard {
+                self.selected = 0;
+            }
+            self.input = Input::Filter(buf);
+        }
+        vec![]
+    }
+
+    fn run_command(&mut self, line: &str) -> Vec<Effect> {
+        let mut words = line.split_whitespace();
+        let cmd = words.next().unwrap_or("");
+        let arg = words.next();
+        match (cmd, arg) {
+            ("q" | "quit" | "q!", _) => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            ("events" | "ev", _) => self.view = View::Events,
+            ("members" | "dashboard" | "d", _) => self.view = View::Dashboard,
+            ("help" | "h", _) => self.switch(View::Help),
+            ("freeze", _) => self.toggle_freeze(),
+            ("theme", Some(name)) => {
+                if self.themes.iter().any(|t| t == name) {
+                    self.theme = name.to_string();
+                } else {
+                    self.flash = Some((
+                        Level::Warn,
+                        format!("no theme {name:?}; have: {}", self.themes.join(", ")),
+                    ));
+                }
+            }
+            ("ensemble", Some(name)) => {
+                if self.config.ensembles.contains_key(name) {
+                    return vec![Effect::SwitchEnsemble(name.to_string())];
+                }
+                let known: Vec<&String> = self.config.ensembles.keys().collect();
+                self.flash = Some((
+                    Level::Warn,
+                    format!("no ensemble {name:?} in the config; configured: {known:?}"),
+                ));
+            }
+            ("tree", _) => {
+                self.flash = Some((
+                    Level::Warn,
+                    "the znode tree browser is not in this build yet".into(),
+                ));
+            }
+            ("", _) => {}
+            (other, _) => {
+                self.flash = Some((
+                    Level::Warn,
+                    format!("unknown command :{other} (try :events :theme NAME :ensemble NAME :q)"),
+                ));
+            }
+        }
+        vec![]
+    }
+}
+
+fn level_word(l: Level) -> &'static str {
+    match l {
+        Level::Ok => "ok",
+        Level::Warn => "warn",
+        Level::Critical => "CRITICAL",
+    }
+}
+
+/// Threshold metrics, for views listing them.
+pub fn threshold_metrics() -> &'static [Metric] {
+    &Metric::ALL
+}

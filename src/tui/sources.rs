@@ -1,0 +1,154 @@
+//! Background sources feeding the console: one poller per member (a hung member only ever
+//! holds up its own poller), and a membership watcher over a ZooKeeper session.
+
+use crate::app::Msg;
+use crate::config::Credentials;
+use crate::ensemble::EnsembleConfig;
+use crate::probe::member::{probe_member, ProbeOptions, ProbeTarget};
+use crate::probe::round::ConfigSource;
+use crate::probe::transport::four_letter_word;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+use tokio::time::{sleep, sleep_until, Instant};
+
+pub struct Pollers {
+    tx: UnboundedSender<Msg>,
+    opts: ProbeOptions,
+    refresh: Duration,
+    running: HashMap<String, (ProbeTarget, JoinHandle<()>)>,
+    /// Shared with the membership watcher, for its `conf` fallback.
+    pub known: Arc<Mutex<Vec<String>>>,
+}
+
+impl Pollers {
+    pub fn new(tx: UnboundedSender<Msg>, opts: ProbeOptions, refresh: Duration) -> Self {
+        Self {
+            tx,
+            opts,
+            refresh,
+            running: HashMap::new(),
+            known: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Starts pollers for new targets, stops those no longer wanted; unchanged ones keep going.
+    pub fn set(&mut self, targets: Vec<ProbeTarget>) {
+        let wanted: HashMap<String, ProbeTarget> = targets
+            .into_iter()
+            .map(|t| (t.address.clone(), t))
+            .collect();
+        self.running.retain(|addr, (t, h)| {
+            let keep = wanted.get(addr) == Some(t);
+            if !keep {
+                h.abort();
+            }
+            keep
+        });
+        for (addr, t) in wanted {
+            if self.running.contains_key(&addr) {
+                continue;
+            }
+            let handle = tokio::spawn(poll(t.clone(), self.opts, self.refresh, self.tx.clone()));
+            self.running.insert(addr, (t, handle));
+        }
+        if let Ok(mut k) = self.known.lock() {
+            *k = self.running.keys().cloned().collect();
+        }
+    }
+
+    pub fn stop(&mut self) {
+        for (_, (_, h)) in self.running.drain() {
+            h.abort();
+        }
+    }
+}
+
+async fn poll(
+    target: ProbeTarget,
+    opts: ProbeOptions,
+    refresh: Duration,
+    tx: UnboundedSender<Msg>,
+) {
+    loop {
+        let started = Instant::now();
+        let snap = probe_member(&target, opts).await;
+        let msg = Msg::Probed {
+            target: target.clone(),
+            snap: Box::new(snap),
+            at: started.into_std(),
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+        sleep_until(started + refresh).await;
+    }
+}
+
+/// Follows `/zookeeper/config` with a watch over a session; while no session can be had
+/// (quorum lost, `conf` still whitelisted elsewhere), polls `conf` on the known members.
+pub fn watch_membership(
+    connect: String,
+    credentials: Option<Credentials>,
+    known: Arc<Mutex<Vec<String>>>,
+    opts: ProbeOptions,
+    refresh: Duration,
+    tx: UnboundedSender<Msg>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if tx.is_closed() {
+                return;
+            }
+            match crate::zk::connect(&connect, opts.timeout, credentials.as_ref()).await {
+                Ok(client) => loop {
+                    match client.get_and_watch_config().await {
+                        Ok((data, stat, watcher)) => {
+                            let text = String::from_utf8_lossy(&data);
+                            if let Ok(mut cfg) = EnsembleConfig::parse(&text) {
+                                cfg.version = cfg.version.or(Some(stat.mzxid as u64));
+                                let msg = Msg::Membership {
+                                    config: cfg,
+                                    source: ConfigSource::Znode,
+                                };
+                                if tx.send(msg).is_err() {
+                                    return;
+                                }
+                            }
+                            // The watch fires on change; the timer re-reads in case an event
+                            // was lost across a reconnect.
+                            tokio::select! {
+                                _ = watcher.changed() => {}
+                                _ = sleep(Duration::from_secs(30)) => {}
+                            }
+                        }
+                        Err(e) => {
+                            tracing::info!(error = %e, "membership watch interrupted");
+                            break;
+                        }
+                    }
+                },
+                Err(e) => tracing::info!(error = %e, "no session for the membership watch"),
+            }
+            let addrs: Vec<String> = known.lock().map(|k| k.clone()).unwrap_or_default();
+            for addr in addrs {
+                if let Ok(text) =
+                    four_letter_word(&addr, "conf", opts.timeout, opts.reply_cap).await
+                {
+                    if let Ok(cfg) = EnsembleConfig::parse(&text) {
+                        if !cfg.servers.is_empty() {
+                            let _ = tx.send(Msg::Membership {
+                                config: cfg,
+                                source: ConfigSource::Conf,
+                            });
+                            break;
+                        }
+                    }
+                }
+            }
+            sleep(refresh.max(Duration::from_secs(2))).await;
+        }
+    })
+}

@@ -1,0 +1,95 @@
+//! Terminal setup and teardown. The terminal is restored on every exit path, panics included.
+
+use crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::io::Stdout;
+
+use crate::app::keys::{KeyCode, KeyInput};
+use crate::app::Msg;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+pub fn setup() -> std::io::Result<Term> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    let mut out = std::io::stdout();
+    // Mouse capture stays off: selecting text to copy keeps working over SSH.
+    execute!(out, EnterAlternateScreen)?;
+    let mut t = Terminal::new(CrosstermBackend::new(out))?;
+    t.hide_cursor()?;
+    t.clear()?;
+    Ok(t)
+}
+
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// Reads terminal events on a thread of its own (crossterm's read blocks) and forwards them.
+pub fn spawn_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
+    std::thread::spawn(move || loop {
+        if tx.is_closed() {
+            return;
+        }
+        match event::poll(std::time::Duration::from_millis(250)) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(_) => return,
+        }
+        let msg = match event::read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => convert(k).map(Msg::Key),
+            Ok(Event::Resize(..)) => Some(Msg::Resize),
+            Ok(_) => None,
+            Err(_) => return,
+        };
+        if let Some(m) = msg {
+            if tx.send(m).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn convert(k: event::KeyEvent) -> Option<KeyInput> {
+    use event::KeyCode as C;
+    let code = match k.code {
+        C::Char(c) => KeyCode::Char(c),
+        C::Enter => KeyCode::Enter,
+        C::Esc => KeyCode::Esc,
+        C::Backspace => KeyCode::Backspace,
+        C::Tab => KeyCode::Tab,
+        C::BackTab => KeyCode::BackTab,
+        C::Up => KeyCode::Up,
+        C::Down => KeyCode::Down,
+        C::Left => KeyCode::Left,
+        C::Right => KeyCode::Right,
+        C::PageUp => KeyCode::PageUp,
+        C::PageDown => KeyCode::PageDown,
+        C::Home => KeyCode::Home,
+        C::End => KeyCode::End,
+        C::F(n) => KeyCode::F(n),
+        _ => return None,
+    };
+    Some(KeyInput {
+        code,
+        ctrl: k.modifiers.contains(KeyModifiers::CONTROL),
+    })
+}

@@ -1,0 +1,444 @@
+//! The main screen: the ensemble header, the members table and the latest events.
+
+use super::format::{self, fit};
+use super::theme::{Slot, Theme};
+use super::{level_style, role_style, timeline};
+use crate::app::{MemberView, State};
+use crate::config::{Level, Metric};
+use crate::probe::types::Role;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::Frame;
+use std::time::SystemTime;
+
+pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let h = state.shown_health();
+    let (word, level) = if h.reachable == 0 && !state.members.is_empty() {
+        ("UNREACHABLE", Level::Critical)
+    } else {
+        match h.level {
+            Level::Ok => ("OK", Level::Ok),
+            Level::Warn => ("WARN", Level::Warn),
+            Level::Critical => ("CRITICAL", Level::Critical),
+        }
+    };
+    let mut first = vec![
+        Span::styled(" zkconsole ", theme.style(Slot::Title)),
+        Span::styled(format!("{} ", state.ensemble), theme.style(Slot::Title)),
+        Span::styled(format!(" {word} "), level_style(theme, level)),
+        Span::styled(
+            format!(
+                "  leader {}",
+                h.leader.map_or("none".to_string(), |l| l.to_string())
+            ),
+            if h.leader.is_some() {
+                theme.style(Slot::Leader)
+            } else {
+                theme.style(Slot::Critical)
+            },
+        ),
+        Span::styled(
+            format!(
+                "  config {}",
+                h.config_version
+                    .map_or("unknown".into(), crate::report::hex)
+            ),
+            theme.style(Slot::Text),
+        ),
+        Span::styled(
+            format!(
+                "  updated {}",
+                state.last_refresh.map_or("never".into(), format::clock)
+            ),
+            theme.style(Slot::Muted),
+        ),
+    ];
+    for (on, badge) in [(state.sandbox, "SANDBOX"), (state.read_only, "READ-ONLY")] {
+        if on {
+            first.push(Span::raw("  "));
+            first.push(Span::styled(format!(" {badge} "), theme.style(Slot::Badge)));
+        }
+    }
+    if let Some(fz) = &state.frozen {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(
+            format!(" FROZEN {} ", format::clock(fz.at)),
+            theme.style(Slot::Badge),
+        ));
+    }
+    let margin = if h.has_quorum {
+        let t = h.tolerance.unwrap_or(0);
+        let text = format!("can lose {t} more voter{}", if t == 1 { "" } else { "s" });
+        Span::styled(
+            text,
+            if t == 0 {
+                theme.style(Slot::Warn)
+            } else {
+                theme.style(Slot::Ok)
+            },
+        )
+    } else {
+        Span::styled(" QUORUM LOST ", theme.style(Slot::Critical))
+    };
+    let second = vec![
+        Span::styled(
+            format!(
+                " voters {}  observers {}  quorum {}  live voters {}/{}  ",
+                h.voters, h.observers, h.quorum_size, h.live_voters, h.voters
+            ),
+            theme.style(Slot::Text),
+        ),
+        margin,
+    ];
+    let third = match h.problems.first() {
+        Some(p) => {
+            let more = h.problems.len() - 1;
+            let suffix = if more > 0 {
+                format!("  (+{more} more, e: events)")
+            } else {
+                String::new()
+            };
+            Line::styled(
+                fit(&format!(" ⚠ {p}{suffix}"), area.width as usize),
+                level_style(theme, h.level),
+            )
+        }
+        None => Line::styled(" all members healthy", theme.style(Slot::Muted)),
+    };
+    let block = Block::default()
+        .borders(Borders::BOTTOM)
+        .border_style(theme.style(Slot::Border));
+    f.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(second), third]).block(block),
+        area,
+    );
+}
+
+pub fn body(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let rows = state.rows();
+    let table_height = (rows.len() as u16 + 3).min(area.height.saturating_sub(3).max(4));
+    let [table_area, events_area] =
+        Layout::vertical([Constraint::Length(table_height), Constraint::Min(0)]).areas(area);
+    members_table(f, table_area, state, theme, &rows);
+    if events_area.height >= 3 {
+        timeline::draw(
+            f,
+            events_area,
+            state,
+            theme,
+            Some(events_area.height as usize),
+        );
+    }
+}
+
+/// A column: header, width, and whether it fits at this terminal width (narrow terminals
+/// drop the least important columns first).
+struct Col {
+    title: &'static str,
+    width: u16,
+    priority: u8,
+}
+
+const COLS: [Col; 16] = [
+    Col {
+        title: "ID",
+        width: 3,
+        priority: 0,
+    },
+    Col {
+        title: "ADDRESS",
+        width: 21,
+        priority: 1,
+    },
+    Col {
+        title: "ROLE",
+        width: 12,
+        priority: 0,
+    },
+    Col {
+        title: "CONN",
+        width: 5,
+        priority: 0,
+    },
+    Col {
+        title: "OUTST",
+        width: 5,
+        priority: 0,
+    },
+    Col {
+        title: "REQ/S",
+        width: 6,
+        priority: 0,
+    },
+    Col {
+        title: "LAT ms",
+        width: 9,
+        priority: 0,
+    },
+    Col {
+        title: "P99",
+        width: 5,
+        priority: 3,
+    },
+    Col {
+        title: "PROBE",
+        width: 6,
+        priority: 1,
+    },
+    Col {
+        title: "ZXID",
+        width: 12,
+        priority: 2,
+    },
+    Col {
+        title: "LAG",
+        width: 5,
+        priority: 0,
+    },
+    Col {
+        title: "ZNODES",
+        width: 6,
+        priority: 2,
+    },
+    Col {
+        title: "WATCH",
+        width: 6,
+        priority: 3,
+    },
+    Col {
+        title: "FD%",
+        width: 4,
+        priority: 3,
+    },
+    Col {
+        title: "UP",
+        width: 6,
+        priority: 3,
+    },
+    Col {
+        title: "NOTE",
+        width: 0,
+        priority: 0,
+    },
+];
+
+fn visible_columns(width: u16) -> Vec<usize> {
+    for max_priority in (0..=3).rev() {
+        let cols: Vec<usize> = (0..COLS.len())
+            .filter(|&i| COLS[i].priority <= max_priority)
+            .collect();
+        let used: u16 = cols.iter().map(|&i| COLS[i].width + 1).sum();
+        if used + 16 <= width || max_priority == 0 {
+            return cols;
+        }
+    }
+    unreachable!()
+}
+
+fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: &[&MemberView]) {
+    let inner_width = area.width.saturating_sub(2);
+    let cols = visible_columns(inner_width);
+    let used: u16 = cols.iter().map(|&i| COLS[i].width + 1).sum();
+    let note_width = inner_width.saturating_sub(used).max(8);
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|&i| {
+            Constraint::Length(if COLS[i].width == 0 {
+                note_width
+            } else {
+                COLS[i].width
+            })
+        })
+        .collect();
+    let header =
+        Row::new(cols.iter().map(|&i| Cell::from(COLS[i].title))).style(theme.style(Slot::Header));
+    let now = SystemTime::now();
+    let leader_zxid = state.shown_health().leader_zxid;
+    let body: Vec<Row> = rows
+        .iter()
+        .map(|m| {
+            let cells = cols
+                .iter()
+                .map(|&i| cell(i, m, theme, leader_zxid, now, note_width as usize));
+            Row::new(cells.collect::<Vec<_>>())
+        })
+        .collect();
+    let title = format!(
+        " members ({})  sort: {}{} {}",
+        rows.len(),
+        state.sort.label(),
+        if state.sort_desc { " ↓" } else { "" },
+        if state.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" filter: {}", state.filter)
+        }
+    );
+    let table = Table::new(body, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.style(Slot::Selected))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Slot::Border))
+                .title(Span::styled(title, theme.style(Slot::Title))),
+        );
+    let mut ts = TableState::default();
+    if !rows.is_empty() {
+        ts.select(Some(state.selected.min(rows.len() - 1)));
+    }
+    f.render_stateful_widget(table, area, &mut ts);
+}
+
+/// Style of a metric cell: breach level first, then "changed", then stale for silent members.
+fn metric_style(theme: &Theme, m: &MemberView, metric: Option<Metric>, col: &str) -> Style {
+    if !m.snap.role.is_alive() {
+        return theme.style(Slot::Stale);
+    }
+    match metric.map(|x| m.level(x)) {
+        Some(Level::Critical) => theme.style(Slot::Critical),
+        Some(Level::Warn) => theme.style(Slot::Warn),
+        _ if m.changed.contains(col) => theme.style(Slot::Changed),
+        _ => theme.style(Slot::Text),
+    }
+}
+
+fn cell<'a>(
+    i: usize,
+    m: &MemberView,
+    theme: &Theme,
+    leader_zxid: Option<u64>,
+    now: SystemTime,
+    note_width: usize,
+) -> Cell<'a> {
+    let s = &m.snap;
+    let metric = |k: &str| s.metric_f64(k);
+    let text_cell = |t: String, style: Style| Cell::from(Span::styled(t, style));
+    match COLS[i].title {
+        "ID" => text_cell(
+            s.id.map_or("?".into(), |i| i.to_string()),
+            theme.style(Slot::Text),
+        ),
+        "ADDRESS" => text_cell(fit(&s.address, 21), theme.style(Slot::Text)),
+        "ROLE" => {
+            let marker = if m.changed.contains("role") { "*" } else { "" };
+            text_cell(format!("{}{marker}", s.role), role_style(theme, s.role))
+        }
+        "CONN" => text_cell(
+            format::opt_count(metric("num_alive_connections")),
+            metric_style(theme, m, Some(Metric::Connections), "connections"),
+        ),
+        "OUTST" => text_cell(
+            format::opt_count(metric("outstanding_requests")),
+            metric_style(theme, m, Some(Metric::Outstanding), "outstanding"),
+        ),
+        "REQ/S" => text_cell(
+            format::opt_count(m.rate),
+            metric_style(theme, m, None, "rate"),
+        ),
+        "LAT ms" => {
+            let t = match (metric("avg_latency"), metric("max_latency")) {
+                (Some(a), Some(x)) => format!("{}/{}", format::count(a), format::count(x)),
+                _ => "-".into(),
+            };
+            let lvl = m
+                .level(Metric::LatencyAvgMs)
+                .max(m.level(Metric::LatencyMaxMs));
+            let style = if !s.role.is_alive() {
+                theme.style(Slot::Stale)
+            } else if lvl > Level::Ok {
+                level_style(theme, lvl)
+            } else if m.changed.contains("latency") {
+                theme.style(Slot::Changed)
+            } else {
+                theme.style(Slot::Text)
+            };
+            text_cell(t, style)
+        }
+        "P99" => text_cell(
+            format::opt_count(crate::alerts::metric_value(s, Metric::LatencyP99Ms, None)),
+            metric_style(theme, m, Some(Metric::LatencyP99Ms), "p99"),
+        ),
+        "PROBE" => text_cell(
+            if s.role.is_alive() {
+                format::millis(s.probe_ms)
+            } else {
+                "-".into()
+            },
+            metric_style(theme, m, Some(Metric::ProbeMs), "probe"),
+        ),
+        "ZXID" => text_cell(
+            s.zxid.map_or("-".into(), crate::report::hex),
+            metric_style(theme, m, None, "zxid"),
+        ),
+        "LAG" => text_cell(
+            m.lag(leader_zxid)
+                .map_or("-".into(), |l| format::count(l as f64)),
+            metric_style(theme, m, Some(Metric::ZxidLag), "lag"),
+        ),
+        "ZNODES" => text_cell(
+            format::opt_count(metric("znode_count")),
+            metric_style(theme, m, None, "znodes"),
+        ),
+        "WATCH" => text_cell(
+            format::opt_count(metric("watch_count")),
+            metric_style(theme, m, Some(Metric::Watches), "watches"),
+        ),
+        "FD%" => text_cell(
+            crate::alerts::metric_value(s, Metric::FdPercent, None)
+                .map_or("-".into(), |v| format!("{v:.0}")),
+            metric_style(theme, m, Some(Metric::FdPercent), "fd"),
+        ),
+        "UP" => text_cell(
+            metric("uptime").map_or("-".into(), |ms| {
+                format::age(std::time::Duration::from_millis(ms as u64))
+            }),
+            metric_style(theme, m, None, "uptime"),
+        ),
+        _ => {
+            let (t, style) = note(m, theme, now);
+            text_cell(fit(&t, note_width), style)
+        }
+    }
+}
+
+/// What an operator most needs to know about a row, in one phrase.
+fn note(m: &MemberView, theme: &Theme, now: SystemTime) -> (String, Style) {
+    let s = &m.snap;
+    if !s.role.is_alive() || s.role == Role::Error {
+        let ago = m.last_answer.map_or("never answered".to_string(), |t| {
+            format!("silent {}", format::since(t, now))
+        });
+        let why = match s.role {
+            Role::Down => "connection refused".to_string(),
+            Role::Unresponsive => "no answer (timeout)".to_string(),
+            _ => s.error.clone().unwrap_or_default(),
+        };
+        return (format!("{ago}: {why}"), theme.style(Slot::Down));
+    }
+    if s.role == Role::NotServing {
+        return (s.error.clone().unwrap_or_default(), theme.style(Slot::Warn));
+    }
+    if let Some(h) = &s.hint {
+        return (h.clone(), theme.style(Slot::Warn));
+    }
+    let worst = m.worst_level();
+    if worst > Level::Ok {
+        let names: Vec<&str> = Metric::ALL
+            .iter()
+            .filter(|x| m.level(**x) > Level::Ok)
+            .map(|x| x.key())
+            .collect();
+        return (names.join(" "), level_style(theme, worst));
+    }
+    if s.role == Role::NonVoting {
+        return (
+            "synced, not voting (joining or removed)".into(),
+            theme.style(Slot::Joining),
+        );
+    }
+    (String::new(), theme.style(Slot::Muted))
+}

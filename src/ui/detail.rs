@@ -1,0 +1,139 @@
+//! One member in depth: sparklines of its recent history and every raw metric it reported,
+//! filterable with `/`.
+
+use super::format;
+use super::role_style;
+use super::theme::{Slot, Theme};
+use crate::app::State;
+use crate::history::Series;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(m) = state.selected_member() else {
+        f.render_widget(Paragraph::new("no member selected"), area);
+        return;
+    };
+    let key = m.key();
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    let title = format!(" {} {} — {} ", key.label(), m.snap.address, m.snap.role);
+    let outer = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Border))
+        .title(Span::styled(title, role_style(theme, m.snap.role)));
+    let inner = outer.inner(left);
+    f.render_widget(outer, left);
+    let n = Series::ALL.len() as u32;
+    let slots = Layout::vertical(Series::ALL.iter().map(|_| Constraint::Ratio(1, n))).split(inner);
+    let retention = state.config.history_minutes;
+    for (s, slot) in Series::ALL.iter().zip(slots.iter()) {
+        let values = state.series(&key, *s);
+        let last = values.last().copied();
+        let max = values.iter().copied().fold(0.0_f64, f64::max);
+        let [label, spark] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(*slot);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!("{} ", s.label()), theme.style(Slot::Header)),
+                Span::styled(
+                    format!(
+                        "now {}  max {}  ({} min)",
+                        format::opt_count(last),
+                        format::count(max),
+                        retention
+                    ),
+                    theme.style(Slot::Muted),
+                ),
+            ])),
+            label,
+        );
+        // Show the newest samples that fit, scaled so fractions (latency) still show.
+        let width = spark.width as usize;
+        let tail = &values[values.len().saturating_sub(width)..];
+        let scale = if max > 0.0 && max < 100.0 {
+            100.0 / max
+        } else {
+            1.0
+        };
+        let data: Vec<u64> = tail
+            .iter()
+            .map(|v| (v * scale).round().max(0.0) as u64)
+            .collect();
+        f.render_widget(
+            Sparkline::default()
+                .data(&data)
+                .style(theme.style(Slot::Sparkline)),
+            spark,
+        );
+    }
+    metrics_list(f, right, state, theme);
+}
+
+fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(m) = state.selected_member() else {
+        return;
+    };
+    let needle = state.metric_filter.to_ascii_lowercase();
+    let mut lines: Vec<Line> = Vec::new();
+    let mut info = vec![
+        ("source", format!("{:?}", m.snap.source).to_lowercase()),
+        (
+            "voting",
+            m.snap.voting.map_or("?".into(), |v| v.to_string()),
+        ),
+        ("zxid", m.snap.zxid.map_or("-".into(), crate::report::hex)),
+        ("probe_ms", format::millis(m.snap.probe_ms)),
+    ];
+    if let Some(e) = &m.snap.error {
+        info.push(("error", e.clone()));
+    }
+    if let Some(h) = &m.snap.hint {
+        info.push(("hint", h.clone()));
+    }
+    for (k, v) in info {
+        if needle.is_empty() || k.contains(&needle) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k:<34}"), theme.style(Slot::Header)),
+                Span::styled(v, theme.style(Slot::Text)),
+            ]));
+        }
+    }
+    let metrics: Vec<(&String, String)> = m
+        .snap
+        .metrics
+        .iter()
+        .filter(|(k, _)| needle.is_empty() || k.to_ascii_lowercase().contains(&needle))
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    let total = m.snap.metrics.len();
+    for (k, v) in metrics.iter().take(area.height as usize) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<34}", format::fit(k, 33)),
+                theme.style(Slot::Muted),
+            ),
+            Span::styled(v.clone(), theme.style(Slot::Text)),
+        ]));
+    }
+    let title = if needle.is_empty() {
+        format!(" metrics ({total})  /: filter ")
+    } else {
+        format!(
+            " metrics ({} of {total}) matching {:?} ",
+            metrics.len(),
+            state.metric_filter
+        )
+    };
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Slot::Border))
+                .title(Span::styled(title, theme.style(Slot::Title))),
+        ),
+        area,
+    );
+}

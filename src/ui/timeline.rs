@@ -1,0 +1,57 @@
+//! The events timeline, newest first: full screen (scrollable) or a strip under the table.
+
+use super::format;
+use super::level_style;
+use super::theme::{Slot, Theme};
+use crate::app::State;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+/// `strip`: the height when drawn under the table (no scrolling there).
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, strip: Option<usize>) {
+    let visible = area.height.saturating_sub(2) as usize;
+    let skip = if strip.is_some() {
+        0
+    } else {
+        state.events_scroll
+    };
+    let lines: Vec<Line> = state
+        .events
+        .newest()
+        .skip(skip)
+        .take(visible)
+        .map(|e| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", format::clock(e.at)),
+                    theme.style(Slot::Muted),
+                ),
+                Span::styled(
+                    format::fit(&e.text, area.width.saturating_sub(14) as usize),
+                    level_style(theme, e.level),
+                ),
+            ])
+        })
+        .collect();
+    let title = if strip.is_some() {
+        format!(" events ({})  e: all ", state.events.len())
+    } else {
+        format!(" events ({}, newest first) ", state.events.len())
+    };
+    let body = if lines.is_empty() {
+        vec![Line::styled("no events yet", theme.style(Slot::Muted))]
+    } else {
+        lines
+    };
+    f.render_widget(
+        Paragraph::new(body).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Slot::Border))
+                .title(Span::styled(title, theme.style(Slot::Title))),
+        ),
+        area,
+    );
+}
