@@ -146,11 +146,16 @@ async fn event_loop(
     sandbox: Option<Arc<tokio::sync::Mutex<Sandbox>>>,
 ) -> anyhow::Result<()> {
     let mut last_draw = Instant::now() - FRAME_GAP;
+    // When a key arrived that the next frame answers: for the key-to-frame benchmark.
+    let mut key_at: Option<Instant> = None;
     loop {
         if state.dirty && last_draw.elapsed() >= FRAME_GAP {
             term.draw(|f| crate::ui::draw(f, state, themes.get(&state.theme)))?;
             state.dirty = false;
             last_draw = Instant::now();
+            if let Some(at) = key_at.take() {
+                tracing::debug!(key_to_frame_us = at.elapsed().as_micros() as u64, "frame");
+            }
         }
         let msg = if state.dirty {
             tokio::select! {
@@ -165,6 +170,9 @@ async fn event_loop(
         let mut batch = vec![first];
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
+        }
+        if key_at.is_none() && batch.iter().any(|m| matches!(m, Msg::Key(_))) {
+            key_at = Some(Instant::now());
         }
         for m in batch {
             for effect in state.update(m) {

@@ -241,7 +241,8 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
     let inner_width = area.width.saturating_sub(2);
     let cols = visible_columns(inner_width);
     let used: u16 = cols.iter().map(|&i| COLS[i].width + 1).sum();
-    let note_width = inner_width.saturating_sub(used).max(8);
+    // One column goes to the selection marker.
+    let note_width = inner_width.saturating_sub(used + 1).max(8);
     let widths: Vec<Constraint> = cols
         .iter()
         .map(|&i| {
@@ -256,13 +257,22 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
         Row::new(cols.iter().map(|&i| Cell::from(COLS[i].title))).style(theme.style(Slot::Header));
     let now = SystemTime::now();
     let leader_zxid = state.shown_health().leader_zxid;
+    let selected = state.selected.min(rows.len().saturating_sub(1));
+    // The selection is the row's base style, under the cells' own: an alert on the selected
+    // row keeps its colours.
     let body: Vec<Row> = rows
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(n, m)| {
             let cells = cols
                 .iter()
                 .map(|&i| cell(i, m, theme, leader_zxid, now, note_width as usize));
-            Row::new(cells.collect::<Vec<_>>())
+            let row = Row::new(cells.collect::<Vec<_>>());
+            if n == selected {
+                row.style(theme.style(Slot::Selected))
+            } else {
+                row
+            }
         })
         .collect();
     let title = format!(
@@ -279,7 +289,8 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
     let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
-        .row_highlight_style(theme.style(Slot::Selected))
+        .highlight_symbol("▶")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
         .block(
             Block::default()
                 .borders(Borders::ALL)
@@ -288,7 +299,7 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
         );
     let mut ts = TableState::default();
     if !rows.is_empty() {
-        ts.select(Some(state.selected.min(rows.len() - 1)));
+        ts.select(Some(selected));
     }
     f.render_stateful_widget(table, area, &mut ts);
 }

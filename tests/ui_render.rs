@@ -1,0 +1,193 @@
+//! Rendering tests on synthetic state with ratatui's TestBackend. They check styles, not only
+//! text: an alert that lost its colour must fail here.
+
+mod synthetic;
+
+use proptest::prelude::*;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+use synthetic::{feed, incident, snap, state};
+use zkconsole::app::keys::{KeyInput, Keymap};
+use zkconsole::app::{Msg, State, View};
+use zkconsole::probe::types::Role;
+use zkconsole::ui::theme::{Slot, Themes};
+
+fn render(s: &State, w: u16, h: u16, theme: &str) -> Buffer {
+    let themes = Themes::load(None);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| zkconsole::ui::draw(f, s, themes.get(theme)))
+        .unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(b: &Buffer) -> String {
+    let a = b.area;
+    (0..a.height)
+        .map(|y| {
+            (0..a.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Position of the first occurrence of `needle` on a line that also contains `on_line`.
+fn find(b: &Buffer, on_line: &str, needle: &str) -> (u16, u16) {
+    let t = text(b);
+    for (y, line) in t.lines().enumerate() {
+        if line.contains(on_line) {
+            if let Some(byte) = line.find(needle) {
+                let x = line[..byte].chars().count();
+                return (x as u16, y as u16);
+            }
+        }
+    }
+    panic!("{needle:?} on a line with {on_line:?} not found in:\n{t}");
+}
+
+#[test]
+fn critical_breach_renders_in_the_critical_style() {
+    let s = incident();
+    let b = render(&s, 140, 30, "dark");
+    let themes = Themes::load(None);
+    let critical = themes.get("dark").style(Slot::Critical);
+    // Member 1's row: its outstanding cell "500".
+    let (x, y) = find(&b, "127.0.0.1:2181", "500");
+    let cell = &b[(x, y)];
+    assert_eq!(
+        cell.bg,
+        critical.bg.unwrap(),
+        "outstanding cell lost its critical background"
+    );
+    assert_eq!(cell.fg, critical.fg.unwrap());
+    assert!(cell.modifier.contains(Modifier::BOLD));
+    // A healthy cell on the same row is not critical.
+    let (x, y) = find(&b, "127.0.0.1:2181", "42");
+    assert_ne!(b[(x, y)].bg, critical.bg.unwrap());
+}
+
+#[test]
+fn down_member_renders_in_the_down_style_and_stays_listed() {
+    let s = incident();
+    let b = render(&s, 140, 30, "dark");
+    let down = Themes::load(None).get("dark").style(Slot::Down);
+    let (x, y) = find(&b, "127.0.0.1:2182", "down");
+    assert_eq!(b[(x, y)].fg, down.fg.unwrap());
+    assert!(text(&b).contains("connection refused"));
+    assert!(text(&b).contains("members (3)"));
+}
+
+#[test]
+fn header_shows_quorum_margin_and_state() {
+    let s = incident();
+    let t = text(&render(&s, 140, 30, "dark"));
+    assert!(t.contains("leader 3"), "{t}");
+    assert!(t.contains("live voters 2/3"), "{t}");
+    assert!(t.contains("can lose 0 more voters"), "{t}");
+    assert!(t.contains("CRITICAL"), "{t}");
+}
+
+#[test]
+fn quorum_lost_is_shouted() {
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::NotServing, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Down, 0),
+        ],
+    );
+    let b = render(&s, 120, 30, "dark");
+    let (x, y) = find(&b, "voters", "QUORUM LOST");
+    let critical = Themes::load(None).get("dark").style(Slot::Critical);
+    assert_eq!(b[(x + 1, y)].bg, critical.bg.unwrap());
+}
+
+#[test]
+fn monochrome_still_marks_breaches_by_attribute() {
+    let s = incident();
+    let b = render(&s, 140, 30, "monochrome");
+    let (x, y) = find(&b, "127.0.0.1:2181", "500");
+    assert!(
+        b[(x, y)].modifier.contains(Modifier::REVERSED),
+        "critical must stand out without colour"
+    );
+}
+
+#[test]
+fn tiny_terminal_gets_a_notice() {
+    let s = incident();
+    let t = text(&render(&s, 40, 8, "dark"));
+    assert!(t.contains("terminal too small"), "{t}");
+}
+
+#[test]
+fn read_only_removes_drills_from_hints_and_help_and_keys() {
+    let mut s = state(true, true);
+    feed(&mut s, &[snap(1, Role::Follower, 0)]);
+    let t = text(&render(&s, 140, 30, "dark"));
+    assert!(!t.contains("kill"), "read-only hint line offers kill:\n{t}");
+    s.update(Msg::Key(KeyInput::ch('?')));
+    assert_eq!(s.view, View::Help);
+    let t = text(&render(&s, 140, 40, "dark"));
+    assert!(!t.contains("SIGKILL"), "{t}");
+    s.update(Msg::Key(KeyInput::ch('?')));
+    let fx = s.update(Msg::Key(KeyInput::ch('K')));
+    assert!(fx.is_empty());
+    assert_eq!(s.input, zkconsole::app::Input::Normal);
+
+    let mut sb = state(false, true);
+    feed(&mut sb, &[snap(1, Role::Follower, 0)]);
+    let t = text(&render(&sb, 140, 30, "dark"));
+    assert!(t.contains("kill"), "a writable sandbox offers drills:\n{t}");
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut s = state(false, false);
+    s.update(Msg::Key(KeyInput::ch('?')));
+    let t = text(&render(&s, 120, 40, "dark"));
+    for (keys, help) in Keymap::default().help_rows(false) {
+        assert!(t.contains(help), "help lacks {help:?}");
+        assert!(
+            t.contains(keys.split(' ').next().unwrap()),
+            "help lacks key {keys}"
+        );
+    }
+}
+
+#[test]
+fn member_detail_lists_raw_metrics_filterable() {
+    let mut s = incident();
+    s.update(Msg::Key(KeyInput::ch('g')));
+    s.update(Msg::Key(KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Enter,
+    )));
+    assert_eq!(s.view, View::Member);
+    let t = text(&render(&s, 140, 40, "dark"));
+    assert!(t.contains("requests/s"), "{t}");
+    assert!(t.contains("znode_count"), "{t}");
+    for c in "/znode".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    let t = text(&render(&s, 140, 40, "dark"));
+    assert!(t.contains("znode_count"));
+    assert!(
+        !t.contains("outstanding_requests"),
+        "filter must hide other metrics:\n{t}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn any_size_renders_without_panic(w in 0u16..260, h in 0u16..90, view in 0usize..4) {
+        let mut s = incident();
+        s.view = [View::Dashboard, View::Member, View::Events, View::Help][view];
+        let _ = render(&s, w, h, "dark");
+    }
+}
