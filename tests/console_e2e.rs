@@ -1,0 +1,158 @@
+//! End to end, as an operator sees it: the console in tmux on a real sandbox; the leader is
+//! killed and the screen must show the election.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+use zkconsole::sandbox::{Sandbox, SandboxOptions};
+
+struct Tmux(String);
+
+impl Tmux {
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &str) {
+        Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, keys])
+            .status()
+            .unwrap();
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.0])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    /// Polls the screen until `pred` holds, or fails with the last screen.
+    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+fn leader_in(screen: &str) -> Option<u64> {
+    let at = screen.find("leader ")?;
+    screen[at + 7..].split_whitespace().next()?.parse().ok()
+}
+
+fn row_of(screen: &str, id: u64) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| {
+            let t = l.trim_start_matches(['│', '▶', ' ']);
+            t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
+        })
+        .map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_shows_a_leader_election_live() {
+    assert!(
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "tmux is needed for this test (scripts/setup.sh installs it)"
+    );
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let mut sb = Sandbox::up(SandboxOptions {
+        members: 3,
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+
+    let name = format!("zkc-e2e-{}", std::process::id());
+    let cmd = format!(
+        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+        dir = dir.display()
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "110",
+            "-y",
+            "30",
+            &cmd,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux new-session failed");
+    let tmux = Tmux(name);
+
+    let screen = tmux
+        .until("three members and a leader", Duration::from_secs(20), |s| {
+            leader_in(s).is_some() && (1..=3).all(|id| row_of(s, id).is_some())
+        })
+        .await;
+    let old = leader_in(&screen).unwrap();
+    assert!(screen.contains("members (3)"), "{screen}");
+    let leader_row = row_of(&screen, old).unwrap();
+    assert!(leader_row.contains("leader"), "{leader_row}");
+
+    let killed_at = Instant::now();
+    sb.kill(old).unwrap();
+    let screen = tmux
+        .until(
+            "a new leader, the old one down, the election in the events",
+            Duration::from_secs(5),
+            |s| {
+                let new = leader_in(s);
+                new.is_some()
+                    && new != Some(old)
+                    && row_of(s, old).is_some_and(|r| r.contains("down"))
+                    && s.contains(&format!("leader elected: member {}", new.unwrap()))
+            },
+        )
+        .await;
+    eprintln!(
+        "election visible after {:?}:\n{screen}",
+        killed_at.elapsed()
+    );
+    assert!(
+        screen.contains(&format!("leader member {old} lost")),
+        "{screen}"
+    );
+
+    // `q` quits and the terminal is given back (the tmux pane's command ends).
+    tmux.keys("q");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tmux.alive() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!tmux.alive(), "the console did not exit on q");
+}
