@@ -111,6 +111,7 @@ fn membership_change_is_an_event_and_retargets_probes() {
         CONFIG.replace("version=100000000\n", "")
     );
     let fx = s.update(Msg::Membership {
+        gen: 0,
         config: EnsembleConfig::parse(&grown).unwrap(),
         source: ConfigSource::Znode,
     });
@@ -217,8 +218,27 @@ fn idle_messages_do_not_mark_the_screen_dirty() {
         "a tick with every member answering must not redraw"
     );
     s.update(Msg::Membership {
+        gen: 0,
         config: EnsembleConfig::parse(CONFIG).unwrap(),
         source: ConfigSource::Znode,
     });
     assert!(!s.dirty, "an unchanged membership must not redraw");
+}
+
+#[test]
+fn answers_from_a_previous_ensemble_are_ignored() {
+    let mut s = state(false, false);
+    s.generation = 1;
+    let stale = snap(9, Role::Leader, 0);
+    s.update(Msg::Probed {
+        gen: 0,
+        target: zkconsole::probe::member::ProbeTarget {
+            id: Some(9),
+            address: stale.address.clone(),
+            admin_url: None,
+        },
+        snap: Box::new(stale),
+        at: std::time::Instant::now(),
+    });
+    assert!(s.members.is_empty());
 }

@@ -26,11 +26,14 @@ pub enum Msg {
     Resize,
     /// A member poller's result, for the target it was given.
     Probed {
+        /// Which set of sources sent it (see `State::generation`).
+        gen: u64,
         target: ProbeTarget,
         snap: Box<MemberSnapshot>,
         at: Instant,
     },
     Membership {
+        gen: u64,
         config: EnsembleConfig,
         source: ConfigSource,
     },
@@ -97,6 +100,8 @@ pub struct Frozen {
 }
 
 pub struct State {
+    /// Bumped when the console switches ensembles; sources tag their messages with it.
+    pub generation: u64,
     pub ensemble: String,
     pub seeds: Vec<String>,
     pub admin: AdminLocator,
@@ -150,6 +155,7 @@ impl State {
     pub fn new(init: StateInit) -> State {
         let health = summarize(None, &[], &init.config.thresholds);
         State {
+            generation: 0,
             ensemble: init.ensemble,
             seeds: init.seeds,
             admin: init.admin,
@@ -284,8 +290,14 @@ impl State {
                 self.quit = true;
                 vec![Effect::Quit]
             }
-            Msg::Probed { target, snap, at } => self.on_probed(target, *snap, at),
-            Msg::Membership { config, source } => self.on_membership(config, source),
+            // A late answer from sources of an ensemble we switched away from.
+            Msg::Probed { gen, .. } | Msg::Membership { gen, .. } if gen != self.generation => {
+                vec![]
+            }
+            Msg::Probed {
+                target, snap, at, ..
+            } => self.on_probed(target, *snap, at),
+            Msg::Membership { config, source, .. } => self.on_membership(config, source),
             Msg::DrillDone(r) => {
                 self.flash = Some(match r {
                     Ok(s) => (Level::Ok, s),

@@ -175,29 +175,39 @@ pub struct Resolved {
 }
 
 pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
-    let (name, entry) = match (&t.connect, &t.ensemble) {
-        (Some(c), _) => (c.clone(), None),
-        (None, Some(n)) => (n.clone(), Some(config.ensemble(n)?)),
-        (None, None) => match &config.default_ensemble {
-            Some(n) => (n.clone(), Some(config.ensemble(n)?)),
-            None => {
-                return Err(
-                    "say which ensemble: --connect HOST:PORT[,...] or --ensemble NAME \
-                            (or set default_ensemble in the config)"
-                        .into(),
-                )
-            }
-        },
-    };
-    let mut admin = AdminLocator::default();
-    if let Some(e) = entry {
-        admin.port = e.admin_port;
-        for (id, url) in &e.admin_urls {
-            if let Ok(id) = id.parse() {
-                admin.by_id.insert(id, url.clone());
-            }
+    let name = match (&t.connect, &t.ensemble, &config.default_ensemble) {
+        (Some(c), _, _) => {
+            let mut admin = AdminLocator::default();
+            apply_admin_flags(&mut admin, t)?;
+            let credentials = Credentials::resolve(None).map_err(|e| e.to_string())?;
+            return Ok(Resolved {
+                name: c.clone(),
+                connect: c.clone(),
+                admin,
+                credentials,
+            });
         }
-    }
+        (None, Some(n), _) | (None, None, Some(n)) => n.clone(),
+        (None, None, None) => {
+            return Err(
+                "say which ensemble: --connect HOST:PORT[,...] or --ensemble NAME \
+                        (or set default_ensemble in the config)"
+                    .into(),
+            )
+        }
+    };
+    let mut target = zkconsole::tui::target_of(config, &name)?;
+    apply_admin_flags(&mut target.admin, t)?;
+    Ok(Resolved {
+        name,
+        connect: target.connect,
+        admin: target.admin,
+        credentials: target.credentials,
+    })
+}
+
+/// `--admin ID=URL` and `--admin-port` win over the config.
+fn apply_admin_flags(admin: &mut AdminLocator, t: &Target) -> Result<(), String> {
     for a in &t.admin {
         let (id, url) = a
             .split_once('=')
@@ -208,20 +218,5 @@ pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
     if t.admin_port.is_some() {
         admin.port = t.admin_port;
     }
-    let digest_file = entry.and_then(|e| e.digest_file.clone()).map(expand_home);
-    let credentials = Credentials::resolve(digest_file.as_deref()).map_err(|e| e.to_string())?;
-    let connect = entry.map_or_else(|| name.clone(), |e| e.connect.clone());
-    Ok(Resolved {
-        name,
-        connect,
-        admin,
-        credentials,
-    })
-}
-
-fn expand_home(p: PathBuf) -> PathBuf {
-    match (p.strip_prefix("~"), std::env::var_os("HOME")) {
-        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => p,
-    }
+    Ok(())
 }

@@ -130,7 +130,7 @@ impl Default for Thresholds {
             (Metric::FdPercent, t(70.0, 90.0)),
             (Metric::ZxidLag, t(1000.0, 10000.0)),
             (Metric::ProbeMs, t(500.0, 1000.0)),
-            (Metric::FsyncAvgMs, t(20.0, 100.0)),
+            (Metric::FsyncAvgMs, t(50.0, 250.0)),
             (Metric::Watches, t(100_000.0, 1_000_000.0)),
         ]))
     }

@@ -82,13 +82,12 @@ impl MemberSnapshot {
     }
 }
 
-pub const WHITELIST_HINT_PREFIX: &str = "add it to the server's 4lw.commands.whitelist";
-
 /// The line an operator adds to zoo.cfg so the console gets full metrics.
 pub fn whitelist_hint(command: &str) -> String {
     format!(
-        "{WHITELIST_HINT_PREFIX} (e.g. `4lw.commands.whitelist=srvr,mntr,conf,isro,ruok`), \
-         or configure the member's AdminServer URL; `{command}` was refused, so only srvr figures are shown"
+        "`{command}` is refused: add it to 4lw.commands.whitelist in zoo.cfg \
+         (e.g. `4lw.commands.whitelist=srvr,mntr,conf,isro,ruok`) or give the console the \
+         member's AdminServer URL (--admin ID=URL); showing srvr figures only"
     )
 }
 

@@ -5,7 +5,6 @@
 //! an observation never drops a member.
 
 use super::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
-use super::parse::Reply;
 use super::transport::four_letter_word;
 use super::types::Role;
 use crate::ensemble::{EnsembleConfig, LearnerType};
@@ -103,6 +102,15 @@ pub fn same_endpoint(a: &str, b: &str) -> bool {
 /// `previous`: the membership from an earlier observation, used when no member can tell us
 /// (quorum lost: every member refuses `conf`), so no member disappears from view.
 pub async fn observe(d: &Discovery, previous: Option<&EnsembleConfig>) -> Observation {
+    observe_with(d, previous.map(|p| (p, ConfigSource::Previous))).await
+}
+
+/// As `observe`, with a membership obtained elsewhere (and where it came from) for when no
+/// member answers `conf` (quorum lost, or `conf` not whitelisted).
+pub async fn observe_with(
+    d: &Discovery,
+    fallback: Option<(&EnsembleConfig, ConfigSource)>,
+) -> Observation {
     let started = Instant::now();
     // Round one: every seed, probe and `conf` at once.
     let seed_work = d.seeds.iter().map(|seed| {
@@ -139,9 +147,9 @@ pub async fn observe(d: &Discovery, previous: Option<&EnsembleConfig>) -> Observ
         ConfigSource::None
     };
     if config.is_none() {
-        if let Some(prev) = previous {
-            config = Some(prev.clone());
-            source = ConfigSource::Previous;
+        if let Some((cfg, from)) = fallback {
+            config = Some(cfg.clone());
+            source = from;
         }
     }
 
@@ -232,9 +240,4 @@ pub fn apply_membership(snap: &mut MemberSnapshot, cfg: &EnsembleConfig) {
     if snap.role == Role::Follower && !voting {
         snap.role = Role::NonVoting;
     }
-}
-
-/// Whether a `Reply` is a refusal, for callers that only care about that.
-pub fn is_refusal<T>(r: &Reply<T>) -> bool {
-    !matches!(r, Reply::Ok(_))
 }

@@ -75,17 +75,14 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         timeout: opts.config.probe_timeout(),
         ..ProbeOptions::default()
     };
-    let refresh = opts.config.refresh();
-    let mut pollers = sources::Pollers::new(tx.clone(), probe_opts, refresh);
-    pollers.set(state.targets());
-    let watcher = sources::watch_membership(
-        opts.connect.clone(),
-        opts.credentials.clone(),
-        pollers.known.clone(),
-        probe_opts,
-        refresh,
-        tx.clone(),
-    );
+    let mut sources = Sources {
+        pollers: sources::Pollers::new(tx.clone(), probe_opts, opts.config.refresh()),
+        watcher: None,
+        opts: probe_opts,
+        refresh: opts.config.refresh(),
+        tx: tx.clone(),
+    };
+    sources.start(&state, opts.connect.clone(), opts.credentials.clone());
     let ticker = {
         let tx = tx.clone();
         tokio::spawn(async move {
@@ -98,7 +95,6 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
             }
         })
     };
-
     let signals = {
         let tx = tx.clone();
         tokio::spawn(async move {
@@ -123,17 +119,47 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         &mut state,
         &themes,
         &mut rx,
-        &mut pollers,
-        &tx,
+        &mut sources,
         opts.sandbox.clone(),
     )
     .await;
     terminal::restore();
-    pollers.stop();
-    watcher.abort();
+    sources.stop();
     ticker.abort();
     signals.abort();
     result
+}
+
+/// The background sources of one ensemble: member pollers and the membership watcher.
+struct Sources {
+    pollers: sources::Pollers,
+    watcher: Option<tokio::task::JoinHandle<()>>,
+    opts: ProbeOptions,
+    refresh: Duration,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl Sources {
+    fn start(&mut self, state: &State, connect: String, credentials: Option<Credentials>) {
+        self.pollers.gen = state.generation;
+        self.pollers.set(state.targets());
+        self.watcher = Some(sources::watch_membership(
+            state.generation,
+            connect,
+            credentials,
+            self.pollers.known.clone(),
+            self.opts,
+            self.refresh,
+            self.tx.clone(),
+        ));
+    }
+
+    fn stop(&mut self) {
+        self.pollers.stop();
+        if let Some(w) = self.watcher.take() {
+            w.abort();
+        }
+    }
 }
 
 async fn event_loop(
@@ -141,8 +167,7 @@ async fn event_loop(
     state: &mut State,
     themes: &Themes,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
-    pollers: &mut sources::Pollers,
-    tx: &mpsc::UnboundedSender<Msg>,
+    sources: &mut Sources,
     sandbox: Option<Arc<tokio::sync::Mutex<Sandbox>>>,
 ) -> anyhow::Result<()> {
     let mut last_draw = Instant::now() - FRAME_GAP;
@@ -178,18 +203,71 @@ async fn event_loop(
             for effect in state.update(m) {
                 match effect {
                     Effect::Quit => return Ok(()),
-                    Effect::SetTargets(t) => pollers.set(t),
-                    Effect::Drill(d, id) => spawn_drill(sandbox.clone(), d, id, tx.clone()),
-                    Effect::SwitchEnsemble(name) => {
-                        state.flash = Some((
-                            crate::config::Level::Warn,
-                            format!("restart with --ensemble {name} to switch (live switching is not built yet)"),
-                        ));
-                    }
+                    Effect::SetTargets(t) => sources.pollers.set(t),
+                    Effect::Drill(d, id) => spawn_drill(sandbox.clone(), d, id, sources.tx.clone()),
+                    Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
                 }
             }
         }
     }
+}
+
+/// `:ensemble NAME`: stop this ensemble's sources and start a fresh view of another one.
+/// Drills stay with the sandbox they belong to, so they are off after a switch.
+fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
+    let target = match target_of(&state.config, name) {
+        Ok(t) => t,
+        Err(e) => {
+            state.flash = Some((crate::config::Level::Critical, e));
+            state.dirty = true;
+            return;
+        }
+    };
+    sources.stop();
+    let generation = state.generation + 1;
+    let fresh = State::new(StateInit {
+        ensemble: name.to_string(),
+        seeds: crate::probe::round::seeds_of(&target.connect),
+        admin: target.admin,
+        read_only: state.read_only,
+        sandbox: false,
+        config: state.config.clone(),
+        keymap: state.keymap.clone(),
+        theme: state.theme.clone(),
+        themes: state.themes.clone(),
+    });
+    *state = fresh;
+    state.generation = generation;
+    state.flash = Some((crate::config::Level::Ok, format!("switched to {name}")));
+    tracing::info!(ensemble = name, "switched ensemble");
+    sources.start(state, target.connect, target.credentials);
+}
+
+/// A configured ensemble resolved to what the console needs to reach it.
+pub struct Target {
+    pub connect: String,
+    pub admin: AdminLocator,
+    pub credentials: Option<Credentials>,
+}
+
+pub fn target_of(config: &Config, name: &str) -> Result<Target, String> {
+    let entry = config.ensemble(name)?;
+    let mut admin = AdminLocator {
+        port: entry.admin_port,
+        ..AdminLocator::default()
+    };
+    for (id, url) in &entry.admin_urls {
+        if let Ok(id) = id.parse() {
+            admin.by_id.insert(id, url.clone());
+        }
+    }
+    let digest = entry.digest_file.clone().map(crate::config::expand_home);
+    let credentials = Credentials::resolve(digest.as_deref()).map_err(|e| e.to_string())?;
+    Ok(Target {
+        connect: entry.connect.clone(),
+        admin,
+        credentials,
+    })
 }
 
 fn spawn_drill(

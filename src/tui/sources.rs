@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{sleep, sleep_until, Instant};
 
 pub struct Pollers {
+    pub gen: u64,
     tx: UnboundedSender<Msg>,
     opts: ProbeOptions,
     refresh: Duration,
@@ -26,6 +27,7 @@ pub struct Pollers {
 impl Pollers {
     pub fn new(tx: UnboundedSender<Msg>, opts: ProbeOptions, refresh: Duration) -> Self {
         Self {
+            gen: 0,
             tx,
             opts,
             refresh,
@@ -51,7 +53,13 @@ impl Pollers {
             if self.running.contains_key(&addr) {
                 continue;
             }
-            let handle = tokio::spawn(poll(t.clone(), self.opts, self.refresh, self.tx.clone()));
+            let handle = tokio::spawn(poll(
+                self.gen,
+                t.clone(),
+                self.opts,
+                self.refresh,
+                self.tx.clone(),
+            ));
             self.running.insert(addr, (t, handle));
         }
         if let Ok(mut k) = self.known.lock() {
@@ -67,6 +75,7 @@ impl Pollers {
 }
 
 async fn poll(
+    gen: u64,
     target: ProbeTarget,
     opts: ProbeOptions,
     refresh: Duration,
@@ -76,6 +85,7 @@ async fn poll(
         let started = Instant::now();
         let snap = probe_member(&target, opts).await;
         let msg = Msg::Probed {
+            gen,
             target: target.clone(),
             snap: Box::new(snap),
             at: started.into_std(),
@@ -90,6 +100,7 @@ async fn poll(
 /// Follows `/zookeeper/config` with a watch over a session; while no session can be had
 /// (quorum lost, `conf` still whitelisted elsewhere), polls `conf` on the known members.
 pub fn watch_membership(
+    gen: u64,
     connect: String,
     credentials: Option<Credentials>,
     known: Arc<Mutex<Vec<String>>>,
@@ -110,6 +121,7 @@ pub fn watch_membership(
                             if let Ok(mut cfg) = EnsembleConfig::parse(&text) {
                                 cfg.version = cfg.version.or(Some(stat.mzxid as u64));
                                 let msg = Msg::Membership {
+                                    gen,
                                     config: cfg,
                                     source: ConfigSource::Znode,
                                 };
@@ -140,6 +152,7 @@ pub fn watch_membership(
                     if let Ok(cfg) = EnsembleConfig::parse(&text) {
                         if !cfg.servers.is_empty() {
                             let _ = tx.send(Msg::Membership {
+                                gen,
                                 config: cfg,
                                 source: ConfigSource::Conf,
                             });

@@ -61,6 +61,7 @@ pub fn state(read_only: bool, sandbox: bool) -> State {
         themes: Themes::load(None).names(),
     });
     s.update(Msg::Membership {
+        gen: 0,
         config: EnsembleConfig::parse(CONFIG).unwrap(),
         source: ConfigSource::Znode,
     });
@@ -70,6 +71,7 @@ pub fn state(read_only: bool, sandbox: bool) -> State {
 pub fn feed(s: &mut State, snaps: &[MemberSnapshot]) {
     for sn in snaps {
         s.update(Msg::Probed {
+            gen: 0,
             target: ProbeTarget {
                 id: sn.id,
                 address: sn.address.clone(),
