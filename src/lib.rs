@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod audit;
 pub mod config;
 pub mod ensemble;
 pub mod history;

@@ -8,7 +8,11 @@ pub fn init(verbose: bool) -> Option<(WorkerGuard, PathBuf)> {
     let dir = crate::config::state_dir();
     std::fs::create_dir_all(&dir).ok()?;
     let file = tracing_appender::rolling::never(&dir, "zkconsole.log");
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // A small buffer: the default (128k lines) costs milliseconds of page faults at start,
+    // which a one-shot `status` pays on every run.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .finish(file);
     let default = if verbose {
         "zkconsole=debug,info"
     } else {

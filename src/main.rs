@@ -21,5 +21,7 @@ fn main() {
     let code = runtime.block_on(cli::run(args));
     // Members' and sessions' background tasks must not hold the process open.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    // exit() skips destructors: flush the log first.
+    drop(_log);
     std::process::exit(code);
 }

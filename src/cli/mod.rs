@@ -220,3 +220,16 @@ fn apply_admin_flags(admin: &mut AdminLocator, t: &Target) -> Result<(), String>
     }
     Ok(())
 }
+
+/// Writes to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        // The reader went away; nothing useful can be said to it.
+    }
+}

@@ -30,6 +30,11 @@ impl std::fmt::Debug for Credentials {
 pub struct CredentialsError(pub String);
 
 impl Credentials {
+    /// How ZooKeeper names this identity in an ACL: `user:base64(sha1(user:password))`.
+    pub fn digest_identity(&self) -> String {
+        crate::sandbox::digest_of(&self.user, &self.password)
+    }
+
     /// `user:password`, as ZooKeeper's digest scheme takes it.
     pub fn auth_bytes(&self) -> Vec<u8> {
         format!("{}:{}", self.user, self.password).into_bytes()

@@ -62,7 +62,7 @@ pub fn summarize(
             // No membership known: every address we were given is taken to be a voter.
             let voters = members.len();
             let live = members.iter().filter(|m| serving_voter(m)).count();
-            let has = voters > 0 && live >= quorum_size(voters) && leader.is_some();
+            let has = voters > 0 && live >= quorum_size(voters) && leader_snap.is_some();
             (voters, 0, has, has.then(|| live - quorum_size(voters)))
         }
     };
@@ -87,7 +87,7 @@ pub fn summarize(
             ),
             &mut problems,
         );
-    } else if leader.is_none() {
+    } else if leader_snap.is_none() {
         raise(Level::Critical, "no leader".into(), &mut problems);
     }
     for m in members {

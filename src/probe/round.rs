@@ -166,6 +166,14 @@ pub async fn observe_with(
                 })
                 .map(|s| s.id);
         }
+        // A seed probed before its id was known missed its AdminServer configured by id:
+        // probe it again in round two, with it.
+        seed_snaps.retain(|snap| {
+            let Some(id) = snap.id else { return true };
+            let by_id_only =
+                d.admin.by_id.contains_key(&id) && d.admin.url_for(None, &snap.address).is_none();
+            !by_id_only
+        });
         // Round two: members the seeds did not cover.
         let missing: Vec<ProbeTarget> = cfg
             .servers

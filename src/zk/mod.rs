@@ -3,6 +3,7 @@
 
 use crate::config::Credentials;
 use crate::ensemble::EnsembleConfig;
+use crate::probe::round::{observe, observe_with, ConfigSource, Discovery, Observation};
 use std::time::Duration;
 use zookeeper_client as zkc;
 
@@ -22,7 +23,7 @@ pub enum SessionError {
 
 /// Opens a session, failing fast when no listed server answers (instead of cycling until the
 /// session timeout), and authenticates with digest credentials when given.
-pub async fn connect(
+pub async fn connect_session(
     connect: &str,
     timeout: Duration,
     credentials: Option<&Credentials>,
@@ -64,4 +65,38 @@ pub async fn read_config(client: &zkc::Client) -> Result<(EnsembleConfig, i64), 
         cfg.version = Some(stat.mzxid as u64);
     }
     Ok((cfg, stat.mzxid))
+}
+
+/// One observation of the ensemble. Membership comes from `conf`; where `conf` is not
+/// whitelisted but members serve, from `/zookeeper/config` over a session instead.
+pub async fn observe_ensemble(
+    d: &Discovery,
+    connect: &str,
+    credentials: Option<&Credentials>,
+) -> Observation {
+    let obs = observe(d, None).await;
+    if obs.config.is_some() || !obs.members.iter().any(|m| m.role.is_serving()) {
+        return obs;
+    }
+    let started = std::time::Instant::now();
+    let read = async {
+        let client = connect_session(connect, d.opts.timeout, credentials).await?;
+        tokio::time::timeout(d.opts.timeout, read_config(&client))
+            .await
+            .map_err(|_| SessionError::Timeout {
+                connect: connect.to_string(),
+                ms: d.opts.timeout.as_millis(),
+            })?
+    };
+    match read.await {
+        Ok((cfg, _)) => {
+            let mut again = observe_with(d, Some((&cfg, ConfigSource::Znode))).await;
+            again.elapsed = obs.elapsed + started.elapsed();
+            again
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "no membership from /zookeeper/config");
+            obs
+        }
+    }
 }

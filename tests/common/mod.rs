@@ -1,0 +1,251 @@
+//! Shared helpers for the integration tests: polling with a deadline, running the binary,
+//! library observations of a sandbox, and fake TCP peers for what a real server cannot do.
+
+use serde_json::Value;
+use std::future::Future;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use zkconsole::config::Thresholds;
+use zkconsole::ensemble::health::{summarize, Health};
+use zkconsole::ensemble::EnsembleConfig;
+use zkconsole::probe::member::{MemberSnapshot, ProbeOptions};
+use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery, Observation};
+use zkconsole::probe::types::Role;
+use zkconsole::sandbox::{Sandbox, SandboxOptions};
+
+/// How often `eventually` re-checks its condition.
+const POLL_EVERY: Duration = Duration::from_millis(100);
+
+/// Re-evaluates `check` until it returns `Ok`, or panics once `within` has passed, quoting the
+/// last reason it gave. The pause between attempts only paces the polling: the condition
+/// itself is what the test waits for.
+pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        match check().await {
+            Ok(v) => return v,
+            Err(why) => {
+                if Instant::now() >= deadline {
+                    panic!("{what}: still not true after {within:?}; last check: {why}");
+                }
+            }
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+/// A sandbox whose every member serves (`Sandbox::up` returns as soon as a majority does).
+pub async fn healthy_sandbox(members: usize) -> Sandbox {
+    sandbox_with(SandboxOptions {
+        members,
+        ..SandboxOptions::default()
+    })
+    .await
+}
+
+pub async fn sandbox_with(opts: SandboxOptions) -> Sandbox {
+    let sb = Sandbox::up(opts).await.expect("sandbox up");
+    for id in sb.ids() {
+        sb.wait_serving(id, Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|e| panic!("member {id} never served: {e:#}"));
+    }
+    sb
+}
+
+pub fn probe_opts(timeout_ms: u64) -> ProbeOptions {
+    ProbeOptions {
+        timeout: Duration::from_millis(timeout_ms),
+        ..ProbeOptions::default()
+    }
+}
+
+pub fn discovery(seeds: Vec<String>, timeout_ms: u64) -> Discovery {
+    Discovery {
+        seeds,
+        admin: AdminLocator::default(),
+        opts: probe_opts(timeout_ms),
+    }
+}
+
+pub fn discovery_of(sb: &Sandbox, timeout_ms: u64) -> Discovery {
+    discovery(seeds_of(&sb.connect_string()), timeout_ms)
+}
+
+/// One observation and its health summary under the default thresholds.
+pub async fn observe_health(
+    d: &Discovery,
+    previous: Option<&EnsembleConfig>,
+) -> (Observation, Health) {
+    let obs = observe(d, previous).await;
+    let health = summarize(obs.config.as_ref(), &obs.members, &Thresholds::default());
+    (obs, health)
+}
+
+pub fn member_by_id(obs: &Observation, id: u64) -> Option<&MemberSnapshot> {
+    obs.members.iter().find(|m| m.id == Some(id))
+}
+
+pub fn roles(obs: &Observation) -> Vec<(Option<u64>, Role)> {
+    obs.members.iter().map(|m| (m.id, m.role)).collect()
+}
+
+pub fn address_of(sb: &Sandbox, id: u64) -> String {
+    sb.member(id).expect("sandbox member").client_address()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary
+
+#[derive(Debug)]
+pub struct CliRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl CliRun {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}); exit {}\nstdout:\n{}\nstderr:\n{}",
+                self.code, self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs `zkconsole ARGS` with its config and state dirs in a fresh temporary directory, so a
+/// test never reads or writes the user's files. A hung binary fails the test after 30 s.
+pub async fn zkconsole(args: &[&str]) -> CliRun {
+    let home = tempfile::tempdir().expect("tempdir");
+    let run = zkconsole_in(home.path(), args).await;
+    drop(home);
+    run
+}
+
+pub async fn zkconsole_in(home: &Path, args: &[&str]) -> CliRun {
+    let started = Instant::now();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zkconsole"))
+        .args(args)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", home)
+        .env_remove("ZKCONSOLE_DIGEST")
+        .env_remove("ZKCONSOLE_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn zkconsole");
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("zkconsole {args:?} did not finish within 30 s"))
+        .expect("wait for zkconsole");
+    CliRun {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// `zkconsole status --connect CONNECT --json [extra...]`.
+pub async fn status_json(connect: &str, extra: &[&str]) -> CliRun {
+    let mut args = vec!["status", "--connect", connect, "--json"];
+    args.extend_from_slice(extra);
+    zkconsole(&args).await
+}
+
+/// The `members[]` row of a status report whose `address` is `addr`.
+pub fn row_by_address<'a>(report: &'a Value, addr: &str) -> &'a Value {
+    report["members"]
+        .as_array()
+        .expect("members is an array")
+        .iter()
+        .find(|m| m["address"] == addr)
+        .unwrap_or_else(|| panic!("no row for {addr} in {report:#}"))
+}
+
+pub fn row_by_id(report: &Value, id: u64) -> &Value {
+    report["members"]
+        .as_array()
+        .expect("members is an array")
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no row for member {id} in {report:#}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake peers: only for what a real ZooKeeper cannot produce
+
+/// A peer on 127.0.0.1 that reads the request (a four-letter word is 4 bytes), answers
+/// `reply` and closes, for every connection. Dropping the handle stops it.
+pub async fn garbage_peer(reply: &'static [u8]) -> (String, AbortOnDrop) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr").to_string();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                // Read the request first, as a server would: closing with unread input would
+                // turn our FIN into a RST.
+                let mut req = [0u8; 4];
+                let mut got = 0;
+                while got < req.len() {
+                    match tokio::time::timeout(Duration::from_secs(2), sock.read(&mut req[got..]))
+                        .await
+                    {
+                        Ok(Ok(n)) if n > 0 => got += n,
+                        _ => break,
+                    }
+                }
+                let _ = sock.write_all(reply).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (addr, AbortOnDrop(task))
+}
+
+/// A peer that accepts every connection and never sends a byte (nor closes).
+pub async fn hung_peer() -> (String, AbortOnDrop) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr").to_string();
+    let task = tokio::spawn(async move {
+        let mut held: Vec<TcpStream> = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            held.push(sock);
+        }
+    });
+    (addr, AbortOnDrop(task))
+}
+
+/// An address nothing listens on (a port that was just free).
+pub fn closed_address() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("local addr").to_string();
+    drop(l);
+    addr
+}
+
+pub struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
