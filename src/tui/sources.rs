@@ -113,7 +113,7 @@ pub fn watch_membership(
             if tx.is_closed() {
                 return;
             }
-            match crate::zk::connect(&connect, opts.timeout, credentials.as_ref()).await {
+            match crate::zk::connect_session(&connect, opts.timeout, credentials.as_ref()).await {
                 Ok(client) => loop {
                     match client.get_and_watch_config().await {
                         Ok((data, stat, watcher)) => {
