@@ -82,7 +82,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         Span::styled(" QUORUM LOST ", theme.style(Slot::Critical))
     };
-    let second = vec![
+    let mut second = vec![
         Span::styled(
             format!(
                 " voters {}  observers {}  quorum {}  live voters {}/{}  ",
@@ -92,6 +92,14 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         margin,
     ];
+    if let Some(cfg) = state.membership.as_ref().filter(|c| c.is_hierarchical()) {
+        // Majority arithmetic does not describe these; the figures above come from the
+        // group/weight rule.
+        second.push(Span::styled(
+            format!("  hierarchical quorum: {} groups", cfg.groups.len()),
+            theme.style(Slot::Warn),
+        ));
+    }
     let third = match h.problems.first() {
         Some(p) => {
             let more = h.problems.len() - 1;
