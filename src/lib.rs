@@ -14,4 +14,5 @@ pub mod report;
 pub mod sandbox;
 pub mod tui;
 pub mod ui;
+pub mod workflow;
 pub mod zk;

@@ -1,5 +1,6 @@
 //! Command-line interface. Names and flags here are a public contract.
 
+mod plan_cmd;
 mod sandbox_cmd;
 mod status_cmd;
 
@@ -65,6 +66,21 @@ pub enum Command {
         #[arg(long)]
         timeout_ms: Option<u64>,
     },
+    /// Preview a membership change: the steps and, for each, the quorum before and after.
+    /// Exits 2 if any step is unsafe.
+    Plan {
+        #[command(flatten)]
+        change: plan_cmd::ChangeArgs,
+    },
+    /// Execute a membership change step by step through reconfig, with the same checks as
+    /// `plan`; stops at the first failure. Needs --yes.
+    Apply {
+        #[command(flatten)]
+        change: plan_cmd::ChangeArgs,
+        /// Really execute (without it, apply only prints the plan).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Local ensembles of real ZooKeeper servers. Without a subcommand: start one, watch it,
     /// and tear it down on exit.
     Sandbox {
@@ -90,6 +106,14 @@ pub async fn run(args: Args) -> i32 {
     match args.command {
         Some(Command::Status { json, timeout_ms }) => {
             status_cmd::run(&config, &args.target, json, timeout_ms).await
+        }
+        Some(Command::Plan { change }) => plan_cmd::run_plan(&config, &args.target, &change).await,
+        Some(Command::Apply { change, yes }) => {
+            if args.read_only {
+                eprintln!("zkconsole apply: --read-only forbids changes; nothing was changed");
+                return 64;
+            }
+            plan_cmd::run_apply(&config, &args.target, &change, yes).await
         }
         Some(Command::Sandbox {
             action,

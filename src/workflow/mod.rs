@@ -1,0 +1,10 @@
+//! Membership changes: the pure planner and quorum preview (no I/O), and what renders and
+//! executes their steps.
+
+pub mod executor;
+pub mod planner;
+pub mod preview;
+pub mod render;
+
+pub use planner::*;
+pub use preview::*;
