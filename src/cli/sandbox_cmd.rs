@@ -53,6 +53,14 @@ pub enum SandboxAction {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Quorum lost: restart these survivors with a membership of only themselves.
+    Recover {
+        /// Survivors, the most up-to-date (highest zxid) first.
+        #[arg(required = true)]
+        survivors: Vec<u64>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Start a new member seeded with the current config plus itself (not yet a voter).
     Add {
         #[arg(long)]
@@ -129,6 +137,20 @@ async fn run_inner(
         Some(Pause { id, dir }) => drill(open(dir)?, id, "paused", Sandbox::pause),
         Some(Resume { id, dir }) => drill(open(dir)?, id, "resumed", Sandbox::resume),
         Some(Restart { id, dir }) => drill(open(dir)?, id, "restarted", Sandbox::restart),
+        Some(Recover { survivors, dir }) => {
+            let mut sb = open(dir)?;
+            let leader = sb.recover_quorum(&survivors).await?;
+            println!(
+                "recovered: member {leader} leads a membership of {}; grow it again with \
+                 `zkconsole sandbox add` and `zkconsole apply --add ...`",
+                survivors
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            Ok(0)
+        }
         Some(Add { dir, observer }) => {
             let mut sb = open(dir)?;
             let role = if observer {

@@ -282,6 +282,47 @@ impl Sandbox {
         Ok(self.member(id)?.clone())
     }
 
+    /// The documented recovery from a lost quorum, carried out: stop the survivors, rewrite
+    /// each one's dynamic config to list only the survivors, start them (the first listed
+    /// first: give the one with the highest zxid), and wait for a serving leader. Writes that
+    /// only the lost members had are gone; lost members may rejoin only with a wiped dataDir.
+    pub async fn recover_quorum(&mut self, survivors: &[u64]) -> Result<u64> {
+        if survivors.is_empty() {
+            bail!("name at least one survivor");
+        }
+        for id in survivors {
+            self.member(*id)?;
+        }
+        for id in survivors {
+            self.kill(*id)?;
+        }
+        for id in survivors {
+            let dir = self.member(*id)?.dir.clone();
+            let path = dynamic_file_of(&dir)?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let kept: String = text
+                .lines()
+                .filter(|l| match ServerSpec::parse_line(l) {
+                    Ok(spec) => survivors.contains(&spec.id),
+                    // version= and anything else ZooKeeper wrote stays as it was.
+                    Err(_) => !l.trim_start().starts_with("server."),
+                })
+                .map(|l| format!("{l}\n"))
+                .collect();
+            std::fs::write(&path, kept).with_context(|| format!("writing {}", path.display()))?;
+        }
+        for id in survivors {
+            self.spawn(*id)?;
+        }
+        self.save()?;
+        self.state
+            .members
+            .retain(|m| survivors.contains(&m.id) || m.pid.is_some_and(pid_alive));
+        self.save()?;
+        self.wait_for_leader(Duration::from_secs(60)).await
+    }
+
     /// The membership as the ensemble sees it now (`conf` of the first member that serves).
     pub async fn current_config(&self) -> Result<EnsembleConfig> {
         let mut last_err = anyhow!("no member is running");
@@ -473,6 +514,16 @@ impl Drop for Sandbox {
             self.stop_all();
         }
     }
+}
+
+/// The dynamic config file a member runs from: ZooKeeper rewrites zoo.cfg to point at the
+/// latest `zoo.cfg.dynamic.<version>`.
+fn dynamic_file_of(member_dir: &Path) -> Result<PathBuf> {
+    let cfg = std::fs::read_to_string(member_dir.join("zoo.cfg"))?;
+    cfg.lines()
+        .find_map(|l| l.trim().strip_prefix("dynamicConfigFile="))
+        .map(|p| PathBuf::from(p.trim()))
+        .ok_or_else(|| anyhow!("{}/zoo.cfg has no dynamicConfigFile", member_dir.display()))
 }
 
 fn spec_of(m: &MemberInfo) -> ServerSpec {
