@@ -151,7 +151,11 @@ fn help_is_generated_from_the_keymap() {
     let mut s = state(false, false);
     s.update(Msg::Key(KeyInput::ch('?')));
     let t = text(&render(&s, 120, 40, "dark"));
-    for (keys, help) in Keymap::default().help_rows(false) {
+    let no_sandbox = zkconsole::app::keys::Allowed {
+        writes: true,
+        drills: false,
+    };
+    for (keys, help) in Keymap::default().help_rows(no_sandbox) {
         assert!(t.contains(help), "help lacks {help:?}");
         assert!(
             t.contains(keys.split(' ').next().unwrap()),

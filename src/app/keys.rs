@@ -129,6 +129,7 @@ pub enum Action {
     Freeze,
     Events,
     NextTheme,
+    Workflows,
     Kill,
     Pause,
     Resume,
@@ -136,7 +137,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::Quit,
         Action::Help,
         Action::Command,
@@ -154,6 +155,7 @@ impl Action {
         Action::Freeze,
         Action::Events,
         Action::NextTheme,
+        Action::Workflows,
         Action::Kill,
         Action::Pause,
         Action::Resume,
@@ -180,6 +182,7 @@ impl Action {
             Action::Freeze => "freeze",
             Action::Events => "events",
             Action::NextTheme => "next_theme",
+            Action::Workflows => "workflows",
             Action::Kill => "kill",
             Action::Pause => "pause",
             Action::Resume => "resume",
@@ -206,6 +209,7 @@ impl Action {
             Action::Freeze => "freeze display (collection continues)",
             Action::Events => "events timeline",
             Action::NextTheme => "next theme",
+            Action::Workflows => "guided workflows: expand, shrink, recover",
             Action::Kill => "sandbox: kill member (SIGKILL)",
             Action::Pause => "sandbox: pause member (SIGSTOP)",
             Action::Resume => "sandbox: resume member (SIGCONT)",
@@ -221,8 +225,37 @@ impl Action {
         )
     }
 
+    /// Actions that can lead to a write: gone entirely in read-only mode.
+    pub fn is_write(self) -> bool {
+        self.is_drill() || self == Action::Workflows
+    }
+
     pub fn by_name(name: &str) -> Option<Action> {
         Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+}
+
+/// Which kinds of action the console offers right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowed {
+    /// Anything that can write to ZooKeeper (false in --read-only).
+    pub writes: bool,
+    /// Sandbox drills (a sandbox, and writes allowed).
+    pub drills: bool,
+}
+
+impl Allowed {
+    pub const ALL: Allowed = Allowed {
+        writes: true,
+        drills: true,
+    };
+    pub const READ_ONLY: Allowed = Allowed {
+        writes: false,
+        drills: false,
+    };
+
+    pub fn permits(self, a: Action) -> bool {
+        (self.writes || !a.is_write()) && (self.drills || !a.is_drill())
     }
 }
 
@@ -254,6 +287,7 @@ impl Default for Keymap {
             (Action::Freeze, vec![c('f')]),
             (Action::Events, vec![c('e')]),
             (Action::NextTheme, vec![c('T')]),
+            (Action::Workflows, vec![c('w')]),
             (Action::Kill, vec![c('K')]),
             (Action::Pause, vec![c('P')]),
             (Action::Resume, vec![c('R')]),
@@ -287,11 +321,11 @@ impl Keymap {
         Ok(self)
     }
 
-    /// The action bound to a key; drills only when `drills` (a sandbox, not read-only).
-    pub fn action(&self, key: KeyInput, drills: bool) -> Option<Action> {
+    /// The action bound to a key, among those `allowed` offers.
+    pub fn action(&self, key: KeyInput, allowed: Allowed) -> Option<Action> {
         self.bindings
             .iter()
-            .find(|(a, keys)| keys.contains(&key) && (drills || !a.is_drill()))
+            .find(|(a, keys)| keys.contains(&key) && allowed.permits(*a))
             .map(|(a, _)| *a)
     }
 
@@ -302,11 +336,11 @@ impl Keymap {
             .map_or(&[], |(_, k)| k.as_slice())
     }
 
-    /// Rows of the help screen: keys, description; drills left out when not available.
-    pub fn help_rows(&self, drills: bool) -> Vec<(String, &'static str)> {
+    /// Rows of the help screen: keys, description; actions not available left out.
+    pub fn help_rows(&self, allowed: Allowed) -> Vec<(String, &'static str)> {
         self.bindings
             .iter()
-            .filter(|(a, _)| drills || !a.is_drill())
+            .filter(|(a, _)| allowed.permits(*a))
             .map(|(a, keys)| {
                 let shown: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
                 (shown.join(" "), a.help())
@@ -318,11 +352,11 @@ impl Keymap {
     pub fn hint(
         &self,
         actions: &[(Action, &'static str)],
-        drills: bool,
+        allowed: Allowed,
     ) -> Vec<(String, &'static str)> {
         actions
             .iter()
-            .filter(|(a, _)| drills || !a.is_drill())
+            .filter(|(a, _)| allowed.permits(*a))
             .filter_map(|(a, label)| Some((self.keys(*a).first()?.to_string(), *label)))
             .collect()
     }
@@ -350,16 +384,30 @@ mod tests {
     #[test]
     fn drills_hidden_without_sandbox_or_in_read_only() {
         let km = Keymap::default();
-        assert_eq!(km.action(KeyInput::ch('K'), false), None);
-        assert_eq!(km.action(KeyInput::ch('K'), true), Some(Action::Kill));
-        assert!(km
-            .help_rows(false)
+        let no_sandbox = Allowed {
+            writes: true,
+            drills: false,
+        };
+        assert_eq!(km.action(KeyInput::ch('K'), no_sandbox), None);
+        assert_eq!(
+            km.action(KeyInput::ch('K'), Allowed::ALL),
+            Some(Action::Kill)
+        );
+        assert_eq!(km.action(KeyInput::ch('w'), Allowed::READ_ONLY), None);
+        assert_eq!(
+            km.action(KeyInput::ch('w'), no_sandbox),
+            Some(Action::Workflows)
+        );
+        let rows = |a| km.help_rows(a);
+        assert!(rows(no_sandbox)
             .iter()
             .all(|(_, h)| !h.starts_with("sandbox")));
-        assert!(km
-            .help_rows(true)
+        assert!(rows(Allowed::ALL)
             .iter()
             .any(|(_, h)| h.starts_with("sandbox")));
+        assert!(rows(Allowed::READ_ONLY)
+            .iter()
+            .all(|(_, h)| !h.contains("workflows")));
     }
 
     #[test]
@@ -367,8 +415,11 @@ mod tests {
         let mut o = std::collections::BTreeMap::new();
         o.insert("quit".to_string(), vec!["x".to_string()]);
         let km = Keymap::default().with_overrides(&o).unwrap();
-        assert_eq!(km.action(KeyInput::ch('x'), false), Some(Action::Quit));
-        assert_eq!(km.action(KeyInput::ch('q'), false), None);
+        assert_eq!(
+            km.action(KeyInput::ch('x'), Allowed::READ_ONLY),
+            Some(Action::Quit)
+        );
+        assert_eq!(km.action(KeyInput::ch('q'), Allowed::READ_ONLY), None);
         o.insert("explode".to_string(), vec!["y".to_string()]);
         assert!(Keymap::default()
             .with_overrides(&o)

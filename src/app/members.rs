@@ -44,6 +44,8 @@ pub struct MemberView {
     pub changed: BTreeSet<&'static str>,
     pub breaches: BreachTracker,
     pub samples: u64,
+    /// The last zxid it reported: what it had when it stopped serving matters for recovery.
+    pub last_zxid: Option<u64>,
 }
 
 impl MemberView {
@@ -55,6 +57,7 @@ impl MemberView {
             changed: BTreeSet::new(),
             breaches: BreachTracker::default(),
             samples: 0,
+            last_zxid: None,
         }
     }
 
@@ -86,6 +89,9 @@ impl MemberView {
         }
         if snap.role.is_alive() {
             self.last_answer = Some(now);
+        }
+        if snap.zxid.is_some() {
+            self.last_zxid = snap.zxid;
         }
         // A member that stops answering keeps its last figures on screen, marked stale.
         let keep_metrics = !snap.role.is_alive() && !self.snap.metrics.is_empty();

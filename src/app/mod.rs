@@ -4,6 +4,8 @@
 pub mod events;
 pub mod keys;
 mod members;
+pub mod wizard;
+mod wizard_keys;
 
 pub use members::{MemberKey, MemberView, SortKey};
 
@@ -43,6 +45,17 @@ pub enum Msg {
     Tick,
     /// SIGTERM or SIGHUP (the SSH connection dropped): leave cleanly.
     Shutdown,
+    /// Progress of a running workflow.
+    Workflow(WorkflowMsg),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkflowMsg {
+    /// A sandbox joiner runs (not yet a member of the configuration).
+    JoinerStarted(crate::ensemble::ServerSpec),
+    Progress(Level, String),
+    /// The workflow ended: what was achieved, or why it stopped.
+    Finished(Result<String, String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +83,23 @@ pub enum Effect {
     SetTargets(Vec<ProbeTarget>),
     Drill(Drill, u64),
     SwitchEnsemble(String),
+    /// Start `count` sandbox joiners of this role.
+    StartJoiners(crate::ensemble::LearnerType, usize),
+    /// Execute planned reconfig steps in order; on a sandbox, stop removed servers after.
+    Execute {
+        steps: Vec<crate::workflow::Step>,
+        stop_removed: bool,
+    },
+    /// Quorum-loss recovery on the sandbox: restart the survivors with only themselves.
+    Recover {
+        survivors: Vec<u64>,
+    },
+    /// Put text on the operator's clipboard (OSC 52, works over SSH).
+    Copy(String),
+    WriteFiles {
+        dir: String,
+        files: Vec<(String, String)>,
+    },
     Quit,
 }
 
@@ -79,6 +109,7 @@ pub enum View {
     Member,
     Events,
     Help,
+    Workflow,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +164,10 @@ pub struct State {
     /// Filters the raw metrics of the member detail view.
     pub metric_filter: String,
     pub frozen: Option<Frozen>,
+    /// The guided workflow in progress, if any.
+    pub wizard: Option<wizard::Wizard>,
+    /// Members probed besides the membership and the connect string (joiners).
+    pub extra_targets: Vec<ProbeTarget>,
     /// One line of feedback (a drill's result, an unknown command).
     pub flash: Option<(Level, String)>,
     pub dirty: bool,
@@ -182,6 +217,8 @@ impl State {
             filter: String::new(),
             metric_filter: String::new(),
             frozen: None,
+            wizard: None,
+            extra_targets: Vec::new(),
             flash: None,
             dirty: true,
             quit: false,
@@ -190,6 +227,18 @@ impl State {
 
     pub fn drills_enabled(&self) -> bool {
         self.sandbox && !self.read_only
+    }
+
+    pub fn allowed(&self) -> keys::Allowed {
+        keys::Allowed {
+            writes: !self.read_only,
+            drills: self.drills_enabled(),
+        }
+    }
+
+    /// Snapshots of every known member, live data (never the frozen copy).
+    pub fn snapshots(&self) -> Vec<&MemberSnapshot> {
+        self.members.values().map(|m| &m.snap).collect()
     }
 
     /// The probe targets implied by what we know: every configured member, plus connect-string
@@ -205,6 +254,11 @@ impl State {
                         address,
                     });
                 }
+            }
+        }
+        for t in &self.extra_targets {
+            if !out.iter().any(|o| same_endpoint(&o.address, &t.address)) {
+                out.push(t.clone());
             }
         }
         for seed in &self.seeds {
@@ -298,6 +352,7 @@ impl State {
                 target, snap, at, ..
             } => self.on_probed(target, *snap, at),
             Msg::Membership { config, source, .. } => self.on_membership(config, source),
+            Msg::Workflow(w) => self.on_workflow(w),
             Msg::DrillDone(r) => {
                 self.flash = Some(match r {
                     Ok(s) => (Level::Ok, s),
@@ -483,6 +538,11 @@ impl State {
 
     fn on_key(&mut self, key: KeyInput) -> Vec<Effect> {
         self.dirty = true;
+        if self.view == View::Workflow && self.input == Input::Normal && !self.read_only {
+            if let Some(fx) = self.wizard_key(key) {
+                return fx;
+            }
+        }
         match self.input.clone() {
             Input::Command(buf) => return self.edit_line(key, buf, true),
             Input::Filter(buf) => return self.edit_line(key, buf, false),
@@ -498,7 +558,7 @@ impl State {
             Input::Normal => {}
         }
         self.flash = None;
-        let Some(action) = self.keymap.action(key, self.drills_enabled()) else {
+        let Some(action) = self.keymap.action(key, self.allowed()) else {
             return vec![];
         };
         let rows = self.rows().len();
@@ -555,6 +615,18 @@ impl State {
                     self.theme = t.clone();
                 }
                 self.flash = Some((Level::Ok, format!("theme {}", self.theme)));
+            }
+            Action::Workflows => {
+                if self.read_only {
+                    return vec![];
+                }
+                let w = self
+                    .wizard
+                    .get_or_insert_with(|| wizard::Wizard::menu(self.sandbox));
+                if w.stage == wizard::Stage::Done {
+                    *w = wizard::Wizard::menu(self.sandbox);
+                }
+                self.view = View::Workflow;
             }
             Action::Kill | Action::Pause | Action::Resume | Action::Restart => {
                 let drill = match action {

@@ -3,10 +3,11 @@
 
 mod sources;
 mod terminal;
+mod workflows;
 
 use crate::app::keys::Keymap;
-use crate::app::{Drill, Effect, Msg, State, StateInit};
-use crate::config::{Config, Credentials};
+use crate::app::{Drill, Effect, Msg, State, StateInit, WorkflowMsg};
+use crate::config::{Config, Credentials, Level};
 use crate::probe::member::ProbeOptions;
 use crate::probe::round::AdminLocator;
 use crate::sandbox::Sandbox;
@@ -76,6 +77,8 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         ..ProbeOptions::default()
     };
     let mut sources = Sources {
+        connect: opts.connect.clone(),
+        credentials: opts.credentials.clone(),
         pollers: sources::Pollers::new(tx.clone(), probe_opts, opts.config.refresh()),
         watcher: None,
         opts: probe_opts,
@@ -132,6 +135,9 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
 
 /// The background sources of one ensemble: member pollers and the membership watcher.
 struct Sources {
+    /// The ensemble's connect string and credentials, for sessions of workflows.
+    connect: String,
+    credentials: Option<Credentials>,
     pollers: sources::Pollers,
     watcher: Option<tokio::task::JoinHandle<()>>,
     opts: ProbeOptions,
@@ -141,6 +147,8 @@ struct Sources {
 
 impl Sources {
     fn start(&mut self, state: &State, connect: String, credentials: Option<Credentials>) {
+        self.connect = connect.clone();
+        self.credentials = credentials.clone();
         self.pollers.gen = state.generation;
         self.pollers.set(state.targets());
         self.watcher = Some(sources::watch_membership(
@@ -206,6 +214,39 @@ async fn event_loop(
                     Effect::SetTargets(t) => sources.pollers.set(t),
                     Effect::Drill(d, id) => spawn_drill(sandbox.clone(), d, id, sources.tx.clone()),
                     Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
+                    Effect::Copy(text) => terminal::copy_to_clipboard(&text),
+                    Effect::WriteFiles { dir, files } => {
+                        let r = workflows::write_files(&dir, &files);
+                        state.update(Msg::Workflow(WorkflowMsg::Progress(
+                            if r.is_ok() {
+                                Level::Ok
+                            } else {
+                                Level::Critical
+                            },
+                            r.unwrap_or_else(|e| e),
+                        )));
+                    }
+                    Effect::StartJoiners(role, count) => {
+                        workflows::start_joiners(sandbox.clone(), role, count, sources.tx.clone())
+                    }
+                    Effect::Execute {
+                        steps,
+                        stop_removed,
+                    } => workflows::execute(
+                        workflows::Session {
+                            connect: sources.connect.clone(),
+                            credentials: sources.credentials.clone(),
+                            ensemble: state.ensemble.clone(),
+                            probe: sources.opts,
+                            admin: state.admin.clone(),
+                        },
+                        steps,
+                        if stop_removed { sandbox.clone() } else { None },
+                        sources.tx.clone(),
+                    ),
+                    Effect::Recover { survivors } => {
+                        workflows::recover(sandbox.clone(), survivors, sources.tx.clone())
+                    }
                 }
             }
         }

@@ -93,3 +93,14 @@ fn convert(k: event::KeyEvent) -> Option<KeyInput> {
         ctrl: k.modifiers.contains(KeyModifiers::CONTROL),
     })
 }
+
+/// OSC 52: the terminal (also at the far end of SSH and through tmux with set-clipboard on)
+/// puts the text on the operator's clipboard.
+pub fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{b64}\x07");
+    let _ = out.flush();
+}

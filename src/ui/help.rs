@@ -10,7 +10,7 @@ use ratatui::Frame;
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut rows: Vec<Row> = state
         .keymap
-        .help_rows(state.drills_enabled())
+        .help_rows(state.allowed())
         .into_iter()
         .map(|(keys, help)| {
             Row::new(vec![

@@ -7,6 +7,7 @@ pub mod format;
 mod help;
 pub mod theme;
 mod timeline;
+mod wizard;
 
 use crate::app::{Input, State, View};
 use crate::config::Level;
@@ -51,6 +52,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         View::Member => detail::draw(f, body, state, theme),
         View::Events => timeline::draw(f, body, state, theme, None),
         View::Help => help::draw(f, body, state, theme),
+        View::Workflow => wizard::draw(f, body, state, theme),
     }
     footer_line(f, footer, state, theme);
 }
@@ -93,6 +95,7 @@ fn hints(state: &State, theme: &Theme) -> Line<'static> {
             (Filter, "filter"),
             (Events, "events"),
             (Freeze, "freeze"),
+            (Workflows, "workflows"),
             (Kill, "kill"),
             (Pause, "pause"),
             (Resume, "resume"),
@@ -117,9 +120,10 @@ fn hints(state: &State, theme: &Theme) -> Line<'static> {
             (Quit, "quit"),
         ],
         View::Help => &[(Back, "back"), (Quit, "quit")],
+        View::Workflow => &[(Back, "back"), (Help, "help"), (Quit, "quit")],
     };
     let mut spans = vec![Span::raw(" ")];
-    for (key, label) in state.keymap.hint(wanted, state.drills_enabled()) {
+    for (key, label) in state.keymap.hint(wanted, state.allowed()) {
         spans.push(Span::styled(key, theme.style(Slot::Key)));
         spans.push(Span::styled(
             format!(" {label}  "),

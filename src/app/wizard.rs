@@ -1,0 +1,393 @@
+//! The guided workflows as a state machine: expand (add members), shrink (remove members) and
+//! recover (a member, the leader, or the quorum lost). Every change is planned, previewed
+//! step by step, confirmed by typing what it does, executed, and its outcome shown.
+
+use crate::config::Level;
+use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
+use crate::probe::member::MemberSnapshot;
+use crate::probe::types::Role;
+use crate::workflow::{plan, ClusterState, Goal, MemberStatus, Mode, Plan};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Expand,
+    Shrink,
+    Recover,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Choosing the workflow.
+    Menu,
+    /// Expand: the new member's settings. Shrink: which members. Recover: the situation.
+    Compose,
+    /// Expand: the joiner is being started (sandbox) or its files are shown (real host);
+    /// waiting until it is up and synced as a non-voting follower.
+    Prepare,
+    /// The plan, each step with its quorum preview.
+    Review,
+    /// Typing the confirmation phrase.
+    Confirm,
+    Running,
+    Done,
+}
+
+/// Fields of the expand form, in display order.
+pub const FIELDS: [&str; 7] = [
+    "server id",
+    "role (participant/observer)",
+    "host",
+    "quorum port",
+    "election port",
+    "client port",
+    "how many (sandbox)",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wizard {
+    pub flow: Flow,
+    pub stage: Stage,
+    pub fields: Vec<String>,
+    pub cursor: usize,
+    /// Shrink: members to remove. Recover: members to keep (the survivors).
+    pub picked: BTreeSet<u64>,
+    /// Members started for this expand, once they run.
+    pub joiners: Vec<ServerSpec>,
+    /// How many joiners we asked the sandbox for.
+    pub joiners_wanted: usize,
+    pub plan: Option<Plan>,
+    pub typed: String,
+    pub log: Vec<(Level, String)>,
+    pub sandbox: bool,
+    /// Text input for a directory to write the generated files to (expand, real host).
+    pub write_dir: Option<String>,
+    /// Expand as a replacement: remove this (dead) member once the new one is in.
+    pub replace: Option<u64>,
+}
+
+impl Wizard {
+    pub fn menu(sandbox: bool) -> Wizard {
+        Wizard {
+            flow: Flow::Expand,
+            stage: Stage::Menu,
+            fields: Vec::new(),
+            cursor: 0,
+            picked: BTreeSet::new(),
+            joiners: Vec::new(),
+            joiners_wanted: 0,
+            plan: None,
+            typed: String::new(),
+            log: Vec::new(),
+            sandbox,
+            write_dir: None,
+            replace: None,
+        }
+    }
+
+    /// Starts a flow with defaults drawn from the current membership.
+    pub fn start(
+        &mut self,
+        flow: Flow,
+        config: Option<&EnsembleConfig>,
+        snaps: &[&MemberSnapshot],
+    ) {
+        self.flow = flow;
+        self.stage = Stage::Compose;
+        self.cursor = 0;
+        self.picked.clear();
+        self.plan = None;
+        self.typed.clear();
+        self.log.clear();
+        match flow {
+            Flow::Expand => self.fields = default_fields(config),
+            Flow::Shrink => {}
+            Flow::Recover => {
+                // Survivors: every member whose process still answers.
+                self.picked = snaps
+                    .iter()
+                    .filter(|s| s.role.is_alive())
+                    .filter_map(|s| s.id)
+                    .collect();
+            }
+        }
+    }
+
+    /// The spec typed into the expand form, or what is wrong with it.
+    pub fn form_spec(&self) -> Result<ServerSpec, String> {
+        let f = &self.fields;
+        let id: u64 = f[0]
+            .trim()
+            .parse()
+            .map_err(|_| format!("server id {:?} is not a number", f[0]))?;
+        let role = match f[1].trim().to_ascii_lowercase().as_str() {
+            "participant" | "p" | "voter" => LearnerType::Participant,
+            "observer" | "o" => LearnerType::Observer,
+            other => return Err(format!("role {other:?}: participant or observer")),
+        };
+        let port = |i: usize| -> Result<u16, String> {
+            f[i].trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("{} {:?} is not a port", FIELDS[i], f[i]))
+        };
+        let host = f[2].trim();
+        if host.is_empty() {
+            return Err("host is empty".into());
+        }
+        Ok(ServerSpec {
+            id,
+            host: host.to_string(),
+            quorum_port: port(3)?,
+            election_port: port(4)?,
+            learner_type: role,
+            client_host: Some(host.to_string()),
+            client_port: Some(port(5)?),
+        })
+    }
+
+    /// Fields the operator fills in: on a sandbox only the role and how many (the sandbox
+    /// picks ids and free ports); on a real ensemble everything but the count.
+    pub fn visible_fields(&self) -> &'static [usize] {
+        if self.sandbox {
+            &[1, 6]
+        } else {
+            &[0, 1, 2, 3, 4, 5]
+        }
+    }
+
+    /// The field under the cursor.
+    pub fn focused_field(&self) -> usize {
+        let v = self.visible_fields();
+        v[self.cursor.min(v.len() - 1)]
+    }
+
+    pub fn how_many(&self) -> usize {
+        self.fields
+            .get(6)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(1)
+            .clamp(1, 6)
+    }
+
+    pub fn role(&self) -> LearnerType {
+        match self.fields.get(1).map(|r| r.trim().to_ascii_lowercase()) {
+            Some(r) if r.starts_with('o') => LearnerType::Observer,
+            _ => LearnerType::Participant,
+        }
+    }
+
+    /// The goal this wizard is heading for.
+    pub fn goal(&self) -> Option<Goal> {
+        match self.flow {
+            Flow::Expand if !self.joiners.is_empty() => Some(Goal {
+                add: self.joiners.clone(),
+                remove: self.replace.into_iter().collect(),
+                mode: Mode::Stepwise,
+            }),
+            Flow::Expand => self.form_spec().ok().map(|s| Goal {
+                add: vec![s],
+                remove: self.replace.into_iter().collect(),
+                mode: Mode::Stepwise,
+            }),
+            Flow::Shrink if !self.picked.is_empty() => Some(Goal {
+                add: Vec::new(),
+                remove: self.picked.iter().copied().collect(),
+                mode: Mode::Stepwise,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Plans the goal against the ensemble as the console sees it now.
+    pub fn replan(&mut self, state: &ClusterState) {
+        self.plan = self.goal().map(|g| plan(state, &g));
+    }
+
+    /// What the operator must type to confirm: it says what will happen.
+    pub fn phrase(&self) -> String {
+        let ids = |v: &mut dyn Iterator<Item = u64>| {
+            v.map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+        };
+        match self.flow {
+            Flow::Expand => {
+                let added = self.goal().map(|g| g.add).unwrap_or_default();
+                let mut p = format!("add {}", ids(&mut added.iter().map(|s| s.id)));
+                if let Some(r) = self.replace {
+                    p.push_str(&format!(" remove {r}"));
+                }
+                p
+            }
+            Flow::Shrink => format!("remove {}", ids(&mut self.picked.iter().copied())),
+            Flow::Recover => format!("recover {}", ids(&mut self.picked.iter().copied())),
+        }
+    }
+
+    pub fn confirmed(&self) -> bool {
+        self.typed.trim() == self.phrase()
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.log.push((level, text.into()));
+    }
+}
+
+/// Sane defaults for a new member: the next free id, the first member's host and the
+/// conventional ports (2888/3888/2181), participant.
+fn default_fields(config: Option<&EnsembleConfig>) -> Vec<String> {
+    let id = config.map_or(1, |c| c.next_free_id());
+    let host = config
+        .and_then(|c| c.servers.values().next())
+        .map_or("127.0.0.1".to_string(), |s| s.host.clone());
+    vec![
+        id.to_string(),
+        "participant".into(),
+        host,
+        "2888".into(),
+        "3888".into(),
+        "2181".into(),
+        "1".into(),
+    ]
+}
+
+/// The planner's view from what the console has observed.
+/// `can_write`: whether our credentials may reconfig, when known (a sandbox's super user may).
+pub fn cluster_state(
+    config: &EnsembleConfig,
+    snaps: &[&MemberSnapshot],
+    can_write: Option<bool>,
+) -> ClusterState {
+    let members: BTreeMap<u64, MemberStatus> = snaps
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.id?,
+                MemberStatus {
+                    live: s.role.is_serving(),
+                    synced: matches!(
+                        s.role,
+                        Role::Leader | Role::Follower | Role::Observer | Role::NonVoting
+                    ),
+                    is_leader: s.role == Role::Leader,
+                },
+            ))
+        })
+        .collect();
+    ClusterState {
+        config: config.clone(),
+        members,
+        reconfig_enabled: None,
+        reconfig_in_progress: false,
+        can_write_config: can_write,
+        standalone_enabled: None,
+    }
+}
+
+/// The files a new member on a real host needs: `zoo.cfg`, its dynamic config seed (the
+/// committed membership plus itself) and `myid`.
+pub fn joiner_files(config: &EnsembleConfig, spec: &ServerSpec) -> Vec<(String, String)> {
+    let mut seed = config.clone();
+    seed.version = None;
+    seed.servers.insert(spec.id, spec.clone());
+    let dynamic: String = seed
+        .servers
+        .values()
+        .map(|s| format!("{}\n", s.to_line()))
+        .collect();
+    let zoo = format!(
+        "# zoo.cfg for server {id}, generated by zkconsole. Adjust paths to the host.\n\
+         tickTime=2000\ninitLimit=10\nsyncLimit=5\n\
+         dataDir=/var/lib/zookeeper\n\
+         reconfigEnabled=true\nstandaloneEnabled=false\n\
+         4lw.commands.whitelist=srvr,mntr,conf,isro,ruok\n\
+         dynamicConfigFile=/etc/zookeeper/conf/zoo.cfg.dynamic\n",
+        id = spec.id
+    );
+    vec![
+        ("zoo.cfg".into(), zoo),
+        ("zoo.cfg.dynamic".into(), dynamic),
+        ("myid".into(), format!("{}\n", spec.id)),
+    ]
+}
+
+/// What happened to the quorum, for the recover flow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Situation {
+    Healthy,
+    /// Members down or not answering while the quorum holds.
+    MembersDown(Vec<u64>),
+    /// No leader right now (an election, or worse).
+    LeaderLost,
+    /// No voter majority serves.
+    QuorumLost,
+}
+
+pub fn situation(has_quorum: bool, leader: Option<u64>, snaps: &[&MemberSnapshot]) -> Situation {
+    if !has_quorum {
+        return Situation::QuorumLost;
+    }
+    if leader.is_none() {
+        return Situation::LeaderLost;
+    }
+    let down: Vec<u64> = snaps
+        .iter()
+        .filter(|s| !s.role.is_serving())
+        .filter_map(|s| s.id)
+        .collect();
+    if down.is_empty() {
+        Situation::Healthy
+    } else {
+        Situation::MembersDown(down)
+    }
+}
+
+/// Quorum-loss recovery: the survivor with the highest last known zxid goes first; the new
+/// membership lists only the survivors.
+pub fn recovery_membership(config: &EnsembleConfig, survivors: &BTreeSet<u64>) -> EnsembleConfig {
+    let mut c = config.clone();
+    c.servers.retain(|id, _| survivors.contains(id));
+    c.version = None;
+    c
+}
+
+/// The documented manual recovery, as numbered steps for a real ensemble.
+pub fn recovery_steps(
+    config: &EnsembleConfig,
+    survivors: &BTreeSet<u64>,
+    freshest: Option<u64>,
+) -> Vec<String> {
+    let ids: Vec<String> = survivors.iter().map(|i| i.to_string()).collect();
+    let lost: Vec<String> = config
+        .servers
+        .keys()
+        .filter(|i| !survivors.contains(i))
+        .map(|i| i.to_string())
+        .collect();
+    let new = recovery_membership(config, survivors);
+    let mut out = vec![
+        format!("Stop the survivors ({}) — all of them, before changing anything.", ids.join(", ")),
+        format!(
+            "On each survivor, replace the dynamic config file (dynamicConfigFile=) with exactly these lines:\n{}",
+            new.to_text().trim_end()
+        ),
+    ];
+    if let Some(f) = freshest {
+        out.push(format!(
+            "Start server {f} first: it has the highest last zxid seen, so it leads and its history wins."
+        ));
+    }
+    out.push(format!(
+        "Start the other survivors; wait until `zkconsole status` shows a leader and quorum {}.",
+        crate::ensemble::quorum_size(survivors.len())
+    ));
+    out.push(format!(
+        "Grow again with expand. The lost servers ({}) may rejoin only with a wiped dataDir.",
+        if lost.is_empty() {
+            "-".into()
+        } else {
+            lost.join(", ")
+        }
+    ));
+    out
+}

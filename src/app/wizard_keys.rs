@@ -1,0 +1,394 @@
+//! Keys and runtime messages of the guided workflows (the wizard's half of `State::update`).
+
+use super::keys::{KeyCode, KeyInput};
+use super::wizard::{cluster_state, joiner_files, situation, Flow, Situation, Stage, Wizard};
+use super::{Drill, Effect, State, View, WorkflowMsg};
+use crate::config::Level;
+use crate::probe::member::ProbeTarget;
+
+impl State {
+    /// Handles a key in the workflow view. `None` lets the global key map have it
+    /// (quit, help) when the wizard has no use for it.
+    pub(super) fn wizard_key(&mut self, key: KeyInput) -> Option<Vec<Effect>> {
+        let mut w = self.wizard.take()?;
+        let fx = self.wizard_step(&mut w, key);
+        self.wizard = Some(w);
+        fx
+    }
+
+    fn wizard_step(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
+        let code = key.code;
+        if code == KeyCode::Esc {
+            match w.stage {
+                Stage::Menu | Stage::Done => self.view = View::Dashboard,
+                Stage::Running => {
+                    // A running change cannot be abandoned half-way; the view can be left.
+                    self.view = View::Dashboard;
+                }
+                Stage::Compose => w.stage = Stage::Menu,
+                Stage::Prepare | Stage::Review => w.stage = Stage::Compose,
+                Stage::Confirm => {
+                    w.typed.clear();
+                    w.stage = Stage::Review;
+                }
+            }
+            return Some(vec![]);
+        }
+        let config = self.membership.clone();
+        let snaps: Vec<_> = self.snapshots().into_iter().cloned().collect();
+        let snap_refs: Vec<_> = snaps.iter().collect();
+        match w.stage {
+            Stage::Menu => {
+                let flow = match code {
+                    KeyCode::Char('e') => Flow::Expand,
+                    KeyCode::Char('s') => Flow::Shrink,
+                    KeyCode::Char('r') => Flow::Recover,
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        w.cursor = w.cursor.saturating_sub(1);
+                        return Some(vec![]);
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        w.cursor = (w.cursor + 1).min(2);
+                        return Some(vec![]);
+                    }
+                    KeyCode::Enter => [Flow::Expand, Flow::Shrink, Flow::Recover][w.cursor.min(2)],
+                    _ => return None,
+                };
+                if config.is_none() && flow != Flow::Recover {
+                    self.flash = Some((Level::Warn, "the membership is not known yet".into()));
+                    return Some(vec![]);
+                }
+                w.start(flow, config.as_ref(), &snap_refs);
+                Some(vec![])
+            }
+            Stage::Compose => match w.flow {
+                Flow::Expand => self.expand_form_key(w, key),
+                Flow::Shrink => {
+                    let ids: Vec<u64> = config
+                        .as_ref()
+                        .map_or(vec![], |c| c.servers.keys().copied().collect());
+                    match code {
+                        KeyCode::Up | KeyCode::Char('k') => w.cursor = w.cursor.saturating_sub(1),
+                        KeyCode::Down | KeyCode::Char('j') => {
+                            w.cursor = (w.cursor + 1).min(ids.len().saturating_sub(1))
+                        }
+                        KeyCode::Char(' ') => {
+                            if let Some(id) = ids.get(w.cursor) {
+                                if !w.picked.remove(id) {
+                                    w.picked.insert(*id);
+                                }
+                            }
+                        }
+                        KeyCode::Enter if !w.picked.is_empty() => self.review(w),
+                        KeyCode::Enter => w.say(Level::Warn, "pick at least one member with space"),
+                        _ => return None,
+                    }
+                    Some(vec![])
+                }
+                Flow::Recover => self.recover_key(w, key),
+            },
+            Stage::Prepare => match code {
+                KeyCode::Enter => {
+                    self.review(w);
+                    Some(vec![])
+                }
+                KeyCode::Char('c') => {
+                    let files = self.joiner_files_of(w)?;
+                    let text: String = files.iter().map(|(n, t)| format!("# {n}\n{t}\n")).collect();
+                    w.say(Level::Ok, "copied the files to the clipboard (OSC 52)");
+                    Some(vec![Effect::Copy(text)])
+                }
+                KeyCode::Char('W') if !w.sandbox => {
+                    w.write_dir = Some(String::new());
+                    Some(vec![])
+                }
+                KeyCode::Char(c) if w.write_dir.is_some() => {
+                    if let Some(d) = &mut w.write_dir {
+                        d.push(c);
+                    }
+                    Some(vec![])
+                }
+                KeyCode::Backspace if w.write_dir.is_some() => {
+                    if let Some(d) = &mut w.write_dir {
+                        d.pop();
+                    }
+                    Some(vec![])
+                }
+                KeyCode::Tab if w.write_dir.is_some() => {
+                    let dir = w.write_dir.take().unwrap_or_default();
+                    let files = self.joiner_files_of(w)?;
+                    Some(vec![Effect::WriteFiles { dir, files }])
+                }
+                _ => None,
+            },
+            Stage::Review => match code {
+                KeyCode::Char('p') => {
+                    self.review(w);
+                    Some(vec![])
+                }
+                KeyCode::Enter => {
+                    match &w.plan {
+                        Some(p) if p.safe && !p.steps.is_empty() => {
+                            w.typed.clear();
+                            w.stage = Stage::Confirm;
+                        }
+                        Some(p) if p.steps.is_empty() => w.say(Level::Warn, "nothing to do"),
+                        _ => w.say(
+                            Level::Critical,
+                            "the plan is unsafe (see ✗ lines); fix the cause and press p to re-plan",
+                        ),
+                    }
+                    Some(vec![])
+                }
+                _ => None,
+            },
+            Stage::Confirm => {
+                match code {
+                    KeyCode::Char(c) if !key.ctrl => w.typed.push(c),
+                    KeyCode::Backspace => {
+                        w.typed.pop();
+                    }
+                    KeyCode::Enter if w.confirmed() => return Some(self.launch(w)),
+                    KeyCode::Enter => w.say(Level::Warn, format!("type exactly: {}", w.phrase())),
+                    _ => {}
+                }
+                Some(vec![])
+            }
+            Stage::Running | Stage::Done => None,
+        }
+    }
+
+    fn expand_form_key(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
+        let last = w.visible_fields().len() - 1;
+        let field = w.focused_field();
+        match key.code {
+            KeyCode::Up | KeyCode::BackTab => w.cursor = w.cursor.saturating_sub(1),
+            KeyCode::Down | KeyCode::Tab => w.cursor = (w.cursor + 1).min(last),
+            KeyCode::Backspace => {
+                w.fields[field].pop();
+            }
+            KeyCode::Char(c) if !key.ctrl => w.fields[field].push(c),
+            KeyCode::Enter => {
+                if let Err(e) = w.form_spec() {
+                    w.say(Level::Warn, e);
+                    return Some(vec![]);
+                }
+                w.stage = Stage::Prepare;
+                w.joiners.clear();
+                if w.sandbox {
+                    let n = w.how_many();
+                    w.joiners_wanted = n;
+                    w.say(
+                        Level::Ok,
+                        format!("starting {n} new sandbox member(s) as joiners ..."),
+                    );
+                    return Some(vec![Effect::StartJoiners(w.role(), n)]);
+                }
+                // A real host: the operator starts it with the generated files; we watch it.
+                let spec = w.form_spec().ok()?;
+                if let Some(address) = spec.client_address() {
+                    self.extra_targets.push(ProbeTarget {
+                        id: Some(spec.id),
+                        admin_url: self.admin.url_for(Some(spec.id), &address),
+                        address,
+                    });
+                }
+                w.joiners = vec![spec];
+                return Some(vec![Effect::SetTargets(self.targets())]);
+            }
+            _ => return None,
+        }
+        Some(vec![])
+    }
+
+    fn recover_key(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
+        let snaps: Vec<_> = self.snapshots().into_iter().cloned().collect();
+        let refs: Vec<_> = snaps.iter().collect();
+        let h = &self.health;
+        match situation(h.has_quorum, h.leader, &refs) {
+            Situation::MembersDown(down) => {
+                let id = *down.get(w.cursor.min(down.len().saturating_sub(1)))?;
+                match key.code {
+                    KeyCode::Up | KeyCode::Char('k') => w.cursor = w.cursor.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        w.cursor = (w.cursor + 1).min(down.len() - 1)
+                    }
+                    KeyCode::Char('r') if w.sandbox => {
+                        w.say(Level::Ok, format!("restarting member {id} ..."));
+                        return Some(vec![Effect::Drill(Drill::Restart, id)]);
+                    }
+                    KeyCode::Char('x') => {
+                        // Replace: a new member with the dead one's role, then remove the dead one.
+                        let role = self
+                            .membership
+                            .as_ref()
+                            .and_then(|c| c.servers.get(&id))
+                            .map(|s| s.learner_type);
+                        let cfg = self.membership.clone();
+                        w.start(Flow::Expand, cfg.as_ref(), &refs);
+                        if role == Some(crate::ensemble::LearnerType::Observer) {
+                            w.fields[1] = "observer".into();
+                        }
+                        w.replace = Some(id);
+                        w.say(
+                            Level::Ok,
+                            format!(
+                                "replacing member {id}: a new member first, then {id} is removed"
+                            ),
+                        );
+                    }
+                    _ => return None,
+                }
+                Some(vec![])
+            }
+            Situation::QuorumLost => {
+                let ids: Vec<u64> = self
+                    .membership
+                    .as_ref()
+                    .map_or(vec![], |c| c.servers.keys().copied().collect());
+                match key.code {
+                    KeyCode::Up | KeyCode::Char('k') => w.cursor = w.cursor.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        w.cursor = (w.cursor + 1).min(ids.len().saturating_sub(1))
+                    }
+                    KeyCode::Char(' ') => {
+                        if let Some(id) = ids.get(w.cursor) {
+                            if !w.picked.remove(id) {
+                                w.picked.insert(*id);
+                            }
+                        }
+                    }
+                    KeyCode::Char('c') => {
+                        let cfg = self.membership.clone()?;
+                        let steps = super::wizard::recovery_steps(
+                            &cfg,
+                            &w.picked,
+                            self.freshest(&w.picked),
+                        );
+                        let text = steps
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| format!("{}. {s}\n", i + 1))
+                            .collect();
+                        w.say(
+                            Level::Ok,
+                            "copied the recovery steps to the clipboard (OSC 52)",
+                        );
+                        return Some(vec![Effect::Copy(text)]);
+                    }
+                    KeyCode::Enter if w.sandbox && !w.picked.is_empty() => {
+                        w.typed.clear();
+                        w.stage = Stage::Confirm;
+                    }
+                    KeyCode::Enter if !w.sandbox => {
+                        w.say(
+                            Level::Warn,
+                            "on a real ensemble, follow the steps on each host (c copies them)",
+                        );
+                    }
+                    _ => return None,
+                }
+                Some(vec![])
+            }
+            Situation::LeaderLost | Situation::Healthy => None,
+        }
+    }
+
+    /// The survivor with the highest last known zxid: its history is the one to keep.
+    pub fn freshest(&self, among: &std::collections::BTreeSet<u64>) -> Option<u64> {
+        self.members
+            .values()
+            .filter_map(|m| Some((m.snap.id?, m.last_zxid?)))
+            .filter(|(id, _)| among.contains(id))
+            .max_by_key(|(id, z)| (*z, std::cmp::Reverse(*id)))
+            .map(|(id, _)| id)
+    }
+
+    fn joiner_files_of(&self, w: &Wizard) -> Option<Vec<(String, String)>> {
+        let spec = w.form_spec().ok()?;
+        Some(joiner_files(self.membership.as_ref()?, &spec))
+    }
+
+    fn review(&mut self, w: &mut Wizard) {
+        let Some(cfg) = self.membership.clone() else {
+            w.say(Level::Warn, "the membership is not known yet");
+            return;
+        };
+        let snaps = self.snapshots();
+        // The sandbox console always holds the sandbox's super user.
+        let can_write = self.sandbox.then_some(true);
+        let state = cluster_state(&cfg, &snaps, can_write);
+        w.replan(&state);
+        w.stage = Stage::Review;
+    }
+
+    fn launch(&mut self, w: &mut Wizard) -> Vec<Effect> {
+        w.stage = Stage::Running;
+        match w.flow {
+            Flow::Recover => {
+                w.say(Level::Warn, "recovering the quorum on the sandbox ...");
+                vec![Effect::Recover {
+                    survivors: w.picked.iter().copied().collect(),
+                }]
+            }
+            _ => {
+                let steps = w.plan.as_ref().map(|p| p.steps.clone()).unwrap_or_default();
+                w.say(
+                    Level::Warn,
+                    format!("executing {} step(s) ...", steps.len()),
+                );
+                vec![Effect::Execute {
+                    steps,
+                    stop_removed: w.sandbox,
+                }]
+            }
+        }
+    }
+
+    pub(super) fn on_workflow(&mut self, m: WorkflowMsg) -> Vec<Effect> {
+        self.dirty = true;
+        let Some(w) = self.wizard.as_mut() else {
+            return vec![];
+        };
+        match m {
+            WorkflowMsg::JoinerStarted(spec) => {
+                w.say(
+                    Level::Ok,
+                    format!("member {} started: {}", spec.id, spec.to_line()),
+                );
+                if let Some(address) = spec.client_address() {
+                    let t = ProbeTarget {
+                        id: Some(spec.id),
+                        admin_url: self.admin.url_for(Some(spec.id), &address),
+                        address,
+                    };
+                    self.extra_targets.push(t);
+                }
+                w.joiners.push(spec);
+                if w.joiners.len() >= w.joiners_wanted {
+                    w.say(Level::Ok, "waiting until the new member(s) sync as non-voting followers; enter reviews the plan");
+                }
+                vec![Effect::SetTargets(self.targets())]
+            }
+            WorkflowMsg::Progress(level, text) => {
+                w.say(level, text);
+                vec![]
+            }
+            WorkflowMsg::Finished(r) => {
+                w.stage = Stage::Done;
+                match r {
+                    Ok(s) => {
+                        w.say(Level::Ok, s.clone());
+                        self.events.push(std::time::SystemTime::now(), Level::Ok, s);
+                    }
+                    Err(e) => {
+                        w.say(Level::Critical, e.clone());
+                        self.events
+                            .push(std::time::SystemTime::now(), Level::Critical, e);
+                    }
+                }
+                vec![]
+            }
+        }
+    }
+}

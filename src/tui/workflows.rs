@@ -1,0 +1,212 @@
+//! Running the guided workflows' effects off the event loop: starting sandbox joiners,
+//! executing planned reconfig steps, recovering a lost quorum. Each reports back as messages.
+
+use crate::app::{Msg, WorkflowMsg};
+use crate::audit::AuditLog;
+use crate::config::{Credentials, Level};
+use crate::ensemble::LearnerType;
+use crate::probe::member::ProbeOptions;
+use crate::probe::round::AdminLocator;
+use crate::report::hex;
+use crate::sandbox::Sandbox;
+use crate::workflow::executor::Executor;
+use crate::workflow::render::step_title;
+use crate::workflow::Step;
+use std::sync::Arc;
+use tokio::sync::{mpsc::UnboundedSender, Mutex};
+
+type Shared = Option<Arc<Mutex<Sandbox>>>;
+
+fn say(tx: &UnboundedSender<Msg>, level: Level, text: String) {
+    let _ = tx.send(Msg::Workflow(WorkflowMsg::Progress(level, text)));
+}
+
+fn finish(tx: &UnboundedSender<Msg>, r: Result<String, String>) {
+    let _ = tx.send(Msg::Workflow(WorkflowMsg::Finished(r)));
+}
+
+pub fn start_joiners(sandbox: Shared, role: LearnerType, count: usize, tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let Some(sb) = sandbox else {
+            finish(&tx, Err("joiners can be started only on a sandbox".into()));
+            return;
+        };
+        for _ in 0..count {
+            let started = sb.lock().await.add_member(role).await;
+            match started {
+                Ok(m) => {
+                    let spec = crate::ensemble::ServerSpec {
+                        id: m.id,
+                        host: "127.0.0.1".into(),
+                        quorum_port: m.quorum_port,
+                        election_port: m.election_port,
+                        learner_type: role,
+                        client_host: Some("127.0.0.1".into()),
+                        client_port: Some(m.client_port),
+                    };
+                    let _ = tx.send(Msg::Workflow(WorkflowMsg::JoinerStarted(spec)));
+                }
+                Err(e) => {
+                    finish(&tx, Err(format!("could not start a joiner: {e:#}")));
+                    return;
+                }
+            }
+        }
+    });
+}
+
+pub struct Session {
+    pub connect: String,
+    pub credentials: Option<Credentials>,
+    pub ensemble: String,
+    pub probe: ProbeOptions,
+    pub admin: AdminLocator,
+}
+
+/// Runs the steps in order on a session of its own, each with the version the previous one
+/// produced; stops at the first failure.
+pub fn execute(session: Session, steps: Vec<Step>, stop_removed: Shared, tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let client = match crate::zk::connect_session(
+            &session.connect,
+            session.probe.timeout,
+            session.credentials.as_ref(),
+        )
+        .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                finish(
+                    &tx,
+                    Err(format!(
+                        "no session for the reconfig: {e}; nothing was changed"
+                    )),
+                );
+                return;
+            }
+        };
+        let executor = Executor {
+            client: &client,
+            ensemble: session.ensemble.clone(),
+            auth_user: session.credentials.as_ref().map(|c| c.user.clone()),
+            audit: AuditLog::default_location(),
+            probe: session.probe,
+            admin: session.admin.clone(),
+        };
+        let total = steps.len();
+        let mut expected = match executor.reread().await {
+            Some(c) => c,
+            None => {
+                finish(
+                    &tx,
+                    Err("could not read /zookeeper/config; nothing was changed".into()),
+                );
+                return;
+            }
+        };
+        for (i, step) in steps.iter().enumerate() {
+            if expected.servers != step.before.servers {
+                finish(
+                    &tx,
+                    Err(format!(
+                        "step {}/{total}: the membership changed since the preview; stopped, nothing more was changed",
+                        i + 1
+                    )),
+                );
+                return;
+            }
+            let version = expected.version.unwrap_or(0);
+            say(
+                &tx,
+                Level::Warn,
+                format!("step {}/{total}: {}", i + 1, step_title(step)),
+            );
+            match executor.run_step(step, version).await {
+                Ok(report) => {
+                    say(
+                        &tx,
+                        Level::Ok,
+                        format!(
+                            "  committed: version {} → {}",
+                            hex(version),
+                            report.new_version.map_or("?".into(), hex)
+                        ),
+                    );
+                    for v in &report.verification {
+                        say(&tx, Level::Ok, format!("  {v}"));
+                    }
+                    if let Some(sb) = &stop_removed {
+                        for id in &report.may_stop {
+                            let r = sb.lock().await.kill(*id);
+                            say(
+                                &tx,
+                                if r.is_ok() { Level::Ok } else { Level::Warn },
+                                match r {
+                                    Ok(()) => format!("  stopped removed server {id} (sandbox)"),
+                                    Err(e) => format!("  could not stop server {id}: {e:#}"),
+                                },
+                            );
+                        }
+                    } else if !report.may_stop.is_empty() {
+                        say(
+                            &tx,
+                            Level::Warn,
+                            format!(
+                                "  stop server(s) {} on their hosts now (they run as non-voting followers)",
+                                report.may_stop.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                            ),
+                        );
+                    }
+                    expected = report.config;
+                }
+                Err(e) => {
+                    finish(&tx, Err(format!("step {}/{total} failed: {e}", i + 1)));
+                    return;
+                }
+            }
+        }
+        finish(
+            &tx,
+            Ok(format!(
+                "done: {total} step(s) committed; membership version {}",
+                expected.version.map_or("?".into(), hex)
+            )),
+        );
+    });
+}
+
+pub fn recover(sandbox: Shared, survivors: Vec<u64>, tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let Some(sb) = sandbox else {
+            finish(&tx, Err("automatic recovery runs only on a sandbox".into()));
+            return;
+        };
+        let ids = survivors
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        say(&tx, Level::Warn, format!("stopping survivors {ids}, rewriting their dynamic config to list only {ids}, starting them ..."));
+        let r = sb.lock().await.recover_quorum(&survivors).await;
+        finish(
+            &tx,
+            r.map(|leader| format!("quorum restored: member {leader} leads survivors {ids}; grow again with expand"))
+                .map_err(|e| format!("recovery failed: {e:#}")),
+        );
+    });
+}
+
+/// Writes the generated files of a new member into `dir` (created if missing).
+pub fn write_files(dir: &str, files: &[(String, String)]) -> Result<String, String> {
+    let dir = crate::config::expand_home(std::path::PathBuf::from(dir.trim()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(format!(
+        "wrote {} file(s) to {}",
+        files.len(),
+        dir.display()
+    ))
+}

@@ -1,0 +1,632 @@
+//! The guided workflows on screen: the menu, the expand form, the shrink picker, the recover
+//! situation, the plan with every step's quorum preview, the typed confirmation, the log.
+
+use super::format::{self, fit};
+use super::theme::{Slot, Theme};
+use super::{level_style, role_style};
+use crate::app::wizard::{self, Flow, Situation, Stage, Wizard, FIELDS};
+use crate::app::State;
+use crate::config::Level;
+use crate::probe::types::Role;
+use crate::workflow::render::{preview_lines, step_title};
+use crate::workflow::Severity;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+use std::time::SystemTime;
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(w) = &state.wizard else { return };
+    let log_height = if w.log.is_empty() {
+        0
+    } else {
+        (w.log.len() as u16 + 2).min(area.height / 3).max(3)
+    };
+    let [main, log] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(log_height)]).areas(area);
+    let title = match (w.stage, w.flow) {
+        (Stage::Menu, _) => " guided workflows ".to_string(),
+        (_, Flow::Expand) if w.replace.is_some() => {
+            format!(" replace member {} ", w.replace.unwrap_or(0))
+        }
+        (_, Flow::Expand) => " expand: add a member ".into(),
+        (_, Flow::Shrink) => " shrink: remove members ".into(),
+        (_, Flow::Recover) => " recover ".into(),
+    };
+    let stage = match w.stage {
+        Stage::Menu => "",
+        Stage::Compose => "1 choose",
+        Stage::Prepare => "2 prepare",
+        Stage::Review => "3 review the plan",
+        Stage::Confirm => "4 confirm",
+        Stage::Running => "5 running",
+        Stage::Done => "done",
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Border))
+        .title(Line::from(vec![
+            Span::styled(title, theme.style(Slot::Title)),
+            Span::styled(format!(" {stage} "), theme.style(Slot::Muted)),
+        ]));
+    let inner = block.inner(main);
+    f.render_widget(block, main);
+    let lines = match w.stage {
+        Stage::Menu => menu(state, w, theme),
+        Stage::Compose => match w.flow {
+            Flow::Expand => expand_form(state, w, theme),
+            Flow::Shrink => shrink_picker(state, w, theme),
+            Flow::Recover => recover(state, w, theme),
+        },
+        Stage::Prepare => prepare(state, w, theme),
+        Stage::Review => review(w, theme),
+        Stage::Confirm => confirm(w, theme),
+        Stage::Running | Stage::Done => {
+            let mut l = vec![Line::styled(
+                if w.stage == Stage::Running {
+                    "working — progress below"
+                } else {
+                    "finished — esc returns to the dashboard"
+                },
+                theme.style(Slot::Text),
+            )];
+            if w.stage == Stage::Done {
+                l.push(hint(theme, &[("esc", "dashboard"), ("w", "workflows")]));
+            }
+            l
+        }
+    };
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    if log_height > 0 {
+        let visible = log_height.saturating_sub(2) as usize;
+        let lines: Vec<Line> = w
+            .log
+            .iter()
+            .skip(w.log.len().saturating_sub(visible))
+            .map(|(l, t)| {
+                Line::styled(
+                    fit(t, log.width.saturating_sub(2) as usize),
+                    level_style(theme, *l),
+                )
+            })
+            .collect();
+        f.render_widget(
+            Paragraph::new(lines).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.style(Slot::Border))
+                    .title(Span::styled(" progress ", theme.style(Slot::Title))),
+            ),
+            log,
+        );
+    }
+}
+
+fn hint(theme: &Theme, keys: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (k, label) in keys {
+        spans.push(Span::styled(k.to_string(), theme.style(Slot::Key)));
+        spans.push(Span::styled(
+            format!(" {label}   "),
+            theme.style(Slot::Muted),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn menu(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let snaps = state.snapshots();
+    let sit = wizard::situation(state.health.has_quorum, state.health.leader, &snaps);
+    let trouble = !matches!(sit, Situation::Healthy);
+    let items = [
+        (
+            "e",
+            "expand ",
+            "add a member (participant or observer); every step previewed",
+        ),
+        (
+            "s",
+            "shrink ",
+            "remove members; the leader last, with a hand-off warning",
+        ),
+        (
+            "r",
+            "recover",
+            "a member or the leader lost, or the quorum gone",
+        ),
+    ];
+    let mut out = vec![Line::raw("")];
+    for (i, (k, name, what)) in items.iter().enumerate() {
+        let sel = i == w.cursor;
+        let mut spans = vec![
+            Span::styled(if sel { " ▶ " } else { "   " }, theme.style(Slot::Key)),
+            Span::styled(k.to_string(), theme.style(Slot::Key)),
+            Span::styled(
+                format!("  {name}  "),
+                if sel {
+                    theme.style(Slot::Selected)
+                } else {
+                    theme.style(Slot::Title)
+                },
+            ),
+            Span::styled(what.to_string(), theme.style(Slot::Text)),
+        ];
+        if i == 2 && trouble {
+            spans.push(Span::styled("   recommended now", theme.style(Slot::Warn)));
+        }
+        out.push(Line::from(spans));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        format!("situation: {}", describe(&sit)),
+        if trouble {
+            theme.style(Slot::Warn)
+        } else {
+            theme.style(Slot::Ok)
+        },
+    ));
+    if state.sandbox {
+        out.push(Line::styled(
+            "sandbox: new members are started for you; removed ones are stopped after their removal commits",
+            theme.style(Slot::Muted),
+        ));
+    }
+    out.push(Line::raw(""));
+    out.push(hint(
+        theme,
+        &[("e/s/r", "choose"), ("↑↓ enter", "choose"), ("esc", "back")],
+    ));
+    out
+}
+
+fn describe(s: &Situation) -> String {
+    match s {
+        Situation::Healthy => "every member serves".into(),
+        Situation::MembersDown(ids) => format!(
+            "member(s) {} not serving",
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Situation::LeaderLost => "no leader: an election is under way (or failing)".into(),
+        Situation::QuorumLost => "QUORUM LOST: no voter majority serves".into(),
+    }
+}
+
+fn expand_form(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::raw("")];
+    for &i in w.visible_fields() {
+        let focused = i == w.focused_field();
+        let value = w.fields.get(i).cloned().unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::styled(format!("  {:<28}", FIELDS[i]), theme.style(Slot::Header)),
+            Span::styled(
+                format!(" {value}{} ", if focused { "█" } else { "" }),
+                if focused {
+                    theme.style(Slot::Input)
+                } else {
+                    theme.style(Slot::Text)
+                },
+            ),
+        ]));
+    }
+    out.push(Line::raw(""));
+    if w.sandbox {
+        let n = w.how_many();
+        out.push(Line::styled(
+            format!(
+                "  → the sandbox starts {n} new {} member(s) on free ports, seeded with the membership plus itself",
+                w.role().as_str()
+            ),
+            theme.style(Slot::Ok),
+        ));
+    } else {
+        match w.form_spec() {
+            Ok(spec) => out.push(Line::styled(
+                format!("  → {}", spec.to_line()),
+                theme.style(Slot::Ok),
+            )),
+            Err(e) => out.push(Line::styled(format!("  ✗ {e}"), theme.style(Slot::Warn))),
+        }
+    }
+    if let Some(cfg) = &state.membership {
+        out.push(Line::styled(
+            format!(
+                "  now: {} voters, {} observers, config {}",
+                cfg.voter_ids().len(),
+                cfg.observers().count(),
+                cfg.version.map_or("?".into(), crate::report::hex)
+            ),
+            theme.style(Slot::Muted),
+        ));
+    }
+    out.push(Line::raw(""));
+    let next = if w.sandbox {
+        "start the joiner(s)"
+    } else {
+        "show its files"
+    };
+    out.push(hint(
+        theme,
+        &[
+            ("↑↓/tab", "field"),
+            ("type", "edit"),
+            ("enter", next),
+            ("esc", "back"),
+        ],
+    ));
+    out
+}
+
+fn prepare(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if !w.sandbox {
+        out.push(Line::styled(
+            "Start the new server on its host with these files (the current membership plus itself), then press enter:",
+            theme.style(Slot::Text),
+        ));
+        if let (Some(cfg), Ok(spec)) = (&state.membership, w.form_spec()) {
+            for (name, text) in wizard::joiner_files(cfg, &spec) {
+                out.push(Line::styled(
+                    format!("── {name}"),
+                    theme.style(Slot::Header),
+                ));
+                for l in text.lines() {
+                    out.push(Line::styled(format!("   {l}"), theme.style(Slot::Text)));
+                }
+            }
+        }
+        if let Some(dir) = &w.write_dir {
+            out.push(Line::from(vec![
+                Span::styled("write to directory: ", theme.style(Slot::Header)),
+                Span::styled(format!("{dir}█"), theme.style(Slot::Input)),
+                Span::styled("  (tab writes)", theme.style(Slot::Muted)),
+            ]));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("new members:", theme.style(Slot::Header)));
+    if w.joiners.is_empty() {
+        out.push(Line::styled("  starting ...", theme.style(Slot::Muted)));
+    }
+    for j in &w.joiners {
+        let seen = state.members.values().find(|m| m.snap.id == Some(j.id));
+        let (text, style) = match seen.map(|m| m.snap.role) {
+            Some(r @ (Role::NonVoting | Role::Observer)) => {
+                (format!("{r}: synced, ready"), theme.style(Slot::Ok))
+            }
+            Some(Role::Follower | Role::Leader) => {
+                ("already a voter".to_string(), theme.style(Slot::Ok))
+            }
+            Some(r) => (format!("{r}: not ready yet"), role_style(theme, r)),
+            None => ("not answering yet".to_string(), theme.style(Slot::Warn)),
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {} ", j.to_line()), theme.style(Slot::Text)),
+            Span::styled(text, style),
+        ]));
+    }
+    out.push(Line::raw(""));
+    let mut keys = vec![("enter", "review the plan")];
+    if !w.sandbox {
+        keys.push(("c", "copy files (OSC 52)"));
+        keys.push(("W", "write files to a directory"));
+    }
+    keys.push(("esc", "back"));
+    out.push(hint(theme, &keys));
+    out
+}
+
+fn shrink_picker(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::styled(
+        "  pick the members to remove (space), then enter:",
+        theme.style(Slot::Text),
+    )];
+    let Some(cfg) = &state.membership else {
+        return out;
+    };
+    for (i, spec) in cfg.servers.values().enumerate() {
+        let picked = w.picked.contains(&spec.id);
+        let role = state
+            .members
+            .values()
+            .find(|m| m.snap.id == Some(spec.id))
+            .map(|m| m.snap.role);
+        let cursor = i == w.cursor;
+        out.push(Line::from(vec![
+            Span::styled(if cursor { " ▶ " } else { "   " }, theme.style(Slot::Key)),
+            Span::styled(
+                if picked { "[x] " } else { "[ ] " },
+                if picked {
+                    theme.style(Slot::Warn)
+                } else {
+                    theme.style(Slot::Text)
+                },
+            ),
+            Span::styled(
+                format!("{:<3} {:<12} ", spec.id, spec.learner_type.as_str()),
+                theme.style(Slot::Text),
+            ),
+            Span::styled(
+                role.map_or("unknown".to_string(), |r| r.to_string()),
+                role.map_or(theme.style(Slot::Muted), |r| role_style(theme, r)),
+            ),
+        ]));
+    }
+    out.push(Line::raw(""));
+    out.push(hint(
+        theme,
+        &[
+            ("space", "pick"),
+            ("↑↓", "move"),
+            ("enter", "review the plan"),
+            ("esc", "back"),
+        ],
+    ));
+    out
+}
+
+fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let snaps = state.snapshots();
+    let sit = wizard::situation(state.health.has_quorum, state.health.leader, &snaps);
+    let now = SystemTime::now();
+    let mut out = vec![
+        Line::styled(
+            format!("situation: {}", describe(&sit)),
+            theme.style(Slot::Warn),
+        ),
+        Line::raw(""),
+    ];
+    match sit {
+        Situation::Healthy => {
+            out.push(Line::styled(
+                "Nothing to recover: every member serves.",
+                theme.style(Slot::Ok),
+            ));
+        }
+        Situation::LeaderLost => {
+            out.push(Line::styled(
+                "No member leads right now. An election normally ends in well under a second; the events show it as it happens:",
+                theme.style(Slot::Text),
+            ));
+            for e in state.events.newest().take(6) {
+                out.push(Line::styled(
+                    format!("  {} {}", format::clock(e.at), e.text),
+                    level_style(theme, e.level),
+                ));
+            }
+        }
+        Situation::MembersDown(ids) => {
+            let margin = state.health.tolerance.unwrap_or(0);
+            out.push(Line::styled(
+                format!(
+                    "quorum margin now: can lose {margin} more voter{}",
+                    if margin == 1 { "" } else { "s" }
+                ),
+                if margin == 0 {
+                    theme.style(Slot::Critical)
+                } else {
+                    theme.style(Slot::Ok)
+                },
+            ));
+            for (i, id) in ids.iter().enumerate() {
+                let m = state.members.values().find(|m| m.snap.id == Some(*id));
+                let since = m
+                    .and_then(|m| m.last_answer)
+                    .map_or("never seen".into(), |t| {
+                        format!("silent {}", format::since(t, now))
+                    });
+                let zxid = m
+                    .and_then(|m| m.last_zxid)
+                    .map_or("-".into(), crate::report::hex);
+                let role = m.map(|m| m.snap.role).unwrap_or(Role::Down);
+                out.push(Line::from(vec![
+                    Span::styled(
+                        if i == w.cursor { " ▶ " } else { "   " },
+                        theme.style(Slot::Key),
+                    ),
+                    Span::styled(format!("member {id:<3} "), theme.style(Slot::Text)),
+                    Span::styled(format!("{role:<13}"), role_style(theme, role)),
+                    Span::styled(
+                        format!("{since:<16} last zxid {zxid}"),
+                        theme.style(Slot::Text),
+                    ),
+                ]));
+            }
+            out.push(Line::raw(""));
+            if w.sandbox {
+                out.push(hint(
+                    theme,
+                    &[
+                        ("r", "restart it (sandbox)"),
+                        ("x", "replace it: add a new member, then remove it"),
+                        ("esc", "back"),
+                    ],
+                ));
+            } else {
+                out.push(Line::styled(
+                    "Restart it on its host (e.g. `systemctl start zookeeper` or `zkServer.sh start`); it re-syncs by itself.",
+                    theme.style(Slot::Text),
+                ));
+                out.push(hint(
+                    theme,
+                    &[
+                        ("x", "replace it: add a new member, then remove it"),
+                        ("esc", "back"),
+                    ],
+                ));
+            }
+        }
+        Situation::QuorumLost => {
+            let Some(cfg) = &state.membership else {
+                out.push(Line::styled(
+                    "The membership is unknown: nothing answered it since the console started.",
+                    theme.style(Slot::Critical),
+                ));
+                return out;
+            };
+            out.push(Line::styled(
+                "Reconfig is impossible without a quorum. Survivors (space toggles; keep the most up-to-date):",
+                theme.style(Slot::Text),
+            ));
+            let freshest = state.freshest(&w.picked);
+            for (i, spec) in cfg.servers.values().enumerate() {
+                let m = state.members.values().find(|m| m.snap.id == Some(spec.id));
+                let role = m.map(|m| m.snap.role).unwrap_or(Role::Down);
+                let zxid = m.and_then(|m| m.last_zxid);
+                out.push(Line::from(vec![
+                    Span::styled(
+                        if i == w.cursor { " ▶ " } else { "   " },
+                        theme.style(Slot::Key),
+                    ),
+                    Span::styled(
+                        if w.picked.contains(&spec.id) {
+                            "[x] "
+                        } else {
+                            "[ ] "
+                        },
+                        theme.style(Slot::Warn),
+                    ),
+                    Span::styled(format!("member {:<3} ", spec.id), theme.style(Slot::Text)),
+                    Span::styled(format!("{role:<13}"), role_style(theme, role)),
+                    Span::styled(
+                        format!(
+                            "last zxid {} epoch {}{}",
+                            zxid.map_or("-".into(), crate::report::hex),
+                            zxid.map_or("-".into(), |z| (z >> 32).to_string()),
+                            if freshest == Some(spec.id) {
+                                "   ← most up to date"
+                            } else {
+                                ""
+                            }
+                        ),
+                        theme.style(Slot::Text),
+                    ),
+                ]));
+            }
+            out.push(Line::raw(""));
+            out.push(Line::styled(
+                "⚠ Writes that only the lost members had are gone for good. Lost members may rejoin only with a wiped dataDir.",
+                theme.style(Slot::Critical),
+            ));
+            for (i, step) in wizard::recovery_steps(cfg, &w.picked, freshest)
+                .iter()
+                .enumerate()
+            {
+                for (j, l) in step.lines().enumerate() {
+                    let prefix = if j == 0 {
+                        format!("{}. ", i + 1)
+                    } else {
+                        "     ".into()
+                    };
+                    out.push(Line::styled(
+                        format!("  {prefix}{l}"),
+                        theme.style(Slot::Text),
+                    ));
+                }
+            }
+            out.push(Line::raw(""));
+            let mut keys = vec![("space", "survivor"), ("c", "copy steps")];
+            if w.sandbox {
+                keys.push(("enter", "carry it out on the sandbox"));
+            }
+            keys.push(("esc", "back"));
+            out.push(hint(theme, &keys));
+        }
+    }
+    out
+}
+
+fn severity_style(theme: &Theme, s: Severity) -> Style {
+    match s {
+        Severity::Info => theme.style(Slot::Text),
+        Severity::Warn => theme.style(Slot::Warn),
+        Severity::Blocking => theme.style(Slot::Critical),
+    }
+}
+
+fn review(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(plan) = &w.plan else {
+        return vec![Line::styled("no plan", theme.style(Slot::Warn))];
+    };
+    let mut out = vec![Line::from(vec![
+        Span::styled(
+            format!("{} step(s)  ", plan.steps.len()),
+            theme.style(Slot::Title),
+        ),
+        if plan.safe {
+            Span::styled(" SAFE ", theme.style(Slot::Ok))
+        } else {
+            Span::styled(" UNSAFE ", theme.style(Slot::Critical))
+        },
+    ])];
+    if let Some(why) = &plan.blocked {
+        out.push(Line::styled(
+            format!("✗ {why}"),
+            theme.style(Slot::Critical),
+        ));
+    }
+    for (i, step) in plan.steps.iter().enumerate() {
+        out.push(Line::raw(""));
+        out.push(Line::styled(
+            format!("step {}/{}: {}", i + 1, plan.steps.len(), step_title(step)),
+            theme.style(Slot::Header),
+        ));
+        for (sev, line) in preview_lines(&step.preview) {
+            let mark = match sev {
+                Severity::Info => "  ",
+                Severity::Warn => "! ",
+                Severity::Blocking => "✗ ",
+            };
+            out.push(Line::styled(
+                format!("  {mark}{line}"),
+                severity_style(theme, sev),
+            ));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(hint(
+        theme,
+        &[
+            ("enter", "confirm"),
+            ("p", "re-plan with fresh data"),
+            ("esc", "back"),
+        ],
+    ));
+    out
+}
+
+fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let steps = w.plan.as_ref().map_or(0, |p| p.steps.len());
+    let what = if w.flow == Flow::Recover {
+        "stop the survivors, rewrite their membership and start them".to_string()
+    } else {
+        format!("execute {steps} reconfig step(s), each with the config version it expects")
+    };
+    vec![
+        Line::styled(format!("This will {what}."), theme.style(Slot::Text)),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("type  ", theme.style(Slot::Text)),
+            Span::styled(w.phrase(), theme.style(Slot::Key)),
+            Span::styled("  to confirm: ", theme.style(Slot::Text)),
+            Span::styled(
+                format!("{}█", w.typed),
+                if w.confirmed() {
+                    theme.style(Slot::Ok)
+                } else {
+                    theme.style(Slot::Input)
+                },
+            ),
+        ]),
+        Line::raw(""),
+        hint(theme, &[("enter", "run"), ("esc", "back to the plan")]),
+        Line::styled(
+            if w.confirmed() { "ready" } else { "" },
+            level_style(theme, Level::Ok),
+        ),
+    ]
+}
