@@ -242,3 +242,168 @@ fn answers_from_a_previous_ensemble_are_ignored() {
     });
     assert!(s.members.is_empty());
 }
+
+mod wizard {
+    use super::*;
+    use zkconsole::app::wizard::{situation, Situation, Stage};
+    use zkconsole::app::Input;
+
+    fn press(s: &mut zkconsole::app::State, keys: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        for c in keys.chars() {
+            fx.extend(s.update(Msg::Key(KeyInput::ch(c))));
+        }
+        fx
+    }
+
+    fn enter(s: &mut zkconsole::app::State) -> Vec<Effect> {
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)))
+    }
+
+    fn healthy() -> zkconsole::app::State {
+        let mut s = state(false, false);
+        feed(
+            &mut s,
+            &[
+                snap(1, Role::Follower, 0),
+                snap(2, Role::Follower, 0),
+                snap(3, Role::Leader, 0),
+            ],
+        );
+        s
+    }
+
+    #[test]
+    fn expand_on_a_real_ensemble_watches_the_new_member_and_needs_the_typed_phrase() {
+        let mut s = healthy();
+        press(&mut s, "w");
+        assert_eq!(s.view, View::Workflow);
+        press(&mut s, "e");
+        let w = s.wizard.as_ref().unwrap();
+        assert_eq!(w.stage, Stage::Compose);
+        assert_eq!(w.fields[0], "4", "the next free id is proposed");
+        assert!(enter(&mut s).is_empty(), "no host yet: nothing starts");
+        assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Compose);
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
+        press(&mut s, "10.0.0.4");
+        let fx = enter(&mut s);
+        // The new member is probed from now on, before it is a member.
+        match &fx[..] {
+            [Effect::SetTargets(t)] => assert!(t.iter().any(|t| t.id == Some(4))),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Prepare);
+        // It runs and syncs as a non-voting follower.
+        let mut joiner = snap(4, Role::Follower, 0);
+        joiner.address = "10.0.0.4:2181".into();
+        feed(&mut s, &[joiner]);
+        enter(&mut s);
+        let w = s.wizard.as_ref().unwrap();
+        assert_eq!(w.stage, Stage::Review);
+        let plan = w.plan.as_ref().unwrap();
+        assert_eq!(plan.steps.len(), 1);
+        assert_eq!(plan.steps[0].preview.voters_after.len(), 4);
+        enter(&mut s);
+        assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Confirm);
+        press(&mut s, "add 5");
+        assert!(
+            enter(&mut s).is_empty(),
+            "a wrong phrase must not run anything"
+        );
+        for _ in 0.."add 5".len() {
+            s.update(Msg::Key(KeyInput::plain(KeyCode::Backspace)));
+        }
+        press(&mut s, "add 4");
+        match &enter(&mut s)[..] {
+            [Effect::Execute {
+                steps,
+                stop_removed,
+            }] => {
+                assert_eq!(steps.len(), 1);
+                assert!(!stop_removed, "never stop servers of a real ensemble");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Running);
+        s.update(Msg::Workflow(zkconsole::app::WorkflowMsg::Finished(Ok(
+            "done".into(),
+        ))));
+        assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Done);
+    }
+
+    #[test]
+    fn an_unsafe_plan_cannot_be_confirmed() {
+        let mut s = healthy();
+        press(&mut s, "we");
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
+        press(&mut s, "10.0.0.9");
+        enter(&mut s);
+        // The new member never answers: adding it as a voter is blocked.
+        enter(&mut s);
+        let w = s.wizard.as_ref().unwrap();
+        assert!(!w.plan.as_ref().unwrap().safe);
+        enter(&mut s);
+        assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Review);
+    }
+
+    #[test]
+    fn shrink_plans_the_removal_and_asks_for_it_by_name() {
+        let mut s = healthy();
+        press(&mut s, "ws");
+        press(&mut s, "j ");
+        enter(&mut s);
+        let w = s.wizard.as_ref().unwrap();
+        assert_eq!(w.stage, Stage::Review);
+        assert_eq!(w.phrase(), "remove 2");
+        assert_eq!(w.plan.as_ref().unwrap().goal_config.voter_ids().len(), 2);
+    }
+
+    #[test]
+    fn quorum_loss_offers_recovery_with_the_freshest_survivor() {
+        let mut s = state(false, true);
+        let mut a = snap(1, Role::Follower, 0);
+        a.zxid = Some(0x1_0000_0009);
+        feed(
+            &mut s,
+            &[a, snap(2, Role::Follower, 0), snap(3, Role::Leader, 0)],
+        );
+        feed(
+            &mut s,
+            &[
+                snap(1, Role::NotServing, 0),
+                snap(2, Role::Down, 0),
+                snap(3, Role::Down, 0),
+            ],
+        );
+        let snaps = s.snapshots();
+        assert_eq!(
+            situation(s.health.has_quorum, s.health.leader, &snaps),
+            Situation::QuorumLost
+        );
+        press(&mut s, "wr");
+        let w = s.wizard.as_ref().unwrap();
+        assert!(
+            w.picked.contains(&1) && !w.picked.contains(&2),
+            "survivors are the members still answering"
+        );
+        assert_eq!(s.freshest(&w.picked), Some(1));
+        enter(&mut s);
+        press(&mut s, "recover 1");
+        match &enter(&mut s)[..] {
+            [Effect::Recover { survivors }] => assert_eq!(survivors, &vec![1]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn read_only_has_no_workflows() {
+        let mut s = state(true, true);
+        feed(&mut s, &[snap(1, Role::Follower, 0)]);
+        press(&mut s, "w");
+        assert_eq!(s.view, View::Dashboard);
+        assert!(s.wizard.is_none());
+        assert_eq!(s.input, Input::Normal);
+    }
+}

@@ -144,7 +144,7 @@ async fn console_shows_a_leader_election_live() {
         killed_at.elapsed()
     );
     assert!(
-        screen.contains(&format!("leader member {old} lost")),
+        screen.contains(&format!("member {old} lost: down")),
         "{screen}"
     );
 
@@ -155,4 +155,90 @@ async fn console_shows_a_leader_election_live() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(!tmux.alive(), "the console did not exit on q");
+}
+
+/// The walkthrough: expand 3 → 4 through the wizard on a sandbox, every screen
+/// readable at 100×30.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expand_three_to_four_through_the_wizard() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let sb = Sandbox::up(SandboxOptions {
+        members: 3,
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let name = format!("zkc-wizard-{}", std::process::id());
+    let cmd = format!(
+        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+        dir = dir.display()
+    );
+    assert!(Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &cmd
+        ])
+        .status()
+        .unwrap()
+        .success());
+    let tmux = Tmux(name);
+    let long = Duration::from_secs(30);
+    tmux.until("a leader", long, |s| leader_in(s).is_some())
+        .await;
+
+    tmux.keys("w");
+    tmux.until("the workflow menu", long, |s| {
+        s.contains("expand") && s.contains("recover")
+    })
+    .await;
+    tmux.keys("e");
+    tmux.until("the expand form", long, |s| {
+        s.contains("role (participant/observer)")
+    })
+    .await;
+    tmux.keys("Enter");
+    let screen = tmux
+        .until("the joiner synced", long, |s| {
+            s.contains("non-voting: synced, ready")
+        })
+        .await;
+    assert!(screen.contains("server.4="), "{screen}");
+    tmux.keys("Enter");
+    let screen = tmux
+        .until("the plan", long, |s| {
+            s.contains("SAFE") && s.contains("step 1/1")
+        })
+        .await;
+    assert!(screen.contains("voters     1,2,3 → 1,2,3,4"), "{screen}");
+    assert!(screen.contains("quorum     2 of 3 → 3 of 4"), "{screen}");
+    tmux.keys("Enter");
+    tmux.until("the confirmation", long, |s| s.contains("to confirm"))
+        .await;
+    Command::new("tmux")
+        .args(["send-keys", "-t", &tmux.0, "-l", "add 4"])
+        .status()
+        .unwrap();
+    tmux.until("the phrase typed", long, |s| s.contains("ready"))
+        .await;
+    tmux.keys("Enter");
+    let screen = tmux
+        .until("the change committed and verified", long, |s| {
+            s.contains("done: 1 step(s) committed") && s.contains("voters 4")
+        })
+        .await;
+    assert!(screen.contains("member 4 serves as follower"), "{screen}");
+    // Every screen stays inside 100 columns: no line is wider than the terminal.
+    assert!(screen.lines().all(|l| l.chars().count() <= 100));
+    drop(sb);
 }

@@ -515,7 +515,7 @@ impl State {
                 (Some(o), Some(n)) => self.events.push(
                     now,
                     Level::Warn,
-                    format!("leader election: member {n} leads (was {o})"),
+                    format!("leader elected: member {n} (was {o})"),
                 ),
                 (None, Some(n)) => {
                     self.events

@@ -134,7 +134,7 @@ impl Wizard {
         };
         let host = f[2].trim();
         if host.is_empty() {
-            return Err("host is empty".into());
+            return Err("type the new server's host name or address".into());
         }
         Ok(ServerSpec {
             id,
@@ -233,17 +233,15 @@ impl Wizard {
     }
 }
 
-/// Sane defaults for a new member: the next free id, the first member's host and the
-/// conventional ports (2888/3888/2181), participant.
+/// Sane defaults for a new member: the next free id, participant, and the conventional
+/// ports (2888/3888/2181). The host is left empty: a new server lives on a new host, and
+/// guessing one would point at an existing member.
 fn default_fields(config: Option<&EnsembleConfig>) -> Vec<String> {
     let id = config.map_or(1, |c| c.next_free_id());
-    let host = config
-        .and_then(|c| c.servers.values().next())
-        .map_or("127.0.0.1".to_string(), |s| s.host.clone());
     vec![
         id.to_string(),
         "participant".into(),
-        host,
+        String::new(),
         "2888".into(),
         "3888".into(),
         "2181".into(),

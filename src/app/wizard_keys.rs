@@ -169,7 +169,8 @@ impl State {
             }
             KeyCode::Char(c) if !key.ctrl => w.fields[field].push(c),
             KeyCode::Enter => {
-                if let Err(e) = w.form_spec() {
+                // On a sandbox the sandbox picks ids, host and ports: only role and count matter.
+                if let (false, Err(e)) = (w.sandbox, w.form_spec()) {
                     w.say(Level::Warn, e);
                     return Some(vec![]);
                 }
