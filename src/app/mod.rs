@@ -11,7 +11,7 @@ pub use members::{MemberKey, MemberView, SortKey};
 
 use crate::alerts::hysteresis::LevelChange;
 use crate::config::{Config, Level, Metric};
-use crate::ensemble::health::{summarize, Health};
+use crate::ensemble::health::{summarize, summarize_refs, Health};
 use crate::ensemble::EnsembleConfig;
 use crate::history::{MemberHistory, Series};
 use crate::probe::member::{MemberSnapshot, ProbeTarget};
@@ -25,7 +25,8 @@ use std::time::{Duration, Instant, SystemTime};
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyInput),
-    Resize,
+    /// The terminal's new size.
+    Resize(u16, u16),
     /// A member poller's result, for the target it was given.
     Probed {
         /// Which set of sources sent it (see `State::generation`).
@@ -329,7 +330,7 @@ impl State {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
-            Msg::Resize => {
+            Msg::Resize(..) => {
                 self.dirty = true;
                 vec![]
             }
@@ -502,11 +503,11 @@ impl State {
     }
 
     fn recompute(&mut self, now: SystemTime) {
-        let snaps: Vec<MemberSnapshot> = self.members.values().map(|m| m.snap.clone()).collect();
+        let snaps: Vec<&MemberSnapshot> = self.members.values().map(|m| &m.snap).collect();
         let old_leader = self.health.leader;
         let old_quorum = self.health.has_quorum;
         let had_data = !self.members.is_empty() && self.last_refresh.is_some();
-        self.health = summarize(self.membership.as_ref(), &snaps, &self.config.thresholds);
+        self.health = summarize_refs(self.membership.as_ref(), &snaps, &self.config.thresholds);
         if !had_data {
             return;
         }

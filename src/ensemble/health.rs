@@ -35,6 +35,17 @@ pub fn summarize(
     members: &[MemberSnapshot],
     thresholds: &Thresholds,
 ) -> Health {
+    let refs: Vec<&MemberSnapshot> = members.iter().collect();
+    summarize_refs(config, &refs, thresholds)
+}
+
+/// As `summarize`, over borrowed snapshots (the console keeps them inside its rows and must
+/// not copy every metric map on each probe result).
+pub fn summarize_refs(
+    config: Option<&EnsembleConfig>,
+    members: &[&MemberSnapshot],
+    thresholds: &Thresholds,
+) -> Health {
     let leader_snap = members.iter().find(|m| m.role == Role::Leader);
     let leader = leader_snap.and_then(|m| m.id);
     let leader_zxid = leader_snap.and_then(|m| m.zxid);

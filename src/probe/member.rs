@@ -26,6 +26,9 @@ pub struct ProbeOptions {
     /// Bounds each network exchange, connect included.
     pub timeout: Duration,
     pub reply_cap: usize,
+    /// Ask the AdminServer's `zabstate` (whether the member votes) too. The console asks
+    /// only now and then: the membership already says who votes.
+    pub zabstate: bool,
 }
 
 impl Default for ProbeOptions {
@@ -33,6 +36,7 @@ impl Default for ProbeOptions {
         Self {
             timeout: Duration::from_millis(1500),
             reply_cap: super::transport::DEFAULT_REPLY_CAP,
+            zabstate: true,
         }
     }
 }
@@ -112,7 +116,14 @@ pub async fn probe_member(target: &ProbeTarget, opts: ProbeOptions) -> MemberSna
             }
         }
     };
-    let (mntr, srvr, zab) = tokio::join!(fourlw("mntr"), fourlw("srvr"), admin("zabstate"));
+    let zabstate = async {
+        if opts.zabstate {
+            admin("zabstate").await
+        } else {
+            None
+        }
+    };
+    let (mntr, srvr, zab) = tokio::join!(fourlw("mntr"), fourlw("srvr"), zabstate);
     let probe_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     let mut snap = MemberSnapshot {

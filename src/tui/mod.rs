@@ -18,6 +18,9 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 
 const FRAME_GAP: Duration = Duration::from_millis(30);
+/// Members answer a round at slightly different moments: wait this long after the first
+/// answer so one frame shows the whole round (input is never delayed by this).
+const DATA_COALESCE: Duration = Duration::from_millis(150);
 
 pub struct ConsoleOptions {
     pub name: String,
@@ -179,24 +182,26 @@ async fn event_loop(
     sandbox: Option<Arc<tokio::sync::Mutex<Sandbox>>>,
 ) -> anyhow::Result<()> {
     let mut last_draw = Instant::now() - FRAME_GAP;
+    // When the next frame is due, if something changed.
+    let mut draw_at: Option<Instant> = Some(Instant::now());
     // When a key arrived that the next frame answers: for the key-to-frame benchmark.
     let mut key_at: Option<Instant> = None;
     loop {
-        if state.dirty && last_draw.elapsed() >= FRAME_GAP {
+        if state.dirty && draw_at.is_some_and(|t| t <= Instant::now()) {
             term.draw(|f| crate::ui::draw(f, state, themes.get(&state.theme)))?;
             state.dirty = false;
+            draw_at = None;
             last_draw = Instant::now();
             if let Some(at) = key_at.take() {
                 tracing::debug!(key_to_frame_us = at.elapsed().as_micros() as u64, "frame");
             }
         }
-        let msg = if state.dirty {
-            tokio::select! {
+        let msg = match draw_at.filter(|_| state.dirty) {
+            Some(t) => tokio::select! {
                 m = rx.recv() => m,
-                _ = sleep_until(last_draw + FRAME_GAP) => continue,
-            }
-        } else {
-            rx.recv().await
+                _ = sleep_until(t) => continue,
+            },
+            None => rx.recv().await,
         };
         let Some(first) = msg else { return Ok(()) };
         // Apply everything already waiting before drawing once.
@@ -204,9 +209,23 @@ async fn event_loop(
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
         }
-        if key_at.is_none() && batch.iter().any(|m| matches!(m, Msg::Key(_))) {
-            key_at = Some(Instant::now());
+        let urgent = batch
+            .iter()
+            .any(|m| !matches!(m, Msg::Probed { .. } | Msg::Tick));
+        if batch.iter().any(|m| matches!(m, Msg::Key(_))) {
+            key_at.get_or_insert_with(Instant::now);
         }
+        for m in &batch {
+            if let Msg::Resize(w, h) = m {
+                term.resize(ratatui::layout::Rect::new(0, 0, *w, *h))?;
+            }
+        }
+        let due = if urgent {
+            (last_draw + FRAME_GAP).max(Instant::now())
+        } else {
+            Instant::now() + DATA_COALESCE
+        };
+        draw_at = Some(draw_at.map_or(due, |t| t.min(due)));
         for m in batch {
             for effect in state.update(m) {
                 match effect {

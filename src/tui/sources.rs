@@ -81,8 +81,12 @@ async fn poll(
     refresh: Duration,
     tx: UnboundedSender<Msg>,
 ) {
-    loop {
+    for round in 0u64.. {
         let started = Instant::now();
+        let opts = ProbeOptions {
+            zabstate: round % 10 == 0,
+            ..opts
+        };
         let snap = probe_member(&target, opts).await;
         let msg = Msg::Probed {
             gen,

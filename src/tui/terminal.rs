@@ -20,7 +20,15 @@ pub fn setup() -> std::io::Result<Term> {
     let mut out = std::io::stdout();
     // Mouse capture stays off: selecting text to copy keeps working over SSH.
     execute!(out, EnterAlternateScreen)?;
-    let mut t = Terminal::new(CrosstermBackend::new(out))?;
+    // A fixed viewport, resized on the terminal's resize events: the default (fullscreen)
+    // asks the terminal for its size on every frame, which costs an open of /dev/tty.
+    let (w, h) = crossterm::terminal::size()?;
+    let mut t = Terminal::with_options(
+        CrosstermBackend::new(out),
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
+        },
+    )?;
     t.hide_cursor()?;
     t.clear()?;
     Ok(t)
@@ -56,7 +64,7 @@ pub fn spawn_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
         }
         let msg = match event::read() {
             Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => convert(k).map(Msg::Key),
-            Ok(Event::Resize(..)) => Some(Msg::Resize),
+            Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
             Ok(_) => None,
             Err(_) => return,
         };
