@@ -4,6 +4,7 @@
 pub mod events;
 pub mod keys;
 mod members;
+pub mod tree;
 pub mod wizard;
 mod wizard_keys;
 
@@ -48,6 +49,8 @@ pub enum Msg {
     Shutdown,
     /// Progress of a running workflow.
     Workflow(WorkflowMsg),
+    /// The znode browser's session answered.
+    Tree(tree::TreeMsg),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +104,8 @@ pub enum Effect {
         dir: String,
         files: Vec<(String, String)>,
     },
+    /// A request of the znode browser.
+    Tree(tree::TreeRequest),
     Quit,
 }
 
@@ -111,6 +116,7 @@ pub enum View {
     Events,
     Help,
     Workflow,
+    Tree,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +173,8 @@ pub struct State {
     pub frozen: Option<Frozen>,
     /// The guided workflow in progress, if any.
     pub wizard: Option<wizard::Wizard>,
+    /// The znode browser, once opened.
+    pub tree: Option<tree::TreeView>,
     /// Members probed besides the membership and the connect string (joiners).
     pub extra_targets: Vec<ProbeTarget>,
     /// One line of feedback (a drill's result, an unknown command).
@@ -219,6 +227,7 @@ impl State {
             metric_filter: String::new(),
             frozen: None,
             wizard: None,
+            tree: None,
             extra_targets: Vec::new(),
             flash: None,
             dirty: true,
@@ -354,6 +363,7 @@ impl State {
             } => self.on_probed(target, *snap, at),
             Msg::Membership { config, source, .. } => self.on_membership(config, source),
             Msg::Workflow(w) => self.on_workflow(w),
+            Msg::Tree(t) => self.on_tree(t),
             Msg::DrillDone(r) => {
                 self.flash = Some(match r {
                     Ok(s) => (Level::Ok, s),
@@ -541,6 +551,11 @@ impl State {
         self.dirty = true;
         if self.view == View::Workflow && self.input == Input::Normal && !self.read_only {
             if let Some(fx) = self.wizard_key(key) {
+                return fx;
+            }
+        }
+        if self.view == View::Tree && self.input == Input::Normal {
+            if let Some(fx) = self.tree_key(key) {
                 return fx;
             }
         }
@@ -774,12 +789,7 @@ impl State {
                     format!("no ensemble {name:?} in the config; configured: {known:?}"),
                 ));
             }
-            ("tree", _) => {
-                self.flash = Some((
-                    Level::Warn,
-                    "the znode tree browser is not in this build yet".into(),
-                ));
-            }
+            ("tree" | "cd", path) => return self.open_tree(path),
             ("", _) => {}
             (other, _) => {
                 self.flash = Some((

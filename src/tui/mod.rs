@@ -3,6 +3,7 @@
 
 mod sources;
 mod terminal;
+mod tree_worker;
 mod workflows;
 
 use crate::app::keys::Keymap;
@@ -80,6 +81,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         ..ProbeOptions::default()
     };
     let mut sources = Sources {
+        tree: None,
         connect: opts.connect.clone(),
         credentials: opts.credentials.clone(),
         pollers: sources::Pollers::new(tx.clone(), probe_opts, opts.config.refresh()),
@@ -138,6 +140,11 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
 
 /// The background sources of one ensemble: member pollers and the membership watcher.
 struct Sources {
+    /// The znode browser's session worker, started when the browser is first opened.
+    tree: Option<(
+        mpsc::UnboundedSender<crate::app::tree::TreeRequest>,
+        tokio::task::JoinHandle<()>,
+    )>,
     /// The ensemble's connect string and credentials, for sessions of workflows.
     connect: String,
     credentials: Option<Credentials>,
@@ -166,6 +173,9 @@ impl Sources {
     }
 
     fn stop(&mut self) {
+        if let Some((_, h)) = self.tree.take() {
+            h.abort();
+        }
         self.pollers.stop();
         if let Some(w) = self.watcher.take() {
             w.abort();
@@ -263,6 +273,25 @@ async fn event_loop(
                         if stop_removed { sandbox.clone() } else { None },
                         sources.tx.clone(),
                     ),
+                    Effect::Tree(req) => {
+                        if req.is_write() && state.read_only {
+                            continue;
+                        }
+                        let worker = sources.tree.get_or_insert_with(|| {
+                            tree_worker::spawn(
+                                tree_worker::Context {
+                                    connect: sources.connect.clone(),
+                                    credentials: sources.credentials.clone(),
+                                    timeout: sources.opts.timeout,
+                                    ensemble: state.ensemble.clone(),
+                                    read_only: state.read_only,
+                                    gen: state.generation,
+                                },
+                                sources.tx.clone(),
+                            )
+                        });
+                        let _ = worker.0.send(req);
+                    }
                     Effect::Recover { survivors } => {
                         workflows::recover(sandbox.clone(), survivors, sources.tx.clone())
                     }

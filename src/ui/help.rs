@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         (":events", "events timeline"),
         (":theme NAME", "switch theme"),
         (":ensemble NAME", "switch to a configured ensemble"),
-        (":tree", "znode tree (not in this build yet)"),
+        (":tree [PATH]", "znode browser (also :cd PATH)"),
         (":q", "quit"),
     ] {
         rows.push(Row::new(vec![

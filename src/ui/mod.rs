@@ -7,6 +7,7 @@ pub mod format;
 mod help;
 pub mod theme;
 mod timeline;
+mod tree;
 mod wizard;
 
 use crate::app::{Input, State, View};
@@ -53,6 +54,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         View::Events => timeline::draw(f, body, state, theme, None),
         View::Help => help::draw(f, body, state, theme),
         View::Workflow => wizard::draw(f, body, state, theme),
+        View::Tree => tree::draw(f, body, state, theme),
     }
     footer_line(f, footer, state, theme);
 }
@@ -120,7 +122,7 @@ fn hints(state: &State, theme: &Theme) -> Line<'static> {
             (Quit, "quit"),
         ],
         View::Help => &[(Back, "back"), (Quit, "quit")],
-        View::Workflow => &[(Back, "back"), (Help, "help"), (Quit, "quit")],
+        View::Workflow | View::Tree => &[(Back, "back"), (Help, "help"), (Quit, "quit")],
     };
     let mut spans = vec![Span::raw(" ")];
     for (key, label) in state.keymap.hint(wanted, state.allowed()) {

@@ -1,0 +1,633 @@
+//! The znode browser's model: one node open at a time (its children listed, paged), the
+//! selected child inspected, watches only on those two, edits with the version they expect.
+
+use super::keys::{KeyCode, KeyInput};
+use super::{Effect, State, View};
+use crate::config::Level;
+use crate::tree::node::{child_path, parent_path, NodeStat};
+use std::collections::HashMap;
+
+/// Children whose Stat (child count, size) is fetched at once: the page around the cursor.
+pub const PAGE: usize = 40;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeDetail {
+    pub stat: NodeStat,
+    pub data: Vec<u8>,
+    pub acl: Vec<String>,
+}
+
+/// What the browser asks of the ZooKeeper session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeRequest {
+    /// Children of the open node, with a child watch.
+    List { path: String },
+    /// Data, Stat and ACL of the selected node, with a data watch.
+    Inspect { path: String },
+    /// Stats of some children (the visible page).
+    Stats { parent: String, names: Vec<String> },
+    /// Children names for path completion (no watch).
+    Names { parent: String },
+    Create {
+        path: String,
+        data: Vec<u8>,
+        kind: CreateKind,
+    },
+    SetData {
+        path: String,
+        data: Vec<u8>,
+        version: i32,
+    },
+    /// How many nodes a recursive delete would remove.
+    Count { path: String },
+    Delete {
+        path: String,
+        version: i32,
+        recursive: bool,
+    },
+}
+
+impl TreeRequest {
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            TreeRequest::Create { .. } | TreeRequest::SetData { .. } | TreeRequest::Delete { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateKind {
+    Persistent,
+    Ephemeral,
+    PersistentSequential,
+    EphemeralSequential,
+    Container,
+}
+
+impl CreateKind {
+    pub const ALL: [CreateKind; 5] = [
+        CreateKind::Persistent,
+        CreateKind::Ephemeral,
+        CreateKind::PersistentSequential,
+        CreateKind::EphemeralSequential,
+        CreateKind::Container,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CreateKind::Persistent => "persistent",
+            CreateKind::Ephemeral => "ephemeral (gone when the console's session ends)",
+            CreateKind::PersistentSequential => "persistent sequential",
+            CreateKind::EphemeralSequential => "ephemeral sequential",
+            CreateKind::Container => "container",
+        }
+    }
+}
+
+/// What the session answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeMsg {
+    Children {
+        path: String,
+        result: Result<(Vec<String>, NodeStat), String>,
+    },
+    Node {
+        path: String,
+        result: Result<NodeDetail, String>,
+    },
+    Stats {
+        parent: String,
+        stats: Vec<(String, Option<NodeStat>)>,
+    },
+    Names {
+        parent: String,
+        names: Vec<String>,
+    },
+    /// A watch fired: re-read what is on screen.
+    Changed {
+        path: String,
+    },
+    /// The session came back: watches may have been lost, re-read and re-arm.
+    Reconnected,
+    Count {
+        path: String,
+        result: Result<u64, String>,
+    },
+    Written(Result<String, String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeInput {
+    None,
+    Filter(String),
+    /// Jump to a path; tab completes the last segment.
+    Jump(String),
+    Create {
+        name: String,
+        data: String,
+        kind: usize,
+        field: usize,
+    },
+    SetData(String),
+    /// Recursive delete: the count, then the typed name.
+    ConfirmDelete {
+        path: String,
+        version: i32,
+        count: Option<u64>,
+        typed: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeView {
+    /// The node whose children are listed.
+    pub cwd: String,
+    pub cwd_stat: Option<NodeStat>,
+    /// Sorted names, or why they could not be read (NoAuth shows here, in place).
+    pub children: Option<Result<Vec<String>, String>>,
+    pub stats: HashMap<String, NodeStat>,
+    pub selected: usize,
+    pub filter: String,
+    pub detail: Option<(String, Result<NodeDetail, String>)>,
+    pub input: TreeInput,
+    pub completions: Vec<String>,
+}
+
+impl TreeView {
+    pub fn new() -> TreeView {
+        TreeView {
+            cwd: "/".into(),
+            cwd_stat: None,
+            children: None,
+            stats: HashMap::new(),
+            selected: 0,
+            filter: String::new(),
+            detail: None,
+            input: TreeInput::None,
+            completions: Vec::new(),
+        }
+    }
+
+    /// The children shown: filtered by the typed text.
+    pub fn visible(&self) -> Vec<&String> {
+        match &self.children {
+            Some(Ok(names)) => {
+                let f = self.filter.to_lowercase();
+                names
+                    .iter()
+                    .filter(|n| f.is_empty() || n.to_lowercase().contains(&f))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn selected_path(&self) -> Option<String> {
+        self.visible()
+            .get(self.selected)
+            .map(|n| child_path(&self.cwd, n))
+    }
+
+    fn page_requests(&self) -> Vec<Effect> {
+        let visible = self.visible();
+        let start = self.selected - self.selected % PAGE;
+        let names: Vec<String> = visible
+            .iter()
+            .skip(start)
+            .take(PAGE)
+            .filter(|n| !self.stats.contains_key(n.as_str()))
+            .map(|n| n.to_string())
+            .collect();
+        if names.is_empty() {
+            return vec![];
+        }
+        vec![Effect::Tree(TreeRequest::Stats {
+            parent: self.cwd.clone(),
+            names,
+        })]
+    }
+
+    fn inspect(&self) -> Vec<Effect> {
+        self.selected_path()
+            .map(|path| vec![Effect::Tree(TreeRequest::Inspect { path })])
+            .unwrap_or_default()
+    }
+
+    fn open(&mut self, path: String) -> Vec<Effect> {
+        self.cwd = path.clone();
+        self.cwd_stat = None;
+        self.children = None;
+        self.stats.clear();
+        self.selected = 0;
+        self.filter.clear();
+        self.detail = None;
+        vec![Effect::Tree(TreeRequest::List { path })]
+    }
+}
+
+impl Default for TreeView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl State {
+    /// `:tree [PATH]`.
+    pub fn open_tree(&mut self, path: Option<&str>) -> Vec<Effect> {
+        self.view = View::Tree;
+        let t = self.tree.get_or_insert_with(TreeView::new);
+        match path {
+            Some(p) => t.open(normalise(p)),
+            None if t.children.is_none() => {
+                let cwd = t.cwd.clone();
+                t.open(cwd)
+            }
+            None => vec![],
+        }
+    }
+
+    pub(super) fn tree_key(&mut self, key: KeyInput) -> Option<Vec<Effect>> {
+        let read_only = self.read_only;
+        let t = self.tree.as_mut()?;
+        let code = key.code;
+        // Text inputs first.
+        match t.input.clone() {
+            TreeInput::None => {}
+            TreeInput::Filter(mut buf) => {
+                match code {
+                    KeyCode::Esc => {
+                        t.filter.clear();
+                        t.input = TreeInput::None;
+                    }
+                    KeyCode::Enter => t.input = TreeInput::None,
+                    KeyCode::Backspace => {
+                        buf.pop();
+                        t.filter = buf.clone();
+                        t.input = TreeInput::Filter(buf);
+                    }
+                    KeyCode::Char(c) if !key.ctrl => {
+                        buf.push(c);
+                        t.filter = buf.clone();
+                        t.input = TreeInput::Filter(buf);
+                    }
+                    _ => {}
+                }
+                t.selected = 0;
+                let mut fx = t.page_requests();
+                fx.extend(t.inspect());
+                return Some(fx);
+            }
+            TreeInput::Jump(mut buf) => {
+                match code {
+                    KeyCode::Esc => t.input = TreeInput::None,
+                    KeyCode::Enter => {
+                        t.input = TreeInput::None;
+                        return Some(t.open(normalise(&buf)));
+                    }
+                    KeyCode::Tab => {
+                        let parent = parent_path(&normalise(&buf));
+                        return Some(vec![Effect::Tree(TreeRequest::Names { parent })]);
+                    }
+                    KeyCode::Backspace => {
+                        buf.pop();
+                        t.input = TreeInput::Jump(buf);
+                    }
+                    KeyCode::Char(c) if !key.ctrl => {
+                        buf.push(c);
+                        t.input = TreeInput::Jump(buf);
+                    }
+                    _ => {}
+                }
+                return Some(vec![]);
+            }
+            TreeInput::Create {
+                mut name,
+                mut data,
+                mut kind,
+                mut field,
+            } => {
+                match code {
+                    KeyCode::Esc => {
+                        t.input = TreeInput::None;
+                        return Some(vec![]);
+                    }
+                    KeyCode::Tab | KeyCode::Down => field = (field + 1) % 3,
+                    KeyCode::BackTab | KeyCode::Up => field = (field + 2) % 3,
+                    KeyCode::Char(' ') if field == 2 => kind = (kind + 1) % CreateKind::ALL.len(),
+                    KeyCode::Backspace if field == 0 => {
+                        name.pop();
+                    }
+                    KeyCode::Backspace if field == 1 => {
+                        data.pop();
+                    }
+                    KeyCode::Char(c) if !key.ctrl && field == 0 => name.push(c),
+                    KeyCode::Char(c) if !key.ctrl && field == 1 => data.push(c),
+                    KeyCode::Enter => {
+                        t.input = TreeInput::None;
+                        if name.is_empty() || name.contains('/') {
+                            self.flash =
+                                Some((Level::Warn, "a node name is needed, without '/'".into()));
+                            return Some(vec![]);
+                        }
+                        return Some(vec![Effect::Tree(TreeRequest::Create {
+                            path: child_path(&t.cwd, &name),
+                            data: data.into_bytes(),
+                            kind: CreateKind::ALL[kind],
+                        })]);
+                    }
+                    _ => {}
+                }
+                t.input = TreeInput::Create {
+                    name,
+                    data,
+                    kind,
+                    field,
+                };
+                return Some(vec![]);
+            }
+            TreeInput::SetData(mut buf) => {
+                match code {
+                    KeyCode::Esc => t.input = TreeInput::None,
+                    KeyCode::Enter => {
+                        t.input = TreeInput::None;
+                        let Some((path, Ok(d))) = &t.detail else {
+                            return Some(vec![]);
+                        };
+                        return Some(vec![Effect::Tree(TreeRequest::SetData {
+                            path: path.clone(),
+                            data: buf.into_bytes(),
+                            version: d.stat.version,
+                        })]);
+                    }
+                    KeyCode::Backspace => {
+                        buf.pop();
+                        t.input = TreeInput::SetData(buf);
+                    }
+                    KeyCode::Char(c) if !key.ctrl => {
+                        buf.push(c);
+                        t.input = TreeInput::SetData(buf);
+                    }
+                    _ => {}
+                }
+                return Some(vec![]);
+            }
+            TreeInput::ConfirmDelete {
+                path,
+                version,
+                count,
+                mut typed,
+            } => {
+                let name = path.rsplit('/').next().unwrap_or("").to_string();
+                match code {
+                    KeyCode::Esc => t.input = TreeInput::None,
+                    KeyCode::Enter if typed == format!("delete {name}") && count.is_some() => {
+                        t.input = TreeInput::None;
+                        let recursive = count.unwrap_or(0) > 0;
+                        return Some(vec![Effect::Tree(TreeRequest::Delete {
+                            path,
+                            version,
+                            recursive,
+                        })]);
+                    }
+                    KeyCode::Backspace => {
+                        typed.pop();
+                        t.input = TreeInput::ConfirmDelete {
+                            path,
+                            version,
+                            count,
+                            typed,
+                        };
+                    }
+                    KeyCode::Char(c) if !key.ctrl => {
+                        typed.push(c);
+                        t.input = TreeInput::ConfirmDelete {
+                            path,
+                            version,
+                            count,
+                            typed,
+                        };
+                    }
+                    _ => {}
+                }
+                return Some(vec![]);
+            }
+        }
+        let rows = t.visible().len();
+        let moved = |t: &mut TreeView, to: i64| {
+            t.selected = to.clamp(0, rows.saturating_sub(1) as i64) as usize;
+            let mut fx = t.page_requests();
+            fx.extend(t.inspect());
+            fx
+        };
+        let sel = t.selected as i64;
+        let fx = match code {
+            KeyCode::Esc => {
+                if !t.filter.is_empty() {
+                    t.filter.clear();
+                    vec![]
+                } else {
+                    self.view = View::Dashboard;
+                    vec![]
+                }
+            }
+            KeyCode::Down | KeyCode::Char('j') => moved(t, sel + 1),
+            KeyCode::Up | KeyCode::Char('k') => moved(t, sel - 1),
+            KeyCode::PageDown => moved(t, sel + PAGE as i64 / 2),
+            KeyCode::PageUp => moved(t, sel - PAGE as i64 / 2),
+            KeyCode::Home | KeyCode::Char('g') => moved(t, 0),
+            KeyCode::End | KeyCode::Char('G') => moved(t, rows as i64),
+            KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => match t.selected_path() {
+                Some(p) => t.open(p),
+                None => vec![],
+            },
+            KeyCode::Left | KeyCode::Backspace | KeyCode::Char('h') => {
+                let here = t.cwd.clone();
+                let mut fx = t.open(parent_path(&here));
+                // Come back to where we were: select the node we left once listed.
+                t.filter.clear();
+                t.completions = vec![here];
+                fx.truncate(1);
+                fx
+            }
+            KeyCode::Char('/') => {
+                t.input = TreeInput::Filter(t.filter.clone());
+                vec![]
+            }
+            KeyCode::Char('p') => {
+                t.input = TreeInput::Jump(t.cwd.clone());
+                vec![]
+            }
+            KeyCode::Char('r') => {
+                let cwd = t.cwd.clone();
+                let sel = t.selected;
+                let mut fx = t.open(cwd);
+                t.selected = sel;
+                fx.extend(t.inspect());
+                fx
+            }
+            KeyCode::Char('c') if !read_only => {
+                t.input = TreeInput::Create {
+                    name: String::new(),
+                    data: String::new(),
+                    kind: 0,
+                    field: 0,
+                };
+                vec![]
+            }
+            KeyCode::Char('E') if !read_only => match &t.detail {
+                Some((_, Ok(d))) => {
+                    t.input = TreeInput::SetData(String::from_utf8_lossy(&d.data).into_owned());
+                    vec![]
+                }
+                _ => vec![],
+            },
+            KeyCode::Char('D') if !read_only => match &t.detail {
+                Some((path, Ok(d))) if path != "/" && !path.starts_with("/zookeeper") => {
+                    let path = path.clone();
+                    t.input = TreeInput::ConfirmDelete {
+                        path: path.clone(),
+                        version: d.stat.version,
+                        count: None,
+                        typed: String::new(),
+                    };
+                    vec![Effect::Tree(TreeRequest::Count { path })]
+                }
+                Some((path, _)) => {
+                    self.flash = Some((Level::Warn, format!("{path} cannot be deleted from here")));
+                    vec![]
+                }
+                None => vec![],
+            },
+            _ => return None,
+        };
+        Some(fx)
+    }
+
+    pub(super) fn on_tree(&mut self, m: TreeMsg) -> Vec<Effect> {
+        self.dirty = true;
+        let Some(t) = self.tree.as_mut() else {
+            return vec![];
+        };
+        match m {
+            TreeMsg::Children { path, result } if path == t.cwd => {
+                let came_from = std::mem::take(&mut t.completions);
+                match result {
+                    Ok((mut names, stat)) => {
+                        names.sort();
+                        t.cwd_stat = Some(stat);
+                        if let Some(prev) = came_from.first() {
+                            let leaf = prev.rsplit('/').next().unwrap_or("");
+                            if let Ok(i) = names.binary_search_by(|n| n.as_str().cmp(leaf)) {
+                                t.selected = i;
+                            }
+                        }
+                        t.selected = t.selected.min(names.len().saturating_sub(1));
+                        t.children = Some(Ok(names));
+                    }
+                    Err(e) => t.children = Some(Err(e)),
+                }
+                let mut fx = t.page_requests();
+                fx.extend(t.inspect());
+                fx
+            }
+            TreeMsg::Children { .. } => vec![],
+            TreeMsg::Node { path, result } => {
+                if t.selected_path().as_deref() == Some(&path) {
+                    if let Ok(d) = &result {
+                        if let Some(name) = path.rsplit('/').next() {
+                            t.stats.insert(name.to_string(), d.stat);
+                        }
+                    }
+                    t.detail = Some((path, result));
+                }
+                vec![]
+            }
+            TreeMsg::Stats { parent, stats } => {
+                if parent == t.cwd {
+                    for (name, s) in stats {
+                        if let Some(s) = s {
+                            t.stats.insert(name, s);
+                        }
+                    }
+                }
+                vec![]
+            }
+            TreeMsg::Names { parent, mut names } => {
+                if let TreeInput::Jump(buf) = &t.input {
+                    let typed = normalise(buf);
+                    let stem = if typed.ends_with('/') {
+                        ""
+                    } else {
+                        typed.rsplit('/').next().unwrap_or("")
+                    };
+                    names.sort();
+                    let matches: Vec<&String> =
+                        names.iter().filter(|n| n.starts_with(stem)).collect();
+                    if let Some(first) = matches.first() {
+                        let common = matches.iter().fold(first.to_string(), |acc, n| {
+                            acc.chars()
+                                .zip(n.chars())
+                                .take_while(|(a, b)| a == b)
+                                .map(|(a, _)| a)
+                                .collect()
+                        });
+                        let mut completed = child_path(&parent, &common);
+                        if matches.len() == 1 {
+                            completed.push('/');
+                        }
+                        t.input = TreeInput::Jump(completed);
+                    }
+                    t.completions = matches.into_iter().take(20).cloned().collect();
+                }
+                vec![]
+            }
+            TreeMsg::Changed { path } => {
+                if path == t.cwd {
+                    vec![Effect::Tree(TreeRequest::List { path })]
+                } else if t.selected_path().as_deref() == Some(&path) {
+                    vec![Effect::Tree(TreeRequest::Inspect { path })]
+                } else {
+                    vec![]
+                }
+            }
+            TreeMsg::Reconnected => {
+                let mut fx = vec![Effect::Tree(TreeRequest::List {
+                    path: t.cwd.clone(),
+                })];
+                fx.extend(t.inspect());
+                fx
+            }
+            TreeMsg::Count { path, result } => {
+                match (&mut t.input, result) {
+                    (TreeInput::ConfirmDelete { path: p, count, .. }, Ok(n)) if *p == path => {
+                        *count = Some(n)
+                    }
+                    (_, Err(e)) => {
+                        t.input = TreeInput::None;
+                        self.flash = Some((Level::Critical, e));
+                    }
+                    _ => {}
+                }
+                vec![]
+            }
+            TreeMsg::Written(r) => {
+                self.flash = Some(match r {
+                    Ok(s) => (Level::Ok, s),
+                    Err(e) => (Level::Critical, e),
+                });
+                let mut fx = vec![Effect::Tree(TreeRequest::List {
+                    path: t.cwd.clone(),
+                })];
+                fx.extend(t.inspect());
+                fx
+            }
+        }
+    }
+}
+
+/// `a/b/` → `/a/b`.
+pub fn normalise(p: &str) -> String {
+    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+    format!("/{}", parts.join("/"))
+}

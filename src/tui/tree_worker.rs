@@ -1,0 +1,361 @@
+//! The znode browser's ZooKeeper session, in a task of its own: it answers the browser's
+//! requests concurrently (requests pipeline on one session), keeps a watch only on the open
+//! node's children and the selected node's data, re-arms them after a reconnect, and makes
+//! every write with the version it expects, recorded in the audit log.
+
+use crate::app::tree::{CreateKind, NodeDetail, TreeMsg, TreeRequest};
+use crate::app::Msg;
+use crate::audit::{AuditLog, AuditRecord};
+use crate::config::Credentials;
+use crate::tree::node::{acl_text, child_path, NodeStat};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::task::JoinHandle;
+use zookeeper_client as zkc;
+
+pub struct Context {
+    pub connect: String,
+    pub credentials: Option<Credentials>,
+    pub timeout: Duration,
+    pub ensemble: String,
+    pub read_only: bool,
+    pub gen: u64,
+}
+
+/// Starts the worker; requests go in through the returned sender.
+pub fn spawn(
+    ctx: Context,
+    tx: UnboundedSender<Msg>,
+) -> (UnboundedSender<TreeRequest>, JoinHandle<()>) {
+    let (req_tx, mut req_rx) = unbounded_channel::<TreeRequest>();
+    let handle = tokio::spawn(async move {
+        let send = |m: TreeMsg| {
+            let _ = tx.send(Msg::Tree(m));
+        };
+        let client =
+            match crate::zk::connect_session(&ctx.connect, ctx.timeout, ctx.credentials.as_ref())
+                .await
+            {
+                Ok(c) => Arc::new(c),
+                Err(e) => {
+                    // Answer what is asked with the reason, so the view says it in place.
+                    while let Some(r) = req_rx.recv().await {
+                        let why = format!("no ZooKeeper session: {e}");
+                        match r {
+                            TreeRequest::List { path } => send(TreeMsg::Children {
+                                path,
+                                result: Err(why),
+                            }),
+                            TreeRequest::Inspect { path } => send(TreeMsg::Node {
+                                path,
+                                result: Err(why),
+                            }),
+                            _ => send(TreeMsg::Written(Err(why))),
+                        }
+                    }
+                    return;
+                }
+            };
+        let reconnects = watch_reconnects(client.clone(), tx.clone());
+        let audit = AuditLog::default_location();
+        let auth = ctx.credentials.as_ref().map(|c| c.user.clone());
+        let mut list_watch: Option<JoinHandle<()>> = None;
+        let mut data_watch: Option<JoinHandle<()>> = None;
+        while let Some(req) = req_rx.recv().await {
+            if req.is_write() && ctx.read_only {
+                // Read-only never writes, whatever asks.
+                send(TreeMsg::Written(Err(
+                    "read-only: nothing was written".into()
+                )));
+                continue;
+            }
+            let client = client.clone();
+            let tx = tx.clone();
+            match req {
+                TreeRequest::List { path } => {
+                    if let Some(h) = list_watch.take() {
+                        h.abort();
+                    }
+                    list_watch = Some(tokio::spawn(async move {
+                        let r = client.get_and_watch_children(&path).await;
+                        match r {
+                            Ok((names, stat, watcher)) => {
+                                let _ = tx.send(Msg::Tree(TreeMsg::Children {
+                                    path: path.clone(),
+                                    result: Ok((names, NodeStat::from(&stat))),
+                                }));
+                                let _ = watcher.changed().await;
+                                let _ = tx.send(Msg::Tree(TreeMsg::Changed { path }));
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Msg::Tree(TreeMsg::Children {
+                                    path,
+                                    result: Err(describe(&e)),
+                                }));
+                            }
+                        }
+                    }));
+                }
+                TreeRequest::Inspect { path } => {
+                    if let Some(h) = data_watch.take() {
+                        h.abort();
+                    }
+                    data_watch = Some(tokio::spawn(async move {
+                        let (data, acl) =
+                            tokio::join!(client.get_and_watch_data(&path), client.get_acl(&path));
+                        match data {
+                            Ok((bytes, stat, watcher)) => {
+                                let acl = match acl {
+                                    Ok((list, _)) => list
+                                        .iter()
+                                        .map(|a| acl_text(a.scheme(), a.id(), perms(a)))
+                                        .collect(),
+                                    Err(e) => vec![format!("(ACL unreadable: {})", describe(&e))],
+                                };
+                                let detail = NodeDetail {
+                                    stat: NodeStat::from(&stat),
+                                    data: bytes,
+                                    acl,
+                                };
+                                let _ = tx.send(Msg::Tree(TreeMsg::Node {
+                                    path: path.clone(),
+                                    result: Ok(detail),
+                                }));
+                                let _ = watcher.changed().await;
+                                let _ = tx.send(Msg::Tree(TreeMsg::Changed { path }));
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Msg::Tree(TreeMsg::Node {
+                                    path,
+                                    result: Err(describe(&e)),
+                                }));
+                            }
+                        }
+                    }));
+                }
+                TreeRequest::Stats { parent, names } => {
+                    tokio::spawn(async move {
+                        let futs = names
+                            .iter()
+                            .map(|n| client.check_stat(&child_path(&parent, n)));
+                        let results = futures::future::join_all(futs).await;
+                        let stats = names
+                            .into_iter()
+                            .zip(results)
+                            .map(|(n, r)| (n, r.ok().flatten().map(|s| NodeStat::from(&s))))
+                            .collect();
+                        let _ = tx.send(Msg::Tree(TreeMsg::Stats { parent, stats }));
+                    });
+                }
+                TreeRequest::Names { parent } => {
+                    tokio::spawn(async move {
+                        let names = client.list_children(&parent).await.unwrap_or_default();
+                        let _ = tx.send(Msg::Tree(TreeMsg::Names { parent, names }));
+                    });
+                }
+                TreeRequest::Count { path } => {
+                    tokio::spawn(async move {
+                        let r = client
+                            .count_descendants_number(&path)
+                            .await
+                            .map(|n| n as u64)
+                            .map_err(|e| {
+                                format!("cannot count the nodes under {path}: {}", describe(&e))
+                            });
+                        let _ = tx.send(Msg::Tree(TreeMsg::Count { path, result: r }));
+                    });
+                }
+                write => {
+                    let audit = audit.clone();
+                    let auth = auth.clone();
+                    let ensemble = ctx.ensemble.clone();
+                    tokio::spawn(async move {
+                        let r =
+                            write_node(&client, write, &audit, &ensemble, auth.as_deref()).await;
+                        let _ = tx.send(Msg::Tree(TreeMsg::Written(r)));
+                    });
+                }
+            }
+        }
+        reconnects.abort();
+        let _ = ctx.gen;
+    });
+    (req_tx, handle)
+}
+
+fn perms(a: &zkc::Acl) -> i32 {
+    [
+        (zkc::Permission::READ, 1),
+        (zkc::Permission::WRITE, 2),
+        (zkc::Permission::CREATE, 4),
+        (zkc::Permission::DELETE, 8),
+        (zkc::Permission::ADMIN, 16),
+    ]
+    .iter()
+    .filter(|(p, _)| a.permission().has(*p))
+    .map(|(_, b)| b)
+    .sum()
+}
+
+/// ZooKeeper's errors in the operator's words.
+fn describe(e: &zkc::Error) -> String {
+    match e {
+        zkc::Error::NoAuth => "NoAuth: this node's ACL does not let our identity read it (configure digest credentials)".into(),
+        zkc::Error::NoNode => "no such node (deleted meanwhile?)".into(),
+        zkc::Error::BadVersion => "changed by someone else since it was read: nothing was overwritten; press r to reload".into(),
+        zkc::Error::NodeExists => "a node of that name exists already".into(),
+        zkc::Error::NotEmpty => "it has children: delete them first (the recursive delete does)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// After a reconnect, watches may have been lost: tell the view to re-read and re-arm.
+fn watch_reconnects(client: Arc<zkc::Client>, tx: UnboundedSender<Msg>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut states = client.state_watcher();
+        let mut was_connected = true;
+        loop {
+            let state = states.changed().await;
+            let connected = matches!(
+                state,
+                zkc::SessionState::SyncConnected | zkc::SessionState::ConnectedReadOnly
+            );
+            if connected && !was_connected && tx.send(Msg::Tree(TreeMsg::Reconnected)).is_err() {
+                return;
+            }
+            if state.is_terminated() {
+                return;
+            }
+            was_connected = connected;
+        }
+    })
+}
+
+async fn write_node(
+    client: &zkc::Client,
+    req: TreeRequest,
+    audit: &AuditLog,
+    ensemble: &str,
+    auth: Option<&str>,
+) -> Result<String, String> {
+    let record = |action: &str,
+                  path: &str,
+                  expected: Option<String>,
+                  result: &Result<Option<String>, String>| {
+        let mut rec = AuditRecord::new(ensemble, action, path, auth);
+        rec.expected_version = expected;
+        match result {
+            Ok(v) => {
+                rec.new_version = v.clone();
+                rec.result = "ok".into();
+            }
+            Err(e) => rec.result = format!("error: {e}"),
+        }
+        if let Err(e) = audit.append(&rec) {
+            tracing::error!(error = %e, "audit log write failed");
+        }
+    };
+    match req {
+        TreeRequest::Create { path, data, kind } => {
+            let mode = match kind {
+                CreateKind::Persistent => zkc::CreateMode::Persistent,
+                CreateKind::Ephemeral => zkc::CreateMode::Ephemeral,
+                CreateKind::PersistentSequential => zkc::CreateMode::PersistentSequential,
+                CreateKind::EphemeralSequential => zkc::CreateMode::EphemeralSequential,
+                CreateKind::Container => zkc::CreateMode::Container,
+            };
+            let opts = mode.with_acls(zkc::Acls::anyone_all());
+            let r = client.create(&path, &data, &opts).await;
+            let shown: Result<Option<String>, String> =
+                r.as_ref().map(|_| Some("0".into())).map_err(describe);
+            record("create", &path, Some("absent".into()), &shown);
+            r.map(|(_, seq)| {
+                if seq.into_i64() >= 0 {
+                    format!("created {path}{:010}", seq.into_i64())
+                } else {
+                    format!("created {path}")
+                }
+            })
+            .map_err(|e| format!("create {path}: {}", describe(&e)))
+        }
+        TreeRequest::SetData {
+            path,
+            data,
+            version,
+        } => {
+            let r = client.set_data(&path, &data, Some(version)).await;
+            let shown = r
+                .as_ref()
+                .map(|s| Some(s.version.to_string()))
+                .map_err(describe);
+            record("set", &path, Some(version.to_string()), &shown);
+            r.map(|s| format!("{path} set: version {version} → {}", s.version))
+                .map_err(|e| format!("set {path}: {}", describe(&e)))
+        }
+        TreeRequest::Delete {
+            path,
+            version,
+            recursive,
+        } => {
+            if recursive {
+                delete_tree(client, &path, version, &record).await
+            } else {
+                let r = client.delete(&path, Some(version)).await;
+                record(
+                    "delete",
+                    &path,
+                    Some(version.to_string()),
+                    &r.as_ref().map(|_| None).map_err(describe),
+                );
+                r.map(|_| format!("deleted {path}"))
+                    .map_err(|e| format!("delete {path}: {}", describe(&e)))
+            }
+        }
+        other => Err(format!("not a write: {other:?}")),
+    }
+}
+
+/// Children first, each node with the version read just before: a node that changes during
+/// the delete stops it (BadVersion) instead of being removed unseen.
+async fn delete_tree(
+    client: &zkc::Client,
+    root: &str,
+    root_version: i32,
+    record: &impl Fn(&str, &str, Option<String>, &Result<Option<String>, String>),
+) -> Result<String, String> {
+    let mut order: Vec<(String, i32)> = Vec::new();
+    let mut stack = vec![root.to_string()];
+    while let Some(p) = stack.pop() {
+        let (children, stat) = client
+            .get_children(&p)
+            .await
+            .map_err(|e| format!("{p}: {}", describe(&e)))?;
+        let version = if p == root {
+            root_version
+        } else {
+            stat.version
+        };
+        order.push((p.clone(), version));
+        stack.extend(children.iter().map(|c| child_path(&p, c)));
+    }
+    let total = order.len();
+    for (p, v) in order.into_iter().rev() {
+        let r = client.delete(&p, Some(v)).await;
+        record(
+            "delete",
+            &p,
+            Some(v.to_string()),
+            &r.as_ref().map(|_| None).map_err(describe),
+        );
+        r.map_err(|e| {
+            format!(
+                "delete {p}: {} (stopped; nodes deleted before it stay deleted)",
+                describe(&e)
+            )
+        })?;
+    }
+    Ok(format!(
+        "deleted {root} and everything under it: {total} node(s)"
+    ))
+}

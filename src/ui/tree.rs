@@ -1,0 +1,296 @@
+//! The znode browser: breadcrumb, the open node's children (only the visible window is
+//! drawn, so 50,000 children cost what 40 do), and the selected node inspected.
+
+use super::format::fit;
+use super::theme::{Slot, Theme};
+use crate::app::tree::{CreateKind, TreeInput, TreeView};
+use crate::app::State;
+use crate::tree::node::{decode, safe_name, stat_rows};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(t) = &state.tree else { return };
+    let [crumb, panes, input] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(if t.input == TreeInput::None { 0 } else { 3 }),
+    ])
+    .areas(area);
+    breadcrumb(f, crumb, t, theme);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(panes);
+    children(f, left, t, theme);
+    inspector(f, right, t, theme, state.read_only);
+    if t.input != TreeInput::None {
+        input_box(f, input, t, theme);
+    }
+}
+
+fn breadcrumb(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
+    let mut spans = vec![Span::styled(" / ", theme.style(Slot::Key))];
+    let parts: Vec<&str> = t.cwd.split('/').filter(|s| !s.is_empty()).collect();
+    for (i, p) in parts.iter().enumerate() {
+        spans.push(Span::styled(
+            safe_name(p),
+            if i + 1 == parts.len() {
+                theme.style(Slot::Title)
+            } else {
+                theme.style(Slot::Text)
+            },
+        ));
+        spans.push(Span::styled(" / ", theme.style(Slot::Muted)));
+    }
+    if let Some(s) = &t.cwd_stat {
+        spans.push(Span::styled(
+            format!("  {} children", s.num_children),
+            theme.style(Slot::Muted),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn children(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Border));
+    let inner = block.inner(area);
+    let visible = t.visible();
+    let title = match &t.children {
+        None => " loading … ".to_string(),
+        Some(Err(_)) => " children ".to_string(),
+        Some(Ok(all)) if t.filter.is_empty() => format!(" children {} ", all.len()),
+        Some(Ok(all)) => format!(
+            " children {} of {} matching {:?} ",
+            visible.len(),
+            all.len(),
+            t.filter
+        ),
+    };
+    f.render_widget(
+        block.title(Span::styled(title, theme.style(Slot::Title))),
+        area,
+    );
+    let lines: Vec<Line> = match &t.children {
+        None => vec![Line::styled("reading …", theme.style(Slot::Muted))],
+        Some(Err(e)) => vec![Line::styled(e.clone(), theme.style(Slot::Warn))],
+        Some(Ok(_)) if visible.is_empty() => {
+            vec![Line::styled("(no children)", theme.style(Slot::Muted))]
+        }
+        Some(Ok(_)) => {
+            let h = inner.height as usize;
+            let top = t
+                .selected
+                .saturating_sub(h.saturating_sub(1) / 2)
+                .min(visible.len().saturating_sub(h));
+            visible
+                .iter()
+                .enumerate()
+                .skip(top)
+                .take(h)
+                .map(|(i, name)| {
+                    let stat = t.stats.get(name.as_str());
+                    let count = stat.map_or("   ".to_string(), |s| {
+                        if s.num_children > 0 {
+                            format!("{:>6} ▸", s.num_children)
+                        } else {
+                            "       ".into()
+                        }
+                    });
+                    let size = stat.map_or(String::new(), |s| {
+                        if s.data_length > 0 {
+                            format!(" {}B", s.data_length)
+                        } else {
+                            String::new()
+                        }
+                    });
+                    let width = inner.width as usize;
+                    let label = fit(
+                        &safe_name(name),
+                        width.saturating_sub(count.len() + size.len() + 3),
+                    );
+                    let style = if i == t.selected {
+                        theme.style(Slot::Selected)
+                    } else {
+                        theme.style(Slot::Text)
+                    };
+                    Line::from(vec![
+                        Span::styled(
+                            format!(
+                                "{} {label:<w$}",
+                                if i == t.selected { "▶" } else { " " },
+                                w = width.saturating_sub(count.len() + size.len() + 3)
+                            ),
+                            style,
+                        ),
+                        Span::styled(size, theme.style(Slot::Muted)),
+                        Span::styled(count, theme.style(Slot::Muted)),
+                    ])
+                })
+                .collect()
+        }
+    };
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: bool) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Border));
+    let mut lines: Vec<Line> = Vec::new();
+    let title = match &t.detail {
+        Some((path, _)) => format!(" {} ", safe_name(path)),
+        None => " node ".into(),
+    };
+    match &t.detail {
+        None => lines.push(Line::styled("select a node", theme.style(Slot::Muted))),
+        Some((_, Err(e))) => lines.push(Line::styled(e.clone(), theme.style(Slot::Warn))),
+        Some((path, Ok(d))) => {
+            let name = path.rsplit('/').next().unwrap_or("");
+            for (k, v) in stat_rows(&d.stat, name) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{k:<12}"), theme.style(Slot::Header)),
+                    Span::styled(v, theme.style(Slot::Text)),
+                ]));
+            }
+            for (i, a) in d.acl.iter().enumerate() {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        if i == 0 {
+                            "acl         "
+                        } else {
+                            "            "
+                        },
+                        theme.style(Slot::Header),
+                    ),
+                    Span::styled(a.clone(), theme.style(Slot::Text)),
+                ]));
+            }
+            let (decoded, notice) = decode(&d.data);
+            lines.push(Line::styled(
+                format!("data ({})", decoded.label()),
+                theme.style(Slot::Header),
+            ));
+            if let Some(n) = notice {
+                lines.push(Line::styled(n, theme.style(Slot::Warn)));
+            }
+            let room = area.height.saturating_sub(lines.len() as u16 + 3) as usize;
+            for l in decoded.body().lines().take(room) {
+                lines.push(Line::styled(l.to_string(), theme.style(Slot::Text)));
+            }
+        }
+    }
+    let mut keys = vec![
+        ("enter", "open"),
+        ("h", "up"),
+        ("/", "filter"),
+        ("p", "path"),
+        ("r", "reload"),
+    ];
+    if !read_only {
+        keys.extend([("c", "create"), ("E", "edit"), ("D", "delete")]);
+    }
+    keys.push(("esc", "back"));
+    let inner = block.inner(area);
+    f.render_widget(
+        block.title(Span::styled(title, theme.style(Slot::Title))),
+        area,
+    );
+    let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let mut spans = Vec::new();
+    for (k, l) in keys {
+        spans.push(Span::styled(k, theme.style(Slot::Key)));
+        spans.push(Span::styled(format!(" {l}  "), theme.style(Slot::Muted)));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), hint);
+}
+
+fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
+    let (title, body): (&str, Line) = match &t.input {
+        TreeInput::Filter(b) => (
+            " filter ",
+            Line::styled(format!("{b}█"), theme.style(Slot::Input)),
+        ),
+        TreeInput::Jump(b) => {
+            let more = if t.completions.len() > 1 {
+                format!("   ({})", t.completions.join(" "))
+            } else {
+                String::new()
+            };
+            (
+                " go to path (tab completes) ",
+                Line::from(vec![
+                    Span::styled(format!("{b}█"), theme.style(Slot::Input)),
+                    Span::styled(more, theme.style(Slot::Muted)),
+                ]),
+            )
+        }
+        TreeInput::Create {
+            name,
+            data,
+            kind,
+            field,
+        } => {
+            let f_style = |i: usize| {
+                if *field == i {
+                    theme.style(Slot::Input)
+                } else {
+                    theme.style(Slot::Text)
+                }
+            };
+            (
+                " create a child (tab: next field, space: kind, enter: create) ",
+                Line::from(vec![
+                    Span::styled("name ", theme.style(Slot::Header)),
+                    Span::styled(
+                        format!("{name}{}", if *field == 0 { "█" } else { "" }),
+                        f_style(0),
+                    ),
+                    Span::styled("  data ", theme.style(Slot::Header)),
+                    Span::styled(
+                        format!("{data}{}", if *field == 1 { "█" } else { "" }),
+                        f_style(1),
+                    ),
+                    Span::styled("  kind ", theme.style(Slot::Header)),
+                    Span::styled(CreateKind::ALL[*kind].label(), f_style(2)),
+                ]),
+            )
+        }
+        TreeInput::SetData(b) => (
+            " new data (enter writes it, with the version read; esc cancels) ",
+            Line::styled(format!("{b}█"), theme.style(Slot::Input)),
+        ),
+        TreeInput::ConfirmDelete {
+            path, count, typed, ..
+        } => {
+            let name = path.rsplit('/').next().unwrap_or("");
+            let what = match count {
+                None => "counting the nodes under it …".to_string(),
+                Some(0) => format!("delete {path}: type `delete {name}` and enter"),
+                Some(n) => format!(
+                    "delete {path} and the {n} node(s) under it: type `delete {name}` and enter"
+                ),
+            };
+            (
+                " delete ",
+                Line::from(vec![
+                    Span::styled(format!("{what}   "), theme.style(Slot::Critical)),
+                    Span::styled(format!("{typed}█"), theme.style(Slot::Input)),
+                ]),
+            )
+        }
+        TreeInput::None => ("", Line::raw("")),
+    };
+    f.render_widget(
+        Paragraph::new(body).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Slot::Border))
+                .title(Span::styled(title, theme.style(Slot::Title))),
+        ),
+        area,
+    );
+}
