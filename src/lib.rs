@@ -12,6 +12,7 @@ pub mod logging;
 pub mod probe;
 pub mod report;
 pub mod sandbox;
+pub mod tree;
 pub mod tui;
 pub mod ui;
 pub mod workflow;
