@@ -3,7 +3,7 @@
 
 mod sources;
 mod terminal;
-mod tree_worker;
+pub mod tree_worker;
 mod workflows;
 
 use crate::app::keys::Keymap;
