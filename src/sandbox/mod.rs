@@ -143,8 +143,10 @@ impl Sandbox {
     /// Attaches to a sandbox another process started (for `down` and drills).
     pub fn open(dir: &Path) -> Result<Sandbox> {
         let state = SandboxState::load(dir).map_err(|e| anyhow!(e))?;
+        // Members run from their own directories: every path handed to them must be absolute.
+        let dir = std::fs::canonicalize(dir).with_context(|| format!("{}", dir.display()))?;
         Ok(Sandbox {
-            dir: dir.to_path_buf(),
+            dir,
             state,
             children: HashMap::new(),
             temp: None,
@@ -274,6 +276,12 @@ impl Sandbox {
         };
         let mut seed: Vec<ServerSpec> = current.servers.values().cloned().collect();
         seed.push(spec_of(&info));
+        // A lost member's directory (after a quorum recovery) must not be reused: a server
+        // may rejoin only with a wiped dataDir.
+        if info.dir.exists() {
+            std::fs::remove_dir_all(&info.dir)
+                .with_context(|| format!("wiping {}", info.dir.display()))?;
+        }
         self.write_member_files(&info, &seed)?;
         self.state.members.push(info.clone());
         self.spawn(id)?;

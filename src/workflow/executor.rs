@@ -143,7 +143,10 @@ impl Executor<'_> {
             "/zookeeper/config",
             self.auth_user.as_deref(),
         );
-        rec.before = Some(step.before.to_text());
+        // The plan's later steps were made before the earlier ones gave their versions.
+        let mut before = step.before.clone();
+        before.version = Some(expected);
+        rec.before = Some(before.to_text());
         rec.expected_version = Some(hex(expected));
         let call = timeout(
             RECONFIG_TIMEOUT,
@@ -237,61 +240,59 @@ impl Executor<'_> {
             .collect::<BTreeMap<_, _>>()
             .into_iter()
             .collect();
+        // All members are checked at once, each against the same deadline: one member that
+        // is down costs the wait once, not once per member after it.
         let deadline = Instant::now() + VERIFY_TIMEOUT;
-        for (id, addr) in &targets {
-            loop {
-                let seen = four_letter_word(addr, "conf", self.probe.timeout, self.probe.reply_cap)
-                    .await
-                    .ok()
-                    .and_then(|t| EnsembleConfig::parse(&t).ok())
-                    .and_then(|c| c.version);
-                match (seen, version) {
-                    (Some(s), Some(v)) if s >= v => {
-                        report
-                            .verification
-                            .push(format!("member {id} sees version {}", hex(s)));
-                        break;
-                    }
-                    _ if Instant::now() >= deadline => {
-                        report.verification.push(format!(
-                            "member {id} does not show version {} yet (down, or still syncing)",
-                            version.map_or("?".into(), hex)
-                        ));
-                        break;
-                    }
-                    _ => sleep(Duration::from_millis(200)).await,
-                }
-            }
+        let seen = futures::future::join_all(
+            targets
+                .iter()
+                .map(|(_, addr)| self.await_version(addr, version, deadline)),
+        )
+        .await;
+        for ((id, _), outcome) in targets.iter().zip(seen) {
+            report.verification.push(match outcome {
+                Ok(s) => format!("member {id} sees version {}", hex(s)),
+                Err(why) => format!(
+                    "member {id} does not show version {} yet ({why})",
+                    version.map_or("?".into(), hex)
+                ),
+            });
         }
-        // 2. Added servers serve in their new role.
-        for spec in &step.joining {
-            let Some(address) = spec.client_address() else {
-                continue;
-            };
+        // 2. Added servers serve in their new role (each with the full budget of its own).
+        let checks = step.joining.iter().filter_map(|spec| {
+            let address = spec.client_address()?;
             let target = ProbeTarget {
                 id: Some(spec.id),
                 admin_url: self.admin.url_for(Some(spec.id), &address),
                 address,
             };
-            let want = if spec.is_voter() {
-                &[Role::Leader, Role::Follower][..]
-            } else {
-                &[Role::Observer][..]
-            };
-            let mut role = Role::Down;
-            while Instant::now() < deadline {
-                role = probe_member(&target, self.probe).await.role;
-                if want.contains(&role) {
-                    break;
+            Some(async move {
+                let want = if spec.is_voter() {
+                    &[Role::Leader, Role::Follower][..]
+                } else {
+                    &[Role::Observer][..]
+                };
+                let deadline = Instant::now() + VERIFY_TIMEOUT;
+                let mut role = probe_member(&target, self.probe).await.role;
+                while !want.contains(&role) && Instant::now() < deadline {
+                    sleep(Duration::from_millis(200)).await;
+                    role = probe_member(&target, self.probe).await.role;
                 }
-                sleep(Duration::from_millis(200)).await;
-            }
-            report.verification.push(if want.contains(&role) {
-                format!("member {} serves as {role}", spec.id)
-            } else {
-                format!("member {} is {role}, not yet {}", spec.id, want[0])
-            });
-        }
+                if want.contains(&role) {
+                    format!("member {} serves as {role}", spec.id)
+                } else {
+                    let as_what = if spec.is_voter() {
+                        "a voter"
+                    } else {
+                        "an observer"
+                    };
+                    format!("member {} is {role}, not yet serving as {as_what}", spec.id)
+                }
+            })
+        });
+        report
+            .verification
+            .extend(futures::future::join_all(checks).await);
         // 3. A removed server keeps running as a non-voting follower; one ordinary write,
         //    committed, makes sure it has seen its removal before it is stopped.
         if !step.leaving.is_empty() {
@@ -310,8 +311,51 @@ impl Executor<'_> {
         }
     }
 
+    /// Polls `conf` on one member until it shows `version` (or the deadline passes).
+    async fn await_version(
+        &self,
+        addr: &str,
+        version: Option<u64>,
+        deadline: Instant,
+    ) -> Result<u64, String> {
+        loop {
+            let answer =
+                four_letter_word(addr, "conf", self.probe.timeout, self.probe.reply_cap).await;
+            let why = match &answer {
+                Ok(t) => match EnsembleConfig::parse(t).ok().and_then(|c| c.version) {
+                    Some(s) if version.is_some_and(|v| s >= v) => return Ok(s),
+                    Some(s) => format!("it shows {}", hex(s)),
+                    None => "it does not serve".to_string(),
+                },
+                Err(crate::probe::transport::TransportError::Refused(_)) => {
+                    return Err("it is down".into());
+                }
+                Err(e) => e.to_string(),
+            };
+            if Instant::now() >= deadline {
+                return Err(why);
+            }
+            sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Creates and deletes a marker znode, each write with its expected version and audited.
+    /// Removing the leader drops its client connections: the write is retried across that.
     async fn commit_marker_write(&self) -> Result<(), String> {
+        let deadline = Instant::now() + VERIFY_TIMEOUT;
+        loop {
+            match self.marker_once().await {
+                Err(MarkerError::Retry(why)) if Instant::now() < deadline => {
+                    tracing::info!(why = %why, "commit write retried");
+                    sleep(Duration::from_millis(200)).await;
+                }
+                Err(MarkerError::Retry(why)) | Err(MarkerError::Fatal(why)) => return Err(why),
+                Ok(()) => return Ok(()),
+            }
+        }
+    }
+
+    async fn marker_once(&self) -> Result<(), MarkerError> {
         let path = format!("/zkconsole-reconfig-commit-{}", std::process::id());
         let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
         let mut rec = AuditRecord::new(&self.ensemble, "create", &path, self.auth_user.as_deref());
@@ -326,7 +370,16 @@ impl Executor<'_> {
         };
         rec.new_version = created.as_ref().ok().map(|(s, _)| s.version.to_string());
         self.record(&rec);
-        let (stat, _) = created.map_err(|e| e.to_string())?;
+        let stat = match created {
+            Ok((stat, _)) => stat,
+            // A retry after a lost connection may find our own earlier create committed.
+            Err(zkc::Error::NodeExists) => match self.client.check_stat(&path).await {
+                Ok(Some(s)) => s,
+                Ok(None) => return Err(MarkerError::Retry("marker vanished".into())),
+                Err(e) => return Err(MarkerError::of(e)),
+            },
+            Err(e) => return Err(MarkerError::of(e)),
+        };
         let mut rec = AuditRecord::new(&self.ensemble, "delete", &path, self.auth_user.as_deref());
         rec.expected_version = Some(stat.version.to_string());
         let deleted = self.client.delete(&path, Some(stat.version)).await;
@@ -335,7 +388,27 @@ impl Executor<'_> {
             Err(e) => format!("error: {e}"),
         };
         self.record(&rec);
-        deleted.map_err(|e| e.to_string())
+        match deleted {
+            Ok(()) | Err(zkc::Error::NoNode) => Ok(()),
+            Err(e) => Err(MarkerError::of(e)),
+        }
+    }
+}
+
+enum MarkerError {
+    /// The connection went away (a leader hand-off): try again.
+    Retry(String),
+    Fatal(String),
+}
+
+impl MarkerError {
+    fn of(e: zkc::Error) -> MarkerError {
+        match e {
+            zkc::Error::ConnectionLoss | zkc::Error::Timeout | zkc::Error::SessionMoved => {
+                MarkerError::Retry(e.to_string())
+            }
+            other => MarkerError::Fatal(other.to_string()),
+        }
     }
 }
 

@@ -249,3 +249,41 @@ impl Drop for AbortOnDrop {
         self.0.abort();
     }
 }
+
+/// `zkconsole ARGS` with its config and state dirs under `home` (kept, so a test can read the
+/// audit log it leaves in `home/state/zkconsole/`), the extra environment `env` (e.g.
+/// `ZKCONSOLE_DIGEST`), and a hung binary failing the test after `within`. Reconfig runs wait
+/// for members to verify each step, so they may need longer than `zkconsole_in` allows.
+#[allow(dead_code)] // Not every test crate runs the binary with extra environment.
+pub async fn zkconsole_env(
+    home: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    within: Duration,
+) -> CliRun {
+    let started = Instant::now();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zkconsole"))
+        .args(args)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", home)
+        .env_remove("ZKCONSOLE_DIGEST")
+        .env_remove("ZKCONSOLE_LOG")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn zkconsole");
+    let out = tokio::time::timeout(within, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("zkconsole {args:?} did not finish within {within:?}"))
+        .expect("wait for zkconsole");
+    CliRun {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: started.elapsed(),
+    }
+}
