@@ -5,7 +5,15 @@ mod cli;
 use clap::Parser;
 
 fn main() {
-    let args = cli::Args::parse();
+    // Usage errors exit 64 (EX_USAGE), as the README says; --help and --version exit 0.
+    let args = match cli::Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { 64 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
     let _log = zkconsole::logging::init(args.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -2,6 +2,7 @@
 
 mod plan_cmd;
 mod sandbox_cmd;
+mod scan_cmd;
 mod status_cmd;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
@@ -93,6 +94,13 @@ pub enum Command {
         #[arg(long)]
         plain: bool,
     },
+    /// Walk a subtree once (pipelined getChildren): znodes, data, ephemerals, deepest path,
+    /// widest and largest nodes. Exit 0 ok, 1 partial (NoAuth, unreadable, interrupted or
+    /// --max-nodes reached), 3 unreachable or PATH missing.
+    Scan {
+        #[command(flatten)]
+        args: scan_cmd::ScanArgs,
+    },
 }
 
 pub async fn run(args: Args) -> i32 {
@@ -107,6 +115,7 @@ pub async fn run(args: Args) -> i32 {
         Some(Command::Status { json, timeout_ms }) => {
             status_cmd::run(&config, &args.target, json, timeout_ms).await
         }
+        Some(Command::Scan { args: scan }) => scan_cmd::run(&config, &args.target, &scan).await,
         Some(Command::Plan { change }) => plan_cmd::run_plan(&config, &args.target, &change).await,
         Some(Command::Apply { change, yes }) => {
             if args.read_only {

@@ -1,3 +1,4 @@
 //! The znode tree: node facts and data decoding for the browser, and subtree scans.
 
 pub mod node;
+pub mod scan;
