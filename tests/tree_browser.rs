@@ -272,6 +272,61 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     assert_eq!(h.tree().visible().len(), 10);
     h.key(KeyInput::plain(KeyCode::Esc));
 
+    // Scan a subtree from the browser, then one cancelled at once.
+    let fx = h.state.open_tree(Some("/"));
+    h.run(fx);
+    h.until("the root again", |s| {
+        matches!(&s.tree.as_ref().unwrap().children, Some(Ok(_)))
+    })
+    .await;
+    h.key(KeyInput::ch('j'));
+    h.key(KeyInput::ch('j'));
+    assert_eq!(h.tree().selected_path().as_deref(), Some("/wide"));
+    h.key(KeyInput::ch('s'));
+    h.until("the scan of /wide", |s| {
+        s.tree
+            .as_ref()
+            .unwrap()
+            .scan
+            .as_ref()
+            .is_some_and(|v| v.result.is_some())
+    })
+    .await;
+    let report = h
+        .tree()
+        .scan
+        .as_ref()
+        .unwrap()
+        .result
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.znodes, 50_001);
+    assert!(!report.cancelled);
+    h.key(KeyInput::ch('s'));
+    h.key(KeyInput::ch('x'));
+    h.until("the cancelled scan", |s| {
+        s.tree
+            .as_ref()
+            .unwrap()
+            .scan
+            .as_ref()
+            .is_some_and(|v| v.result.is_some())
+    })
+    .await;
+    let report = h
+        .tree()
+        .scan
+        .as_ref()
+        .unwrap()
+        .result
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert!(report.cancelled && report.znodes < 50_001, "{report:?}");
+    h.key(KeyInput::plain(KeyCode::Esc));
+    assert!(h.tree().scan.is_none());
+
     // Edit with the version read; a concurrent change is reported, never overwritten.
     let fx = h.state.open_tree(Some("/app"));
     h.run(fx);

@@ -21,13 +21,22 @@ pub struct NodeDetail {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TreeRequest {
     /// Children of the open node, with a child watch.
-    List { path: String },
+    List {
+        path: String,
+    },
     /// Data, Stat and ACL of the selected node, with a data watch.
-    Inspect { path: String },
+    Inspect {
+        path: String,
+    },
     /// Stats of some children (the visible page).
-    Stats { parent: String, names: Vec<String> },
+    Stats {
+        parent: String,
+        names: Vec<String>,
+    },
     /// Children names for path completion (no watch).
-    Names { parent: String },
+    Names {
+        parent: String,
+    },
     Create {
         path: String,
         data: Vec<u8>,
@@ -39,12 +48,19 @@ pub enum TreeRequest {
         version: i32,
     },
     /// How many nodes a recursive delete would remove.
-    Count { path: String },
+    Count {
+        path: String,
+    },
     Delete {
         path: String,
         version: i32,
         recursive: bool,
     },
+    /// Scan a subtree (pipelined), reporting progress; one at a time.
+    Scan {
+        path: String,
+    },
+    CancelScan,
 }
 
 impl TreeRequest {
@@ -115,6 +131,24 @@ pub enum TreeMsg {
         result: Result<u64, String>,
     },
     Written(Result<String, String>),
+    ScanProgress {
+        path: String,
+        visited: u64,
+        elapsed_ms: u64,
+    },
+    ScanDone {
+        path: String,
+        result: Result<Box<crate::tree::scan::ScanReport>, String>,
+    },
+}
+
+/// A subtree scan shown in the browser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanView {
+    pub path: String,
+    pub visited: u64,
+    pub elapsed_ms: u64,
+    pub result: Option<Result<Box<crate::tree::scan::ScanReport>, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +186,7 @@ pub struct TreeView {
     pub detail: Option<(String, Result<NodeDetail, String>)>,
     pub input: TreeInput,
     pub completions: Vec<String>,
+    pub scan: Option<ScanView>,
 }
 
 impl TreeView {
@@ -166,6 +201,7 @@ impl TreeView {
             detail: None,
             input: TreeInput::None,
             completions: Vec::new(),
+            scan: None,
         }
     }
 
@@ -422,6 +458,29 @@ impl State {
         };
         let sel = t.selected as i64;
         let fx = match code {
+            KeyCode::Char('x') if t.scan.as_ref().is_some_and(|s| s.result.is_none()) => {
+                vec![Effect::Tree(TreeRequest::CancelScan)]
+            }
+            KeyCode::Esc if t.scan.is_some() => {
+                let running = t.scan.as_ref().is_some_and(|s| s.result.is_none());
+                t.scan = None;
+                if running {
+                    vec![Effect::Tree(TreeRequest::CancelScan)]
+                } else {
+                    vec![]
+                }
+            }
+            KeyCode::Char('s') => {
+                // The selected node's subtree, or the open node's when nothing is selected.
+                let path = t.selected_path().unwrap_or_else(|| t.cwd.clone());
+                t.scan = Some(ScanView {
+                    path: path.clone(),
+                    visited: 0,
+                    elapsed_ms: 0,
+                    result: None,
+                });
+                vec![Effect::Tree(TreeRequest::Scan { path })]
+            }
             KeyCode::Esc => {
                 if !t.filter.is_empty() {
                     t.filter.clear();
@@ -608,6 +667,31 @@ impl State {
                         self.flash = Some((Level::Critical, e));
                     }
                     _ => {}
+                }
+                vec![]
+            }
+            TreeMsg::ScanProgress {
+                path,
+                visited,
+                elapsed_ms,
+            } => {
+                if let Some(s) = t
+                    .scan
+                    .as_mut()
+                    .filter(|s| s.path == path && s.result.is_none())
+                {
+                    s.visited = visited;
+                    s.elapsed_ms = elapsed_ms;
+                }
+                vec![]
+            }
+            TreeMsg::ScanDone { path, result } => {
+                if let Some(s) = t.scan.as_mut().filter(|s| s.path == path) {
+                    if let Ok(r) = &result {
+                        s.visited = r.znodes;
+                        s.elapsed_ms = r.elapsed_ms;
+                    }
+                    s.result = Some(result);
                 }
                 vec![]
             }

@@ -61,6 +61,7 @@ pub fn spawn(
         let audit = AuditLog::default_location();
         let auth = ctx.credentials.as_ref().map(|c| c.user.clone());
         let mut list_watch: Option<JoinHandle<()>> = None;
+        let cancel_scan = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut data_watch: Option<JoinHandle<()>> = None;
         while let Some(req) = req_rx.recv().await {
             if req.is_write() && ctx.read_only {
@@ -152,6 +153,29 @@ pub fn spawn(
                     tokio::spawn(async move {
                         let names = client.list_children(&parent).await.unwrap_or_default();
                         let _ = tx.send(Msg::Tree(TreeMsg::Names { parent, names }));
+                    });
+                }
+                TreeRequest::CancelScan => {
+                    cancel_scan.store(true, std::sync::atomic::Ordering::Relaxed)
+                }
+                TreeRequest::Scan { path } => {
+                    cancel_scan.store(false, std::sync::atomic::Ordering::Relaxed);
+                    let cancel = cancel_scan.clone();
+                    tokio::spawn(async move {
+                        let progress = |p: &crate::tree::scan::ScanProgress| {
+                            let _ = tx.send(Msg::Tree(TreeMsg::ScanProgress {
+                                path: path.clone(),
+                                visited: p.visited,
+                                elapsed_ms: p.elapsed.as_millis() as u64,
+                            }));
+                        };
+                        let opts = crate::tree::scan::ScanOptions::default();
+                        let r =
+                            crate::tree::scan::scan(&client, &path, &opts, progress, &cancel).await;
+                        let _ = tx.send(Msg::Tree(TreeMsg::ScanDone {
+                            path: path.clone(),
+                            result: r.map(Box::new).map_err(|e| e.to_string()),
+                        }));
                     });
                 }
                 TreeRequest::Count { path } => {

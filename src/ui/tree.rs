@@ -23,7 +23,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(panes);
     children(f, left, t, theme);
-    inspector(f, right, t, theme, state.read_only);
+    match &t.scan {
+        Some(s) => scan_panel(f, right, s, theme),
+        None => inspector(f, right, t, theme, state.read_only),
+    }
     if t.input != TreeInput::None {
         input_box(f, input, t, theme);
     }
@@ -187,6 +190,7 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
         ("h", "up"),
         ("/", "filter"),
         ("p", "path"),
+        ("s", "scan"),
         ("r", "reload"),
     ];
     if !read_only {
@@ -292,5 +296,64 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 .title(Span::styled(title, theme.style(Slot::Title))),
         ),
         area,
+    );
+}
+
+fn scan_panel(f: &mut Frame, area: Rect, s: &crate::app::tree::ScanView, theme: &Theme) {
+    use ratatui::widgets::Gauge;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Border))
+        .title(Span::styled(
+            format!(" scan {} ", safe_name(&s.path)),
+            theme.style(Slot::Title),
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [gauge, body, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let rate = (s.visited * 1000).checked_div(s.elapsed_ms).unwrap_or(0);
+    let label = format!(
+        "{} znodes  {:.1}s  {rate}/s",
+        s.visited,
+        s.elapsed_ms as f64 / 1000.0
+    );
+    // The total is unknown until the scan ends: the bar shows work seen, full when done.
+    let ratio = match &s.result {
+        Some(_) => 1.0,
+        None => (s.visited as f64 / (s.visited as f64 + 1000.0)).min(0.99),
+    };
+    f.render_widget(
+        Gauge::default()
+            .ratio(ratio)
+            .label(label)
+            .gauge_style(theme.style(Slot::Sparkline)),
+        gauge,
+    );
+    let lines: Vec<Line> = match &s.result {
+        None => vec![Line::styled(
+            "scanning … (x cancels)",
+            theme.style(Slot::Muted),
+        )],
+        Some(Err(e)) => vec![Line::styled(e.clone(), theme.style(Slot::Critical))],
+        Some(Ok(r)) => r
+            .to_text()
+            .lines()
+            .map(|l| Line::styled(l.to_string(), theme.style(Slot::Text)))
+            .collect(),
+    };
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let keys = if s.result.is_none() {
+        "x cancel   esc close"
+    } else {
+        "esc close   s scan again"
+    };
+    f.render_widget(
+        Paragraph::new(Line::styled(keys, theme.style(Slot::Key))),
+        hint,
     );
 }
