@@ -47,6 +47,11 @@ pub struct EnsembleEntry {
     pub admin_port: Option<u16>,
     /// A file (mode 0600) holding `user:password` for digest auth.
     pub digest_file: Option<PathBuf>,
+    /// TLS to the client port (a build with `--features tls`): the CA that signed the
+    /// servers' certificates (PEM), and optionally a client certificate and key.
+    pub tls_ca_file: Option<PathBuf>,
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {

@@ -69,7 +69,11 @@ pub fn seeds_of(connect: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            let s = s.strip_prefix("tcp://").unwrap_or(s);
+            // Four-letter words are plain TCP: a TLS-only client port needs the AdminServer.
+            let s = s
+                .strip_prefix("tcp+tls://")
+                .or_else(|| s.strip_prefix("tcp://"))
+                .unwrap_or(s);
             if s.rsplit_once(':')
                 .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
             {

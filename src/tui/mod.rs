@@ -350,6 +350,11 @@ pub fn target_of(config: &Config, name: &str) -> Result<Target, String> {
             admin.by_id.insert(id, url.clone());
         }
     }
+    crate::zk::set_tls(crate::zk::TlsFiles {
+        ca: entry.tls_ca_file.clone().map(crate::config::expand_home),
+        cert: entry.tls_cert_file.clone().map(crate::config::expand_home),
+        key: entry.tls_key_file.clone().map(crate::config::expand_home),
+    });
     let digest = entry.digest_file.clone().map(crate::config::expand_home);
     let credentials = Credentials::resolve(digest.as_deref()).map_err(|e| e.to_string())?;
     Ok(Target {

@@ -21,6 +21,41 @@ pub enum SessionError {
     BadConfig(String),
 }
 
+/// TLS settings for sessions to `tcp+tls://` members (set once, from the chosen ensemble).
+#[derive(Debug, Clone, Default)]
+pub struct TlsFiles {
+    pub ca: Option<std::path::PathBuf>,
+    pub cert: Option<std::path::PathBuf>,
+    pub key: Option<std::path::PathBuf>,
+}
+
+static TLS: std::sync::OnceLock<TlsFiles> = std::sync::OnceLock::new();
+
+/// Every session of this process uses these TLS files (one ensemble per process).
+pub fn set_tls(files: TlsFiles) {
+    let _ = TLS.set(files);
+}
+
+#[cfg(feature = "tls")]
+fn tls_options() -> Result<zkc::TlsOptions, String> {
+    let files = TLS.get().cloned().unwrap_or_default();
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let mut opts = match &files.ca {
+        Some(ca) => zkc::TlsOptions::new()
+            .with_pem_ca(&read(ca)?)
+            .map_err(|e| e.to_string())?,
+        None => zkc::TlsOptions::new(),
+    };
+    if let (Some(c), Some(k)) = (&files.cert, &files.key) {
+        opts = opts
+            .with_pem_identity(&read(c)?, &read(k)?)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(opts)
+}
+
 /// Opens a session, failing fast when no listed server answers (instead of cycling until the
 /// session timeout), and authenticates with digest credentials when given.
 pub async fn connect_session(
@@ -35,7 +70,29 @@ pub async fn connect_session(
     if let Some(c) = credentials {
         connector = connector.with_auth("digest", &c.auth_bytes());
     }
-    match tokio::time::timeout(timeout * 2, connector.connect(connect)).await {
+    let secure = connect.contains("tcp+tls://");
+    #[cfg(feature = "tls")]
+    if secure {
+        connector = connector
+            .with_tls(tls_options().map_err(|e| SessionError::BadConfig(format!("TLS: {e}")))?);
+    }
+    #[cfg(not(feature = "tls"))]
+    if secure {
+        return Err(SessionError::BadConfig(
+            "this build has no TLS: rebuild with `cargo build --release --features tls`".into(),
+        ));
+    }
+    #[cfg(feature = "tls")]
+    let session = async {
+        if secure {
+            connector.secure_connect(connect).await
+        } else {
+            connector.connect(connect).await
+        }
+    };
+    #[cfg(not(feature = "tls"))]
+    let session = connector.connect(connect);
+    match tokio::time::timeout(timeout * 2, session).await {
         Err(_) => Err(SessionError::Timeout {
             connect: connect.to_string(),
             ms: (timeout * 2).as_millis(),
