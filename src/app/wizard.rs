@@ -5,9 +5,8 @@
 use crate::config::Level;
 use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
 use crate::probe::member::MemberSnapshot;
-use crate::probe::types::Role;
-use crate::workflow::{plan, ClusterState, Goal, MemberStatus, Mode, Plan};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::workflow::{plan, ClusterState, Goal, Mode, Plan};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -247,39 +246,6 @@ fn default_fields(config: Option<&EnsembleConfig>) -> Vec<String> {
         "2181".into(),
         "1".into(),
     ]
-}
-
-/// The planner's view from what the console has observed.
-/// `can_write`: whether our credentials may reconfig, when known (a sandbox's super user may).
-pub fn cluster_state(
-    config: &EnsembleConfig,
-    snaps: &[&MemberSnapshot],
-    can_write: Option<bool>,
-) -> ClusterState {
-    let members: BTreeMap<u64, MemberStatus> = snaps
-        .iter()
-        .filter_map(|s| {
-            Some((
-                s.id?,
-                MemberStatus {
-                    live: s.role.is_serving(),
-                    synced: matches!(
-                        s.role,
-                        Role::Leader | Role::Follower | Role::Observer | Role::NonVoting
-                    ),
-                    is_leader: s.role == Role::Leader,
-                },
-            ))
-        })
-        .collect();
-    ClusterState {
-        config: config.clone(),
-        members,
-        reconfig_enabled: None,
-        reconfig_in_progress: false,
-        can_write_config: can_write,
-        standalone_enabled: None,
-    }
 }
 
 /// The files a new member on a real host needs: `zoo.cfg`, its dynamic config seed (the

@@ -1,10 +1,11 @@
 //! Keys and runtime messages of the guided workflows (the wizard's half of `State::update`).
 
 use super::keys::{KeyCode, KeyInput};
-use super::wizard::{cluster_state, joiner_files, situation, Flow, Situation, Stage, Wizard};
+use super::wizard::{joiner_files, situation, Flow, Situation, Stage, Wizard};
 use super::{Drill, Effect, State, View, WorkflowMsg};
 use crate::config::Level;
 use crate::probe::member::ProbeTarget;
+use crate::workflow::executor::cluster_state_of;
 
 impl State {
     /// Handles a key in the workflow view. `None` lets the global key map have it
@@ -68,17 +69,11 @@ impl State {
                         .as_ref()
                         .map_or(vec![], |c| c.servers.keys().copied().collect());
                     match code {
-                        KeyCode::Up | KeyCode::Char('k') => w.cursor = w.cursor.saturating_sub(1),
-                        KeyCode::Down | KeyCode::Char('j') => {
-                            w.cursor = (w.cursor + 1).min(ids.len().saturating_sub(1))
-                        }
-                        KeyCode::Char(' ') => {
-                            if let Some(id) = ids.get(w.cursor) {
-                                if !w.picked.remove(id) {
-                                    w.picked.insert(*id);
-                                }
-                            }
-                        }
+                        KeyCode::Up
+                        | KeyCode::Char('k')
+                        | KeyCode::Down
+                        | KeyCode::Char('j')
+                        | KeyCode::Char(' ') => pick_key(w, key.code, &ids),
                         KeyCode::Enter if !w.picked.is_empty() => self.review(w),
                         KeyCode::Enter => w.say(Level::Warn, "pick at least one member with space"),
                         _ => return None,
@@ -248,17 +243,11 @@ impl State {
                     .as_ref()
                     .map_or(vec![], |c| c.servers.keys().copied().collect());
                 match key.code {
-                    KeyCode::Up | KeyCode::Char('k') => w.cursor = w.cursor.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        w.cursor = (w.cursor + 1).min(ids.len().saturating_sub(1))
-                    }
-                    KeyCode::Char(' ') => {
-                        if let Some(id) = ids.get(w.cursor) {
-                            if !w.picked.remove(id) {
-                                w.picked.insert(*id);
-                            }
-                        }
-                    }
+                    KeyCode::Up
+                    | KeyCode::Char('k')
+                    | KeyCode::Down
+                    | KeyCode::Char('j')
+                    | KeyCode::Char(' ') => pick_key(w, key.code, &ids),
                     KeyCode::Char('c') => {
                         let cfg = self.membership.clone()?;
                         let steps = super::wizard::recovery_steps(
@@ -318,7 +307,7 @@ impl State {
         let snaps = self.snapshots();
         // The sandbox console always holds the sandbox's super user.
         let can_write = self.sandbox.then_some(true);
-        let state = cluster_state(&cfg, &snaps, can_write);
+        let state = cluster_state_of(&cfg, &snaps, can_write);
         w.replan(&state);
         w.stage = Stage::Review;
     }
@@ -391,5 +380,24 @@ impl State {
                 vec![]
             }
         }
+    }
+}
+
+/// Moves the cursor over `ids` and toggles the id under it (shrink picks members to remove,
+/// recover picks survivors).
+fn pick_key(w: &mut Wizard, code: KeyCode, ids: &[u64]) {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') => w.cursor = w.cursor.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            w.cursor = (w.cursor + 1).min(ids.len().saturating_sub(1))
+        }
+        KeyCode::Char(' ') => {
+            if let Some(id) = ids.get(w.cursor) {
+                if !w.picked.remove(id) {
+                    w.picked.insert(*id);
+                }
+            }
+        }
+        _ => {}
     }
 }

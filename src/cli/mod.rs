@@ -170,7 +170,8 @@ async fn console(config: &Config, args: &Args) -> i32 {
         read_only: args.read_only,
         theme: args.theme.clone(),
     };
-    match run_console(config, resolved, sandbox, ui).await {
+    let shared = sandbox.map(|s| std::sync::Arc::new(tokio::sync::Mutex::new(s)));
+    match run_console(config, resolved, shared, ui).await {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("zkconsole: {e:#}");
@@ -179,10 +180,13 @@ async fn console(config: &Config, args: &Args) -> i32 {
     }
 }
 
+/// The shared handle through which the console's drills and workflows act on a sandbox.
+pub type SharedSandbox = std::sync::Arc<tokio::sync::Mutex<zkconsole::sandbox::Sandbox>>;
+
 pub async fn run_console(
     config: &Config,
     resolved: Resolved,
-    sandbox: Option<zkconsole::sandbox::Sandbox>,
+    sandbox: Option<SharedSandbox>,
     ui: UiFlags,
 ) -> anyhow::Result<()> {
     let opts = zkconsole::tui::ConsoleOptions {
@@ -194,7 +198,7 @@ pub async fn run_console(
         read_only: ui.read_only,
         theme: ui.theme,
         config: config.clone(),
-        sandbox: sandbox.map(|s| std::sync::Arc::new(tokio::sync::Mutex::new(s))),
+        sandbox,
     };
     zkconsole::tui::run(opts).await
 }

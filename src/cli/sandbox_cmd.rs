@@ -225,21 +225,13 @@ async fn console_on_fresh_sandbox(
         ..SandboxOptions::default()
     })
     .await?;
-    let resolved = resolved_for(&sb);
+    let resolved = super::Resolved {
+        name: "sandbox".into(),
+        ..resolved_for(&sb)
+    };
     let dir = sb.dir().to_path_buf();
     let shared = std::sync::Arc::new(tokio::sync::Mutex::new(sb));
-    let opts = zkconsole::tui::ConsoleOptions {
-        name: "sandbox".into(),
-        seeds: seeds_of(&resolved.connect),
-        connect: resolved.connect,
-        admin: resolved.admin,
-        credentials: resolved.credentials,
-        read_only: ui.read_only,
-        theme: ui.theme,
-        config: config.clone(),
-        sandbox: Some(shared.clone()),
-    };
-    let result = zkconsole::tui::run(opts).await;
+    let result = super::run_console(config, resolved, Some(shared.clone()), ui).await;
     eprintln!("stopping the sandbox in {} ...", dir.display());
     // The console's drills hold the sandbox only briefly; after the console it is ours alone.
     match std::sync::Arc::try_unwrap(shared) {

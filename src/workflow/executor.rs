@@ -6,7 +6,7 @@
 use super::{ClusterState, MemberStatus, Step};
 use crate::audit::{AuditLog, AuditRecord};
 use crate::ensemble::EnsembleConfig;
-use crate::probe::member::{probe_member, ProbeOptions, ProbeTarget};
+use crate::probe::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
 use crate::probe::round::{AdminLocator, Observation};
 use crate::probe::transport::four_letter_word;
 use crate::probe::types::Role;
@@ -23,30 +23,38 @@ const RECONFIG_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The planner's view of an observed ensemble. `can_write` comes from the ACL check.
 pub fn cluster_state(obs: &Observation, can_write: Option<bool>) -> Option<ClusterState> {
-    let config = obs.config.clone()?;
-    let mut members = BTreeMap::new();
-    for m in &obs.members {
-        let Some(id) = m.id else { continue };
-        members.insert(
-            id,
-            MemberStatus {
+    let snaps: Vec<&MemberSnapshot> = obs.members.iter().collect();
+    Some(cluster_state_of(obs.config.as_ref()?, &snaps, can_write))
+}
+
+/// The planner's view from a membership and what the members answered.
+pub fn cluster_state_of(
+    config: &EnsembleConfig,
+    snaps: &[&MemberSnapshot],
+    can_write: Option<bool>,
+) -> ClusterState {
+    let members = snaps
+        .iter()
+        .filter_map(|m| {
+            let status = MemberStatus {
                 live: m.role.is_serving(),
                 synced: matches!(
                     m.role,
                     Role::Leader | Role::Follower | Role::Observer | Role::NonVoting
                 ),
                 is_leader: m.role == Role::Leader,
-            },
-        );
-    }
-    Some(ClusterState {
-        config,
+            };
+            Some((m.id?, status))
+        })
+        .collect();
+    ClusterState {
+        config: config.clone(),
         members,
         reconfig_enabled: None,
         reconfig_in_progress: false,
         can_write_config: can_write,
         standalone_enabled: None,
-    })
+    }
 }
 
 /// Whether our session may write `/zookeeper/config`: granted by its ACL to anyone or to our
