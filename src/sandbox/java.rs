@@ -72,6 +72,11 @@ pub fn jvm_args(classpath: &str, sandbox_dir: &Path, conf: &Path) -> Vec<String>
         "-Dorg.slf4j.simpleLogger.showDateTime=true".into(),
         // Marks the process as ours, so stray members can be found and cleaned up.
         format!("-Dzkconsole.sandbox={}", sandbox_dir.display()),
+        // A test run's own tag (set by .ci/run), so its cleanup stops exactly its members.
+        format!(
+            "-Dzkconsole.tag={}",
+            std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default()
+        ),
         "-cp".into(),
         classpath.to_string(),
         "org.apache.zookeeper.server.quorum.QuorumPeerMain".into(),
