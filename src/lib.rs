@@ -10,6 +10,7 @@ pub mod ensemble;
 pub mod history;
 pub mod logging;
 pub mod probe;
+pub mod remembered;
 pub mod report;
 pub mod sandbox;
 pub mod tree;

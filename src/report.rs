@@ -15,6 +15,8 @@ pub struct StatusReport {
     /// Hex as ZooKeeper prints it (`0x100000000`), or null when no member told us.
     pub config_version: Option<String>,
     pub config_source: ConfigSource,
+    /// When `config_source` is `previous`: when a live member last gave that membership.
+    pub config_seen_at: Option<String>,
     pub quorum: QuorumReport,
     pub members: Vec<MemberReport>,
     pub problems: Vec<String>,
@@ -59,10 +61,22 @@ pub fn hex(v: u64) -> String {
 
 impl StatusReport {
     pub fn new(name: &str, obs: &Observation, health: &Health) -> StatusReport {
+        let mut problems = health.problems.clone();
+        let mut level = health.level;
+        if obs.config.is_none() && !obs.members.is_empty() {
+            // The quorum figures below are then a guess; a script must not read them as fact.
+            level = level.max(Level::Warn);
+            problems.push(format!(
+                "membership unknown: no member answered `conf` and none was seen before; \
+                 counting the {} address{} given as the voters",
+                obs.members.len(),
+                if obs.members.len() == 1 { "" } else { "es" }
+            ));
+        }
         let state = if health.reachable == 0 {
             "unreachable"
         } else {
-            match health.level {
+            match level {
                 Level::Ok => "ok",
                 Level::Warn => "warn",
                 Level::Critical => "critical",
@@ -100,6 +114,7 @@ impl StatusReport {
             leader: health.leader,
             config_version: health.config_version.map(hex),
             config_source: obs.config_source,
+            config_seen_at: None,
             quorum: QuorumReport {
                 voters: health.voters,
                 observers: health.observers,
@@ -109,9 +124,23 @@ impl StatusReport {
                 has_quorum: health.has_quorum,
             },
             members,
-            problems: health.problems.clone(),
+            problems,
             elapsed_ms: (obs.elapsed.as_secs_f64() * 10000.0).round() / 10.0,
         }
+    }
+
+    /// The membership was the remembered one, last seen live at `seen_at`: say so, and that
+    /// it may be stale, since the operator will act on those ids.
+    pub fn with_remembered(mut self, seen_at: std::time::SystemTime) -> StatusReport {
+        if self.config_source == ConfigSource::Previous {
+            let at = crate::audit::rfc3339(seen_at);
+            self.problems.push(format!(
+                "membership remembered from {at}: no live member could tell the current one \
+                 (it may have changed since)"
+            ));
+            self.config_seen_at = Some(at);
+        }
+        self
     }
 
     /// 0 ok, 1 warning, 2 critical, 3 nothing reachable.
@@ -150,6 +179,9 @@ impl StatusReport {
             "voters {}  observers {}  quorum {}  live voters {}  {}",
             q.voters, q.observers, q.quorum_size, q.live_voters, margin
         );
+        if let Some(at) = &self.config_seen_at {
+            let _ = writeln!(s, "membership as last seen live at {at}");
+        }
         s.push('\n');
         s.push_str(&row([
             "ID",

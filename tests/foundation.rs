@@ -292,6 +292,82 @@ async fn two_of_three_down_loses_the_quorum() {
     assert!(problems.contains("quorum lost"), "{report:#}");
 }
 
+/// With the quorum lost no member tells the membership; `status` must still list every member
+/// by id (from the one it last saw live) and say how old that knowledge is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_quorum_lists_every_member_from_the_membership_last_seen() {
+    let mut sb = healthy_sandbox(3).await;
+    let leader = sb
+        .wait_for_leader(Duration::from_secs(10))
+        .await
+        .expect("leader");
+    let home = tempfile::tempdir().expect("tempdir");
+    let seed = address_of(&sb, leader);
+    let live = zkconsole_in(home.path(), &["status", "--connect", &seed, "--json"]).await;
+    let live = live.json();
+    assert_eq!(live["config_source"], "conf", "{live:#}");
+    assert!(live["config_seen_at"].is_null(), "{live:#}");
+
+    let killed: Vec<u64> = sb.ids().into_iter().filter(|&id| id != leader).collect();
+    for &id in &killed {
+        sb.kill(id).expect("kill");
+    }
+    let report = eventually(
+        Duration::from_secs(20),
+        "the survivor stops serving",
+        || {
+            let (home, seed) = (home.path().to_path_buf(), seed.clone());
+            async move {
+                let run = zkconsole_in(&home, &["status", "--connect", &seed, "--json"]).await;
+                let report = run.json();
+                let role = row_by_address(&report, &seed)["role"].clone();
+                if run.code == 2 && role == "not-serving" {
+                    Ok(report)
+                } else {
+                    Err(format!("exit {}, survivor {role}", run.code))
+                }
+            }
+        },
+    )
+    .await;
+    assert_eq!(report["config_source"], "previous", "{report:#}");
+    assert!(report["config_seen_at"].is_string(), "{report:#}");
+    assert_eq!(
+        report["config_version"], live["config_version"],
+        "{report:#}"
+    );
+    assert_eq!(report["quorum"]["voters"], 3, "{report:#}");
+    assert_eq!(report["quorum"]["live_voters"], 0, "{report:#}");
+    let ids: BTreeSet<u64> = report["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["id"].as_u64())
+        .collect();
+    assert_eq!(ids, sb.ids().into_iter().collect(), "{report:#}");
+    for &id in &killed {
+        let row = row_by_address(&report, &address_of(&sb, id));
+        assert_eq!(row["id"], id, "{row:#}");
+        assert_eq!(row["role"], "down", "{row:#}");
+    }
+    assert!(
+        report["problems"]
+            .to_string()
+            .contains("membership remembered"),
+        "{report:#}"
+    );
+
+    // Without that memory the one seed is all there is, and the report says the figures are
+    // a guess rather than presenting one voter as the ensemble.
+    let blind = status_json(&seed, &[]).await.json();
+    assert_eq!(blind["config_source"], "none", "{blind:#}");
+    assert_eq!(blind["members"].as_array().unwrap().len(), 1, "{blind:#}");
+    assert!(
+        blind["problems"].to_string().contains("membership unknown"),
+        "{blind:#}"
+    );
+}
+
 // 6 -------------------------------------------------------------------------------------------
 
 fn srvr_only() -> SandboxOptions {

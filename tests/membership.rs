@@ -252,7 +252,7 @@ async fn library_state(
         admin: AdminLocator::default(),
         opts: ProbeOptions::default(),
     };
-    let obs = observe_ensemble(&discovery, connect, Some(creds)).await;
+    let obs = observe_ensemble(&discovery, connect, Some(creds), None).await;
     let can_write = can_write_config(client, Some(&creds.digest_identity())).await;
     cluster_state(&obs, can_write).expect("the observation carries the membership")
 }

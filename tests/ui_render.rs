@@ -107,6 +107,40 @@ fn quorum_lost_is_shouted() {
     assert_eq!(b[(x + 1, y)].bg, critical.bg.unwrap());
 }
 
+/// A console started on a lost quorum lists members from the membership last seen live; the
+/// header must say so, in the warn style, until a live membership replaces it.
+#[test]
+fn a_remembered_membership_is_marked_until_a_live_one_arrives() {
+    use std::time::{Duration, SystemTime};
+    use zkconsole::ensemble::EnsembleConfig;
+    use zkconsole::probe::round::ConfigSource;
+    let mut s = state(false, false);
+    let config = s.membership.clone().expect("synthetic membership");
+    let seen = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+    s.remember(config.clone(), seen);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::NotServing, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Down, 0),
+        ],
+    );
+    let b = render(&s, 140, 30, "dark");
+    let (x, y) = find(&b, "voters", "membership as last seen 2026-11-18T");
+    let warn = Themes::load(None).get("dark").style(Slot::Warn);
+    assert_eq!(b[(x, y)].fg, warn.fg.unwrap());
+
+    s.update(Msg::Membership {
+        gen: s.generation,
+        config: EnsembleConfig::parse(&config.to_text()).unwrap(),
+        source: ConfigSource::Znode,
+    });
+    assert_eq!(s.membership_source, ConfigSource::Znode);
+    let t = text(&render(&s, 140, 30, "dark"));
+    assert!(!t.contains("membership as last seen"), "{t}");
+}
+
 #[test]
 fn monochrome_still_marks_breaches_by_attribute() {
     let s = incident();

@@ -153,6 +153,8 @@ pub struct State {
 
     pub membership: Option<EnsembleConfig>,
     pub membership_source: ConfigSource,
+    /// When the membership is the remembered one: when a live member last gave it.
+    pub membership_seen_at: Option<SystemTime>,
     pub members: BTreeMap<MemberKey, MemberView>,
     pub history: BTreeMap<MemberKey, MemberHistory>,
     pub health: Health,
@@ -211,6 +213,7 @@ impl State {
             themes: init.themes,
             membership: None,
             membership_source: ConfigSource::None,
+            membership_seen_at: None,
             members: BTreeMap::new(),
             history: BTreeMap::new(),
             health,
@@ -375,10 +378,24 @@ impl State {
         }
     }
 
+    /// Starts from the membership last seen live (quorum lost at start-up must still list
+    /// every member by id); the first live membership replaces it.
+    pub fn remember(&mut self, config: EnsembleConfig, seen_at: SystemTime) -> Vec<Effect> {
+        let effects = self.on_membership(config, ConfigSource::Previous);
+        self.membership_seen_at = Some(seen_at);
+        effects
+    }
+
     fn on_membership(&mut self, config: EnsembleConfig, source: ConfigSource) -> Vec<Effect> {
         let now = SystemTime::now();
         let old_version = self.membership.as_ref().and_then(|c| c.version);
         if self.membership.as_ref() == Some(&config) {
+            if self.membership_source != source {
+                // The same membership, now confirmed live.
+                self.membership_source = source;
+                self.membership_seen_at = None;
+                self.dirty = true;
+            }
             return vec![];
         }
         if old_version.is_some() && old_version != config.version {
@@ -425,6 +442,7 @@ impl State {
         }
         self.membership = Some(config);
         self.membership_source = source;
+        self.membership_seen_at = None;
         self.recompute(now);
         self.dirty = true;
         vec![Effect::SetTargets(self.targets())]

@@ -96,6 +96,8 @@ async fn observe_and_plan(ctx: &Context, goal: &Goal) -> Result<(Observation, Pl
         &ctx.discovery,
         &ctx.resolved.connect,
         ctx.resolved.credentials.as_ref(),
+        // A plan rests on the live membership only: a remembered one may be stale.
+        None,
     )
     .await;
     let identity = ctx

@@ -5,7 +5,8 @@ use std::time::Duration;
 use zkconsole::config::Config;
 use zkconsole::ensemble::health::summarize;
 use zkconsole::probe::member::ProbeOptions;
-use zkconsole::probe::round::{seeds_of, Discovery};
+use zkconsole::probe::round::{seeds_of, ConfigSource, Discovery};
+use zkconsole::remembered;
 use zkconsole::report::StatusReport;
 
 pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Option<u64>) -> i32 {
@@ -32,14 +33,26 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
             ..ProbeOptions::default()
         },
     };
+    let memory = remembered::default_path(&discovery.seeds);
+    let last_seen = remembered::load(&memory, &discovery.seeds);
     let obs = zkconsole::zk::observe_ensemble(
         &discovery,
         &resolved.connect,
         resolved.credentials.as_ref(),
+        last_seen.as_ref().map(|r| &r.config),
     )
     .await;
+    let live = matches!(obs.config_source, ConfigSource::Conf | ConfigSource::Znode);
+    if let Some(cfg) = obs.config.as_ref().filter(|_| live) {
+        if let Err(e) = remembered::store(&memory, &discovery.seeds, cfg) {
+            tracing::warn!(path = %memory.display(), error = %e, "could not remember the membership");
+        }
+    }
     let health = summarize(obs.config.as_ref(), &obs.members, &config.thresholds);
-    let report = StatusReport::new(&resolved.name, &obs, &health);
+    let mut report = StatusReport::new(&resolved.name, &obs, &health);
+    if let Some(r) = &last_seen {
+        report = report.with_remembered(r.seen_at);
+    }
     tracing::info!(
         ensemble = %report.ensemble,
         state = report.state,

@@ -87,20 +87,22 @@ pub fn seeds_of(connect: &str) -> Vec<String> {
 
 /// Two spellings of one endpoint compare equal (`localhost:2181` = `127.0.0.1:2181`).
 pub fn same_endpoint(a: &str, b: &str) -> bool {
-    fn norm(s: &str) -> String {
-        let s = s.trim().to_ascii_lowercase();
-        match s.rsplit_once(':') {
-            Some((h, p)) => {
-                let h = match h {
-                    "localhost" | "[::1]" | "::1" => "127.0.0.1",
-                    h => h,
-                };
-                format!("{h}:{p}")
-            }
-            None => s,
+    endpoint_key(a) == endpoint_key(b)
+}
+
+/// The one spelling of an endpoint that `same_endpoint` compares.
+pub fn endpoint_key(s: &str) -> String {
+    let s = s.trim().to_ascii_lowercase();
+    match s.rsplit_once(':') {
+        Some((h, p)) => {
+            let h = match h {
+                "localhost" | "[::1]" | "::1" => "127.0.0.1",
+                h => h,
+            };
+            format!("{h}:{p}")
         }
+        None => s,
     }
-    norm(a) == norm(b)
 }
 
 /// `previous`: the membership from an earlier observation, used when no member can tell us

@@ -9,8 +9,10 @@ mod workflows;
 use crate::app::keys::Keymap;
 use crate::app::{Drill, Effect, Msg, State, StateInit, WorkflowMsg};
 use crate::config::{Config, Credentials, Level};
+use crate::ensemble::EnsembleConfig;
 use crate::probe::member::ProbeOptions;
-use crate::probe::round::AdminLocator;
+use crate::probe::round::{AdminLocator, ConfigSource};
+use crate::remembered;
 use crate::sandbox::Sandbox;
 use crate::ui::theme::{effective_theme, Themes};
 use std::sync::Arc;
@@ -89,7 +91,9 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         opts: probe_opts,
         refresh: opts.config.refresh(),
         tx: tx.clone(),
+        remembered: None,
     };
+    recall_membership(&mut state);
     sources.start(&state, opts.connect.clone(), opts.credentials.clone());
     let ticker = {
         let tx = tx.clone();
@@ -153,10 +157,13 @@ struct Sources {
     opts: ProbeOptions,
     refresh: Duration,
     tx: mpsc::UnboundedSender<Msg>,
+    /// The live membership last written to the state dir, so an unchanged one is not rewritten.
+    remembered: Option<EnsembleConfig>,
 }
 
 impl Sources {
     fn start(&mut self, state: &State, connect: String, credentials: Option<Credentials>) {
+        self.remembered = None;
         self.connect = connect.clone();
         self.credentials = credentials.clone();
         self.pollers.gen = state.generation;
@@ -170,6 +177,20 @@ impl Sources {
             self.refresh,
             self.tx.clone(),
         ));
+    }
+
+    /// Keeps a live membership for the next start that finds the quorum lost.
+    fn remember(&mut self, seeds: &[String], config: &EnsembleConfig) {
+        if self.remembered.as_ref() == Some(config) {
+            return;
+        }
+        let path = remembered::default_path(seeds);
+        match remembered::store(&path, seeds, config) {
+            Ok(()) => self.remembered = Some(config.clone()),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "could not remember the membership")
+            }
+        }
     }
 
     fn stop(&mut self) {
@@ -237,6 +258,16 @@ async fn event_loop(
         };
         draw_at = Some(draw_at.map_or(due, |t| t.min(due)));
         for m in batch {
+            if let Msg::Membership {
+                gen,
+                config,
+                source: ConfigSource::Conf | ConfigSource::Znode,
+            } = &m
+            {
+                if *gen == state.generation {
+                    sources.remember(&state.seeds, config);
+                }
+            }
             for effect in state.update(m) {
                 match effect {
                     Effect::Quit => return Ok(()),
@@ -329,7 +360,18 @@ fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
     state.generation = generation;
     state.flash = Some((crate::config::Level::Ok, format!("switched to {name}")));
     tracing::info!(ensemble = name, "switched ensemble");
+    recall_membership(state);
     sources.start(state, target.connect, target.credentials);
+}
+
+/// Until a live membership arrives, lists every member by id from the one last seen live:
+/// a console opened on an ensemble that has lost its quorum must still show who is missing.
+fn recall_membership(state: &mut State) {
+    let path = remembered::default_path(&state.seeds);
+    if let Some(r) = remembered::load(&path, &state.seeds) {
+        // The sources start from `state.targets()`, which already includes these members.
+        let _ = state.remember(r.config, r.seen_at);
+    }
 }
 
 /// A configured ensemble resolved to what the console needs to reach it.

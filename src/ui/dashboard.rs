@@ -92,6 +92,13 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         margin,
     ];
+    if let Some(at) = state.membership_seen_at {
+        // Ids and voters come from memory: another operator may have changed them since.
+        second.push(Span::styled(
+            format!("  membership as last seen {}", crate::audit::rfc3339(at)),
+            theme.style(Slot::Warn),
+        ));
+    }
     if let Some(cfg) = state.membership.as_ref().filter(|c| c.is_hierarchical()) {
         // Majority arithmetic does not describe these; the figures above come from the
         // group/weight rule.

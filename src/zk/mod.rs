@@ -125,14 +125,17 @@ pub async fn read_config(client: &zkc::Client) -> Result<(EnsembleConfig, i64), 
 }
 
 /// One observation of the ensemble. Membership comes from `conf`; where `conf` is not
-/// whitelisted but members serve, from `/zookeeper/config` over a session instead.
+/// whitelisted but members serve, from `/zookeeper/config` over a session instead; where
+/// nothing live tells it (quorum lost), from `remembered`, the last one seen.
 pub async fn observe_ensemble(
     d: &Discovery,
     connect: &str,
     credentials: Option<&Credentials>,
+    remembered: Option<&EnsembleConfig>,
 ) -> Observation {
-    let obs = observe(d, None).await;
-    if obs.config.is_some() || !obs.members.iter().any(|m| m.role.is_serving()) {
+    let obs = observe(d, remembered).await;
+    let live_membership = obs.config.is_some() && obs.config_source != ConfigSource::Previous;
+    if live_membership || !obs.members.iter().any(|m| m.role.is_serving()) {
         return obs;
     }
     let started = std::time::Instant::now();
