@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what zkconsole's sandbox and tests need, when missing: ZooKeeper (Debian's package,
-# which brings Java) and tmux (for the end-to-end terminal test). Safe to run repeatedly.
+# which brings Java), tmux (for the end-to-end terminal test) and openssl (certificates for
+# the TLS test). Safe to run repeatedly.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,7 @@ if [ -z "${ZOOKEEPER_CLASSPATH:-}" ] && [ -z "${ZOOKEEPER_HOME:-}" ] && [ ! -f /
 fi
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get" >&2

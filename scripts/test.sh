@@ -7,11 +7,14 @@ bash scripts/setup.sh
 cargo fmt --check
 # --all-targets here also compiles and lints the benchmark examples.
 cargo clippy --all-targets --quiet -- -D warnings
+# The TLS code and its test exist only with the `tls` feature.
+cargo clippy --all-targets --features tls --quiet -- -D warnings
 # Each integration test starts its own ensemble of JVMs; a few at a time fit 2 cores.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}" cargo test --lib --bins --tests 2>&1 | tee "$log" || status=$?
+cargo test --features tls --test tls 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole run (each test binary prints its own).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

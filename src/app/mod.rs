@@ -16,7 +16,9 @@ use crate::ensemble::health::{summarize, summarize_refs, Health};
 use crate::ensemble::EnsembleConfig;
 use crate::history::{MemberHistory, Series};
 use crate::probe::member::{MemberSnapshot, ProbeTarget};
-use crate::probe::round::{apply_membership, same_endpoint, AdminLocator, ConfigSource};
+use crate::probe::round::{
+    apply_membership, probe_address, same_endpoint, AdminLocator, ConfigSource,
+};
 use crate::probe::types::Role;
 use events::EventLog;
 use keys::{Action, KeyCode, KeyInput, Keymap};
@@ -260,7 +262,7 @@ impl State {
         let mut out: Vec<ProbeTarget> = Vec::new();
         if let Some(cfg) = &self.membership {
             for s in cfg.servers.values() {
-                if let Some(address) = s.client_address() {
+                if let Some((address, _)) = probe_address(s, &self.seeds) {
                     out.push(ProbeTarget {
                         id: Some(s.id),
                         admin_url: self.admin.url_for(Some(s.id), &address),
@@ -420,10 +422,9 @@ impl State {
             .collect();
         for key in addressed {
             if let MemberKey::Address(a) = &key {
-                let matched = config
-                    .servers
-                    .values()
-                    .find(|s| s.client_address().is_some_and(|c| same_endpoint(&c, a)));
+                let matched = config.servers.values().find(|s| {
+                    probe_address(s, &self.seeds).is_some_and(|(c, _)| same_endpoint(&c, a))
+                });
                 if let Some(spec) = matched {
                     if let Some(mut m) = self.members.remove(&key) {
                         m.snap.id = Some(spec.id);

@@ -217,6 +217,7 @@ pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
             let mut admin = AdminLocator::default();
             apply_admin_flags(&mut admin, t)?;
             let credentials = Credentials::resolve(None).map_err(|e| e.to_string())?;
+            zkconsole::probe::secure::register(c);
             return Ok(Resolved {
                 name: c.clone(),
                 connect: c.clone(),

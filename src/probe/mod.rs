@@ -3,5 +3,6 @@
 pub mod member;
 pub mod parse;
 pub mod round;
+pub mod secure;
 pub mod transport;
 pub mod types;

@@ -7,7 +7,7 @@
 use super::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
 use super::transport::four_letter_word;
 use super::types::Role;
-use crate::ensemble::{EnsembleConfig, LearnerType};
+use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
 use futures::future::join_all;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -61,19 +61,23 @@ pub struct Observation {
     pub elapsed: Duration,
 }
 
-/// Splits a connect string (`h1:2181,h2:2181/chroot`) into `host:port` seeds.
+/// Splits a connect string (`h1:2181,h2:2181/chroot`, each host optionally `tcp://` or
+/// `tcp+tls://`) into `host:port` seeds.
 pub fn seeds_of(connect: &str) -> Vec<String> {
-    let hosts = connect.split('/').next().unwrap_or("");
-    hosts
+    connect
         .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
         .map(|s| {
             // Four-letter words are plain TCP: a TLS-only client port needs the AdminServer.
+            let s = s.trim();
             let s = s
                 .strip_prefix("tcp+tls://")
                 .or_else(|| s.strip_prefix("tcp://"))
                 .unwrap_or(s);
+            // The chroot follows the last host.
+            s.split('/').next().unwrap_or("").trim()
+        })
+        .filter(|s| !s.is_empty())
+        .map(|s| {
             if s.rsplit_once(':')
                 .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
             {
@@ -82,6 +86,15 @@ pub fn seeds_of(connect: &str) -> Vec<String> {
                 format!("{s}:2181")
             }
         })
+        .collect()
+}
+
+/// The seeds of `connect` that are TLS client ports (`tcp+tls://`).
+pub fn tls_seeds_of(connect: &str) -> Vec<String> {
+    connect
+        .split(',')
+        .filter(|s| s.trim().starts_with("tcp+tls://"))
+        .flat_map(seeds_of)
         .collect()
 }
 
@@ -167,8 +180,8 @@ pub async fn observe_with(
                 .servers
                 .values()
                 .find(|s| {
-                    s.client_address()
-                        .is_some_and(|a| same_endpoint(&a, &snap.address))
+                    probe_address(s, &d.seeds)
+                        .is_some_and(|(a, _)| same_endpoint(&a, &snap.address))
                 })
                 .map(|s| s.id);
         }
@@ -181,20 +194,30 @@ pub async fn observe_with(
             !by_id_only
         });
         // Round two: members the seeds did not cover.
-        let missing: Vec<ProbeTarget> = cfg
+        let missing: Vec<(ProbeTarget, bool)> = cfg
             .servers
             .values()
             .filter(|s| !seed_snaps.iter().any(|snap| snap.id == Some(s.id)))
             .filter_map(|s| {
-                let address = s.client_address()?;
-                Some(ProbeTarget {
-                    id: Some(s.id),
-                    admin_url: d.admin.url_for(Some(s.id), &address),
-                    address,
-                })
+                let (address, assumed) = probe_address(s, &d.seeds)?;
+                Some((
+                    ProbeTarget {
+                        id: Some(s.id),
+                        admin_url: d.admin.url_for(Some(s.id), &address),
+                        address,
+                    },
+                    assumed,
+                ))
             })
             .collect();
-        let extra = join_all(missing.iter().map(|t| probe_member(t, d.opts))).await;
+        let extra = join_all(missing.iter().map(|(t, assumed)| async move {
+            let mut snap = probe_member(t, d.opts).await;
+            if *assumed && !snap.role.is_alive() {
+                snap.hint = Some(assumed_address_hint(t.id.unwrap_or(0), &t.address));
+            }
+            snap
+        }))
+        .await;
         let mut by_id: BTreeMap<u64, MemberSnapshot> = BTreeMap::new();
         for snap in seed_snaps.drain(..).chain(extra) {
             match snap.id {
@@ -225,6 +248,36 @@ pub async fn observe_with(
     }
 }
 
+/// Where to probe a configured member. The membership may list no client port (a TLS-only
+/// ensemble, or `clientPort` kept in the static file); ensembles use one client port on every
+/// host, so the seeds' port is assumed (a TLS seed's, TLS included) rather than the member
+/// being left out. The flag says the address was assumed.
+pub fn probe_address(spec: &ServerSpec, seeds: &[String]) -> Option<(String, bool)> {
+    if let Some(a) = spec.client_address() {
+        return Some((a, false));
+    }
+    let secure_seed = seeds.iter().find(|s| super::secure::is_secure(s));
+    let (_, port) = secure_seed.or(seeds.first())?.rsplit_once(':')?;
+    let host = if spec.host.contains(':') && !spec.host.starts_with('[') {
+        format!("[{}]", spec.host)
+    } else {
+        spec.host.clone()
+    };
+    let addr = format!("{host}:{port}");
+    if secure_seed.is_some() {
+        super::secure::mark(&addr);
+    }
+    Some((addr, true))
+}
+
+/// The note on a member probed at an assumed address that did not answer there.
+pub fn assumed_address_hint(id: u64, address: &str) -> String {
+    format!(
+        "the membership lists no client port for member {id}; {address} was assumed \
+         (name the member in the connect string if it listens elsewhere)"
+    )
+}
+
 /// `conf` gives both the membership and the answering server's own id.
 fn parse_conf(text: &str) -> Option<(EnsembleConfig, Option<u64>)> {
     if super::parse::refusal::<()>(text).is_some() {
@@ -253,5 +306,61 @@ pub fn apply_membership(snap: &mut MemberSnapshot, cfg: &EnsembleConfig) {
     snap.voting = Some(voting);
     if snap.role == Role::Follower && !voting {
         snap.role = Role::NonVoting;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_keep_hosts_and_drop_schemes_and_the_chroot() {
+        assert_eq!(
+            seeds_of("zk1:2181, zk2 ,zk3:2182/app/x"),
+            ["zk1:2181", "zk2:2181", "zk3:2182"]
+        );
+        assert_eq!(
+            seeds_of("tcp+tls://127.0.0.1:2281,tcp://zk2/chroot"),
+            ["127.0.0.1:2281", "zk2:2181"]
+        );
+        assert_eq!(seeds_of("tcp+tls://zk1:2281/"), ["zk1:2281"]);
+        assert!(seeds_of("/chroot").is_empty());
+        assert_eq!(
+            tls_seeds_of("zk0:2181,tcp+tls://zk1:2281,tcp://zk2/c"),
+            ["zk1:2281"]
+        );
+    }
+
+    #[test]
+    fn a_member_without_a_client_port_is_probed_at_the_seeds_port_not_left_out() {
+        let cfg = EnsembleConfig::parse(
+            "server.1=10.0.0.1:2888:3888:participant;10.0.0.1:2181\n\
+             server.2=10.0.0.2:2888:3888:participant\n\
+             server.3=[fe80::3]:2888:3888:participant\n",
+        )
+        .unwrap();
+        let seeds = vec!["10.0.0.1:2281".to_string()];
+        assert_eq!(
+            probe_address(&cfg.servers[&1], &seeds),
+            Some(("10.0.0.1:2181".into(), false))
+        );
+        assert_eq!(
+            probe_address(&cfg.servers[&2], &seeds),
+            Some(("10.0.0.2:2281".into(), true))
+        );
+        assert_eq!(
+            probe_address(&cfg.servers[&3], &seeds),
+            Some(("[fe80::3]:2281".into(), true))
+        );
+        assert!(!crate::probe::secure::is_secure("10.0.0.2:2281"));
+        // A TLS seed lends its port, and TLS, to the members the membership gives no port.
+        crate::probe::secure::register("tcp+tls://10.0.0.1:2282");
+        let seeds = vec!["10.0.0.1:2181".to_string(), "10.0.0.1:2282".to_string()];
+        assert_eq!(
+            probe_address(&cfg.servers[&2], &seeds),
+            Some(("10.0.0.2:2282".into(), true))
+        );
+        assert!(crate::probe::secure::is_secure("10.0.0.2:2282"));
+        assert_eq!(probe_address(&cfg.servers[&2], &[]), None);
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::ErrorKind;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
@@ -32,8 +32,54 @@ pub async fn four_letter_word(
     cap: usize,
 ) -> Result<String, TransportError> {
     let deadline = Instant::now() + timeout;
-    let bytes = exchange(addr, cmd.as_bytes(), deadline, timeout, cap).await?;
+    let bytes = if super::secure::is_secure(addr) {
+        exchange_tls(addr, cmd.as_bytes(), deadline, timeout, cap).await?
+    } else {
+        exchange(addr, cmd.as_bytes(), deadline, timeout, cap).await?
+    };
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(not(feature = "tls"))]
+async fn exchange_tls(
+    addr: &str,
+    _request: &[u8],
+    _deadline: Instant,
+    _timeout: Duration,
+    _cap: usize,
+) -> Result<Vec<u8>, TransportError> {
+    Err(TransportError::Io {
+        addr: addr.to_string(),
+        message: "a TLS client port, and this build has no TLS: rebuild with \
+                  `cargo build --release --features tls`, or give the plain client port"
+            .into(),
+    })
+}
+
+/// As `exchange`, inside a TLS session verified against the ensemble's CA.
+#[cfg(feature = "tls")]
+async fn exchange_tls(
+    addr: &str,
+    request: &[u8],
+    deadline: Instant,
+    timeout: Duration,
+    cap: usize,
+) -> Result<Vec<u8>, TransportError> {
+    let fail = |message: String| TransportError::Io {
+        addr: addr.to_string(),
+        message,
+    };
+    let connector = super::secure::connector().map_err(fail)?;
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| fail(format!("not a TLS server name: {e}")))?;
+    let tcp = connect(addr, deadline, timeout).await?;
+    let stream = timeout_at(deadline, connector.connect(name, tcp))
+        .await
+        .map_err(|_| timed_out(addr, timeout))?
+        .map_err(|e| fail(format!("TLS handshake failed: {e}")))?;
+    talk(stream, addr, request, deadline, timeout, cap).await
 }
 
 /// An HTTP/1.0 GET: 1.0 so the server closes the connection after the body and never uses
@@ -99,38 +145,71 @@ async fn exchange(
     timeout: Duration,
     cap: usize,
 ) -> Result<Vec<u8>, TransportError> {
-    let timed_out = || TransportError::Timeout {
+    let stream = connect(addr, deadline, timeout).await?;
+    talk(stream, addr, request, deadline, timeout, cap).await
+}
+
+fn timed_out(addr: &str, timeout: Duration) -> TransportError {
+    TransportError::Timeout {
         addr: addr.to_string(),
         ms: timeout.as_millis(),
-    };
-    let io = |e: std::io::Error| {
-        if e.kind() == ErrorKind::ConnectionRefused {
-            TransportError::Refused(addr.to_string())
-        } else {
-            TransportError::Io {
-                addr: addr.to_string(),
-                message: e.to_string(),
-            }
+    }
+}
+
+fn io_error(addr: &str, e: std::io::Error) -> TransportError {
+    if e.kind() == ErrorKind::ConnectionRefused {
+        TransportError::Refused(addr.to_string())
+    } else {
+        TransportError::Io {
+            addr: addr.to_string(),
+            message: e.to_string(),
         }
-    };
-    let mut stream = timeout_at(deadline, TcpStream::connect(addr))
+    }
+}
+
+async fn connect(
+    addr: &str,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<TcpStream, TransportError> {
+    let stream = timeout_at(deadline, TcpStream::connect(addr))
         .await
-        .map_err(|_| timed_out())?
-        .map_err(io)?;
+        .map_err(|_| timed_out(addr, timeout))?
+        .map_err(|e| io_error(addr, e))?;
     stream.set_nodelay(true).ok();
+    Ok(stream)
+}
+
+/// Writes the request and reads until the server closes, within the deadline and the cap.
+async fn talk<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    addr: &str,
+    request: &[u8],
+    deadline: Instant,
+    timeout: Duration,
+    cap: usize,
+) -> Result<Vec<u8>, TransportError> {
     timeout_at(deadline, stream.write_all(request))
         .await
-        .map_err(|_| timed_out())?
-        .map_err(io)?;
+        .map_err(|_| timed_out(addr, timeout))?
+        .map_err(|e| io_error(addr, e))?;
     let mut out = Vec::with_capacity(4096);
     let mut buf = [0u8; 16 * 1024];
     loop {
         let n = match timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return Err(timed_out()),
+            Err(_) => return Err(timed_out(addr, timeout)),
             Ok(Ok(n)) => n,
-            // A reset after a complete reply is how some servers close; keep what arrived.
-            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionReset && !out.is_empty() => break,
-            Ok(Err(e)) => return Err(io(e)),
+            // A reset after a complete reply is how some servers close, and a TLS peer may
+            // close without a close_notify: keep what arrived.
+            Ok(Err(e))
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof
+                ) && !out.is_empty() =>
+            {
+                break
+            }
+            Ok(Err(e)) => return Err(io_error(addr, e)),
         };
         if n == 0 {
             break;

@@ -15,6 +15,8 @@ pub struct MemberFiles<'a> {
     pub whitelist: &'a str,
     pub super_digest: &'a str,
     pub read_only_mode: bool,
+    /// A TLS client port and the key store it serves from.
+    pub secure: Option<(u16, &'a super::state::SandboxTls)>,
 }
 
 impl MemberFiles<'_> {
@@ -53,6 +55,20 @@ impl MemberFiles<'_> {
         );
         if self.read_only_mode {
             cfg.push_str("readonlymode.enabled=true\n");
+        }
+        if let Some((port, tls)) = self.secure {
+            // Only the Netty connection factory serves TLS; clients are not asked for a
+            // certificate, as on most ensembles that encrypt but authenticate by digest.
+            cfg.push_str(&format!(
+                "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n\
+                 secureClientPort={port}\n\
+                 ssl.keyStore.location={}\n\
+                 ssl.keyStore.password={}\n\
+                 ssl.keyStore.type=PKCS12\n\
+                 ssl.clientAuth=none\n",
+                tls.keystore.display(),
+                tls.password,
+            ));
         }
         let conf = self.dir.join("zoo.cfg");
         std::fs::write(&conf, cfg)?;

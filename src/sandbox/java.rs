@@ -35,12 +35,14 @@ pub fn find_classpath() -> Result<String, String> {
         ));
     }
     if Path::new(DEBIAN_JAR).exists() {
-        // Debian's jar names its dependencies in its manifest; the logger binding and the
-        // servlet API (without which the AdminServer fails to load) must be added by hand.
+        // Debian's jar names its dependencies in its manifest; the logger binding, the
+        // servlet API (without which the AdminServer fails to load) and netty's codec (without
+        // which a TLS client port fails its first handshake) must be added by hand.
         let mut parts = vec![DEBIAN_JAR.to_string()];
         for extra in [
             "/usr/share/java/slf4j-simple.jar",
             "/usr/share/java/servlet-api.jar",
+            "/usr/share/java/netty-codec.jar",
         ] {
             if Path::new(extra).exists() {
                 parts.push(extra.to_string());

@@ -11,7 +11,7 @@ mod state;
 
 pub use files::digest_of;
 pub use java::{find_classpath, INSTALL_HINT};
-pub use state::{LearnerTypeRepr, MemberInfo, SandboxState, DIGEST_FILE, STATE_FILE};
+pub use state::{LearnerTypeRepr, MemberInfo, SandboxState, SandboxTls, DIGEST_FILE, STATE_FILE};
 
 use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
 use crate::probe::parse::{parse_srvr, Reply};
@@ -40,6 +40,8 @@ pub struct SandboxOptions {
     pub read_only_mode: bool,
     /// How long `up` may wait for a serving leader.
     pub start_timeout: Duration,
+    /// Serve TLS on a second client port of every member, from this key store.
+    pub tls: Option<SandboxTls>,
 }
 
 impl Default for SandboxOptions {
@@ -51,6 +53,7 @@ impl Default for SandboxOptions {
             tick_ms: 500,
             read_only_mode: false,
             start_timeout: Duration::from_secs(60),
+            tls: None,
         }
     }
 }
@@ -94,11 +97,12 @@ impl Sandbox {
         };
         let password = files::random_password();
         files::write_secret(&dir.join(DIGEST_FILE), &format!("super:{password}\n"))?;
-        let ports = ports::free_ports(opts.members * 4)?;
+        let per_member = if opts.tls.is_some() { 5 } else { 4 };
+        let ports = ports::free_ports(opts.members * per_member)?;
         let members: Vec<MemberInfo> = (0..opts.members)
             .map(|i| {
                 let id = i as u64 + 1;
-                let p = &ports[i * 4..i * 4 + 4];
+                let p = &ports[i * per_member..(i + 1) * per_member];
                 MemberInfo {
                     id,
                     client_port: p[0],
@@ -109,6 +113,7 @@ impl Sandbox {
                     pid: None,
                     paused: false,
                     dir: dir.join(format!("m{id}")),
+                    secure_client_port: p.get(4).copied(),
                 }
             })
             .collect();
@@ -122,6 +127,7 @@ impl Sandbox {
                 read_only_mode: opts.read_only_mode,
                 super_digest: digest_of("super", &password),
                 members,
+                tls: opts.tls.clone(),
             },
             children: HashMap::new(),
             temp,
@@ -183,6 +189,16 @@ impl Sandbox {
     }
 
     /// Client addresses of every member, comma-separated: a ZooKeeper connect string.
+    /// The members' TLS client ports (`tcp+tls://...`), empty when the sandbox has none.
+    pub fn secure_connect_string(&self) -> String {
+        self.state
+            .members
+            .iter()
+            .filter_map(MemberInfo::secure_address)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     pub fn connect_string(&self) -> String {
         self.state
             .members
@@ -262,7 +278,7 @@ impl Sandbox {
         let id = current
             .next_free_id()
             .max(self.state.members.iter().map(|m| m.id).max().unwrap_or(0) + 1);
-        let p = ports::free_ports(4)?;
+        let p = ports::free_ports(if self.state.tls.is_some() { 5 } else { 4 })?;
         let info = MemberInfo {
             id,
             client_port: p[0],
@@ -273,6 +289,7 @@ impl Sandbox {
             pid: None,
             paused: false,
             dir: self.dir.join(format!("m{id}")),
+            secure_client_port: p.get(4).copied(),
         };
         let mut seed: Vec<ServerSpec> = current.servers.values().cloned().collect();
         seed.push(spec_of(&info));
@@ -492,6 +509,7 @@ impl Sandbox {
             whitelist: &self.state.whitelist,
             super_digest: &self.state.super_digest,
             read_only_mode: self.state.read_only_mode,
+            secure: m.secure_client_port.zip(self.state.tls.as_ref()),
         }
         .write(dynamic)
         .with_context(|| format!("writing files for member {} in {}", m.id, m.dir.display()))?;

@@ -22,6 +22,16 @@ pub struct MemberInfo {
     #[serde(default)]
     pub paused: bool,
     pub dir: PathBuf,
+    /// The TLS client port, when the sandbox serves TLS (`secureClientPort`).
+    #[serde(default)]
+    pub secure_client_port: Option<u16>,
+}
+
+/// A TLS client port on every member: the server's key and certificate in a PKCS#12 store.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SandboxTls {
+    pub keystore: PathBuf,
+    pub password: String,
 }
 
 /// `LearnerType` lives in the pure ensemble model; this mirror keeps serde out of its way.
@@ -55,6 +65,12 @@ impl MemberInfo {
         format!("127.0.0.1:{}", self.client_port)
     }
 
+    /// `tcp+tls://127.0.0.1:PORT` when the member serves TLS.
+    pub fn secure_address(&self) -> Option<String> {
+        self.secure_client_port
+            .map(|p| format!("tcp+tls://127.0.0.1:{p}"))
+    }
+
     pub fn admin_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.admin_port)
     }
@@ -73,6 +89,8 @@ pub struct SandboxState {
     pub read_only_mode: bool,
     pub super_digest: String,
     pub members: Vec<MemberInfo>,
+    #[serde(default)]
+    pub tls: Option<SandboxTls>,
 }
 
 impl SandboxState {

@@ -392,6 +392,7 @@ pub fn target_of(config: &Config, name: &str) -> Result<Target, String> {
             admin.by_id.insert(id, url.clone());
         }
     }
+    crate::probe::secure::register(&entry.connect);
     crate::zk::set_tls(crate::zk::TlsFiles {
         ca: entry.tls_ca_file.clone().map(crate::config::expand_home),
         cert: entry.tls_cert_file.clone().map(crate::config::expand_home),

@@ -19,6 +19,9 @@ pub enum SessionError {
     },
     #[error("/zookeeper/config: {0}")]
     BadConfig(String),
+    /// TLS could not be set up or was refused; the text says which and why.
+    #[error("{0}")]
+    Tls(String),
 }
 
 /// TLS settings for sessions to `tcp+tls://` members (set once, from the chosen ensemble).
@@ -36,9 +39,14 @@ pub fn set_tls(files: TlsFiles) {
     let _ = TLS.set(files);
 }
 
+/// The TLS files given for this process's ensemble (none set: all empty).
+pub fn tls_files() -> TlsFiles {
+    TLS.get().cloned().unwrap_or_default()
+}
+
 #[cfg(feature = "tls")]
 fn tls_options() -> Result<zkc::TlsOptions, String> {
-    let files = TLS.get().cloned().unwrap_or_default();
+    let files = tls_files();
     let read = |p: &std::path::Path| {
         std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
     };
@@ -73,13 +81,15 @@ pub async fn connect_session(
     let secure = connect.contains("tcp+tls://");
     #[cfg(feature = "tls")]
     if secure {
-        connector = connector
-            .with_tls(tls_options().map_err(|e| SessionError::BadConfig(format!("TLS: {e}")))?);
+        connector =
+            connector.with_tls(tls_options().map_err(|e| SessionError::Tls(format!("TLS: {e}")))?);
     }
     #[cfg(not(feature = "tls"))]
     if secure {
-        return Err(SessionError::BadConfig(
-            "this build has no TLS: rebuild with `cargo build --release --features tls`".into(),
+        return Err(SessionError::Tls(
+            "a tcp+tls:// member, and this build has no TLS: rebuild with \
+             `cargo build --release --features tls`"
+                .into(),
         ));
     }
     #[cfg(feature = "tls")]
@@ -97,11 +107,30 @@ pub async fn connect_session(
             connect: connect.to_string(),
             ms: (timeout * 2).as_millis(),
         }),
-        Ok(Err(source)) => Err(SessionError::Zk {
-            connect: connect.to_string(),
-            source,
-        }),
+        Ok(Err(source)) => {
+            // The client only says "no available hosts"; a handshake of our own says why.
+            if secure {
+                if let Some(reason) = tls_failure(connect, timeout).await {
+                    return Err(SessionError::Tls(reason));
+                }
+            }
+            Err(SessionError::Zk {
+                connect: connect.to_string(),
+                source,
+            })
+        }
         Ok(Ok(c)) => Ok(c),
+    }
+}
+
+/// Why the first TLS member of `connect` refuses us, if it does (a certificate, a protocol).
+async fn tls_failure(connect: &str, timeout: Duration) -> Option<String> {
+    let seed = crate::probe::round::tls_seeds_of(connect)
+        .into_iter()
+        .next()?;
+    match crate::probe::transport::four_letter_word(&seed, "ruok", timeout, 64).await {
+        Err(e @ crate::probe::transport::TransportError::Io { .. }) => Some(e.to_string()),
+        _ => None,
     }
 }
 
