@@ -19,6 +19,9 @@ pub struct Pollers {
     tx: UnboundedSender<Msg>,
     opts: ProbeOptions,
     refresh: Duration,
+    /// Every poller's rounds fall on `epoch + k * refresh`: the members are probed together,
+    /// so an idle console wakes once a round instead of once per member.
+    epoch: Instant,
     running: HashMap<String, (ProbeTarget, JoinHandle<()>)>,
     /// Shared with the membership watcher, for its `conf` fallback.
     pub known: Arc<Mutex<Vec<String>>>,
@@ -31,6 +34,7 @@ impl Pollers {
             tx,
             opts,
             refresh,
+            epoch: Instant::now(),
             running: HashMap::new(),
             known: Arc::new(Mutex::new(Vec::new())),
         }
@@ -57,7 +61,10 @@ impl Pollers {
                 self.gen,
                 t.clone(),
                 self.opts,
-                self.refresh,
+                Schedule {
+                    epoch: self.epoch,
+                    every: self.refresh,
+                },
                 self.tx.clone(),
             ));
             self.running.insert(addr, (t, handle));
@@ -74,11 +81,27 @@ impl Pollers {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Schedule {
+    epoch: Instant,
+    every: Duration,
+}
+
+impl Schedule {
+    /// The first round boundary after `now` (a round that overran skips the slots it missed).
+    fn next_after(self, now: Instant) -> Instant {
+        let every = self.every.as_nanos().max(1);
+        let since = now.saturating_duration_since(self.epoch).as_nanos();
+        let slots = since / every + 1;
+        self.epoch + Duration::from_nanos((slots * every).min(u64::MAX as u128) as u64)
+    }
+}
+
 async fn poll(
     gen: u64,
     target: ProbeTarget,
     opts: ProbeOptions,
-    refresh: Duration,
+    schedule: Schedule,
     tx: UnboundedSender<Msg>,
 ) {
     for round in 0u64.. {
@@ -97,7 +120,7 @@ async fn poll(
         if tx.send(msg).is_err() {
             return;
         }
-        sleep_until(started + refresh).await;
+        sleep_until(schedule.next_after(Instant::now())).await;
     }
 }
 
@@ -117,7 +140,9 @@ pub fn watch_membership(
             if tx.is_closed() {
                 return;
             }
-            match crate::zk::connect_session(&connect, opts.timeout, credentials.as_ref()).await {
+            match crate::zk::connect_watch_session(&connect, opts.timeout, credentials.as_ref())
+                .await
+            {
                 Ok(client) => loop {
                     match client.get_and_watch_config().await {
                         Ok((data, stat, watcher)) => {
@@ -168,4 +193,26 @@ pub fn watch_membership(
             sleep(refresh.max(Duration::from_secs(2))).await;
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_fall_on_the_shared_boundaries_and_an_overrun_skips_what_it_missed() {
+        let epoch = Instant::now();
+        let s = Schedule {
+            epoch,
+            every: Duration::from_millis(1000),
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(s.next_after(epoch), epoch + ms(1000));
+        assert_eq!(s.next_after(epoch + ms(10)), epoch + ms(1000));
+        assert_eq!(s.next_after(epoch + ms(999)), epoch + ms(1000));
+        assert_eq!(s.next_after(epoch + ms(1000)), epoch + ms(2000));
+        // A member that took 1.5 s to time out is probed again with the others at 2 s.
+        assert_eq!(s.next_after(epoch + ms(1500)), epoch + ms(2000));
+        assert_eq!(s.next_after(epoch + ms(3700)), epoch + ms(4000));
+    }
 }

@@ -57,7 +57,9 @@ pub fn spawn_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
         if tx.is_closed() {
             return;
         }
-        match event::poll(std::time::Duration::from_millis(250)) {
+        // The timeout only lets the thread notice that the console has gone; each expiry is
+        // a wakeup of an otherwise idle process, so it is long.
+        match event::poll(std::time::Duration::from_secs(1)) {
             Ok(true) => {}
             Ok(false) => continue,
             Err(_) => return,

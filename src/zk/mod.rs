@@ -71,9 +71,44 @@ pub async fn connect_session(
     timeout: Duration,
     credentials: Option<&Credentials>,
 ) -> Result<zkc::Client, SessionError> {
+    let timing = SessionTiming {
+        session: Duration::from_secs(10).max(timeout * 4),
+        connection: timeout,
+    };
+    open_session(connect, timeout, timing, credentials).await
+}
+
+/// A session that stays open for hours doing nearly nothing (the console's membership watch).
+/// The client wakes every eighth of its connection timeout and pings every three such ticks:
+/// with the probe timeout (1.5 s) that is 5 wakeups and 2 pings a second, the largest part
+/// of an idle console's cost. Here a tick is a second; a hung server is noticed within 8 s,
+/// which a watch on a config that changes a few times a year can afford.
+pub async fn connect_watch_session(
+    connect: &str,
+    timeout: Duration,
+    credentials: Option<&Credentials>,
+) -> Result<zkc::Client, SessionError> {
+    let timing = SessionTiming {
+        session: Duration::from_secs(30),
+        connection: Duration::from_secs(8),
+    };
+    open_session(connect, timeout, timing, credentials).await
+}
+
+struct SessionTiming {
+    session: Duration,
+    connection: Duration,
+}
+
+async fn open_session(
+    connect: &str,
+    timeout: Duration,
+    timing: SessionTiming,
+    credentials: Option<&Credentials>,
+) -> Result<zkc::Client, SessionError> {
     let mut connector = zkc::Client::connector()
-        .with_session_timeout(Duration::from_secs(10).max(timeout * 4))
-        .with_connection_timeout(timeout)
+        .with_session_timeout(timing.session)
+        .with_connection_timeout(timing.connection)
         .with_fail_eagerly();
     if let Some(c) = credentials {
         connector = connector.with_auth("digest", &c.auth_bytes());
