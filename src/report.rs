@@ -82,32 +82,31 @@ impl StatusReport {
                 Level::Critical => "critical",
             }
         };
-        let members = obs
-            .members
-            .iter()
-            .zip(&health.breaches)
-            .map(|(m, b)| MemberReport {
-                id: m.id,
-                address: m.address.clone(),
-                role: m.role.as_str(),
-                voting: m.voting,
-                latency_avg_ms: m.metric_f64("avg_latency"),
-                latency_max_ms: m.metric_f64("max_latency"),
-                outstanding: m.metric_i64("outstanding_requests"),
-                connections: m.metric_i64("num_alive_connections"),
-                znodes: m.metric_i64("znode_count"),
-                zxid: m.zxid.map(hex),
-                lag: m
-                    .zxid
-                    .zip(health.leader_zxid)
-                    .and_then(|(z, l)| crate::alerts::zxid_lag(z, l)),
-                probe_ms: (m.probe_ms * 10.0).round() / 10.0,
-                source: m.source,
-                error: m.error.clone(),
-                hint: m.hint.clone(),
-                breaches: b.clone(),
-            })
-            .collect();
+        let members =
+            obs.members
+                .iter()
+                .zip(&health.breaches)
+                .map(|(m, b)| MemberReport {
+                    id: m.id,
+                    address: m.address.clone(),
+                    role: m.role.as_str(),
+                    voting: m.voting,
+                    latency_avg_ms: m.metric_f64("avg_latency"),
+                    latency_max_ms: m.metric_f64("max_latency"),
+                    outstanding: m.metric_i64("outstanding_requests"),
+                    connections: m.metric_i64("num_alive_connections"),
+                    znodes: m.metric_i64("znode_count"),
+                    zxid: m.zxid.map(hex),
+                    lag: m.zxid.zip(health.leader_zxid).and_then(|(z, l)| {
+                        crate::alerts::zxid_lag(z, l, m.role.synced_with_leader())
+                    }),
+                    probe_ms: (m.probe_ms * 10.0).round() / 10.0,
+                    source: m.source,
+                    error: m.error.clone(),
+                    hint: m.hint.clone(),
+                    breaches: b.clone(),
+                })
+                .collect();
         StatusReport {
             ensemble: name.to_string(),
             state,

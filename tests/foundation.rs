@@ -195,6 +195,23 @@ async fn a_killed_leader_is_replaced_and_still_listed_as_down() {
     assert!(health.has_quorum);
     assert_eq!(health.live_voters, 2);
     assert_eq!(health.tolerance, Some(0));
+    // Nothing was written since the election: the follower still shows the old epoch's zxid
+    // and the leader `<new epoch>00000000`. It synced before serving, so `status` reports
+    // its lag as 0, not unknown.
+    let report = zkconsole::report::StatusReport::new("t", &obs, &health);
+    let follower = report
+        .members
+        .iter()
+        .find(|m| m.role == "follower")
+        .expect("a follower row");
+    let leader_zxid = health.leader_zxid.expect("the new leader's zxid");
+    assert_eq!(leader_zxid & 0xffff_ffff, 0, "a write after the election?");
+    assert_ne!(
+        follower.zxid.as_deref(),
+        Some(zkconsole::report::hex(leader_zxid).as_str()),
+        "the follower should still show the old epoch"
+    );
+    assert_eq!(follower.lag, Some(0), "{follower:?}");
 }
 
 // 4 -------------------------------------------------------------------------------------------

@@ -6,10 +6,21 @@ use crate::config::{Level, Metric, Thresholds};
 use crate::probe::member::MemberSnapshot;
 use serde::Serialize;
 
-/// Zxids of one epoch count transactions; across epochs they do not compare (right after an
-/// election the new leader shows `<epoch>00000000` while followers still show the old epoch).
-pub fn zxid_lag(member: u64, leader: u64) -> Option<u64> {
-    (member >> 32 == leader >> 32).then(|| leader.saturating_sub(member))
+/// Transactions a member is behind the leader. Zxids of one epoch count transactions. Across
+/// epochs they do not compare, except for a member that serves under the current leader
+/// (`synced`): it was brought up to date before it served, so it holds everything of the
+/// earlier epochs and misses exactly the new epoch's transactions, the leader's low 32 bits.
+/// Right after an election (leader at `<epoch>00000000`, followers still showing the old
+/// epoch until the first write) that is 0, not unknown.
+pub fn zxid_lag(member: u64, leader: u64, synced: bool) -> Option<u64> {
+    let (member_epoch, leader_epoch) = (member >> 32, leader >> 32);
+    if member_epoch == leader_epoch {
+        Some(leader.saturating_sub(member))
+    } else if synced && member_epoch < leader_epoch {
+        Some(leader & 0xffff_ffff)
+    } else {
+        None
+    }
 }
 
 /// The value a threshold is checked against, if the member reported it.
@@ -36,7 +47,9 @@ pub fn metric_value(
             let max = snap.metric_f64("max_file_descriptor_count")?;
             (max > 0.0).then(|| open * 100.0 / max)
         }
-        Metric::ZxidLag => zxid_lag(snap.zxid?, leader_zxid?).map(|l| l as f64),
+        Metric::ZxidLag => {
+            zxid_lag(snap.zxid?, leader_zxid?, snap.role.synced_with_leader()).map(|l| l as f64)
+        }
         Metric::ProbeMs => snap.role.is_alive().then_some(snap.probe_ms),
         Metric::FsyncAvgMs => snap.metric_f64("avg_fsynctime"),
         Metric::Watches => snap.metric_f64("watch_count"),
@@ -83,8 +96,18 @@ mod tests {
 
     #[test]
     fn lag_only_within_an_epoch() {
-        assert_eq!(zxid_lag(0x1_0000_0005, 0x1_0000_0008), Some(3));
-        assert_eq!(zxid_lag(0x1_0000_0008, 0x2_0000_0000), None);
-        assert_eq!(zxid_lag(0x1_0000_0009, 0x1_0000_0008), Some(0));
+        for synced in [true, false] {
+            assert_eq!(zxid_lag(0x1_0000_0005, 0x1_0000_0008, synced), Some(3));
+            assert_eq!(zxid_lag(0x1_0000_0009, 0x1_0000_0008, synced), Some(0));
+        }
+        // A member that is not known to have synced: across epochs nothing can be said.
+        assert_eq!(zxid_lag(0x1_0000_0008, 0x2_0000_0000, false), None);
+        assert_eq!(zxid_lag(0x1_0000_0008, 0x2_0000_0003, false), None);
+        // A follower of the new leader: in sync after the election, then behind by the
+        // new epoch's transactions it has not applied.
+        assert_eq!(zxid_lag(0x1_0000_0008, 0x2_0000_0000, true), Some(0));
+        assert_eq!(zxid_lag(0x1_0000_0008, 0x2_0000_0003, true), Some(3));
+        // A member ahead of the leader's figure (read a moment apart) is not "behind".
+        assert_eq!(zxid_lag(0x3_0000_0001, 0x2_0000_0003, true), None);
     }
 }

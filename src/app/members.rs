@@ -153,7 +153,11 @@ impl MemberView {
     }
 
     pub fn lag(&self, leader_zxid: Option<u64>) -> Option<u64> {
-        crate::alerts::zxid_lag(self.snap.zxid?, leader_zxid?)
+        crate::alerts::zxid_lag(
+            self.snap.zxid?,
+            leader_zxid?,
+            self.snap.role.synced_with_leader(),
+        )
     }
 }
 

@@ -25,6 +25,14 @@ pub enum Role {
 }
 
 impl Role {
+    /// Serving under the current leader, which only happens after syncing with it.
+    pub fn synced_with_leader(self) -> bool {
+        matches!(
+            self,
+            Role::Leader | Role::Follower | Role::Observer | Role::NonVoting
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Leader => "leader",
