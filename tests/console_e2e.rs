@@ -242,5 +242,25 @@ async fn expand_three_to_four_through_the_wizard() {
     assert!(screen.contains("member 4 serves as follower"), "{screen}");
     // Every screen stays inside 100 columns: no line is wider than the terminal.
     assert!(screen.lines().all(|l| l.chars().count() <= 100));
+    // The console started member 4; dropping the test's handle (which began with three)
+    // still stops every member of the sandbox.
+    drop(tmux);
     drop(sb);
+    let marker = format!("-Dzkconsole.sandbox={}", dir.display());
+    let left = members_running_with(&marker);
+    assert!(left.is_empty(), "sandbox members left running: {left:?}");
+}
+
+/// Pids of processes whose command line has `arg` as one argument.
+fn members_running_with(arg: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return vec![];
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|raw| raw.split(|&b| b == 0).any(|a| a == arg.as_bytes()))
+        })
+        .collect()
 }

@@ -231,10 +231,14 @@ impl Sandbox {
 
     /// SIGKILL, as a crash would: no clean shutdown, no goodbye to the quorum.
     pub fn kill(&mut self, id: u64) -> Result<()> {
-        let pid = self.member(id)?.pid;
+        let m = self.member(id)?;
+        let (pid, conf) = (m.pid, m.dir.join("zoo.cfg"));
         if let Some(pid) = pid {
-            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
-            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGCONT);
+            // A pid from the state file may have been reused since: signal only our member.
+            if runs_config(pid, &conf) {
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGCONT);
+            }
             self.reap(id, pid);
         }
         self.update(id, |m| {
@@ -449,6 +453,11 @@ impl Sandbox {
     }
 
     fn stop_all(&mut self) {
+        // Another process may have added or restarted members since this handle last looked
+        // (a console's expand wizard or drills on `--sandbox-dir`): the state file knows them.
+        if let Ok(on_disk) = SandboxState::load(&self.dir) {
+            self.state = on_disk;
+        }
         for id in self.ids() {
             let _ = self.kill(id);
         }
@@ -560,6 +569,14 @@ fn spec_of(m: &MemberInfo) -> ServerSpec {
         m.election_port,
         m.learner_type.into(),
     )
+}
+
+/// Whether `pid` is a JVM started with this member's zoo.cfg (its last argument).
+fn runs_config(pid: u32, conf: &Path) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|raw| {
+        raw.split(|&b| b == 0)
+            .any(|arg| arg == conf.as_os_str().as_encoded_bytes())
+    })
 }
 
 fn pid_alive(pid: u32) -> bool {
