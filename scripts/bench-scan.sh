@@ -14,7 +14,8 @@
 # start, connect, walk, exit), and for scan and loop also over their in-process walk time
 # (after the session opened). Ratios scan/zkCli (target >= 3) and scan/loop (target >= 0.9).
 # Then: opening the 50,000-child node (one getChildren; examples/open_node and
-# `zkconsole scan /bench-wide --max-nodes 1`), target < 0.5 s; and the peak RSS of each
+# `zkconsole scan /bench-wide --max-nodes 1`; and the console in tmux: Enter on the jump to
+# /bench-wide -> its first child on screen), target < 0.5 s; and the peak RSS of each
 # process (/usr/bin/time, else /proc polling), target for scan < 100 MB.
 #
 #   bash scripts/bench-scan.sh
@@ -50,6 +51,7 @@ SANDBOX_UP=0
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  tmux -S "$WORK/tmux.sock" -f /dev/null kill-server >/dev/null 2>&1
   if [ "$SANDBOX_UP" = 1 ]; then
     if ! "$ZK" sandbox down --dir "$SB" >/dev/null 2>&1; then
       # `down` failed: stop the member this script started, by its recorded pid.
@@ -254,6 +256,49 @@ done
 # The whole wide subtree: 50,001 names held at once.
 run scanwide "$WORK/wide.json" "$ZK" scan --connect "$CONNECT" /bench-wide --json
 
+# The console itself: in tmux, `:tree`, jump (`p`) to /bench-wide, then time from the Enter key
+# to the screen listing its first child (polled with capture-pane every 5 ms, so it includes
+# tmux's own round trips), and the console's peak RSS afterwards. A fresh console each run.
+TSOCK=$WORK/tmux.sock
+T() { tmux -S "$TSOCK" -f /dev/null "$@"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+wait_screen() {   # wait_screen PATTERN SECONDS
+  local until=$(( $(now_ms) + $2 * 1000 ))
+  while [ "$(now_ms)" -lt "$until" ]; do
+    T capture-pane -p 2>/dev/null | grep -q -- "$1" && return 0
+    sleep 0.005
+  done
+  return 1
+}
+: >"$WORK/tui.times"; : >"$WORK/tui.rss"
+if command -v tmux >/dev/null 2>&1; then
+  for i in 1 2 3; do
+    say "bench-scan: console opens /bench-wide ($i/3)"
+    T new-session -d -x 100 -y 30 \
+      "env XDG_STATE_HOME=$WORK/state XDG_CONFIG_HOME=$WORK/config $ZK --sandbox-dir $SB --read-only"
+    if wait_screen 'leader' 30; then
+      T send-keys ':tree' Enter
+      wait_screen 'children' 10
+      T send-keys p
+      for _ in 1 2 3; do T send-keys BSpace; done
+      T send-keys -l '/bench-wide'
+      sleep 0.3
+      t0=$(now_ms)
+      T send-keys Enter
+      if wait_screen 'w000000' 10; then
+        echo $(( $(now_ms) - t0 )) >>"$WORK/tui.times"
+        pid=$(pgrep -f "^$ZK --sandbox-dir $SB" | head -n 1)
+        [ -n "$pid" ] && awk '/VmHWM/ { print $2 }' "/proc/$pid/status" >>"$WORK/tui.rss"
+      else
+        say "bench-scan: the console did not list /bench-wide within 10 s"
+      fi
+    else
+      say "bench-scan: the console did not show a leader within 30 s"
+    fi
+    T kill-server >/dev/null 2>&1
+  done
+fi
+
 "$ZK" sandbox down --dir "$SB" >/dev/null 2>&1 && SANDBOX_UP=0
 
 # ---------------------------------------------------------------- report
@@ -296,11 +341,17 @@ printf '  %-52s %s ms   target < 500  %s\n' "first getChildren on the session" "
 printf '  %-52s %s ms\n' "median of 5 getChildren" "${OPEN_MEDIAN:--}"
 O_WALL=$(median "$WORK/open1.times")
 printf '  %-52s %s ms   target < 500  %s\n' "zkconsole scan /bench-wide --max-nodes 1 (whole process)" "$O_WALL" "$(verdict "$O_WALL" '<' 500)"
+T_OPEN=$(median "$WORK/tui.times")
+printf '  %-52s %s ms   target < 500  %s\n' "console: Enter -> first child on screen (tmux, median)" "$T_OPEN" "$(verdict "$T_OPEN" '<' 500)"
+printf '  %-52s %s ms\n' "  each run" "$(paste -sd' ' "$WORK/tui.times")"
 echo
 echo "Memory (peak RSS, $( [ "$HAVE_TIME" = 1 ] && echo '/usr/bin/time -f %M' || echo '/proc VmHWM polling'))"
 S_RSS=$(maxof "$WORK/scan.rss")
 printf '  %-52s %9s   target < 100 MB  %s\n' "zkconsole scan /bench (max over runs)" "$(mb "$S_RSS")" \
   "$(verdict "$(awk -v k="$S_RSS" 'BEGIN { if (k == "-") print "-"; else print k / 1024 }')" '<' 100)"
+T_RSS=$(maxof "$WORK/tui.rss")
+printf '  %-52s %9s   target < 100 MB  %s\n' "console with /bench-wide open (VmHWM, max)" "$(mb "$T_RSS")" \
+  "$(verdict "$(awk -v k="$T_RSS" 'BEGIN { if (k == "-") print "-"; else print k / 1024 }')" '<' 100)"
 printf '  %-52s %9s   (%s znodes in %s ms)\n' "zkconsole scan /bench-wide (50,001 znodes)" "$(mb "$(maxof "$WORK/scanwide.rss")")" \
   "$(jq -r '.znodes' "$WORK/wide.json" 2>/dev/null)" "$(jq -r '.elapsed_ms' "$WORK/wide.json" 2>/dev/null)"
 echo "=================================================================="
