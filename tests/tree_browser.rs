@@ -380,9 +380,69 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
             .is_some_and(|(_, t)| t.contains("version 1 → 2"))
     })
     .await;
-    let (data, stat) = builder.get_data("/app/big").await.unwrap();
+    let (data, _) = builder.get_data("/app/big").await.unwrap();
     assert_eq!(data, b"edited");
-    let last_write = stat.mzxid;
+
+    // An edit begun at version 2 is written only at version 2, even when the screen has since
+    // shown a newer version: the change made meanwhile is reported, not overwritten.
+    h.until("version 2 on screen", |s| {
+        detail_of(s).is_some_and(|d| d.stat.version == 2)
+    })
+    .await;
+    h.key(KeyInput::ch('E'));
+    builder
+        .set_data("/app/big", b"changed again", None)
+        .await
+        .unwrap();
+    h.until("the watch saw version 3", |s| {
+        detail_of(s).is_some_and(|d| d.stat.version == 3)
+    })
+    .await;
+    h.type_text(" and more");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the conflict reported", |s| {
+        s.flash
+            .as_ref()
+            .is_some_and(|(_, t)| t.contains("someone else"))
+    })
+    .await;
+    let (data, stat) = builder.get_data("/app/big").await.unwrap();
+    assert_eq!(
+        (data.as_slice(), stat.version),
+        (&b"changed again"[..], 3),
+        "an edit overwrote a change made while it was typed"
+    );
+    // The refused write still took a zxid (ZooKeeper logs an error transaction): the
+    // read-only check below counts from a marker made after it.
+    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    let (before_ro, _) = builder.create("/marker-before", b"", &p).await.unwrap();
+    let last_write = before_ro.czxid;
+
+    // Filtering and clearing the filter keep the cursor, the inspector and the target of
+    // D/E on one node.
+    h.key(KeyInput::ch('/'));
+    h.type_text("seq");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    let seq = h.tree().selected_path().expect("a seq node selected");
+    assert!(seq.starts_with("/app/seq-"), "{seq}");
+    h.key(KeyInput::plain(KeyCode::Esc));
+    assert_eq!(h.tree().filter, "");
+    assert_eq!(h.tree().selected_path().as_deref(), Some(seq.as_str()));
+    h.until("the seq node inspected", |s| {
+        s.tree
+            .as_ref()
+            .unwrap()
+            .detail
+            .as_ref()
+            .is_some_and(|(p, r)| *p == seq && r.is_ok())
+    })
+    .await;
+    h.key(KeyInput::ch('D'));
+    match &h.tree().input {
+        TreeInput::ConfirmDelete { path, .. } => assert_eq!(path, &seq),
+        other => panic!("D opened {other:?}"),
+    }
+    h.key(KeyInput::plain(KeyCode::Esc));
 
     // Read-only: no write keys, and the worker refuses writes anyway; the zxid does not move.
     let mut ro = Harness::new(&sb, true, None);

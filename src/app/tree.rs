@@ -163,7 +163,13 @@ pub enum TreeInput {
         kind: usize,
         field: usize,
     },
-    SetData(String),
+    /// New data for `path`, written only if the node is still at `version`, the version the
+    /// edit started from (a change made meanwhile is reported, never overwritten).
+    SetData {
+        path: String,
+        version: i32,
+        buf: String,
+    },
     /// Recursive delete: the count, then the typed name.
     ConfirmDelete {
         path: String,
@@ -244,6 +250,28 @@ impl TreeView {
         })]
     }
 
+    /// Changes the filter, keeping the cursor on the same node when it stays visible (so the
+    /// cursor, the inspector and the keys that act on "the selected node" agree).
+    fn set_filter(&mut self, filter: String) -> Vec<Effect> {
+        let keep = self.visible().get(self.selected).map(|n| n.to_string());
+        self.filter = filter;
+        self.selected = keep
+            .and_then(|name| self.visible().iter().position(|n| **n == name))
+            .unwrap_or(0);
+        let mut fx = self.page_requests();
+        fx.extend(self.inspect());
+        fx
+    }
+
+    /// The inspected node, only when it is the one under the cursor: a write or a delete
+    /// must never land on another node than the one the operator sees selected.
+    fn selected_detail(&self) -> Option<(&String, &NodeDetail)> {
+        match &self.detail {
+            Some((path, Ok(d))) if self.selected_path().as_ref() == Some(path) => Some((path, d)),
+            _ => None,
+        }
+    }
+
     fn inspect(&self) -> Vec<Effect> {
         self.selected_path()
             .map(|path| vec![Effect::Tree(TreeRequest::Inspect { path })])
@@ -291,28 +319,28 @@ impl State {
         match t.input.clone() {
             TreeInput::None => {}
             TreeInput::Filter(mut buf) => {
-                match code {
+                let filter = match code {
                     KeyCode::Esc => {
-                        t.filter.clear();
                         t.input = TreeInput::None;
+                        String::new()
                     }
-                    KeyCode::Enter => t.input = TreeInput::None,
+                    KeyCode::Enter => {
+                        t.input = TreeInput::None;
+                        return Some(vec![]);
+                    }
                     KeyCode::Backspace => {
                         buf.pop();
-                        t.filter = buf.clone();
-                        t.input = TreeInput::Filter(buf);
+                        t.input = TreeInput::Filter(buf.clone());
+                        buf
                     }
                     KeyCode::Char(c) if !key.ctrl => {
                         buf.push(c);
-                        t.filter = buf.clone();
-                        t.input = TreeInput::Filter(buf);
+                        t.input = TreeInput::Filter(buf.clone());
+                        buf
                     }
-                    _ => {}
-                }
-                t.selected = 0;
-                let mut fx = t.page_requests();
-                fx.extend(t.inspect());
-                return Some(fx);
+                    _ => return Some(vec![]),
+                };
+                return Some(t.set_filter(filter));
             }
             TreeInput::Jump(mut buf) => {
                 match code {
@@ -382,27 +410,28 @@ impl State {
                 };
                 return Some(vec![]);
             }
-            TreeInput::SetData(mut buf) => {
+            TreeInput::SetData {
+                path,
+                version,
+                mut buf,
+            } => {
                 match code {
                     KeyCode::Esc => t.input = TreeInput::None,
                     KeyCode::Enter => {
                         t.input = TreeInput::None;
-                        let Some((path, Ok(d))) = &t.detail else {
-                            return Some(vec![]);
-                        };
                         return Some(vec![Effect::Tree(TreeRequest::SetData {
-                            path: path.clone(),
+                            path,
                             data: buf.into_bytes(),
-                            version: d.stat.version,
+                            version,
                         })]);
                     }
                     KeyCode::Backspace => {
                         buf.pop();
-                        t.input = TreeInput::SetData(buf);
+                        t.input = TreeInput::SetData { path, version, buf };
                     }
                     KeyCode::Char(c) if !key.ctrl => {
                         buf.push(c);
-                        t.input = TreeInput::SetData(buf);
+                        t.input = TreeInput::SetData { path, version, buf };
                     }
                     _ => {}
                 }
@@ -483,8 +512,7 @@ impl State {
             }
             KeyCode::Esc => {
                 if !t.filter.is_empty() {
-                    t.filter.clear();
-                    vec![]
+                    t.set_filter(String::new())
                 } else {
                     self.view = View::Dashboard;
                     vec![]
@@ -534,15 +562,22 @@ impl State {
                 };
                 vec![]
             }
-            KeyCode::Char('E') if !read_only => match &t.detail {
-                Some((_, Ok(d))) => {
-                    t.input = TreeInput::SetData(String::from_utf8_lossy(&d.data).into_owned());
+            KeyCode::Char('E') if !read_only => match t.selected_detail() {
+                Some((path, d)) => {
+                    t.input = TreeInput::SetData {
+                        path: path.clone(),
+                        version: d.stat.version,
+                        buf: String::from_utf8_lossy(&d.data).into_owned(),
+                    };
                     vec![]
                 }
-                _ => vec![],
+                None => {
+                    self.flash = Some((Level::Warn, "the selected node is still loading".into()));
+                    vec![]
+                }
             },
-            KeyCode::Char('D') if !read_only => match &t.detail {
-                Some((path, Ok(d))) if path != "/" && !path.starts_with("/zookeeper") => {
+            KeyCode::Char('D') if !read_only => match t.selected_detail() {
+                Some((path, d)) if path != "/" && !path.starts_with("/zookeeper") => {
                     let path = path.clone();
                     t.input = TreeInput::ConfirmDelete {
                         path: path.clone(),
@@ -571,18 +606,24 @@ impl State {
         match m {
             TreeMsg::Children { path, result } if path == t.cwd => {
                 let came_from = std::mem::take(&mut t.completions);
+                // A re-listing (a watch fired) keeps the cursor on the node it was on, not on
+                // whatever now sits at the same row.
+                let was_on = t.visible().get(t.selected).map(|n| n.to_string());
                 match result {
                     Ok((mut names, stat)) => {
                         names.sort();
                         t.cwd_stat = Some(stat);
-                        if let Some(prev) = came_from.first() {
-                            let leaf = prev.rsplit('/').next().unwrap_or("");
-                            if let Ok(i) = names.binary_search_by(|n| n.as_str().cmp(leaf)) {
+                        let target = came_from
+                            .first()
+                            .map(|prev| prev.rsplit('/').next().unwrap_or("").to_string())
+                            .or(was_on);
+                        t.children = Some(Ok(names));
+                        if let Some(name) = target {
+                            if let Some(i) = t.visible().iter().position(|n| **n == name) {
                                 t.selected = i;
                             }
                         }
-                        t.selected = t.selected.min(names.len().saturating_sub(1));
-                        t.children = Some(Ok(names));
+                        t.selected = t.selected.min(t.visible().len().saturating_sub(1));
                     }
                     Err(e) => t.children = Some(Err(e)),
                 }

@@ -213,9 +213,9 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
 }
 
 fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
-    let (title, body): (&str, Line) = match &t.input {
+    let (title, body): (std::borrow::Cow<str>, Line) = match &t.input {
         TreeInput::Filter(b) => (
-            " filter ",
+            " filter ".into(),
             Line::styled(format!("{b}█"), theme.style(Slot::Input)),
         ),
         TreeInput::Jump(b) => {
@@ -225,7 +225,7 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 String::new()
             };
             (
-                " go to path (tab completes) ",
+                " go to path (tab completes) ".into(),
                 Line::from(vec![
                     Span::styled(format!("{b}█"), theme.style(Slot::Input)),
                     Span::styled(more, theme.style(Slot::Muted)),
@@ -246,7 +246,7 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 }
             };
             (
-                " create a child (tab: next field, space: kind, enter: create) ",
+                " create a child (tab: next field, space: kind, enter: create) ".into(),
                 Line::from(vec![
                     Span::styled("name ", theme.style(Slot::Header)),
                     Span::styled(
@@ -263,9 +263,13 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 ]),
             )
         }
-        TreeInput::SetData(b) => (
-            " new data (enter writes it, with the version read; esc cancels) ",
-            Line::styled(format!("{b}█"), theme.style(Slot::Input)),
+        TreeInput::SetData { path, version, buf } => (
+            format!(
+                " new data for {} (enter writes it if still at version {version}; esc cancels) ",
+                safe_name(path)
+            )
+            .into(),
+            Line::styled(format!("{buf}█"), theme.style(Slot::Input)),
         ),
         TreeInput::ConfirmDelete {
             path, count, typed, ..
@@ -279,14 +283,14 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 ),
             };
             (
-                " delete ",
+                " delete ".into(),
                 Line::from(vec![
                     Span::styled(format!("{what}   "), theme.style(Slot::Critical)),
                     Span::styled(format!("{typed}█"), theme.style(Slot::Input)),
                 ]),
             )
         }
-        TreeInput::None => ("", Line::raw("")),
+        TreeInput::None => ("".into(), Line::raw("")),
     };
     f.render_widget(
         Paragraph::new(body).block(
