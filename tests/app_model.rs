@@ -360,6 +360,39 @@ mod wizard {
         assert_eq!(w.plan.as_ref().unwrap().goal_config.voter_ids().len(), 2);
     }
 
+    fn screen(s: &zkconsole::app::State, w: u16, h: u16) -> String {
+        use ratatui::{backend::TestBackend, Terminal};
+        let themes = zkconsole::ui::theme::Themes::load(None);
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
+            .unwrap();
+        let b = t.backend().buffer().clone();
+        (0..h)
+            .map(|y| (0..w).map(|x| b[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect()
+    }
+
+    #[test]
+    fn a_plan_taller_than_the_screen_scrolls_and_says_what_is_out_of_view() {
+        let mut s = healthy();
+        press(&mut s, "ws");
+        press(&mut s, "j ");
+        enter(&mut s);
+        let top = screen(&s, 80, 18);
+        assert!(top.contains("more line(s)"), "{top}");
+        assert!(!top.contains("confirm"), "{top}");
+        s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+        let end = screen(&s, 80, 18);
+        assert!(end.contains("enter confirm"), "{end}");
+        assert!(end.contains("above"), "{end}");
+        // Tall enough: everything at once, no scroll note.
+        let all = screen(&s, 80, 60);
+        assert!(
+            all.contains("enter confirm") && !all.contains("more line(s)"),
+            "{all}"
+        );
+    }
+
     #[test]
     fn quorum_loss_offers_recovery_with_the_freshest_survivor() {
         let mut s = state(false, true);

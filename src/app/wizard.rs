@@ -63,6 +63,10 @@ pub struct Wizard {
     pub write_dir: Option<String>,
     /// Expand as a replacement: remove this (dead) member once the new one is in.
     pub replace: Option<u64>,
+    /// Rows the plan is scrolled by (a long plan does not fit 30 rows; nothing may be hidden).
+    pub scroll: u16,
+    /// How far it can scroll, as the last frame measured it.
+    pub scroll_max: std::cell::Cell<u16>,
 }
 
 impl Wizard {
@@ -81,6 +85,8 @@ impl Wizard {
             sandbox,
             write_dir: None,
             replace: None,
+            scroll: 0,
+            scroll_max: std::cell::Cell::new(0),
         }
     }
 
@@ -225,6 +231,13 @@ impl Wizard {
 
     pub fn confirmed(&self) -> bool {
         self.typed.trim() == self.phrase()
+    }
+
+    /// Scrolls the plan, within what the last frame showed there is to see.
+    pub fn scroll_by(&mut self, rows: i32) -> Option<Vec<super::Effect>> {
+        let to = (i32::from(self.scroll) + rows).clamp(0, i32::from(self.scroll_max.get()));
+        self.scroll = to as u16;
+        Some(vec![])
     }
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {

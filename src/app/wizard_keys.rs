@@ -117,6 +117,12 @@ impl State {
                 _ => None,
             },
             Stage::Review => match code {
+                KeyCode::Down | KeyCode::Char('j') => w.scroll_by(1),
+                KeyCode::Up | KeyCode::Char('k') => w.scroll_by(-1),
+                KeyCode::PageDown | KeyCode::Char(' ') => w.scroll_by(10),
+                KeyCode::PageUp => w.scroll_by(-10),
+                KeyCode::Home | KeyCode::Char('g') => w.scroll_by(-i32::from(u16::MAX)),
+                KeyCode::End | KeyCode::Char('G') => w.scroll_by(i32::from(u16::MAX)),
                 KeyCode::Char('p') => {
                     self.review(w);
                     Some(vec![])
@@ -310,6 +316,7 @@ impl State {
         let state = cluster_state_of(&cfg, &snaps, can_write);
         w.replan(&state);
         w.stage = Stage::Review;
+        w.scroll = 0;
     }
 
     fn launch(&mut self, w: &mut Wizard) -> Vec<Effect> {

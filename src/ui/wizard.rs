@@ -78,7 +78,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             l
         }
     };
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    body(f, inner, lines, w, theme);
     if log_height > 0 {
         let visible = log_height.saturating_sub(2) as usize;
         let lines: Vec<Line> = w
@@ -102,6 +102,50 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             log,
         );
     }
+}
+
+/// The stage's lines; when they need more rows than there are, the plan scrolls (j/k, PgDn)
+/// and the last row says how much is out of view, so no warning is ever silently cut off.
+fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme: &Theme) {
+    let width = area.width.max(1) as usize;
+    // Wrapping breaks at words, so a wrapped row holds less than the full width: count
+    // generously (a few blank rows at the very end beat a warning that cannot be reached).
+    let per_row = width.saturating_sub(12).max(width / 2).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width() {
+            w if w <= width => 1,
+            w => w.div_ceil(per_row),
+        })
+        .sum();
+    let height = area.height as usize;
+    if rows <= height || height < 2 {
+        w.scroll_max.set(0);
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    let shown = height - 1;
+    let max = (rows - shown).min(u16::MAX as usize) as u16;
+    w.scroll_max.set(max);
+    let scroll = w.scroll.min(max);
+    let [text, more] =
+        Layout::vertical([Constraint::Length(shown as u16), Constraint::Length(1)]).areas(area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        text,
+    );
+    let below = rows - shown - scroll as usize;
+    let note = match (scroll, below) {
+        (0, b) => format!("↓ {b} more line(s): j/PgDn to scroll"),
+        (a, 0) => format!("↑ {a} line(s) above: k/PgUp to scroll back"),
+        (a, b) => format!("↑ {a} above, ↓ {b} below: j/k, PgDn/PgUp"),
+    };
+    f.render_widget(
+        Paragraph::new(Line::styled(note, theme.style(Slot::Warn))),
+        more,
+    );
 }
 
 fn hint(theme: &Theme, keys: &[(&str, &str)]) -> Line<'static> {
