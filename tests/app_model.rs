@@ -373,6 +373,30 @@ mod wizard {
     }
 
     #[test]
+    fn the_cursor_stays_on_the_chosen_member_when_rows_reorder() {
+        let mut s = healthy();
+        press(&mut s, "j");
+        let chosen = s.selected_member().unwrap().snap.id;
+        assert_eq!(chosen, Some(2));
+        // Every sort order, both directions, and a filter typed and cleared: still member 2.
+        for _ in 0..6 {
+            press(&mut s, "s");
+            assert_eq!(s.selected_member().unwrap().snap.id, chosen, "{:?}", s.sort);
+        }
+        press(&mut s, "S");
+        assert_eq!(s.selected_member().unwrap().snap.id, chosen);
+        // A filter that hides it moves the cursor to what is shown; clearing the filter
+        // keeps the cursor there rather than jumping to whatever took the row.
+        press(&mut s, "/lead");
+        assert_eq!(s.selected_member().unwrap().snap.id, Some(3));
+        for _ in 0.."lead".len() {
+            s.update(Msg::Key(KeyInput::plain(KeyCode::Backspace)));
+        }
+        assert_eq!(s.filter, "");
+        assert_eq!(s.selected_member().unwrap().snap.id, Some(3));
+    }
+
+    #[test]
     fn a_plan_taller_than_the_screen_scrolls_and_says_what_is_out_of_view() {
         let mut s = healthy();
         press(&mut s, "ws");

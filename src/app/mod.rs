@@ -167,6 +167,9 @@ pub struct State {
     pub previous_view: View,
     pub input: Input,
     pub selected: usize,
+    /// The member the cursor is on: rows re-sort as figures change, and a drill (`K`, `X`)
+    /// must hit the member the operator chose, not whichever now sits on that row.
+    pub selected_addr: Option<String>,
     pub events_scroll: usize,
     pub sort: SortKey,
     pub sort_desc: bool,
@@ -225,6 +228,7 @@ impl State {
             previous_view: View::Dashboard,
             input: Input::Normal,
             selected: 0,
+            selected_addr: None,
             events_scroll: 0,
             sort: SortKey::Id,
             sort_desc: false,
@@ -342,6 +346,24 @@ impl State {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let fx = self.apply(msg);
+        self.follow_selection();
+        fx
+    }
+
+    /// Puts the cursor back on the chosen member after rows moved (sorting, new figures, a
+    /// filter); if it is no longer shown, the cursor stays on the same row.
+    fn follow_selection(&mut self) {
+        let addrs: Vec<String> = self.rows().iter().map(|m| m.snap.address.clone()).collect();
+        let found = self
+            .selected_addr
+            .as_ref()
+            .and_then(|a| addrs.iter().position(|x| x == a));
+        self.selected = found.unwrap_or(self.selected.min(addrs.len().saturating_sub(1)));
+        self.selected_addr = addrs.get(self.selected).cloned();
+    }
+
+    fn apply(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Resize(..) => {
@@ -711,6 +733,10 @@ impl State {
             return;
         }
         self.selected = (self.selected as i64 + delta).clamp(0, rows as i64 - 1) as usize;
+        self.selected_addr = self
+            .rows()
+            .get(self.selected)
+            .map(|m| m.snap.address.clone());
     }
 
     fn toggle_freeze(&mut self) {
@@ -767,9 +793,6 @@ impl State {
         } else {
             // Filter as you type.
             *self.active_filter() = buf.clone();
-            if self.view == View::Dashboard {
-                self.selected = 0;
-            }
             self.input = Input::Filter(buf);
         }
         vec![]
