@@ -436,6 +436,12 @@ async fn default_whitelist_degrades_the_row_with_a_hint() {
     assert_eq!(report["quorum"]["has_quorum"], true, "{report:#}");
     assert_eq!(report["state"], "warn", "{report:#}");
     assert_eq!(run.code, 1, "degraded metrics are a warning: {report:#}");
+    assert!(
+        report["problems"]
+            .to_string()
+            .contains("4lw.commands.whitelist"),
+        "{report:#}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -481,6 +487,14 @@ async fn default_whitelist_with_admin_url_gets_full_metrics() {
     ] {
         assert!(!row[k].is_null(), "full metrics include {k}: {row:#}");
     }
+    // Full metrics, but one voter tolerates no failure: a warning, said in those words.
+    assert_eq!(report["quorum"]["tolerance"], 0, "{report:#}");
+    assert_eq!(report["state"], "warn", "{report:#}");
+    assert_eq!(run.code, 1, "{report:#}");
+    assert!(
+        report["problems"].to_string().contains("a single voter"),
+        "{report:#}"
+    );
 }
 
 // 7 -------------------------------------------------------------------------------------------

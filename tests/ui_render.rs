@@ -107,6 +107,34 @@ fn quorum_lost_is_shouted() {
     assert_eq!(b[(x + 1, y)].bg, critical.bg.unwrap());
 }
 
+/// A frozen screen never passes for a live one: at 100 columns, on a sandbox in a critical
+/// state (the longest header), the FROZEN badge is on screen in the critical style, and the
+/// refresh clock, which would keep moving, is gone.
+#[test]
+fn a_frozen_screen_says_so_even_in_a_narrow_critical_header() {
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::NotServing, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Down, 0),
+        ],
+    );
+    let live = text(&render(&s, 100, 30, "dark"));
+    assert!(
+        live.contains("updated") && !live.contains("FROZEN"),
+        "{live}"
+    );
+    s.update(Msg::Key(KeyInput::ch('f')));
+    let b = render(&s, 100, 30, "dark");
+    let (x, y) = find(&b, "FROZEN", "FROZEN");
+    let critical = Themes::load(None).get("dark").style(Slot::Critical);
+    assert_eq!(b[(x, y)].bg, critical.bg.unwrap());
+    assert!(text(&b).contains("SANDBOX"), "{}", text(&b));
+    assert!(!text(&b).contains("updated"), "{}", text(&b));
+}
+
 /// A console started on a lost quorum lists members from the membership last seen live; the
 /// header must say so, in the warn style, until a live membership replaces it.
 #[test]

@@ -119,12 +119,13 @@ pub fn summarize_refs(
             raise(Level::Warn, format!("{who}: {h}"), &mut problems);
         }
     }
-    if has_quorum && tolerance == Some(0) && voters > 1 {
-        raise(
-            Level::Warn,
-            "no failure tolerated: losing one more voter loses the quorum".into(),
-            &mut problems,
-        );
+    if has_quorum && tolerance == Some(0) {
+        let why = if voters == 1 {
+            "no failure tolerated: a single voter; if it stops, the ensemble stops"
+        } else {
+            "no failure tolerated: losing one more voter loses the quorum"
+        };
+        raise(Level::Warn, why.into(), &mut problems);
     }
     let per_member: Vec<Vec<Breach>> = members
         .iter()

@@ -28,6 +28,23 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::styled(" zkconsole ", theme.style(Slot::Title)),
         Span::styled(format!("{} ", state.ensemble), theme.style(Slot::Title)),
         Span::styled(format!(" {word} "), level_style(theme, level)),
+    ];
+    // Badges right after the state, where a narrow terminal cannot cut them off: a frozen
+    // screen must never pass for a live one.
+    if let Some(fz) = &state.frozen {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(
+            format!(" FROZEN at {} (f: live) ", format::clock(fz.at)),
+            theme.style(Slot::Critical),
+        ));
+    }
+    for (on, badge) in [(state.sandbox, "SANDBOX"), (state.read_only, "READ-ONLY")] {
+        if on {
+            first.push(Span::raw("  "));
+            first.push(Span::styled(format!(" {badge} "), theme.style(Slot::Badge)));
+        }
+    }
+    first.extend([
         Span::styled(
             format!(
                 "  leader {}",
@@ -47,25 +64,15 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
             theme.style(Slot::Text),
         ),
-        Span::styled(
+    ]);
+    // Frozen, the figures are from the badge's time; a moving clock would say otherwise.
+    if state.frozen.is_none() {
+        first.push(Span::styled(
             format!(
                 "  updated {}",
                 state.last_refresh.map_or("never".into(), format::clock)
             ),
             theme.style(Slot::Muted),
-        ),
-    ];
-    for (on, badge) in [(state.sandbox, "SANDBOX"), (state.read_only, "READ-ONLY")] {
-        if on {
-            first.push(Span::raw("  "));
-            first.push(Span::styled(format!(" {badge} "), theme.style(Slot::Badge)));
-        }
-    }
-    if let Some(fz) = &state.frozen {
-        first.push(Span::raw("  "));
-        first.push(Span::styled(
-            format!(" FROZEN {} ", format::clock(fz.at)),
-            theme.style(Slot::Badge),
         ));
     }
     let margin = if h.has_quorum {
