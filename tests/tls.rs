@@ -133,7 +133,14 @@ async fn status_and_scan_over_tls_verified_against_the_ensembles_ca() {
     )
     .await;
     let report = run.json();
-    assert_eq!(run.code, 0, "{report:#}\n{}", run.stderr);
+    // Exit 1 only because one voter tolerates no failure: that is the only problem.
+    assert_eq!(run.code, 1, "{report:#}\n{}", run.stderr);
+    let problems = report["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 1, "{report:#}");
+    assert!(
+        problems[0].to_string().contains("a single voter"),
+        "{report:#}"
+    );
     assert_eq!(report["leader"], 1, "{report:#}");
     let secure_addr = secure.trim_start_matches("tcp+tls://");
     let row = row_by_address(&report, secure_addr);
