@@ -14,6 +14,45 @@ fn event_texts(s: &zkconsole::app::State) -> Vec<String> {
 }
 
 #[test]
+fn a_paused_leader_waking_up_is_not_a_new_election() {
+    let mut s = state(false, false);
+    let at = |id, role, zxid| {
+        let mut m = snap(id, role, 0);
+        m.zxid = Some(zxid);
+        m
+    };
+    feed(
+        &mut s,
+        &[
+            at(1, Role::Leader, 0x1_0000_0005),
+            at(2, Role::Follower, 0x1_0000_0005),
+            at(3, Role::Follower, 0x1_0000_0005),
+        ],
+    );
+    // 1 is paused; 2 and 3 elect 3 in epoch 2.
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Unresponsive, 0),
+            at(2, Role::Follower, 0x1_0000_0005),
+            at(3, Role::Leader, 0x2_0000_0000),
+        ],
+    );
+    assert_eq!(s.health.leader, Some(3));
+    // 1 wakes and, for a moment, still says "leader" with its old epoch (it is listed first).
+    feed(&mut s, &[at(1, Role::Leader, 0x1_0000_0005)]);
+    assert_eq!(s.health.leader, Some(3), "the newest epoch's leader leads");
+    let elected: Vec<String> = event_texts(&s)
+        .into_iter()
+        .filter(|e| e.contains("leader elected"))
+        .collect();
+    assert!(
+        elected.iter().all(|e| !e.contains("member 1 (was 3)")),
+        "{elected:?}"
+    );
+}
+
+#[test]
 fn leader_loss_and_election_are_events_and_the_old_leader_stays_listed() {
     let mut s = state(false, false);
     feed(

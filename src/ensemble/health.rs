@@ -46,7 +46,14 @@ pub fn summarize_refs(
     members: &[&MemberSnapshot],
     thresholds: &Thresholds,
 ) -> Health {
-    let leader_snap = members.iter().find(|m| m.role == Role::Leader);
+    // Two members can claim to lead for a moment: a leader that was paused (SIGSTOP, a long
+    // GC) answers "leader" when it wakes, before it notices the others elected a new one.
+    // The leader of the newest epoch is the real one.
+    let leader_snap = members
+        .iter()
+        .filter(|m| m.role == Role::Leader)
+        .rev() // on a tie, the first listed, as before
+        .max_by_key(|m| m.zxid.map(|z| z >> 32));
     let leader = leader_snap.and_then(|m| m.id);
     let leader_zxid = leader_snap.and_then(|m| m.zxid);
     let serving_voter = |m: &MemberSnapshot| {
