@@ -172,6 +172,58 @@ fn membership_change_is_an_event_and_retargets_probes() {
 }
 
 #[test]
+fn a_member_removed_by_reconfig_leaves_the_table_and_the_health() {
+    let mut s = state(false, false);
+    let live = EnsembleConfig::parse(CONFIG).unwrap();
+    s.update(Msg::Membership {
+        gen: 0,
+        config: live,
+        source: ConfigSource::Znode,
+    });
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    // Shrink: 2 is removed, then stopped.
+    let shrunk = CONFIG
+        .replace(
+            "server.2=127.0.0.1:2889:3889:participant;127.0.0.1:2182\n",
+            "",
+        )
+        .replace("version=100000000", "version=100000007");
+    let fx = s.update(Msg::Membership {
+        gen: 0,
+        config: EnsembleConfig::parse(&shrunk).unwrap(),
+        source: ConfigSource::Znode,
+    });
+    feed(&mut s, &[snap(2, Role::Down, 0)]);
+    assert_eq!(s.members.len(), 2, "{:?}", s.members.keys());
+    assert_eq!(s.health.voters, 2);
+    assert_eq!(s.health.live_voters, 2);
+    assert!(
+        event_texts(&s)
+            .iter()
+            .any(|e| e.contains("member 2 left the membership")),
+        "{:?}",
+        event_texts(&s)
+    );
+    // Nothing probes it any more, even though the connect string may name it.
+    let targets = match &fx[..] {
+        [Effect::SetTargets(t)] => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        targets.iter().all(|t| t.address != "127.0.0.1:2182"),
+        "{targets:?}"
+    );
+    assert!(s.targets().iter().all(|t| t.address != "127.0.0.1:2182"));
+}
+
+#[test]
 fn a_follower_outside_the_voters_is_non_voting() {
     let mut s = state(false, false);
     let mut joiner = snap(4, Role::Follower, 0);

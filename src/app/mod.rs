@@ -184,6 +184,9 @@ pub struct State {
     pub tree: Option<tree::TreeView>,
     /// Members probed besides the membership and the connect string (joiners).
     pub extra_targets: Vec<ProbeTarget>,
+    /// Client addresses of members a live membership no longer has (removed by a reconfig):
+    /// not probed again even when the connect string names them.
+    pub departed: Vec<String>,
     /// One line of feedback (a drill's result, an unknown command).
     pub flash: Option<(Level, String)>,
     pub dirty: bool,
@@ -238,6 +241,7 @@ impl State {
             wizard: None,
             tree: None,
             extra_targets: Vec::new(),
+            departed: Vec::new(),
             flash: None,
             dirty: true,
             quit: false,
@@ -281,7 +285,8 @@ impl State {
             }
         }
         for seed in &self.seeds {
-            if !out.iter().any(|t| same_endpoint(&t.address, seed)) {
+            let departed = self.departed.iter().any(|d| same_endpoint(d, seed));
+            if !departed && !out.iter().any(|t| same_endpoint(&t.address, seed)) {
                 let known_id = self
                     .members
                     .values()
@@ -460,6 +465,39 @@ impl State {
                 }
             }
         }
+        // Members the previous membership had and a live one no longer has were removed by a
+        // reconfig: they leave the table (members that stop answering stay; these are no
+        // longer members). A remembered membership never removes anyone.
+        if source != ConfigSource::Previous {
+            if let Some(old) = &self.membership {
+                let gone: Vec<u64> = old
+                    .servers
+                    .keys()
+                    .filter(|id| !config.servers.contains_key(id))
+                    .copied()
+                    .collect();
+                for id in gone {
+                    let key = MemberKey::Id(id);
+                    if let Some(m) = self.members.remove(&key) {
+                        self.history.remove(&key);
+                        self.departed.push(m.snap.address.clone());
+                        self.events.push(
+                            now,
+                            Level::Ok,
+                            format!(
+                                "member {id} left the membership ({}, was {})",
+                                m.snap.address, m.snap.role
+                            ),
+                        );
+                    }
+                }
+            }
+            self.departed.retain(|d| {
+                !config.servers.values().any(|s| {
+                    probe_address(s, &self.seeds).is_some_and(|(c, _)| same_endpoint(&c, d))
+                })
+            });
+        }
         for m in self.members.values_mut() {
             apply_membership(&mut m.snap, &config);
         }
@@ -478,6 +516,18 @@ impl State {
         at: Instant,
     ) -> Vec<Effect> {
         let now = SystemTime::now();
+        // A probe already in flight when its member left the membership.
+        let departed = self
+            .departed
+            .iter()
+            .any(|d| same_endpoint(d, &target.address));
+        let watched = self
+            .extra_targets
+            .iter()
+            .any(|t| same_endpoint(&t.address, &target.address));
+        if departed && !watched {
+            return vec![];
+        }
         if snap.id.is_none() {
             snap.id = target.id;
         }
