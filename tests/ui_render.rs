@@ -227,6 +227,39 @@ fn help_is_generated_from_the_keymap() {
 }
 
 #[test]
+fn help_taller_than_the_screen_scrolls_to_every_line() {
+    use zkconsole::app::keys::KeyCode;
+    let mut s = state(false, true);
+    s.update(Msg::Key(KeyInput::ch('?')));
+    let top = text(&render(&s, 100, 20, "dark"));
+    assert!(top.contains("lines 1–13 of"), "{top}");
+    assert!(!top.contains("switch to a configured ensemble"), "{top}");
+    s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+    let end = text(&render(&s, 100, 20, "dark"));
+    assert!(end.contains("switch to a configured ensemble"), "{end}");
+}
+
+#[test]
+fn help_from_the_tree_lists_the_browser_keys_and_writes_only_when_allowed() {
+    for read_only in [false, true] {
+        let mut s = state(read_only, false);
+        let _ = s.open_tree(Some("/"));
+        s.update(Msg::Key(KeyInput::ch('?')));
+        assert_eq!(s.view, View::Help);
+        let t = text(&render(&s, 120, 60, "dark"));
+        assert!(
+            t.contains("znode browser") && t.contains("go to a path"),
+            "{t}"
+        );
+        assert_eq!(
+            t.contains("set the selected node's data"),
+            !read_only,
+            "{t}"
+        );
+    }
+}
+
+#[test]
 fn member_detail_lists_raw_metrics_filterable() {
     let mut s = incident();
     s.update(Msg::Key(KeyInput::ch('g')));

@@ -170,6 +170,8 @@ pub struct State {
     /// The member the cursor is on: rows re-sort as figures change, and a drill (`K`, `X`)
     /// must hit the member the operator chose, not whichever now sits on that row.
     pub selected_addr: Option<String>,
+    /// First help line shown (help is taller than 30 rows).
+    pub help_scroll: usize,
     pub events_scroll: usize,
     pub sort: SortKey,
     pub sort_desc: bool,
@@ -232,6 +234,7 @@ impl State {
             input: Input::Normal,
             selected: 0,
             selected_addr: None,
+            help_scroll: 0,
             events_scroll: 0,
             sort: SortKey::Id,
             sort_desc: false,
@@ -765,14 +768,63 @@ impl State {
         }
     }
 
+    /// Everything `?` lists: the key map (as dispatched), the `:` commands, and the znode
+    /// browser's keys when it was open (writes only when they exist).
+    pub fn help_lines(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .keymap
+            .help_rows(self.allowed())
+            .into_iter()
+            .map(|(k, h)| (k, h.to_string()))
+            .collect();
+        out.push((String::new(), String::new()));
+        let commands = [
+            (":events", "events timeline"),
+            (":theme NAME", "switch theme"),
+            (":ensemble NAME", "switch to a configured ensemble"),
+            (":tree [PATH]", "znode browser (also :cd PATH)"),
+            (":q", "quit"),
+        ];
+        out.extend(commands.iter().map(|(k, h)| (k.to_string(), h.to_string())));
+        if self.previous_view == View::Tree {
+            out.push((String::new(), String::new()));
+            let mut tree = vec![
+                ("enter l →", "open the selected node"),
+                ("h ← backspace", "up to the parent"),
+                ("j k ↑ ↓ PgUp PgDn g G", "move"),
+                ("/", "filter the children"),
+                ("p", "go to a path (tab completes)"),
+                ("r", "reload"),
+                ("s", "scan the selected subtree (x cancels)"),
+            ];
+            if !self.read_only {
+                tree.extend([
+                    ("c", "create a child"),
+                    ("E", "set the selected node's data (at the version read)"),
+                    ("D", "delete the selected node (typed confirmation)"),
+                ]);
+            }
+            tree.push(("esc", "back"));
+            out.push(("znode browser".into(), String::new()));
+            out.extend(tree.iter().map(|(k, h)| (k.to_string(), h.to_string())));
+        }
+        out
+    }
+
     fn switch(&mut self, v: View) {
         if v == View::Help {
             self.previous_view = self.view;
+            self.help_scroll = 0;
         }
         self.view = v;
     }
 
     fn move_by(&mut self, delta: i64, rows: usize) {
+        if self.view == View::Help {
+            let max = self.help_lines().len().saturating_sub(1) as i64;
+            self.help_scroll = (self.help_scroll as i64 + delta).clamp(0, max) as usize;
+            return;
+        }
         if self.view == View::Events {
             let max = self.events.len().saturating_sub(1) as i64;
             self.events_scroll = (self.events_scroll as i64 + delta).clamp(0, max) as usize;

@@ -8,10 +8,13 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let mut rows: Vec<Row> = state
-        .keymap
-        .help_rows(state.allowed())
+    let lines = state.help_lines();
+    let total = lines.len();
+    let room = area.height.saturating_sub(2) as usize;
+    let first = state.help_scroll.min(total.saturating_sub(room.max(1)));
+    let rows: Vec<Row> = lines
         .into_iter()
+        .skip(first)
         .map(|(keys, help)| {
             Row::new(vec![
                 Cell::from(Span::styled(keys, theme.style(Slot::Key))),
@@ -19,25 +22,22 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ])
         })
         .collect();
-    rows.push(Row::new(vec![Cell::from(""), Cell::from("")]));
-    for (cmd, what) in [
-        (":events", "events timeline"),
-        (":theme NAME", "switch theme"),
-        (":ensemble NAME", "switch to a configured ensemble"),
-        (":tree [PATH]", "znode browser (also :cd PATH)"),
-        (":q", "quit"),
-    ] {
-        rows.push(Row::new(vec![
-            Cell::from(Span::styled(cmd, theme.style(Slot::Key))),
-            Cell::from(Span::styled(what, theme.style(Slot::Text))),
-        ]));
-    }
     let mode = if state.read_only {
         " help — read-only: nothing that changes the ensemble is available "
     } else if state.sandbox {
         " help — sandbox: drills (K P R X) ask for confirmation "
     } else {
         " help "
+    };
+    // Taller than the screen: say where we are and how to see the rest.
+    let mode = if total > room {
+        format!(
+            "{mode}— lines {}–{} of {total}, j/k PgUp/PgDn scroll ",
+            first + 1,
+            (first + room).min(total)
+        )
+    } else {
+        mode.to_string()
     };
     let table = Table::new(rows, [Constraint::Length(22), Constraint::Min(10)]).block(
         Block::default()
