@@ -382,6 +382,19 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     .await;
     let (data, _) = builder.get_data("/app/big").await.unwrap();
     assert_eq!(data, b"edited");
+    // The audit line says which value was replaced by which (size and digest, not the data).
+    use zkconsole::audit::{data_summary, AuditLog};
+    let before = format!("{} at version 1", data_summary(b"changed elsewhere"));
+    let after = data_summary(b"edited");
+    let lines = AuditLog::default_location().read_all().unwrap();
+    assert!(
+        lines.iter().any(|l| l["action"] == "set"
+            && l["path"] == "/app/big"
+            && l["before"] == before.as_str()
+            && l["after"] == after.as_str()
+            && l["result"] == "ok"),
+        "no audit line with before {before:?} and after {after:?}"
+    );
 
     // An edit begun at version 2 is written only at version 2, even when the screen has since
     // shown a newer version: the change made meanwhile is reported, not overwritten.

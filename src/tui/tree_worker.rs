@@ -5,7 +5,7 @@
 
 use crate::app::tree::{CreateKind, NodeDetail, TreeMsg, TreeRequest};
 use crate::app::Msg;
-use crate::audit::{AuditLog, AuditRecord};
+use crate::audit::{data_summary, AuditLog, AuditRecord};
 use crate::config::Credentials;
 use crate::tree::node::{acl_text, child_path, NodeStat};
 use std::sync::Arc;
@@ -263,11 +263,14 @@ async fn write_node(
     ensemble: &str,
     auth: Option<&str>,
 ) -> Result<String, String> {
-    let record = |action: &str,
-                  path: &str,
-                  expected: Option<String>,
-                  result: &Result<Option<String>, String>| {
+    let record_data = |action: &str,
+                       path: &str,
+                       (before, after): (Option<String>, Option<String>),
+                       expected: Option<String>,
+                       result: &Result<Option<String>, String>| {
         let mut rec = AuditRecord::new(ensemble, action, path, auth);
+        rec.before = before;
+        rec.after = after;
         rec.expected_version = expected;
         match result {
             Ok(v) => {
@@ -279,6 +282,21 @@ async fn write_node(
         if let Err(e) = audit.append(&rec) {
             tracing::error!(error = %e, "audit log write failed");
         }
+    };
+    let record = |action: &str,
+                  path: &str,
+                  expected: Option<String>,
+                  result: &Result<Option<String>, String>| {
+        record_data(action, path, (None, None), expected, result)
+    };
+    // The value a write replaces, as it was just before (a change in between makes the write
+    // itself fail on its version).
+    let current = |path: String| async move {
+        client
+            .get_data(&path)
+            .await
+            .ok()
+            .map(|(d, stat)| format!("{} at version {}", data_summary(&d), stat.version))
     };
     match req {
         TreeRequest::Create { path, data, kind } => {
@@ -293,7 +311,13 @@ async fn write_node(
             let r = client.create(&path, &data, &opts).await;
             let shown: Result<Option<String>, String> =
                 r.as_ref().map(|_| Some("0".into())).map_err(describe);
-            record("create", &path, Some("absent".into()), &shown);
+            record_data(
+                "create",
+                &path,
+                (None, Some(data_summary(&data))),
+                Some("absent".into()),
+                &shown,
+            );
             r.map(|(_, seq)| {
                 if seq.into_i64() >= 0 {
                     format!("created {path}{:010}", seq.into_i64())
@@ -308,12 +332,19 @@ async fn write_node(
             data,
             version,
         } => {
+            let before = current(path.clone()).await;
             let r = client.set_data(&path, &data, Some(version)).await;
             let shown = r
                 .as_ref()
                 .map(|s| Some(s.version.to_string()))
                 .map_err(describe);
-            record("set", &path, Some(version.to_string()), &shown);
+            record_data(
+                "set",
+                &path,
+                (before, Some(data_summary(&data))),
+                Some(version.to_string()),
+                &shown,
+            );
             r.map(|s| format!("{path} set: version {version} → {}", s.version))
                 .map_err(|e| format!("set {path}: {}", describe(&e)))
         }
@@ -325,10 +356,12 @@ async fn write_node(
             if recursive {
                 delete_tree(client, &path, version, &record).await
             } else {
+                let before = current(path.clone()).await;
                 let r = client.delete(&path, Some(version)).await;
-                record(
+                record_data(
                     "delete",
                     &path,
+                    (before, None),
                     Some(version.to_string()),
                     &r.as_ref().map(|_| None).map_err(describe),
                 );
