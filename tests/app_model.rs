@@ -546,6 +546,51 @@ mod wizard {
     }
 
     #[test]
+    fn on_equal_zxids_the_freshest_survivor_is_one_still_answering() {
+        let mut s = state(false, true);
+        let at = |id, role| {
+            let mut m = snap(id, role, 0);
+            m.zxid = Some(0x3_0000_0003);
+            m
+        };
+        feed(
+            &mut s,
+            &[
+                at(1, Role::Follower),
+                at(2, Role::Follower),
+                at(3, Role::Leader),
+            ],
+        );
+        feed(
+            &mut s,
+            &[
+                snap(1, Role::Down, 0),
+                at(2, Role::NotServing),
+                snap(3, Role::Down, 0),
+            ],
+        );
+        let all: std::collections::BTreeSet<u64> = [1, 2, 3].into();
+        assert_eq!(
+            s.freshest(&all),
+            Some(2),
+            "2 still answers; 1 and 3 are down"
+        );
+        press(&mut s, "wr");
+        let screen = screen(&s, 100, 30);
+        assert!(screen.contains("down         last zxid"), "{screen}");
+        assert!(screen.contains("not-serving  last zxid"), "{screen}");
+        // The first thing offered is starting the lost members again, not the rewrite.
+        assert!(
+            screen.contains("First choice: start the lost members"),
+            "{screen}"
+        );
+        match &press(&mut s, "r")[..] {
+            [Effect::Drill(_, id)] => assert_eq!(*id, 1, "the member at the cursor"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn read_only_has_no_workflows() {
         let mut s = state(true, true);
         feed(&mut s, &[snap(1, Role::Follower, 0)]);

@@ -254,6 +254,18 @@ impl State {
                     | KeyCode::Down
                     | KeyCode::Char('j')
                     | KeyCode::Char(' ') => pick_key(w, key.code, &ids),
+                    // The first thing to try: a member that was only stopped rejoins with its
+                    // data, and nothing is lost.
+                    KeyCode::Char('r') if w.sandbox => {
+                        let id = *ids.get(w.cursor.min(ids.len().saturating_sub(1)))?;
+                        let running = refs.iter().any(|m| m.id == Some(id) && m.role.is_alive());
+                        if running {
+                            w.say(Level::Warn, format!("member {id} is running already"));
+                        } else {
+                            w.say(Level::Ok, format!("restarting member {id} ..."));
+                            return Some(vec![Effect::Drill(Drill::Restart, id)]);
+                        }
+                    }
                     KeyCode::Char('c') => {
                         let cfg = self.membership.clone()?;
                         let steps = super::wizard::recovery_steps(
@@ -291,13 +303,15 @@ impl State {
     }
 
     /// The survivor with the highest last known zxid: its history is the one to keep.
+    /// The survivor to start first: the highest last zxid; on a tie, one that still answers
+    /// (its process is there), then the lowest id.
     pub fn freshest(&self, among: &std::collections::BTreeSet<u64>) -> Option<u64> {
         self.members
             .values()
-            .filter_map(|m| Some((m.snap.id?, m.last_zxid?)))
-            .filter(|(id, _)| among.contains(id))
-            .max_by_key(|(id, z)| (*z, std::cmp::Reverse(*id)))
-            .map(|(id, _)| id)
+            .filter_map(|m| Some((m.snap.id?, m.last_zxid?, m.snap.role.is_alive())))
+            .filter(|(id, _, _)| among.contains(id))
+            .max_by_key(|(id, z, alive)| (*z, *alive, std::cmp::Reverse(*id)))
+            .map(|(id, _, _)| id)
     }
 
     fn joiner_files_of(&self, w: &Wizard) -> Option<Vec<(String, String)>> {

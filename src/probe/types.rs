@@ -64,7 +64,8 @@ impl Role {
 
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // pad, not write_str: `{role:<13}` in a table must line up.
+        f.pad(self.as_str())
     }
 }
 

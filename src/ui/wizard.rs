@@ -553,7 +553,15 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             }
             out.push(Line::raw(""));
             out.push(Line::styled(
-                "⚠ Writes that only the lost members had are gone for good. Lost members may rejoin only with a wiped dataDir.",
+                if w.sandbox {
+                    "First choice: start the lost members again (r on a member): with their data intact they rejoin and nothing is lost. The rewrite below is the last resort."
+                } else {
+                    "First choice: start the lost members again on their hosts: with their data intact they rejoin and nothing is lost. The rewrite below is the last resort."
+                },
+                theme.style(Slot::Ok),
+            ));
+            out.push(Line::styled(
+                "⚠ If you rewrite: writes that only the lost members had are gone for good. Lost members may rejoin only with a wiped dataDir.",
                 theme.style(Slot::Critical),
             ));
             for (i, step) in wizard::recovery_steps(cfg, &w.picked, freshest)
@@ -575,7 +583,8 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             out.push(Line::raw(""));
             let mut keys = vec![("space", "survivor"), ("c", "copy steps")];
             if w.sandbox {
-                keys.push(("enter", "carry it out on the sandbox"));
+                keys.push(("r", "restart the member at ▶"));
+                keys.push(("enter", "carry out the rewrite on the sandbox"));
             }
             keys.push(("esc", "back"));
             out.push(hint(theme, &keys));
