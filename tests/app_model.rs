@@ -224,6 +224,47 @@ fn a_member_removed_by_reconfig_leaves_the_table_and_the_health() {
 }
 
 #[test]
+fn joiners_added_by_reconfig_vote_at_once_and_the_quorum_never_looks_lost() {
+    use zkconsole::probe::types::ServerMode;
+    let mut s = state(false, false);
+    let one = "server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nversion=100000000\n";
+    s.update(Msg::Membership {
+        gen: 0,
+        config: EnsembleConfig::parse(one).unwrap(),
+        source: ConfigSource::Znode,
+    });
+    let member = |id, role, mode| {
+        let mut m = snap(id, role, 0);
+        m.mode = Some(mode);
+        m
+    };
+    feed(
+        &mut s,
+        &[
+            member(1, Role::Leader, ServerMode::Leader),
+            member(2, Role::Follower, ServerMode::Follower),
+            member(3, Role::Follower, ServerMode::Follower),
+        ],
+    );
+    let role_of =
+        |s: &zkconsole::app::State, id| s.members[&zkconsole::app::MemberKey::Id(id)].snap.role;
+    assert_eq!(role_of(&s, 2), Role::NonVoting);
+    assert!(s.health.has_quorum);
+    // 1 -> 3 committed: the new membership arrives before the joiners' next probe.
+    s.update(Msg::Membership {
+        gen: 0,
+        config: EnsembleConfig::parse(CONFIG).unwrap(),
+        source: ConfigSource::Znode,
+    });
+    assert_eq!(role_of(&s, 2), Role::Follower);
+    assert_eq!(role_of(&s, 3), Role::Follower);
+    assert!(s.health.has_quorum);
+    assert_eq!(s.health.live_voters, 3);
+    let ev = event_texts(&s);
+    assert!(ev.iter().all(|e| !e.contains("quorum lost")), "{ev:?}");
+}
+
+#[test]
 fn a_follower_outside_the_voters_is_non_voting() {
     let mut s = state(false, false);
     let mut joiner = snap(4, Role::Follower, 0);

@@ -6,7 +6,7 @@
 
 use super::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
 use super::transport::four_letter_word;
-use super::types::Role;
+use super::types::{Role, ServerMode};
 use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
 use futures::future::join_all;
 use serde::Serialize;
@@ -299,13 +299,20 @@ pub fn apply_membership(snap: &mut MemberSnapshot, cfg: &EnsembleConfig) {
     let Some(id) = snap.id else { return };
     let spec = cfg.servers.get(&id);
     let configured_voter = spec.is_some_and(|s| s.learner_type == LearnerType::Participant);
-    let voting = match snap.voting {
+    // Only the server's own word (zabstate) overrides the membership; a `voting` derived
+    // from an earlier membership must not outlive it (a joiner added by reconfig would stay
+    // "non-voting" until its next probe and the quorum would look lost for a moment).
+    let voting = match snap.zab.as_ref().and_then(|z| z.voting) {
         Some(false) => false,
         _ => configured_voter,
     };
     snap.voting = Some(voting);
-    if snap.role == Role::Follower && !voting {
-        snap.role = Role::NonVoting;
+    match snap.role {
+        Role::Follower if !voting => snap.role = Role::NonVoting,
+        Role::NonVoting if voting && snap.mode == Some(ServerMode::Follower) => {
+            snap.role = Role::Follower
+        }
+        _ => {}
     }
 }
 
