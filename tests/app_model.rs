@@ -188,6 +188,12 @@ fn a_member_removed_by_reconfig_leaves_the_table_and_the_health() {
             snap(3, Role::Leader, 0),
         ],
     );
+    // 2 was once a joiner the wizard watched: it is probed as an extra target too.
+    s.extra_targets.push(zkconsole::probe::member::ProbeTarget {
+        id: Some(2),
+        address: "127.0.0.1:2182".into(),
+        admin_url: None,
+    });
     // Shrink: 2 is removed, then stopped.
     let shrunk = CONFIG
         .replace(
@@ -262,6 +268,41 @@ fn joiners_added_by_reconfig_vote_at_once_and_the_quorum_never_looks_lost() {
     assert_eq!(s.health.live_voters, 3);
     let ev = event_texts(&s);
     assert!(ev.iter().all(|e| !e.contains("quorum lost")), "{ev:?}");
+}
+
+#[test]
+fn a_dead_connect_string_entry_outside_the_membership_is_dropped_not_a_warning() {
+    let mut s = state(false, false);
+    s.update(Msg::Membership {
+        gen: 0,
+        config: EnsembleConfig::parse(CONFIG).unwrap(),
+        source: ConfigSource::Znode,
+    });
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    assert_eq!(s.health.level, zkconsole::config::Level::Ok);
+    let mut stale = snap(9, Role::Down, 0);
+    stale.id = None;
+    stale.address = "127.0.0.1:2199".into();
+    feed(&mut s, &[stale]);
+    assert_eq!(s.members.len(), 3, "{:?}", s.members.keys());
+    assert_eq!(s.health.level, zkconsole::config::Level::Ok);
+    assert!(
+        event_texts(&s)
+            .iter()
+            .any(|e| e.contains("127.0.0.1:2199 (from the connect string) is not a member")),
+        "{:?}",
+        event_texts(&s)
+    );
+    // A member that goes down stays, as always.
+    feed(&mut s, &[snap(2, Role::Down, 0)]);
+    assert_eq!(s.members.len(), 3);
 }
 
 #[test]

@@ -483,6 +483,9 @@ impl State {
                     let key = MemberKey::Id(id);
                     if let Some(m) = self.members.remove(&key) {
                         self.history.remove(&key);
+                        // A joiner the wizard watched was probed as an extra target.
+                        self.extra_targets
+                            .retain(|t| !same_endpoint(&t.address, &m.snap.address));
                         self.departed.push(m.snap.address.clone());
                         self.events.push(
                             now,
@@ -530,6 +533,45 @@ impl State {
             .any(|t| same_endpoint(&t.address, &target.address));
         if departed && !watched {
             return vec![];
+        }
+        // A connect-string entry that a live membership does not list and that does not
+        // answer (a stale entry, a member removed before the console started) is not part of
+        // the ensemble: it must not hold the header at WARN. It is dropped, and said so once.
+        let live_membership = self.membership.as_ref().filter(|_| {
+            matches!(
+                self.membership_source,
+                ConfigSource::Znode | ConfigSource::Conf
+            )
+        });
+        if let Some(cfg) = live_membership {
+            let member = cfg.servers.values().any(|s| {
+                probe_address(s, &self.seeds)
+                    .is_some_and(|(a, _)| same_endpoint(&a, &target.address))
+            });
+            if !member && !watched && !snap.role.is_alive() {
+                let keys: Vec<MemberKey> = self
+                    .members
+                    .iter()
+                    .filter(|(_, m)| same_endpoint(&m.snap.address, &target.address))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for key in keys {
+                    self.members.remove(&key);
+                    self.history.remove(&key);
+                }
+                self.departed.push(target.address.clone());
+                self.events.push(
+                    now,
+                    Level::Ok,
+                    format!(
+                        "{} (from the connect string) is not a member and does not answer: no longer probed",
+                        target.address
+                    ),
+                );
+                self.recompute(now);
+                self.dirty = true;
+                return vec![Effect::SetTargets(self.targets())];
+            }
         }
         if snap.id.is_none() {
             snap.id = target.id;
