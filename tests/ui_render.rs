@@ -279,6 +279,19 @@ fn member_detail_lists_raw_metrics_filterable() {
         !t.contains("outstanding_requests"),
         "filter must hide other metrics:\n{t}"
     );
+    // At 100 columns the pane is narrow: the zxid is shown whole, and the count of matching
+    // rows includes the member's own fields (zxid is one).
+    for _ in 0.."znode".len() {
+        s.update(Msg::Key(KeyInput::plain(
+            zkconsole::app::keys::KeyCode::Backspace,
+        )));
+    }
+    for c in "zxid".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    let t = text(&render(&s, 100, 30, "dark"));
+    assert!(t.contains("0x100000005"), "{t}");
+    assert!(t.contains(" 1 of "), "{t}");
 }
 
 proptest! {

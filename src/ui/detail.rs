@@ -29,9 +29,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let n = Series::ALL.len() as u32;
     let slots = Layout::vertical(Series::ALL.iter().map(|_| Constraint::Ratio(1, n))).split(inner);
     let retention = state.config.history_minutes;
+    let silent = !m.snap.role.is_alive();
     for (s, slot) in Series::ALL.iter().zip(slots.iter()) {
         let values = state.series(&key, *s);
-        let last = values.last().copied();
+        // A silent member has no "now": its last sample is history, not a current figure.
+        let last = values.last().copied().filter(|_| !silent);
         let max = values.iter().copied().fold(0.0_f64, f64::max);
         let [label, spark] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(*slot);
@@ -93,10 +95,28 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(h) = &m.snap.hint {
         info.push(("hint", h.clone()));
     }
+    // Keys get what they need up to half the pane; values keep the rest and wrap, so a zxid
+    // or an error is never cut to something that reads like another value.
+    let inner_width = area.width.saturating_sub(2) as usize;
+    let longest = m
+        .snap
+        .metrics
+        .keys()
+        .map(|k| k.chars().count())
+        .chain(info.iter().map(|(k, _)| k.len()))
+        .max()
+        .unwrap_or(8);
+    let key_width = (longest + 1).min(inner_width / 2).max(8);
+    let mut matched = 0usize;
+    let info_total = info.len();
     for (k, v) in info {
         if needle.is_empty() || k.contains(&needle) {
+            matched += 1;
             lines.push(Line::from(vec![
-                Span::styled(format!("{k:<34}"), theme.style(Slot::Header)),
+                Span::styled(
+                    format!("{:<key_width$}", format::fit(k, key_width - 1)),
+                    theme.style(Slot::Header),
+                ),
                 Span::styled(v, theme.style(Slot::Text)),
             ]));
         }
@@ -112,7 +132,7 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     for (k, v) in metrics.iter().take(area.height as usize) {
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{:<34}", format::fit(k, 33)),
+                format!("{:<key_width$}", format::fit(k, key_width - 1)),
                 theme.style(Slot::Muted),
             ),
             Span::styled(v.clone(), theme.style(Slot::Text)),
@@ -122,18 +142,21 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         format!(" metrics ({total})  /: filter ")
     } else {
         format!(
-            " metrics ({} of {total}) matching {:?} ",
-            metrics.len(),
+            " {} of {} rows match {:?} ",
+            matched + metrics.len(),
+            total + info_total,
             state.metric_filter
         )
     };
     f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.style(Slot::Border))
-                .title(Span::styled(title, theme.style(Slot::Title))),
-        ),
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.style(Slot::Border))
+                    .title(Span::styled(title, theme.style(Slot::Title))),
+            ),
         area,
     );
 }
