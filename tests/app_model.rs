@@ -673,6 +673,25 @@ mod wizard {
     }
 
     #[test]
+    fn the_workflow_menu_starts_on_recover_when_something_is_wrong() {
+        let mut s = healthy();
+        press(&mut s, "w");
+        assert_eq!(
+            s.wizard.as_ref().unwrap().cursor,
+            0,
+            "healthy: expand first"
+        );
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Esc)));
+        feed(&mut s, &[snap(2, Role::Down, 0)]);
+        press(&mut s, "w");
+        assert_eq!(
+            s.wizard.as_ref().unwrap().cursor,
+            2,
+            "a member down: recover first"
+        );
+    }
+
+    #[test]
     fn read_only_has_no_workflows() {
         let mut s = state(true, true);
         feed(&mut s, &[snap(1, Role::Follower, 0)]);

@@ -260,6 +260,26 @@ fn help_from_the_tree_lists_the_browser_keys_and_writes_only_when_allowed() {
 }
 
 #[test]
+fn a_drill_that_would_lose_the_quorum_says_so_before_it_is_confirmed() {
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    s.update(Msg::Key(KeyInput::ch('G')));
+    s.update(Msg::Key(KeyInput::ch('K')));
+    let t = text(&render(&s, 120, 30, "dark"));
+    assert!(
+        t.contains("kill (SIGKILL) member 3? this loses the quorum"),
+        "{t}"
+    );
+}
+
+#[test]
 fn member_detail_lists_raw_metrics_filterable() {
     let mut s = incident();
     s.update(Msg::Key(KeyInput::ch('g')));

@@ -778,6 +778,12 @@ impl State {
                 if w.stage == wizard::Stage::Done {
                     *w = wizard::Wizard::menu(self.sandbox);
                 }
+                // Something is wrong: the cursor starts on recover (expand, shrink, recover).
+                if w.stage == wizard::Stage::Menu {
+                    let wrong = !self.health.has_quorum
+                        || self.members.values().any(|m| !m.snap.role.is_alive());
+                    w.cursor = if wrong { 2 } else { 0 };
+                }
                 self.view = View::Workflow;
             }
             Action::Kill | Action::Pause | Action::Resume | Action::Restart => {
@@ -808,6 +814,24 @@ impl State {
         } else {
             &mut self.filter
         }
+    }
+
+    /// What a drill on member `id` does to the ensemble, said before the operator confirms.
+    pub fn drill_consequence(&self, drill: Drill, id: u64) -> Option<String> {
+        if drill == Drill::Resume {
+            return None;
+        }
+        let m = self.members.values().find(|m| m.snap.id == Some(id))?;
+        let serving_voter =
+            m.snap.voting != Some(false) && matches!(m.snap.role, Role::Leader | Role::Follower);
+        let h = &self.health;
+        if serving_voter && h.has_quorum && h.tolerance == Some(0) {
+            return Some("this loses the quorum: the ensemble stops serving".into());
+        }
+        if m.snap.role == Role::Leader {
+            return Some("it leads: clients reconnect while a new leader is elected".into());
+        }
+        None
     }
 
     /// Everything `?` lists: the key map (as dispatched), the `:` commands, and the znode
@@ -980,7 +1004,9 @@ impl State {
             (other, _) => {
                 self.flash = Some((
                     Level::Warn,
-                    format!("unknown command :{other} (try :events :theme NAME :ensemble NAME :q)"),
+                    format!(
+                        "unknown command :{other} (try :tree [PATH] :events :theme NAME :ensemble NAME :q)"
+                    ),
                 ));
             }
         }

@@ -345,6 +345,8 @@ impl State {
             TreeInput::Jump(mut buf) => {
                 match code {
                     KeyCode::Esc => t.input = TreeInput::None,
+                    // The prompt starts with the open path; ctrl-u clears it, as in a shell.
+                    KeyCode::Char('u') if key.ctrl => t.input = TreeInput::Jump(String::new()),
                     KeyCode::Enter => {
                         t.input = TreeInput::None;
                         return Some(t.open(normalise(&buf)));

@@ -71,7 +71,10 @@ fn footer_line(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ]),
         Input::Confirm(drill, id) => Line::from(vec![
             Span::styled(
-                format!(" {} member {id}? ", drill.verb()),
+                match state.drill_consequence(*drill, *id) {
+                    Some(why) => format!(" {} member {id}? {why}. ", drill.verb()),
+                    None => format!(" {} member {id}? ", drill.verb()),
+                },
                 theme.style(Slot::Critical),
             ),
             Span::styled("  y", theme.style(Slot::Key)),
