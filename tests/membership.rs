@@ -294,10 +294,24 @@ async fn grows_three_to_five_voters_one_at_a_time_and_shrinks_back() {
     assert_eq!((j4.id, j5.id), (4, 5));
     let adds = vec![spec_line(&j4), spec_line(&j5)];
 
+    // A typo is a usage error naming the members, not an "unsafe" plan.
+    let typo = op.change("plan", &connect, &[], &[9]).await;
+    assert_eq!(typo.code, 64, "{typo:?}");
+    assert!(
+        typo.stderr
+            .contains("server 9 is not a member (members: 1,2,3)"),
+        "{typo:?}"
+    );
+
     let (planned, p) = op.plan(&connect, &adds, &[]).await;
     assert_eq!(planned.code, 0, "plan: {planned:?}");
     assert_eq!(p["safe"], true, "{p:#}");
     assert_eq!(shape(&p), [(vec![4], vec![]), (vec![5], vec![])]);
+    // Config versions read as status and ZooKeeper write them: hex.
+    let version = p["steps"][0]["before"]["version"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(version.starts_with("0x"), "{p:#}");
 
     let grown = op.apply(&connect, &adds, &[]).await;
     assert_eq!(grown.code, 0, "apply: {grown:?}");

@@ -118,6 +118,40 @@ async fn observe_and_plan(ctx: &Context, goal: &Goal) -> Result<(Observation, Pl
     Ok((obs, p))
 }
 
+/// A goal that names ids the membership does not have (or already has) is a typo, not an
+/// unsafe plan: said as a usage error, with the members there are.
+fn goal_fits(obs: &Observation, goal: &Goal) -> Result<(), String> {
+    let Some(cfg) = &obs.config else {
+        return Ok(());
+    };
+    let ids = || {
+        cfg.servers
+            .keys()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for id in &goal.remove {
+        if !cfg.servers.contains_key(id) {
+            return Err(format!(
+                "--remove {id}: server {id} is not a member (members: {})",
+                ids()
+            ));
+        }
+    }
+    for spec in &goal.add {
+        if cfg.servers.contains_key(&spec.id) && !goal.remove.contains(&spec.id) {
+            return Err(format!(
+                "--add server.{}: id {} is a member already (members: {}); pick a free id",
+                spec.id,
+                spec.id,
+                ids()
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub async fn run_plan(config: &Config, target: &Target, args: &ChangeArgs) -> i32 {
     let goal = match goal_of(args) {
         Ok(g) => g,
@@ -134,7 +168,11 @@ pub async fn run_plan(config: &Config, target: &Target, args: &ChangeArgs) -> i3
         }
     };
     match observe_and_plan(&ctx, &goal).await {
-        Ok((_, p)) => {
+        Ok((obs, p)) => {
+            if let Err(e) = goal_fits(&obs, &goal) {
+                eprintln!("zkconsole plan: {e}");
+                return 64;
+            }
             print_plan(&p, args.json);
             if p.safe {
                 0
@@ -177,13 +215,17 @@ pub async fn run_apply(config: &Config, target: &Target, args: &ChangeArgs, yes:
             return 64;
         }
     };
-    let (_, first) = match observe_and_plan(&ctx, &goal).await {
+    let (obs, first) = match observe_and_plan(&ctx, &goal).await {
         Ok(x) => x,
         Err(e) => {
             eprintln!("zkconsole apply: {e}");
             return 3;
         }
     };
+    if let Err(e) = goal_fits(&obs, &goal) {
+        eprintln!("zkconsole apply: {e}; nothing was changed");
+        return 64;
+    }
     print_plan(&first, args.json);
     if !first.safe {
         eprintln!("zkconsole apply: the plan has unsafe steps; nothing was changed");

@@ -10,9 +10,18 @@ use super::spec::{parse_number, ServerSpec};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EnsembleConfig {
     pub servers: BTreeMap<u64, ServerSpec>,
+    /// In JSON as hex (`"0x10000000a"`), as `status` and ZooKeeper itself write it.
+    #[serde(serialize_with = "version_as_hex")]
     pub version: Option<u64>,
     pub groups: BTreeMap<u64, Vec<u64>>,
     pub weights: BTreeMap<u64, u64>,
+}
+
+fn version_as_hex<S: serde::Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(&crate::report::hex(*v)),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
