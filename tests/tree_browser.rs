@@ -457,6 +457,20 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     }
     h.key(KeyInput::plain(KeyCode::Esc));
 
+    // Opening a leaf shows the leaf itself (no children to select).
+    let fx = h.state.open_tree(Some("/app/bin"));
+    h.run(fx);
+    h.until("the leaf inspected", |s| {
+        s.tree
+            .as_ref()
+            .unwrap()
+            .detail
+            .as_ref()
+            .is_some_and(|(p, r)| p == "/app/bin" && r.is_ok())
+    })
+    .await;
+    assert_eq!(h.tree().target_path().as_deref(), Some("/app/bin"));
+
     // Read-only: no write keys, and the worker refuses writes anyway; the zxid does not move.
     let mut ro = Harness::new(&sb, true, None);
     let fx = ro.state.open_tree(Some("/app"));

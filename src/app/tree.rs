@@ -267,13 +267,22 @@ impl TreeView {
     /// must never land on another node than the one the operator sees selected.
     fn selected_detail(&self) -> Option<(&String, &NodeDetail)> {
         match &self.detail {
-            Some((path, Ok(d))) if self.selected_path().as_ref() == Some(path) => Some((path, d)),
+            Some((path, Ok(d))) if self.target_path().as_ref() == Some(path) => Some((path, d)),
             _ => None,
         }
     }
 
-    fn inspect(&self) -> Vec<Effect> {
+    /// The node the inspector shows and `E`/`D` act on: the selected child, or the open node
+    /// itself when it has no children (a leaf opened shows its own Stat and data).
+    pub fn target_path(&self) -> Option<String> {
+        let leaf =
+            self.filter.is_empty() && matches!(&self.children, Some(Ok(names)) if names.is_empty());
         self.selected_path()
+            .or_else(|| leaf.then(|| self.cwd.clone()))
+    }
+
+    fn inspect(&self) -> Vec<Effect> {
+        self.target_path()
             .map(|path| vec![Effect::Tree(TreeRequest::Inspect { path })])
             .unwrap_or_default()
     }
@@ -635,8 +644,8 @@ impl State {
             }
             TreeMsg::Children { .. } => vec![],
             TreeMsg::Node { path, result } => {
-                if t.selected_path().as_deref() == Some(&path) {
-                    if let Ok(d) = &result {
+                if t.target_path().as_deref() == Some(&path) {
+                    if let (Ok(d), true) = (&result, path != t.cwd) {
                         if let Some(name) = path.rsplit('/').next() {
                             t.stats.insert(name.to_string(), d.stat);
                         }
@@ -687,7 +696,7 @@ impl State {
             TreeMsg::Changed { path } => {
                 if path == t.cwd {
                     vec![Effect::Tree(TreeRequest::List { path })]
-                } else if t.selected_path().as_deref() == Some(&path) {
+                } else if t.target_path().as_deref() == Some(&path) {
                     vec![Effect::Tree(TreeRequest::Inspect { path })]
                 } else {
                     vec![]
