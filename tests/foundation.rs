@@ -566,7 +566,7 @@ async fn a_closed_port_is_down() {
     let snap = probe_member(
         &ProbeTarget {
             id: None,
-            address: addr,
+            address: addr.to_string(),
             admin_url: None,
         },
         probe_opts(1000),

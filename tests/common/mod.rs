@@ -235,11 +235,31 @@ pub async fn hung_peer() -> (String, AbortOnDrop) {
 }
 
 /// An address nothing listens on (a port that was just free).
-pub fn closed_address() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = l.local_addr().expect("local addr").to_string();
-    drop(l);
-    addr
+/// A loopback address where nothing listens, for as long as the value lives: the port stays
+/// bound (never listening), so a sandbox or another test picking ports meanwhile cannot take
+/// it and turn "connection refused" into something else.
+pub struct ClosedAddress {
+    addr: String,
+    _held: tokio::net::TcpSocket,
+}
+
+impl std::ops::Deref for ClosedAddress {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.addr
+    }
+}
+
+pub fn closed_address() -> ClosedAddress {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("loopback"))
+        .expect("bind");
+    let addr = socket.local_addr().expect("local addr").to_string();
+    ClosedAddress {
+        addr,
+        _held: socket,
+    }
 }
 
 pub struct AbortOnDrop(JoinHandle<()>);
