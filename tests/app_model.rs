@@ -306,6 +306,29 @@ fn a_dead_connect_string_entry_outside_the_membership_is_dropped_not_a_warning()
 }
 
 #[test]
+fn a_late_answer_from_a_seed_poller_joins_its_member_row() {
+    let mut s = state(false, false);
+    s.update(Msg::Membership {
+        gen: 0,
+        config: EnsembleConfig::parse(CONFIG).unwrap(),
+        source: ConfigSource::Znode,
+    });
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    // Probed as a seed before the membership named it: no id on the answer.
+    let mut late = snap(2, Role::Follower, 0);
+    late.id = None;
+    feed(&mut s, &[late]);
+    assert_eq!(s.members.len(), 3, "{:?}", s.members.keys());
+}
+
+#[test]
 fn a_follower_outside_the_voters_is_non_voting() {
     let mut s = state(false, false);
     let mut joiner = snap(4, Role::Follower, 0);

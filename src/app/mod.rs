@@ -576,6 +576,18 @@ impl State {
         if snap.id.is_none() {
             snap.id = target.id;
         }
+        // An answer from a poller started before the membership was known (a seed, no id)
+        // can arrive after it: a member's address means that member, never a second row.
+        if let (None, Some(cfg)) = (snap.id, &self.membership) {
+            snap.id = cfg
+                .servers
+                .values()
+                .find(|s| {
+                    probe_address(s, &self.seeds)
+                        .is_some_and(|(a, _)| same_endpoint(&a, &target.address))
+                })
+                .map(|s| s.id);
+        }
         if let Some(cfg) = &self.membership {
             apply_membership(&mut snap, cfg);
         }
