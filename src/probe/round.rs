@@ -61,6 +61,28 @@ pub struct Observation {
     pub elapsed: Duration,
 }
 
+/// The connect string for a new session: the members probed now (the live membership) first,
+/// then the hosts the operator gave, with the operator's chroot. A session must not depend
+/// on the hosts it started with: after a shrink they may be gone while the ensemble serves.
+/// Strings with schemes (`tcp+tls://`) are kept as given.
+pub fn session_connect(original: &str, members: &[String]) -> String {
+    if original.contains("://") || members.is_empty() {
+        return original.to_string();
+    }
+    let (hosts, chroot) = match original.find('/') {
+        Some(i) => original.split_at(i),
+        None => (original, ""),
+    };
+    let mut all: Vec<String> = Vec::new();
+    let given = hosts.split(',').map(str::trim).filter(|h| !h.is_empty());
+    for h in members.iter().map(String::as_str).chain(given) {
+        if !all.iter().any(|a| a == h) {
+            all.push(h.to_string());
+        }
+    }
+    format!("{}{chroot}", all.join(","))
+}
+
 /// Splits a connect string (`h1:2181,h2:2181/chroot`, each host optionally `tcp://` or
 /// `tcp+tls://`) into `host:port` seeds.
 pub fn seeds_of(connect: &str) -> Vec<String> {
@@ -319,6 +341,24 @@ pub fn apply_membership(snap: &mut MemberSnapshot, cfg: &EnsembleConfig) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_go_to_the_members_of_now_and_keep_the_chroot() {
+        let now = vec!["10.0.0.3:2181".to_string(), "10.0.0.4:2181".to_string()];
+        assert_eq!(
+            session_connect("10.0.0.1:2181", &now),
+            "10.0.0.3:2181,10.0.0.4:2181,10.0.0.1:2181"
+        );
+        assert_eq!(
+            session_connect("10.0.0.1:2181,10.0.0.3:2181/app/x", &now),
+            "10.0.0.3:2181,10.0.0.4:2181,10.0.0.1:2181/app/x"
+        );
+        assert_eq!(session_connect("10.0.0.1:2181", &[]), "10.0.0.1:2181");
+        assert_eq!(
+            session_connect("tcp+tls://10.0.0.1:2281", &now),
+            "tcp+tls://10.0.0.1:2281"
+        );
+    }
 
     #[test]
     fn seeds_keep_hosts_and_drop_schemes_and_the_chroot() {

@@ -179,6 +179,17 @@ impl Sources {
         ));
     }
 
+    /// Where a new session should go: the members probed now, then the given hosts.
+    fn live_connect(&self) -> String {
+        let now: Vec<String> = self
+            .pollers
+            .known
+            .lock()
+            .map(|k| k.clone())
+            .unwrap_or_default();
+        crate::probe::round::session_connect(&self.connect, &now)
+    }
+
     /// Keeps a live membership for the next start that finds the quorum lost.
     fn remember(&mut self, seeds: &[String], config: &EnsembleConfig) {
         if self.remembered.as_ref() == Some(config) {
@@ -294,7 +305,7 @@ async fn event_loop(
                         stop_removed,
                     } => workflows::execute(
                         workflows::Session {
-                            connect: sources.connect.clone(),
+                            connect: sources.live_connect(),
                             credentials: sources.credentials.clone(),
                             ensemble: state.ensemble.clone(),
                             probe: sources.opts,
@@ -308,10 +319,16 @@ async fn event_loop(
                         if req.is_write() && state.read_only {
                             continue;
                         }
+                        // A worker that found no session has ended: the next request tries
+                        // again, at the members of now.
+                        if sources.tree.as_ref().is_some_and(|(_, h)| h.is_finished()) {
+                            sources.tree = None;
+                        }
+                        let connect = sources.live_connect();
                         let worker = sources.tree.get_or_insert_with(|| {
                             tree_worker::spawn(
                                 tree_worker::Context {
-                                    connect: sources.connect.clone(),
+                                    connect,
                                     credentials: sources.credentials.clone(),
                                     timeout: sources.opts.timeout,
                                     ensemble: state.ensemble.clone(),

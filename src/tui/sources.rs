@@ -140,7 +140,10 @@ pub fn watch_membership(
             if tx.is_closed() {
                 return;
             }
-            match crate::zk::connect_watch_session(&connect, opts.timeout, credentials.as_ref())
+            // The members probed now first: the hosts given at start may have been removed.
+            let now: Vec<String> = known.lock().map(|k| k.clone()).unwrap_or_default();
+            let target = crate::probe::round::session_connect(&connect, &now);
+            match crate::zk::connect_watch_session(&target, opts.timeout, credentials.as_ref())
                 .await
             {
                 Ok(client) => loop {

@@ -39,8 +39,17 @@ pub fn spawn(
             {
                 Ok(c) => Arc::new(c),
                 Err(e) => {
-                    // Answer what is asked with the reason, so the view says it in place.
-                    while let Some(r) = req_rx.recv().await {
+                    // Answer what is asked with the reason, so the view says it in place, then
+                    // end: the next request starts a new worker, which tries again (with the
+                    // members of that moment).
+                    let mut pending = Vec::new();
+                    if let Some(r) = req_rx.recv().await {
+                        pending.push(r);
+                    }
+                    while let Ok(r) = req_rx.try_recv() {
+                        pending.push(r);
+                    }
+                    for r in pending {
                         let why = format!("no ZooKeeper session: {e}");
                         match r {
                             TreeRequest::List { path } => send(TreeMsg::Children {

@@ -203,6 +203,16 @@ pub async fn observe_ensemble(
         return obs;
     }
     let started = std::time::Instant::now();
+    // Ask the members that serve, not only the hosts given: those may have been removed (the
+    // membership then came from memory while its members answer).
+    let serving: Vec<String> = obs
+        .members
+        .iter()
+        .filter(|m| m.role.is_serving())
+        .map(|m| m.address.clone())
+        .collect();
+    let connect = crate::probe::round::session_connect(connect, &serving);
+    let connect = connect.as_str();
     let read = async {
         let client = connect_session(connect, d.opts.timeout, credentials).await?;
         tokio::time::timeout(d.opts.timeout, read_config(&client))
