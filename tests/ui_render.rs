@@ -135,6 +135,39 @@ fn a_frozen_screen_says_so_even_in_a_narrow_critical_header() {
     assert!(!text(&b).contains("updated"), "{}", text(&b));
 }
 
+/// On any width the header drops whole parts, least important first; a version or a time is
+/// never cut into something that reads like another value.
+#[test]
+fn a_narrow_header_drops_whole_parts_never_half_a_number() {
+    let mut s = state(false, true);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::NotServing, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Down, 0),
+        ],
+    );
+    for width in 60..=140u16 {
+        let t = text(&render(&s, width, 30, "dark"));
+        let first = t.lines().next().unwrap_or_default().to_string();
+        assert!(first.contains("CRITICAL"), "{width}: {first}");
+        if let Some((_, rest)) = first.split_once("config ") {
+            let version = rest.split_whitespace().next().unwrap_or_default();
+            assert_eq!(version, "0x100000000", "{width}: {first}");
+        }
+        if let Some((_, rest)) = first.split_once("updated ") {
+            let at = rest.split_whitespace().next().unwrap_or_default();
+            assert!(at == "never" || at.ends_with('Z'), "{width}: {first}");
+        }
+    }
+    let wide = text(&render(&s, 140, 30, "dark"));
+    assert!(
+        wide.contains("SANDBOX") && wide.contains("config 0x100000000"),
+        "{wide}"
+    );
+}
+
 /// A console started on a lost quorum lists members from the membership last seen live; the
 /// header must say so, in the warn style, until a live membership replaces it.
 #[test]

@@ -13,6 +13,30 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 use std::time::SystemTime;
 
+/// Drops the least important parts (highest number; the last of equals first) until the rest
+/// fits `width`. Parts of importance 0 always stay.
+fn fit_parts(mut parts: Vec<(u8, Vec<Span<'static>>)>, width: usize) -> Vec<Span<'static>> {
+    let len = |p: &[(u8, Vec<Span>)]| -> usize {
+        p.iter()
+            .flat_map(|(_, s)| s.iter())
+            .map(|s| s.width())
+            .sum()
+    };
+    while len(&parts) > width {
+        let Some(worst) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, (imp, _))| *imp > 0)
+            .max_by_key(|(i, (imp, _))| (*imp, *i))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        parts.remove(worst);
+    }
+    parts.into_iter().flat_map(|(_, s)| s).collect()
+}
+
 pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let h = state.shown_health();
     let (word, level) = if h.reachable == 0 && !state.members.is_empty() {
@@ -24,28 +48,52 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Level::Critical => ("CRITICAL", Level::Critical),
         }
     };
-    let mut first = vec![
-        Span::styled(" zkconsole ", theme.style(Slot::Title)),
-        Span::styled(format!("{} ", state.ensemble), theme.style(Slot::Title)),
-        Span::styled(format!(" {word} "), level_style(theme, level)),
+    // Each part with how much it matters: on a narrow terminal the least important parts go
+    // whole, never cut mid-number (a truncated version or time reads as another value).
+    let mut parts: Vec<(u8, Vec<Span>)> = vec![
+        (
+            0,
+            vec![Span::styled(" zkconsole ", theme.style(Slot::Title))],
+        ),
+        (
+            0,
+            vec![Span::styled(
+                format!("{} ", fit(&state.ensemble, 32)),
+                theme.style(Slot::Title),
+            )],
+        ),
+        (
+            0,
+            vec![Span::styled(format!(" {word} "), level_style(theme, level))],
+        ),
     ];
-    // Badges right after the state, where a narrow terminal cannot cut them off: a frozen
-    // screen must never pass for a live one.
+    // A frozen screen must never pass for a live one: the badge is never dropped.
     if let Some(fz) = &state.frozen {
-        first.push(Span::raw("  "));
-        first.push(Span::styled(
-            format!(" FROZEN at {} (f: live) ", format::clock(fz.at)),
-            theme.style(Slot::Critical),
+        parts.push((
+            0,
+            vec![
+                Span::raw("  "),
+                Span::styled(
+                    format!(" FROZEN at {} (f: live) ", format::clock(fz.at)),
+                    theme.style(Slot::Critical),
+                ),
+            ],
         ));
     }
     for (on, badge) in [(state.sandbox, "SANDBOX"), (state.read_only, "READ-ONLY")] {
         if on {
-            first.push(Span::raw("  "));
-            first.push(Span::styled(format!(" {badge} "), theme.style(Slot::Badge)));
+            parts.push((
+                1,
+                vec![
+                    Span::raw("  "),
+                    Span::styled(format!(" {badge} "), theme.style(Slot::Badge)),
+                ],
+            ));
         }
     }
-    first.extend([
-        Span::styled(
+    parts.push((
+        1,
+        vec![Span::styled(
             format!(
                 "  leader {}",
                 h.leader.map_or("none".to_string(), |l| l.to_string())
@@ -55,26 +103,33 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 theme.style(Slot::Critical)
             },
-        ),
-        Span::styled(
+        )],
+    ));
+    parts.push((
+        2,
+        vec![Span::styled(
             format!(
                 "  config {}",
                 h.config_version
                     .map_or("unknown".into(), crate::report::hex)
             ),
             theme.style(Slot::Text),
-        ),
-    ]);
+        )],
+    ));
     // Frozen, the figures are from the badge's time; a moving clock would say otherwise.
     if state.frozen.is_none() {
-        first.push(Span::styled(
-            format!(
-                "  updated {}",
-                state.last_refresh.map_or("never".into(), format::clock)
-            ),
-            theme.style(Slot::Muted),
+        parts.push((
+            3,
+            vec![Span::styled(
+                format!(
+                    "  updated {}",
+                    state.last_refresh.map_or("never".into(), format::clock)
+                ),
+                theme.style(Slot::Muted),
+            )],
         ));
     }
+    let first = fit_parts(parts, area.width as usize);
     let margin = if h.has_quorum {
         let t = h.tolerance.unwrap_or(0);
         let text = format!("can lose {t} more voter{}", if t == 1 { "" } else { "s" });

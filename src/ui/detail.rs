@@ -95,8 +95,8 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(h) = &m.snap.hint {
         info.push(("hint", h.clone()));
     }
-    // Keys get what they need up to half the pane; values keep the rest and wrap, so a zxid
-    // or an error is never cut to something that reads like another value.
+    // Keys get what they need, leaving 14 columns for values (a zxid fits); values wrap, so
+    // neither a zxid nor an error is cut to something that reads like another value.
     let inner_width = area.width.saturating_sub(2) as usize;
     let longest = m
         .snap
@@ -106,7 +106,7 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .chain(info.iter().map(|(k, _)| k.len()))
         .max()
         .unwrap_or(8);
-    let key_width = (longest + 1).min(inner_width / 2).max(8);
+    let key_width = (longest + 1).min(inner_width.saturating_sub(14)).max(8);
     let mut matched = 0usize;
     let info_total = info.len();
     for (k, v) in info {
