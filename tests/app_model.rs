@@ -329,6 +329,41 @@ fn a_late_answer_from_a_seed_poller_joins_its_member_row() {
 }
 
 #[test]
+fn a_membership_rewritten_by_recovery_shows_at_once_though_its_version_is_the_same() {
+    let mut s = state(false, true);
+    s.update(Msg::Membership {
+        gen: 0,
+        config: EnsembleConfig::parse(CONFIG).unwrap(),
+        source: ConfigSource::Znode,
+    });
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::NotServing, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Down, 0),
+        ],
+    );
+    assert!(!s.health.has_quorum);
+    // The recovery workflow read the survivors' membership back: only 1, version unchanged.
+    let survivors = "server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nversion=100000000\n";
+    s.update(Msg::Workflow(zkconsole::app::WorkflowMsg::Membership(
+        EnsembleConfig::parse(survivors).unwrap(),
+    )));
+    feed(&mut s, &[snap(1, Role::Leader, 0)]);
+    assert!(s.health.has_quorum);
+    assert_eq!(s.health.voters, 1);
+    assert_eq!(s.members.len(), 1, "{:?}", s.members.keys());
+    assert!(
+        event_texts(&s)
+            .iter()
+            .any(|e| e.contains("membership changed")),
+        "{:?}",
+        event_texts(&s)
+    );
+}
+
+#[test]
 fn a_follower_outside_the_voters_is_non_voting() {
     let mut s = state(false, false);
     let mut joiner = snap(4, Role::Follower, 0);

@@ -60,6 +60,9 @@ pub enum WorkflowMsg {
     /// A sandbox joiner runs (not yet a member of the configuration).
     JoinerStarted(crate::ensemble::ServerSpec),
     Progress(Level, String),
+    /// A membership the workflow itself established and read back from a serving member (the
+    /// quorum-loss rewrite keeps the config version, and the watch would take seconds).
+    Membership(crate::ensemble::EnsembleConfig),
     /// The workflow ended: what was achieved, or why it stopped.
     Finished(Result<String, String>),
 }
@@ -430,7 +433,13 @@ impl State {
             }
             return vec![];
         }
-        if old_version.is_some() && old_version != config.version {
+        // The version alone misses a membership rewritten by hand (quorum-loss recovery keeps
+        // it): a change of servers is a change too.
+        let servers_changed = self
+            .membership
+            .as_ref()
+            .is_some_and(|old| old.servers != config.servers);
+        if old_version.is_some() && (old_version != config.version || servers_changed) {
             let voters: Vec<String> = config.voter_ids().iter().map(|i| i.to_string()).collect();
             self.events.push(
                 now,

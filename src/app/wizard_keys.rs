@@ -358,10 +358,15 @@ impl State {
 
     pub(super) fn on_workflow(&mut self, m: WorkflowMsg) -> Vec<Effect> {
         self.dirty = true;
+        if let WorkflowMsg::Membership(config) = m {
+            return self.on_membership(config, crate::probe::round::ConfigSource::Conf);
+        }
         let Some(w) = self.wizard.as_mut() else {
             return vec![];
         };
         match m {
+            // Taken above, before the wizard is needed.
+            WorkflowMsg::Membership(_) => vec![],
             WorkflowMsg::JoinerStarted(spec) => {
                 w.say(
                     Level::Ok,

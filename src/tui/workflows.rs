@@ -188,6 +188,12 @@ pub fn recover(sandbox: Shared, survivors: Vec<u64>, tx: UnboundedSender<Msg>) {
             .join(",");
         say(&tx, Level::Warn, format!("stopping survivors {ids}, rewriting their dynamic config to list only {ids}, starting them ..."));
         let r = sb.lock().await.recover_quorum(&survivors).await;
+        if r.is_ok() {
+            // Show the survivors' membership at once rather than after the next watch.
+            if let Ok(cfg) = sb.lock().await.current_config().await {
+                let _ = tx.send(Msg::Workflow(WorkflowMsg::Membership(cfg)));
+            }
+        }
         finish(
             &tx,
             r.map(|leader| format!("quorum restored: member {leader} leads survivors {ids}; grow again with expand"))
