@@ -750,6 +750,40 @@ mod wizard {
     }
 
     #[test]
+    fn leaving_out_the_member_with_most_history_is_called_out() {
+        let mut s = state(false, true);
+        let at = |id, role, zxid| {
+            let mut m = snap(id, role, 0);
+            m.zxid = Some(zxid);
+            m
+        };
+        feed(
+            &mut s,
+            &[
+                at(1, Role::Follower, 0x1_0000_0005),
+                at(2, Role::Leader, 0x2_0000_0000),
+                at(3, Role::Follower, 0x1_0000_0005),
+            ],
+        );
+        feed(
+            &mut s,
+            &[
+                at(1, Role::NotServing, 0x1_0000_0005),
+                snap(2, Role::Down, 0),
+                snap(3, Role::Down, 0),
+            ],
+        );
+        press(&mut s, "wr");
+        // The default survivors are the members that answer: 1 only.
+        let screen = screen(&s, 120, 40);
+        assert!(
+            screen.contains("member 2 (last zxid 0x200000000) has more history"),
+            "{screen}"
+        );
+        assert!(screen.contains("of the survivors kept"), "{screen}");
+    }
+
+    #[test]
     fn read_only_has_no_workflows() {
         let mut s = state(true, true);
         feed(&mut s, &[snap(1, Role::Follower, 0)]);

@@ -403,10 +403,15 @@ impl State {
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
             Msg::DrillDone(r) => {
-                self.flash = Some(match r {
+                let (level, text) = match r {
                     Ok(s) => (Level::Ok, s),
                     Err(e) => (Level::Critical, e),
-                });
+                };
+                // A restart asked from the recovery screen reports there too.
+                if let Some(w) = self.wizard.as_mut().filter(|_| self.view == View::Workflow) {
+                    w.say(level, text.clone());
+                }
+                self.flash = Some((level, text));
                 self.dirty = true;
                 vec![]
             }

@@ -351,7 +351,7 @@ pub fn recovery_steps(
     ];
     if let Some(f) = freshest {
         out.push(format!(
-            "Start server {f} first: it has the highest last zxid seen, so it leads and its history wins."
+            "Start server {f} first: of the survivors kept, it has the highest last zxid seen, so it leads and its history wins."
         ));
     }
     out.push(format!(

@@ -246,7 +246,11 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 }
             };
             (
-                " create a child (tab: next field, space: kind, enter: create) ".into(),
+                format!(
+                    " create a child of {} (tab: next field, space: kind, enter: create) ",
+                    safe_name(&t.cwd)
+                )
+                .into(),
                 Line::from(vec![
                     Span::styled("name ", theme.style(Slot::Header)),
                     Span::styled(

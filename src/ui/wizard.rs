@@ -277,11 +277,13 @@ fn expand_form(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     if let Some(cfg) = &state.membership {
+        let (voters, observers) = (cfg.voter_ids().len(), cfg.observers().count());
+        let s = |n: usize| if n == 1 { "" } else { "s" };
         out.push(Line::styled(
             format!(
-                "  now: {} voters, {} observers, config {}",
-                cfg.voter_ids().len(),
-                cfg.observers().count(),
+                "  now: {voters} voter{}, {observers} observer{}, config {}",
+                s(voters),
+                s(observers),
                 cfg.version.map_or("?".into(), crate::report::hex)
             ),
             theme.style(Slot::Muted),
@@ -517,6 +519,28 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
                 theme.style(Slot::Text),
             ));
             let freshest = state.freshest(&w.picked);
+            // Leaving out a member that holds more history loses that history: say so.
+            let all: std::collections::BTreeSet<u64> = cfg.servers.keys().copied().collect();
+            if let (Some(best), Some(kept)) = (state.freshest(&all), freshest) {
+                if !w.picked.contains(&best) {
+                    let zxid = |id: u64| {
+                        state
+                            .members
+                            .values()
+                            .find(|m| m.snap.id == Some(id))
+                            .and_then(|m| m.last_zxid)
+                            .map_or("-".into(), crate::report::hex)
+                    };
+                    out.push(Line::styled(
+                        format!(
+                            "! member {best} (last zxid {}) has more history than any survivor kept (best: {kept}, {}): keep it, or its newer writes are lost",
+                            zxid(best),
+                            zxid(kept)
+                        ),
+                        theme.style(Slot::Critical),
+                    ));
+                }
+            }
             for (i, spec) in cfg.servers.values().enumerate() {
                 let m = state.members.values().find(|m| m.snap.id == Some(spec.id));
                 let role = m.map(|m| m.snap.role).unwrap_or(Role::Down);
