@@ -17,7 +17,7 @@ use crate::ensemble::EnsembleConfig;
 use crate::history::{MemberHistory, Series};
 use crate::probe::member::{MemberSnapshot, ProbeTarget};
 use crate::probe::round::{
-    apply_membership, probe_address, same_endpoint, AdminLocator, ConfigSource,
+    apply_membership, member_at, probe_address, same_endpoint, AdminLocator, ConfigSource,
 };
 use crate::probe::types::Role;
 use events::EventLog;
@@ -466,10 +466,7 @@ impl State {
             .collect();
         for key in addressed {
             if let MemberKey::Address(a) = &key {
-                let matched = config.servers.values().find(|s| {
-                    probe_address(s, &self.seeds).is_some_and(|(c, _)| same_endpoint(&c, a))
-                });
-                if let Some(spec) = matched {
+                if let Some(spec) = member_at(&config, &self.seeds, a) {
                     if let Some(mut m) = self.members.remove(&key) {
                         m.snap.id = Some(spec.id);
                         let h = self.history.remove(&key);
@@ -512,11 +509,8 @@ impl State {
                     }
                 }
             }
-            self.departed.retain(|d| {
-                !config.servers.values().any(|s| {
-                    probe_address(s, &self.seeds).is_some_and(|(c, _)| same_endpoint(&c, d))
-                })
-            });
+            self.departed
+                .retain(|d| member_at(&config, &self.seeds, d).is_none());
         }
         for m in self.members.values_mut() {
             apply_membership(&mut m.snap, &config);
@@ -558,10 +552,7 @@ impl State {
             )
         });
         if let Some(cfg) = live_membership {
-            let member = cfg.servers.values().any(|s| {
-                probe_address(s, &self.seeds)
-                    .is_some_and(|(a, _)| same_endpoint(&a, &target.address))
-            });
+            let member = member_at(cfg, &self.seeds, &target.address).is_some();
             if !member && !watched && !snap.role.is_alive() {
                 let keys: Vec<MemberKey> = self
                     .members
@@ -593,14 +584,7 @@ impl State {
         // An answer from a poller started before the membership was known (a seed, no id)
         // can arrive after it: a member's address means that member, never a second row.
         if let (None, Some(cfg)) = (snap.id, &self.membership) {
-            snap.id = cfg
-                .servers
-                .values()
-                .find(|s| {
-                    probe_address(s, &self.seeds)
-                        .is_some_and(|(a, _)| same_endpoint(&a, &target.address))
-                })
-                .map(|s| s.id);
+            snap.id = member_at(cfg, &self.seeds, &target.address).map(|s| s.id);
         }
         if let Some(cfg) = &self.membership {
             apply_membership(&mut snap, cfg);

@@ -198,14 +198,7 @@ pub async fn observe_with(
     if let Some(cfg) = &config {
         // A seed that did not tell its id is matched to the config by address.
         for snap in seed_snaps.iter_mut().filter(|s| s.id.is_none()) {
-            snap.id = cfg
-                .servers
-                .values()
-                .find(|s| {
-                    probe_address(s, &d.seeds)
-                        .is_some_and(|(a, _)| same_endpoint(&a, &snap.address))
-                })
-                .map(|s| s.id);
+            snap.id = member_at(cfg, &d.seeds, &snap.address).map(|s| s.id);
         }
         // A seed probed before its id was known missed its AdminServer configured by id:
         // probe it again in round two, with it.
@@ -268,6 +261,17 @@ pub async fn observe_with(
         members,
         elapsed: started.elapsed(),
     }
+}
+
+/// The configured member whose client address (as probed) is `address`.
+pub fn member_at<'a>(
+    cfg: &'a EnsembleConfig,
+    seeds: &[String],
+    address: &str,
+) -> Option<&'a ServerSpec> {
+    cfg.servers
+        .values()
+        .find(|s| probe_address(s, seeds).is_some_and(|(a, _)| same_endpoint(&a, address)))
 }
 
 /// Where to probe a configured member. The membership may list no client port (a TLS-only
