@@ -181,13 +181,7 @@ impl Sources {
 
     /// Where a new session should go: the members probed now, then the given hosts.
     fn live_connect(&self) -> String {
-        let now: Vec<String> = self
-            .pollers
-            .known
-            .lock()
-            .map(|k| k.clone())
-            .unwrap_or_default();
-        crate::probe::round::session_connect(&self.connect, &now)
+        sources::connect_now(&self.connect, &self.pollers.known)
     }
 
     /// Keeps a live membership for the next start that finds the quorum lost.

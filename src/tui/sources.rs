@@ -124,6 +124,13 @@ async fn poll(
     }
 }
 
+/// Where a new session should go: the members probed now first (the hosts given at start
+/// may have been removed), then the given hosts.
+pub fn connect_now(given: &str, known: &Mutex<Vec<String>>) -> String {
+    let now: Vec<String> = known.lock().map(|k| k.clone()).unwrap_or_default();
+    crate::probe::round::session_connect(given, &now)
+}
+
 /// Follows `/zookeeper/config` with a watch over a session; while no session can be had
 /// (quorum lost, `conf` still whitelisted elsewhere), polls `conf` on the known members.
 pub fn watch_membership(
@@ -140,9 +147,7 @@ pub fn watch_membership(
             if tx.is_closed() {
                 return;
             }
-            // The members probed now first: the hosts given at start may have been removed.
-            let now: Vec<String> = known.lock().map(|k| k.clone()).unwrap_or_default();
-            let target = crate::probe::round::session_connect(&connect, &now);
+            let target = connect_now(&connect, &known);
             match crate::zk::connect_watch_session(&target, opts.timeout, credentials.as_ref())
                 .await
             {
