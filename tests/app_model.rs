@@ -2,11 +2,10 @@
 
 mod synthetic;
 
-use synthetic::{feed, snap, state, CONFIG};
+use synthetic::{feed, live_membership, snap, snap_at, state, CONFIG};
 use zkconsole::app::keys::{KeyCode, KeyInput};
 use zkconsole::app::{Effect, Msg, View};
 use zkconsole::ensemble::EnsembleConfig;
-use zkconsole::probe::round::ConfigSource;
 use zkconsole::probe::types::Role;
 
 fn event_texts(s: &zkconsole::app::State) -> Vec<String> {
@@ -16,11 +15,7 @@ fn event_texts(s: &zkconsole::app::State) -> Vec<String> {
 #[test]
 fn a_paused_leader_waking_up_is_not_a_new_election() {
     let mut s = state(false, false);
-    let at = |id, role, zxid| {
-        let mut m = snap(id, role, 0);
-        m.zxid = Some(zxid);
-        m
-    };
+    let at = snap_at;
     feed(
         &mut s,
         &[
@@ -149,11 +144,7 @@ fn membership_change_is_an_event_and_retargets_probes() {
         "{}server.4=127.0.0.1:2891:3891:participant;127.0.0.1:2184\nversion=100000009\n",
         CONFIG.replace("version=100000000\n", "")
     );
-    let fx = s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(&grown).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    let fx = live_membership(&mut s, &grown);
     let targets = match &fx[..] {
         [Effect::SetTargets(t)] => t.clone(),
         other => panic!("{other:?}"),
@@ -174,12 +165,7 @@ fn membership_change_is_an_event_and_retargets_probes() {
 #[test]
 fn a_member_removed_by_reconfig_leaves_the_table_and_the_health() {
     let mut s = state(false, false);
-    let live = EnsembleConfig::parse(CONFIG).unwrap();
-    s.update(Msg::Membership {
-        gen: 0,
-        config: live,
-        source: ConfigSource::Znode,
-    });
+    live_membership(&mut s, CONFIG);
     feed(
         &mut s,
         &[
@@ -201,11 +187,7 @@ fn a_member_removed_by_reconfig_leaves_the_table_and_the_health() {
             "",
         )
         .replace("version=100000000", "version=100000007");
-    let fx = s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(&shrunk).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    let fx = live_membership(&mut s, &shrunk);
     feed(&mut s, &[snap(2, Role::Down, 0)]);
     assert_eq!(s.members.len(), 2, "{:?}", s.members.keys());
     assert_eq!(s.health.voters, 2);
@@ -234,11 +216,7 @@ fn joiners_added_by_reconfig_vote_at_once_and_the_quorum_never_looks_lost() {
     use zkconsole::probe::types::ServerMode;
     let mut s = state(false, false);
     let one = "server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nversion=100000000\n";
-    s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(one).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    live_membership(&mut s, one);
     let member = |id, role, mode| {
         let mut m = snap(id, role, 0);
         m.mode = Some(mode);
@@ -257,11 +235,7 @@ fn joiners_added_by_reconfig_vote_at_once_and_the_quorum_never_looks_lost() {
     assert_eq!(role_of(&s, 2), Role::NonVoting);
     assert!(s.health.has_quorum);
     // 1 -> 3 committed: the new membership arrives before the joiners' next probe.
-    s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(CONFIG).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    live_membership(&mut s, CONFIG);
     assert_eq!(role_of(&s, 2), Role::Follower);
     assert_eq!(role_of(&s, 3), Role::Follower);
     assert!(s.health.has_quorum);
@@ -273,11 +247,7 @@ fn joiners_added_by_reconfig_vote_at_once_and_the_quorum_never_looks_lost() {
 #[test]
 fn a_dead_connect_string_entry_outside_the_membership_is_dropped_not_a_warning() {
     let mut s = state(false, false);
-    s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(CONFIG).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    live_membership(&mut s, CONFIG);
     feed(
         &mut s,
         &[
@@ -308,11 +278,7 @@ fn a_dead_connect_string_entry_outside_the_membership_is_dropped_not_a_warning()
 #[test]
 fn a_late_answer_from_a_seed_poller_joins_its_member_row() {
     let mut s = state(false, false);
-    s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(CONFIG).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    live_membership(&mut s, CONFIG);
     feed(
         &mut s,
         &[
@@ -331,11 +297,7 @@ fn a_late_answer_from_a_seed_poller_joins_its_member_row() {
 #[test]
 fn a_membership_rewritten_by_recovery_shows_at_once_though_its_version_is_the_same() {
     let mut s = state(false, true);
-    s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(CONFIG).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    live_membership(&mut s, CONFIG);
     feed(
         &mut s,
         &[
@@ -448,11 +410,7 @@ fn idle_messages_do_not_mark_the_screen_dirty() {
         !s.dirty,
         "a tick with every member answering must not redraw"
     );
-    s.update(Msg::Membership {
-        gen: 0,
-        config: EnsembleConfig::parse(CONFIG).unwrap(),
-        source: ConfigSource::Znode,
-    });
+    live_membership(&mut s, CONFIG);
     assert!(!s.dirty, "an unchanged membership must not redraw");
 }
 
@@ -688,11 +646,7 @@ mod wizard {
     #[test]
     fn on_equal_zxids_the_freshest_survivor_is_one_still_answering() {
         let mut s = state(false, true);
-        let at = |id, role| {
-            let mut m = snap(id, role, 0);
-            m.zxid = Some(0x3_0000_0003);
-            m
-        };
+        let at = |id, role| snap_at(id, role, 0x3_0000_0003);
         feed(
             &mut s,
             &[
@@ -752,11 +706,7 @@ mod wizard {
     #[test]
     fn leaving_out_the_member_with_most_history_is_called_out() {
         let mut s = state(false, true);
-        let at = |id, role, zxid| {
-            let mut m = snap(id, role, 0);
-            m.zxid = Some(zxid);
-            m
-        };
+        let at = snap_at;
         feed(
             &mut s,
             &[

@@ -48,6 +48,24 @@ pub fn snap(id: u64, role: Role, outstanding: i64) -> MemberSnapshot {
     }
 }
 
+/// A member's answer reporting `zxid`.
+#[allow(dead_code)]
+pub fn snap_at(id: u64, role: Role, zxid: u64) -> MemberSnapshot {
+    let mut m = snap(id, role, 0);
+    m.zxid = Some(zxid);
+    m
+}
+
+/// The membership `text`, as read live from `/zookeeper/config`.
+#[allow(dead_code)]
+pub fn live_membership(s: &mut State, text: &str) -> Vec<zkconsole::app::Effect> {
+    s.update(Msg::Membership {
+        gen: 0,
+        config: EnsembleConfig::parse(text).unwrap(),
+        source: ConfigSource::Znode,
+    })
+}
+
 pub fn state(read_only: bool, sandbox: bool) -> State {
     let mut s = State::new(StateInit {
         ensemble: "test".into(),
