@@ -270,6 +270,20 @@ fn help_taller_than_the_screen_scrolls_to_every_line() {
     s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
     let end = text(&render(&s, 100, 20, "dark"));
     assert!(end.contains("switch to a configured ensemble"), "{end}");
+    // Keys past the end pile nothing up: one `k` moves back one line at once.
+    let shown = |t: &str| {
+        t.split("lines ")
+            .nth(1)
+            .map(|r| r.split('–').next().unwrap().to_string())
+    };
+    let at_end = shown(&end);
+    for _ in 0..5 {
+        s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+    }
+    s.update(Msg::Key(KeyInput::ch('k')));
+    let back = text(&render(&s, 100, 20, "dark"));
+    let first = |v: Option<String>| v.and_then(|x| x.parse::<usize>().ok()).unwrap();
+    assert_eq!(first(shown(&back)), first(at_end) - 1, "{back}");
 }
 
 #[test]

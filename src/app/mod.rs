@@ -175,6 +175,9 @@ pub struct State {
     pub selected_addr: Option<String>,
     /// First help line shown (help is taller than 30 rows).
     pub help_scroll: usize,
+    /// How far help can scroll, as the last frame measured it (so keys past the end do not
+    /// pile up an offset that `k` must work off before anything moves).
+    pub help_scroll_max: std::cell::Cell<usize>,
     pub events_scroll: usize,
     pub sort: SortKey,
     pub sort_desc: bool,
@@ -238,6 +241,7 @@ impl State {
             selected: 0,
             selected_addr: None,
             help_scroll: 0,
+            help_scroll_max: std::cell::Cell::new(0),
             events_scroll: 0,
             sort: SortKey::Id,
             sort_desc: false,
@@ -897,7 +901,7 @@ impl State {
 
     fn move_by(&mut self, delta: i64, rows: usize) {
         if self.view == View::Help {
-            let max = self.help_lines().len().saturating_sub(1) as i64;
+            let max = self.help_scroll_max.get() as i64;
             self.help_scroll = (self.help_scroll as i64 + delta).clamp(0, max) as usize;
             return;
         }
