@@ -8,6 +8,7 @@ pub mod audit;
 pub mod config;
 pub mod ensemble;
 pub mod history;
+pub mod host;
 pub mod logging;
 pub mod probe;
 pub mod remembered;

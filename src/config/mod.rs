@@ -4,6 +4,7 @@
 //! user file is layered on top, so it may hold only the keys it changes. A broken file is
 //! reported with its path, line and key.
 
+pub mod actions;
 mod credentials;
 mod thresholds;
 
@@ -52,6 +53,9 @@ pub struct EnsembleEntry {
     pub tls_ca_file: Option<PathBuf>,
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
+    /// How to act on the members' hosts (stop, start, read and write files); without it the
+    /// workflows that need a host guide the operator instead.
+    pub actions: Option<actions::ActionsEntry>,
 }
 
 impl Default for Config {
@@ -164,6 +168,14 @@ impl Config {
                         format!("{url:?} must start with http://"),
                     ));
                 }
+            }
+        }
+        for (name, e) in &self.ensembles {
+            if let Some(Err((key, e))) = e.actions.as_ref().map(actions::ActionsEntry::validate) {
+                return Err(err(
+                    &format!("ensembles.{name}.actions.{key}"),
+                    e.to_string(),
+                ));
             }
         }
         if let Some(name) = &self.default_ensemble {
