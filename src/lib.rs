@@ -13,6 +13,7 @@ pub mod logging;
 pub mod probe;
 pub mod remembered;
 pub mod report;
+pub mod rolling;
 pub mod sandbox;
 pub mod tree;
 pub mod tui;

@@ -1,6 +1,7 @@
 //! Command-line interface. Names and flags here are a public contract.
 
 mod plan_cmd;
+mod roll_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
 mod status_cmd;
@@ -101,6 +102,13 @@ pub enum Command {
         #[command(flatten)]
         args: scan_cmd::ScanArgs,
     },
+    /// Rolling restart through the ensemble's host actions: observers, followers, the leader
+    /// last; each step previewed, each start gated (serving, caught up, in sync, no election).
+    /// Exit 0 all restarted, 2 halted, 3 membership unknown, 64 usage, 130 aborted.
+    Roll {
+        #[command(flatten)]
+        args: roll_cmd::RollArgs,
+    },
 }
 
 pub async fn run(args: Args) -> i32 {
@@ -114,6 +122,13 @@ pub async fn run(args: Args) -> i32 {
     match args.command {
         Some(Command::Status { json, timeout_ms }) => {
             status_cmd::run(&config, &args.target, json, timeout_ms).await
+        }
+        Some(Command::Roll { args: roll }) => {
+            if args.read_only {
+                eprintln!("zkconsole roll: --read-only forbids host actions; nothing was changed");
+                return 64;
+            }
+            roll_cmd::run(&config, &args.target, &roll).await
         }
         Some(Command::Scan { args: scan }) => scan_cmd::run(&config, &args.target, &scan).await,
         Some(Command::Plan { change }) => plan_cmd::run_plan(&config, &args.target, &change).await,

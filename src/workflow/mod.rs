@@ -5,6 +5,7 @@ pub mod executor;
 pub mod planner;
 pub mod preview;
 pub mod render;
+pub mod roll;
 
 pub use planner::*;
 pub use preview::*;
