@@ -343,3 +343,63 @@ fn sshd_binary() -> PathBuf {
         .find(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from("sshd"))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
+    let mut sb = healthy_sandbox(3).await;
+    let dir = sb.dir().to_path_buf();
+    let connect = sb.connect_string();
+    let client = connect_session(&connect, Duration::from_secs(5), None)
+        .await
+        .expect("session");
+    let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    client.create("/kept", b"before", &opts).await.expect("create");
+    drop(client);
+    let home = tempfile::tempdir().unwrap();
+    let cfg_dir = home.path().join("config/zkconsole");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    let toml = format!(
+        "[ensembles.sb]\nconnect = \"{connect}\"\n\n[ensembles.sb.actions]\n\
+         stop = \"{stop}\"\nstart = \"{start}\"\nread_file = \"cat {{path}}\"\n\
+         write_file = \"tee {{path}}\"\nzoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ntimeout_s = 60\n",
+        stop = sandbox_template("", "kill", &dir),
+        start = sandbox_template("", "restart", &dir),
+        d = dir.display()
+    );
+    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    // While it serves, `status` remembers the membership recovery needs.
+    let st = zkconsole_env(home.path(), &["status", "--ensemble", "sb"], &[], ROLL_WITHIN).await;
+    assert_eq!(st.code, 0, "{}", st.stderr);
+    let survivor = 1;
+    sb.kill(2).unwrap();
+    sb.kill(3).unwrap();
+    let args = ["recover", "--ensemble", "sb", "--survivors", "1", "--yes"];
+    // Refused while a member still thinks it serves; then carried out.
+    let run = eventually(ROLL_WITHIN, "recovery runs once the quorum is seen lost", || {
+        let home = home.path().to_path_buf();
+        async move {
+            let run = zkconsole_env(&home, &args, &[], ROLL_WITHIN).await;
+            if run.stderr.contains("the quorum is not lost") {
+                Err(run.stderr)
+            } else {
+                Ok(run)
+            }
+        }
+    })
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("member 1 leads"), "{}", run.stdout);
+    let status = common::status_json(&connect, &[]).await.json();
+    assert_eq!(status["leader"], survivor, "{status}");
+    let client = connect_session(&connect, Duration::from_secs(5), None)
+        .await
+        .expect("session after recovery");
+    let (data, _) = client.get_data("/kept").await.expect("/kept survived");
+    assert_eq!(data, b"before");
+    let backups = std::fs::read_dir(dir.join("m1"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("zkconsole-backup"))
+        .count();
+    assert_eq!(backups, 1, "one backup of the survivor's membership file");
+}

@@ -1,6 +1,7 @@
 //! Command-line interface. Names and flags here are a public contract.
 
 mod plan_cmd;
+mod recover_cmd;
 mod roll_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
@@ -109,6 +110,14 @@ pub enum Command {
         #[command(flatten)]
         args: roll_cmd::RollArgs,
     },
+    /// Quorum lost for good: restart the survivors as a smaller ensemble through the host
+    /// actions (stop, rewrite each membership with a backup, start the freshest first, verify).
+    /// Without --yes only says what it would do. Exit 0 recovered, 2 refused or halted, 3 no
+    /// membership known, 64 usage.
+    Recover {
+        #[command(flatten)]
+        args: recover_cmd::RecoverArgs,
+    },
 }
 
 pub async fn run(args: Args) -> i32 {
@@ -129,6 +138,15 @@ pub async fn run(args: Args) -> i32 {
                 return 64;
             }
             roll_cmd::run(&config, &args.target, &roll).await
+        }
+        Some(Command::Recover { args: rec }) => {
+            if args.read_only {
+                eprintln!(
+                    "zkconsole recover: --read-only forbids host actions; nothing was changed"
+                );
+                return 64;
+            }
+            recover_cmd::run(&config, &args.target, &rec).await
         }
         Some(Command::Scan { args: scan }) => scan_cmd::run(&config, &args.target, &scan).await,
         Some(Command::Plan { change }) => plan_cmd::run_plan(&config, &args.target, &change).await,

@@ -35,6 +35,11 @@ impl CommandHost {
                 Some(self.path(&self.entry.zoo_cfg, "zoo_cfg", member)?),
                 Some(bytes.clone()),
             ),
+            Action::BackupConfig { suffix, contents } => (
+                self.template(&self.entry.write_file, "write_file")?,
+                Some(self.path(&self.entry.zoo_cfg, "zoo_cfg", member)? + suffix),
+                Some(contents.clone()),
+            ),
             Action::WriteDataFile { name, contents } => {
                 let dir = self.path(&self.entry.data_dir, "data_dir", member)?;
                 (
@@ -43,6 +48,16 @@ impl CommandHost {
                     Some(contents.clone()),
                 )
             }
+            Action::ReadFile(path) => (
+                self.template(&self.entry.read_file, "read_file")?,
+                Some(path.clone()),
+                None,
+            ),
+            Action::WriteFile { path, contents } => (
+                self.template(&self.entry.write_file, "write_file")?,
+                Some(path.clone()),
+                Some(contents.clone()),
+            ),
             Action::Run(text) => (parse(text)?, None, None),
         };
         let vars = Vars {

@@ -35,9 +35,20 @@ pub enum Action {
     ReadConfig,
     /// Replace the member's zoo.cfg with these bytes.
     WriteConfig(Vec<u8>),
+    /// A copy of the member's zoo.cfg beside it, named zoo.cfg + `suffix`.
+    BackupConfig {
+        suffix: String,
+        contents: Vec<u8>,
+    },
     /// Write a file under the member's data directory (`myid`, a dynamic config seed).
     WriteDataFile {
         name: String,
+        contents: Vec<u8>,
+    },
+    /// Any file on the member's host (a dynamic config file named by its zoo.cfg).
+    ReadFile(String),
+    WriteFile {
+        path: String,
         contents: Vec<u8>,
     },
     /// An operator's own command for this member (`roll --run`), a template like the others.
@@ -51,7 +62,10 @@ impl Action {
             Action::Start => "start",
             Action::ReadConfig => "read_file",
             Action::WriteConfig(_) => "write_file",
+            Action::BackupConfig { .. } => "write_file",
             Action::WriteDataFile { .. } => "write_file",
+            Action::ReadFile(_) => "read_file",
+            Action::WriteFile { .. } => "write_file",
             Action::Run(_) => "run",
         }
     }

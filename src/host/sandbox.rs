@@ -31,6 +31,23 @@ impl SandboxHost {
         Ok(m.dir.clone())
     }
 
+    /// `path`, when it lies inside member `id`'s directory: the sandbox touches nothing else.
+    async fn inside(&self, id: u64, path: &str) -> Result<PathBuf, ActionError> {
+        let dir = self.member_dir(id).await?;
+        let p = PathBuf::from(path);
+        let plain = p
+            .components()
+            .all(|c| !matches!(c, std::path::Component::ParentDir));
+        if plain && p.starts_with(&dir) {
+            Ok(p)
+        } else {
+            Err(ActionError::Sandbox(format!(
+                "{path} is outside member {id}'s directory {}",
+                dir.display()
+            )))
+        }
+    }
+
     /// Runs a sandbox operation off the runtime's workers: signalling and reaping wait.
     async fn with_sandbox(
         &self,
@@ -68,11 +85,28 @@ impl SandboxHost {
                 let path = self.member_dir(id).await?.join("zoo.cfg");
                 write_private(path, bytes.clone()).await?;
             }
+            Action::BackupConfig { suffix, contents } => {
+                if suffix.contains('/') {
+                    return Err(ActionError::Sandbox(format!("{suffix:?} is not a suffix")));
+                }
+                let path = self.member_dir(id).await?.join(format!("zoo.cfg{suffix}"));
+                write_private(path, contents.clone()).await?;
+            }
             Action::WriteDataFile { name, contents } => {
                 if name.contains('/') || name.starts_with('.') {
                     return Err(ActionError::Sandbox(format!("{name:?} is not a file name")));
                 }
                 let path = self.member_dir(id).await?.join("data").join(name);
+                write_private(path, contents.clone()).await?;
+            }
+            Action::ReadFile(path) => {
+                let path = self.inside(id, path).await?;
+                return tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| ActionError::Sandbox(format!("{}: {e}", path.display())));
+            }
+            Action::WriteFile { path, contents } => {
+                let path = self.inside(id, path).await?;
                 write_private(path, contents.clone()).await?;
             }
             Action::Run(text) => {
@@ -129,6 +163,13 @@ impl HostActions for SandboxHost {
                     "sandbox: write member {id}'s data/{name} ({} bytes)",
                     contents.len()
                 )
+            }
+            Action::ReadFile(p) => format!("sandbox: read {p}"),
+            Action::BackupConfig { suffix, .. } => {
+                format!("sandbox: copy member {id}'s zoo.cfg to zoo.cfg{suffix}")
+            }
+            Action::WriteFile { path, contents } => {
+                format!("sandbox: write {path} ({} bytes)", contents.len())
             }
             Action::Run(text) => format!("sandbox: run {text}"),
         })

@@ -4,6 +4,7 @@
 //! journal. It halts at the first failure, saying what changed so far.
 
 pub mod journal;
+pub mod recover;
 
 use crate::config::Thresholds;
 use crate::ensemble::health::{summarize, Health};

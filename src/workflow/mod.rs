@@ -4,6 +4,7 @@
 pub mod executor;
 pub mod planner;
 pub mod preview;
+pub mod recover;
 pub mod render;
 pub mod roll;
 
