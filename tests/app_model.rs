@@ -470,7 +470,7 @@ mod wizard {
         press(&mut s, "e");
         let w = s.wizard.as_ref().unwrap();
         assert_eq!(w.stage, Stage::Compose);
-        assert_eq!(w.fields[0], "4", "the next free id is proposed");
+        assert_eq!(w.fields[0].value(), "4", "the next free id is proposed");
         assert!(enter(&mut s).is_empty(), "no host yet: nothing starts");
         assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Compose);
         s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
@@ -591,6 +591,7 @@ mod wizard {
         press(&mut s, "ws");
         press(&mut s, "j ");
         enter(&mut s);
+        s.update(Msg::Resize(80, 18));
         let top = screen(&s, 80, 18);
         assert!(top.contains("more line(s)"), "{top}");
         assert!(!top.contains("confirm"), "{top}");
@@ -598,7 +599,20 @@ mod wizard {
         let end = screen(&s, 80, 18);
         assert!(end.contains("enter confirm"), "{end}");
         assert!(end.contains("above"), "{end}");
+        // Keys past the end pile nothing up: one `k` scrolls back one line at once.
+        for _ in 0..5 {
+            s.update(Msg::Key(KeyInput::ch('j')));
+        }
+        s.update(Msg::Key(KeyInput::ch('k')));
+        let back = screen(&s, 80, 18);
+        assert!(back.contains("↑") && back.contains("↓ 1 below"), "{back}");
         // Tall enough: everything at once, no scroll note.
+        s.update(Msg::Resize(80, 60));
+        assert_eq!(
+            s.wizard.as_ref().unwrap().scroll,
+            0,
+            "nothing left to scroll"
+        );
         let all = screen(&s, 80, 60);
         assert!(
             all.contains("enter confirm") && !all.contains("more line(s)"),

@@ -263,6 +263,7 @@ fn help_is_generated_from_the_keymap() {
 fn help_taller_than_the_screen_scrolls_to_every_line() {
     use zkconsole::app::keys::KeyCode;
     let mut s = state(false, true);
+    s.update(Msg::Resize(100, 20));
     s.update(Msg::Key(KeyInput::ch('?')));
     let top = text(&render(&s, 100, 20, "dark"));
     assert!(top.contains("lines 1–13 of"), "{top}");

@@ -125,6 +125,10 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         })
     };
     let mut term = terminal::setup()?;
+    // The model bounds scrolling by the viewport: it learns the size before the first frame.
+    let size = term.size()?;
+    state.update(Msg::Clock(std::time::SystemTime::now()));
+    state.update(Msg::Resize(size.width, size.height));
     terminal::spawn_input(tx.clone());
     let result = event_loop(
         &mut term,
@@ -256,6 +260,8 @@ async fn event_loop(
                 term.resize(ratatui::layout::Rect::new(0, 0, *w, *h))?;
             }
         }
+        // The model reads no clock: the time of this batch arrives as a message.
+        state.update(Msg::Clock(std::time::SystemTime::now()));
         let due = if urgent {
             (last_draw + FRAME_GAP).max(Instant::now())
         } else {
