@@ -925,6 +925,13 @@ impl State {
             (":q", "quit"),
         ];
         out.extend(commands.iter().map(|(k, h)| (k.to_string(), h.to_string())));
+        out.push((String::new(), String::new()));
+        out.push(("in a text input".into(), String::new()));
+        out.extend(
+            text_input::HELP
+                .iter()
+                .map(|(k, h)| (k.to_string(), h.to_string())),
+        );
         if self.previous_view == View::Tree {
             out.push((String::new(), String::new()));
             let mut tree = vec![
@@ -932,7 +939,7 @@ impl State {
                 ("h ← backspace", "up to the parent"),
                 ("j k ↑ ↓ PgUp PgDn g G", "move"),
                 ("/", "filter the children"),
-                ("p", "go to a path (tab completes)"),
+                ("p", "go to a path (tab completes, ↑↓ earlier paths)"),
                 ("r", "reload"),
                 ("s", "scan the selected subtree (x cancels)"),
             ];

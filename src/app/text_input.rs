@@ -12,6 +12,19 @@ pub struct TextInput {
     cursor: usize,
 }
 
+/// The editing keys, for the help screen: kept beside `TextInput::handle`, which they describe.
+pub const HELP: [(&str, &str); 6] = [
+    (
+        "← → home end",
+        "move the cursor (also ctrl-a ctrl-e; ctrl-← ctrl-→ by word)",
+    ),
+    ("backspace delete", "delete before / under the cursor"),
+    ("ctrl-w alt-backspace", "delete the word before the cursor"),
+    ("ctrl-u ctrl-k", "delete to the start / to the end"),
+    ("↑ ↓", "earlier entries (: and the path prompt)"),
+    ("paste", "inserts at the cursor, control characters dropped"),
+];
+
 /// What a key did to the input, so the caller knows whether the value changed (a filter
 /// re-filters as you type) or whether the key is the caller's (enter, esc, tab, up/down).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
