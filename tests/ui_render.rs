@@ -473,5 +473,9 @@ fn read_only_says_read_only_when_a_write_key_is_pressed() {
     feed(&mut s, &[snap(1, Role::Follower, 0)]);
     s.update(Msg::Key(KeyInput::ch('w')));
     let t = text(&render(&s, 80, 24, "dark"));
-    assert!(t.contains("read-only: w"), "{t}");
+    // Whole at 80 columns: the footer's last line ends with the reason.
+    assert!(
+        t.contains("read-only: w would change the ensemble (started with --read-only)"),
+        "{t}"
+    );
 }

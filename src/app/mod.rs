@@ -871,10 +871,7 @@ impl State {
     /// Why a key bound to an action does nothing here: said, never silently ignored.
     fn withheld_reason(&self, key: KeyInput, a: Action) -> String {
         if self.read_only {
-            format!(
-                "read-only: {key} ({}) is not available (the console was started with --read-only)",
-                a.help()
-            )
+            read_only_refusal(key)
         } else {
             format!("{key} ({}): drills run only on a sandbox", a.help())
         }
@@ -1119,6 +1116,11 @@ impl State {
         }
         vec![]
     }
+}
+
+/// What a write key says in --read-only (short: it must fit an 80-column footer).
+pub fn read_only_refusal(key: KeyInput) -> String {
+    format!("read-only: {key} would change the ensemble (started with --read-only)")
 }
 
 fn level_word(l: Level) -> &'static str {

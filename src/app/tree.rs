@@ -449,12 +449,7 @@ impl State {
                 None => vec![],
             },
             KeyCode::Char('c' | 'E' | 'D') if read_only => {
-                self.flash = Some((
-                    Level::Warn,
-                    format!(
-                        "read-only: {key} would write (the console was started with --read-only)"
-                    ),
-                ));
+                self.flash = Some((Level::Warn, super::read_only_refusal(key)));
                 vec![]
             }
             _ => return None,
