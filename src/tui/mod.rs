@@ -70,6 +70,8 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         },
         themes: themes.names(),
     });
+    // The model reads no clock: its time arrives in messages, from the start.
+    state.update(Msg::Clock(std::time::SystemTime::now()));
     if let Some(w) = themes.warnings.first() {
         state.flash = Some((
             crate::config::Level::Warn,
@@ -127,7 +129,6 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     let mut term = terminal::setup()?;
     // The model bounds scrolling by the viewport: it learns the size before the first frame.
     let size = term.size()?;
-    state.update(Msg::Clock(std::time::SystemTime::now()));
     state.update(Msg::Resize(size.width, size.height));
     terminal::spawn_input(tx.clone());
     let result = event_loop(
@@ -373,7 +374,11 @@ fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
         theme: state.theme.clone(),
         themes: state.themes.clone(),
     });
+    let (viewport, now) = (state.viewport, state.now);
     *state = fresh;
+    // The terminal and the clock are the same as before the switch.
+    state.update(Msg::Resize(viewport.width, viewport.height));
+    state.update(Msg::Clock(now));
     state.generation = generation;
     state.flash = Some((crate::config::Level::Ok, format!("switched to {name}")));
     tracing::info!(ensemble = name, "switched ensemble");
