@@ -16,7 +16,7 @@ pub struct TextInput {
 pub const HELP: [(&str, &str); 6] = [
     (
         "← → home end",
-        "move the cursor (also ctrl-a ctrl-e; ctrl-← ctrl-→ by word)",
+        "move (also ctrl-a ctrl-e; ctrl-← ctrl-→ by word)",
     ),
     ("backspace delete", "delete before / under the cursor"),
     ("ctrl-w alt-backspace", "delete the word before the cursor"),
