@@ -206,7 +206,7 @@ async fn expand_three_to_four_through_the_wizard() {
     .await;
     tmux.keys("e");
     tmux.until("the expand form", long, |s| {
-        s.contains("role (participant/observer)")
+        s.contains("role") && s.contains("◉ participant")
     })
     .await;
     tmux.keys("Enter");

@@ -70,6 +70,8 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         },
         themes: themes.names(),
     });
+    // The model reads no clock: its time arrives in messages, from the start.
+    state.update(Msg::Clock(std::time::SystemTime::now()));
     if let Some(w) = themes.warnings.first() {
         state.flash = Some((
             crate::config::Level::Warn,
@@ -125,6 +127,9 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         })
     };
     let mut term = terminal::setup()?;
+    // The model bounds scrolling by the viewport: it learns the size before the first frame.
+    let size = term.size()?;
+    state.update(Msg::Resize(size.width, size.height));
     terminal::spawn_input(tx.clone());
     let result = event_loop(
         &mut term,
@@ -256,6 +261,8 @@ async fn event_loop(
                 term.resize(ratatui::layout::Rect::new(0, 0, *w, *h))?;
             }
         }
+        // The model reads no clock: the time of this batch arrives as a message.
+        state.update(Msg::Clock(std::time::SystemTime::now()));
         let due = if urgent {
             (last_draw + FRAME_GAP).max(Instant::now())
         } else {
@@ -367,7 +374,11 @@ fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
         theme: state.theme.clone(),
         themes: state.themes.clone(),
     });
+    let (viewport, now) = (state.viewport, state.now);
     *state = fresh;
+    // The terminal and the clock are the same as before the switch.
+    state.update(Msg::Resize(viewport.width, viewport.height));
+    state.update(Msg::Clock(now));
     state.generation = generation;
     state.flash = Some((crate::config::Level::Ok, format!("switched to {name}")));
     tracing::info!(ensemble = name, "switched ensemble");
