@@ -369,7 +369,8 @@ async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
     // While it serves, `status` remembers the membership recovery needs.
     let st = zkconsole_env(home.path(), &["status", "--ensemble", "sb"], &[], ROLL_WITHIN).await;
-    assert_eq!(st.code, 0, "{}", st.stderr);
+    // 0 or a warning (a fresh member may still be syncing): either way it served and was seen.
+    assert!(st.code <= 1, "{}", st.stderr);
     let survivor = 1;
     sb.kill(2).unwrap();
     sb.kill(3).unwrap();
