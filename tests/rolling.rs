@@ -353,7 +353,10 @@ async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
         .await
         .expect("session");
     let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
-    client.create("/kept", b"before", &opts).await.expect("create");
+    client
+        .create("/kept", b"before", &opts)
+        .await
+        .expect("create");
     drop(client);
     let home = tempfile::tempdir().unwrap();
     let cfg_dir = home.path().join("config/zkconsole");
@@ -368,7 +371,13 @@ async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
     // While it serves, `status` remembers the membership recovery needs.
-    let st = zkconsole_env(home.path(), &["status", "--ensemble", "sb"], &[], ROLL_WITHIN).await;
+    let st = zkconsole_env(
+        home.path(),
+        &["status", "--ensemble", "sb"],
+        &[],
+        ROLL_WITHIN,
+    )
+    .await;
     // 0 or a warning (a fresh member may still be syncing): either way it served and was seen.
     assert!(st.code <= 1, "{}", st.stderr);
     let survivor = 1;
@@ -376,17 +385,21 @@ async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
     sb.kill(3).unwrap();
     let args = ["recover", "--ensemble", "sb", "--survivors", "1", "--yes"];
     // Refused while a member still thinks it serves; then carried out.
-    let run = eventually(ROLL_WITHIN, "recovery runs once the quorum is seen lost", || {
-        let home = home.path().to_path_buf();
-        async move {
-            let run = zkconsole_env(&home, &args, &[], ROLL_WITHIN).await;
-            if run.stderr.contains("the quorum is not lost") {
-                Err(run.stderr)
-            } else {
-                Ok(run)
+    let run = eventually(
+        ROLL_WITHIN,
+        "recovery runs once the quorum is seen lost",
+        || {
+            let home = home.path().to_path_buf();
+            async move {
+                let run = zkconsole_env(&home, &args, &[], ROLL_WITHIN).await;
+                if run.stderr.contains("the quorum is not lost") {
+                    Err(run.stderr)
+                } else {
+                    Ok(run)
+                }
             }
-        }
-    })
+        },
+    )
     .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("member 1 leads"), "{}", run.stdout);

@@ -121,7 +121,12 @@ pub enum Command {
 }
 
 pub async fn run(args: Args) -> i32 {
-    let (config, _) = match Config::load(args.config.as_deref()) {
+    let keys = |k: &std::collections::BTreeMap<String, Vec<String>>| {
+        zkconsole::app::keys::Keymap::default()
+            .with_overrides(k)
+            .map(|_| ())
+    };
+    let (config, _) = match Config::load(args.config.as_deref(), &keys) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("zkconsole: config error: {e}");

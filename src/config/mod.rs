@@ -73,6 +73,9 @@ impl Default for Config {
     }
 }
 
+/// Checks the `[keys]` table: action name → keys.
+pub type KeyCheck<'a> = &'a dyn Fn(&BTreeMap<String, Vec<String>>) -> Result<(), String>;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct ConfigError {
@@ -90,8 +93,15 @@ impl Config {
         Duration::from_millis(self.probe_timeout_ms.max(50))
     }
 
-    /// Parses a (possibly partial) config text; `path` only labels errors.
+    /// Parses a (possibly partial) config text; `path` only labels errors. `[keys]` is not
+    /// checked: see `parse_checked`.
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        Self::parse_checked(text, path, &|_| Ok(()))
+    }
+
+    /// As `parse`, with `[keys]` checked by `keys` (the console's keymap lives above the
+    /// config, so the check is handed in rather than imported).
+    pub fn parse_checked(text: &str, path: &str, keys: KeyCheck) -> Result<Config, ConfigError> {
         let cfg: Config = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
@@ -102,13 +112,16 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
-        cfg.validate(path, text)?;
+        cfg.validate(path, text, keys)?;
         Ok(cfg)
     }
 
     /// The user's config: `explicit` if given (it must exist), else
     /// `$XDG_CONFIG_HOME/zkconsole/config.toml` if present, else the defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    pub fn load(
+        explicit: Option<&Path>,
+        keys: KeyCheck,
+    ) -> Result<(Config, Option<PathBuf>), ConfigError> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
             None => default_path().filter(|p| p.exists()),
@@ -122,7 +135,7 @@ impl Config {
             line: None,
             message: format!("cannot read: {e}"),
         })?;
-        Ok((Config::parse(&text, &shown)?, Some(path)))
+        Ok((Config::parse_checked(&text, &shown, keys)?, Some(path)))
     }
 
     pub fn ensemble(&self, name: &str) -> Result<&EnsembleEntry, String> {
@@ -136,7 +149,7 @@ impl Config {
         })
     }
 
-    fn validate(&self, path: &str, text: &str) -> Result<(), ConfigError> {
+    fn validate(&self, path: &str, text: &str, keys: KeyCheck) -> Result<(), ConfigError> {
         let err = |key: &str, message: String| ConfigError {
             path: path.to_string(),
             line: line_of_key(text, key),
@@ -186,7 +199,7 @@ impl Config {
                 ));
             }
         }
-        if let Err(e) = crate::app::keys::Keymap::default().with_overrides(&self.keys) {
+        if let Err(e) = keys(&self.keys) {
             let key = e.split(':').next().unwrap_or("keys").to_string();
             return Err(ConfigError {
                 path: path.to_string(),
@@ -280,10 +293,16 @@ mod tests {
 
     #[test]
     fn key_overrides_are_checked() {
-        let e = Config::parse("[keys]\nquit = [\"x\"]\nfly = [\"y\"]\n", "c.toml").unwrap_err();
+        let check = |k: &BTreeMap<String, Vec<String>>| match k.keys().find(|n| *n == "fly") {
+            Some(n) => Err(format!("keys.{n}: unknown action")),
+            None => Ok(()),
+        };
+        let text = "[keys]\nquit = [\"x\"]\nfly = [\"y\"]\n";
+        let e = Config::parse_checked(text, "c.toml", &check).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
         assert!(e.message.contains("fly"), "{e}");
-        assert!(Config::parse("[keys]\nquit = [\"x\", \"ctrl-q\"]\n", "c.toml").is_ok());
+        let ok = "[keys]\nquit = [\"x\", \"ctrl-q\"]\n";
+        assert!(Config::parse_checked(ok, "c.toml", &check).is_ok());
     }
 
     #[test]
