@@ -12,6 +12,16 @@ use zkconsole::sandbox::Sandbox;
 
 const WITHIN: Duration = Duration::from_secs(120);
 
+/// A failed assertion must not leave the detached member running.
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.0 as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -37,6 +47,7 @@ async fn members_do_not_inherit_the_digest_and_their_files_are_private() {
     let sb = Sandbox::open(&dir).expect("open the sandbox");
     let m = sb.members()[0].clone();
     let pid = m.pid.expect("a running member");
+    let _cleanup = KillOnDrop(pid);
 
     // The JVM's environment, as the kernel holds it.
     let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("environ");
