@@ -82,6 +82,16 @@ pub async fn run(
     plain: bool,
     ui: super::UiFlags,
 ) -> i32 {
+    // A usage error is told before anything is printed or started.
+    let asked = match &action {
+        Some(SandboxAction::Up { members, .. }) => Some(*members),
+        None => Some(members),
+        Some(_) => None,
+    };
+    if let Some(Err(e)) = asked.map(zkconsole::sandbox::check_members) {
+        eprintln!("zkconsole sandbox: {e}");
+        return 64;
+    }
     match run_inner(config, action, members, plain, ui).await {
         Ok(code) => code,
         Err(e) => {

@@ -75,9 +75,7 @@ pub struct Sandbox {
 impl Sandbox {
     /// Starts `members` voters and returns once a leader serves with a quorum behind it.
     pub async fn up(opts: SandboxOptions) -> Result<Sandbox> {
-        if !(1..=9).contains(&opts.members) {
-            bail!("a sandbox has 1 to 9 members, not {}", opts.members);
-        }
+        check_members(opts.members).map_err(|e| anyhow!(e))?;
         let classpath = find_classpath().map_err(|e| anyhow!(e))?;
         let (dir, temp) = match &opts.dir {
             Some(d) => {
@@ -558,6 +556,17 @@ impl Drop for Sandbox {
                 std::thread::sleep(Duration::from_millis(10));
             }
         }
+    }
+}
+
+/// A sandbox has 1 to 9 members; the CLI checks this before it prints or starts anything.
+pub fn check_members(n: usize) -> std::result::Result<(), String> {
+    if (1..=9).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!(
+            "a sandbox has 1 to 9 members, not {n} (--members 1..9)"
+        ))
     }
 }
 
