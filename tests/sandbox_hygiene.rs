@@ -35,6 +35,22 @@ async fn members_do_not_inherit_the_digest_and_their_files_are_private() {
     let home = tempfile::tempdir().expect("tempdir");
     let dir = home.path().join("sb");
     let shown = dir.display().to_string();
+    // A usage error is told before anything is printed or started.
+    let wrong = zkconsole_env(
+        home.path(),
+        &["sandbox", "up", "--members", "12", "--dir", &shown],
+        &[],
+        WITHIN,
+    )
+    .await;
+    assert_eq!(wrong.code, 64, "{wrong:?}");
+    assert!(
+        wrong.stdout.is_empty() && !wrong.stderr.contains("starting"),
+        "{wrong:?}"
+    );
+    assert!(wrong.stderr.contains("1 to 9"), "{wrong:?}");
+    assert!(!dir.exists(), "nothing was created");
+
     let secret = ("ZKCONSOLE_DIGEST", "super:do-not-leak");
     let up = zkconsole_env(
         home.path(),
