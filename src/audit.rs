@@ -1,5 +1,7 @@
-//! The audit log: one JSON line per write the console makes to ZooKeeper (reconfig steps,
-//! znode writes), appended next to the log file and never rewritten.
+//! The audit log: JSON lines for every write the console makes to ZooKeeper (reconfig steps,
+//! znode writes), appended next to the log file and never rewritten. Each write is recorded
+//! twice: its intent before it is sent (a write whose intent cannot be recorded is refused)
+//! and its result after the answer, paired by `op`.
 
 use crate::config::DigestKey;
 use hmac::{Hmac, Mac};
@@ -199,6 +201,7 @@ impl AuditLog {
 /// A write recorded as intended and not yet as done. Set the outcome on `record` (`after`,
 /// `new_version`) and finish it with [`Intent::finish_with`].
 #[derive(Debug)]
+#[must_use = "an intent is finished with the write's result"]
 pub struct Intent {
     log: AuditLog,
     pub record: AuditRecord,
@@ -353,7 +356,7 @@ mod tests {
     async fn a_log_others_can_read_refuses_the_write() {
         let dir = tempfile::tempdir().unwrap();
         let log = log_in(dir.path());
-        log.intend(rec()).await.unwrap();
+        let _ = log.intend(rec()).await.unwrap();
         std::fs::set_permissions(log.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
         let e = log.intend(rec()).await.unwrap_err();
         assert!(
