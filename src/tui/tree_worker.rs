@@ -211,8 +211,10 @@ pub fn spawn(
                                     audit,
                                     ensemble: &ensemble,
                                     auth: auth.as_deref(),
+                                    unrecorded: Default::default(),
                                 };
-                                write_node(&client, write, &who).await
+                                let r = write_node(&client, write, &who).await;
+                                who.with_unrecorded(r)
                             }
                             Err(e) => Err(refused(e)),
                         };
@@ -280,9 +282,23 @@ struct Who<'a> {
     audit: &'a AuditLog,
     ensemble: &'a str,
     auth: Option<&'a str>,
+    /// A result that could not be recorded after its write was made: the operator is told.
+    unrecorded: std::sync::Mutex<Option<String>>,
 }
 
 impl Who<'_> {
+    /// The write's answer, with a word when its result is missing from the audit log.
+    fn with_unrecorded(&self, r: Result<String, String>) -> Result<String, String> {
+        let note = self.unrecorded.lock().ok().and_then(|mut n| n.take());
+        match note {
+            None => r,
+            Some(why) => {
+                let add = |m: String| format!("{m} (its result is not in the audit log: {why})");
+                r.map(add).map_err(add)
+            }
+        }
+    }
+
     fn record(
         &self,
         action: &str,
@@ -312,7 +328,11 @@ impl Who<'_> {
         let mut intent = self.audit.intend(rec).await.map_err(|e| refused(&e))?;
         let r = write().await;
         intent.record.new_version = r.as_ref().ok().and_then(version_of);
-        let _ = intent.finish_with(&r.as_ref().map_err(describe)).await;
+        if let Err(e) = intent.finish_with(&r.as_ref().map_err(describe)).await {
+            if let Ok(mut n) = self.unrecorded.lock() {
+                *n = Some(e.to_string());
+            }
+        }
         Ok(r)
     }
 }

@@ -214,12 +214,13 @@ impl Executor<'_> {
         };
         intent.record.after = Some(config.to_text());
         intent.record.new_version = config.version.map(hex);
-        let _ = intent
+        let unrecorded = intent
             .finish(match &committed_despite {
                 Some(w) => format!("ok (committed; the call reported: {w})"),
                 None => "ok".into(),
             })
-            .await;
+            .await
+            .err();
         let mut report = StepReport {
             new_version: config.version,
             config: config.clone(),
@@ -227,6 +228,11 @@ impl Executor<'_> {
             verification: Vec::new(),
             may_stop: Vec::new(),
         };
+        if let Some(e) = unrecorded {
+            report.verification.push(format!(
+                "the change is made but its result is not in the audit log: {e}"
+            ));
+        }
         self.verify(step, &config, &mut report).await;
         Ok(report)
     }
@@ -378,9 +384,8 @@ impl Executor<'_> {
         let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
         let mut rec = AuditRecord::new(&self.ensemble, "create", &path, self.auth_user.as_deref());
         rec.expected_version = Some("absent".into());
-        let intent = self.intend(rec).await?;
+        let mut intent = self.intend(rec).await?;
         let created = bounded(self.client.create(&path, b"reconfig commit marker", &opts)).await;
-        let mut intent = intent;
         intent.record.new_version = created.as_ref().ok().map(|(s, _)| s.version.to_string());
         let _ = intent.finish_with(&created).await;
         let stat = match created {
