@@ -125,7 +125,7 @@ async fn console_shows_a_leader_election_live() {
     assert!(leader_row.contains("leader"), "{leader_row}");
 
     let killed_at = Instant::now();
-    sb.kill(old).unwrap();
+    sb.kill(old).await.unwrap();
     let screen = tmux
         .until(
             "a new leader, the old one down, the election in the events",

@@ -242,11 +242,19 @@ pub async fn run_apply(config: &Config, target: &Target, args: &ChangeArgs, yes:
         );
         return 3;
     };
+    // A change that cannot be audited is not made.
+    let audit = match AuditLog::open_default().await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("zkconsole apply: refused, the change could not be audited: {e}; nothing was changed");
+            return 1;
+        }
+    };
     let executor = Executor {
         client,
         ensemble: ctx.resolved.name.clone(),
         auth_user: ctx.resolved.credentials.as_ref().map(|c| c.user.clone()),
-        audit: AuditLog::default_location(),
+        audit,
         probe: ctx.discovery.opts,
         admin: ctx.resolved.admin.clone(),
     };

@@ -71,8 +71,8 @@ pub enum SandboxAction {
     },
 }
 
-fn default_dir() -> PathBuf {
-    zkconsole::config::state_dir().join("sandbox")
+fn default_dir() -> anyhow::Result<PathBuf> {
+    Ok(zkconsole::config::state_dir()?.join("sandbox"))
 }
 
 pub async fn run(
@@ -82,6 +82,16 @@ pub async fn run(
     plain: bool,
     ui: super::UiFlags,
 ) -> i32 {
+    // A usage error is told before anything is printed or started.
+    let asked = match &action {
+        Some(SandboxAction::Up { members, .. }) => Some(*members),
+        None => Some(members),
+        Some(_) => None,
+    };
+    if let Some(Err(e)) = asked.map(zkconsole::sandbox::check_members) {
+        eprintln!("zkconsole sandbox: {e}");
+        return 64;
+    }
     match run_inner(config, action, members, plain, ui).await {
         Ok(code) => code,
         Err(e) => {
@@ -99,7 +109,10 @@ async fn run_inner(
     ui: super::UiFlags,
 ) -> anyhow::Result<i32> {
     use SandboxAction::*;
-    let open = |dir: Option<PathBuf>| Sandbox::open(&dir.unwrap_or_else(default_dir));
+    let open = |dir: Option<PathBuf>| match dir {
+        Some(d) => Sandbox::open(&d),
+        None => Sandbox::open(&default_dir()?),
+    };
     match action {
         None if plain || !std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             watch_ephemeral(config, members).await
@@ -110,7 +123,10 @@ async fn run_inner(
             dir,
             whitelist,
         }) => {
-            let dir = dir.unwrap_or_else(default_dir);
+            let dir = match dir {
+                Some(d) => d,
+                None => default_dir()?,
+            };
             eprintln!(
                 "starting {members} ZooKeeper members in {} ...",
                 dir.display()
@@ -129,14 +145,26 @@ async fn run_inner(
         Some(Down { dir }) => {
             let sb = open(dir)?;
             let shown = sb.dir().display().to_string();
-            sb.down()?;
+            sb.down().await?;
             println!("stopped and removed {shown}");
             Ok(0)
         }
-        Some(Kill { id, dir }) => drill(open(dir)?, id, "killed", Sandbox::kill),
-        Some(Pause { id, dir }) => drill(open(dir)?, id, "paused", Sandbox::pause),
-        Some(Resume { id, dir }) => drill(open(dir)?, id, "resumed", Sandbox::resume),
-        Some(Restart { id, dir }) => drill(open(dir)?, id, "restarted", Sandbox::restart),
+        Some(Kill { id, dir }) => {
+            open(dir)?.kill(id).await?;
+            drilled(id, "killed")
+        }
+        Some(Pause { id, dir }) => {
+            open(dir)?.pause(id)?;
+            drilled(id, "paused")
+        }
+        Some(Resume { id, dir }) => {
+            open(dir)?.resume(id)?;
+            drilled(id, "resumed")
+        }
+        Some(Restart { id, dir }) => {
+            open(dir)?.restart(id).await?;
+            drilled(id, "restarted")
+        }
         Some(Recover { survivors, dir }) => {
             let mut sb = open(dir)?;
             let leader = sb.recover_quorum(&survivors).await?;
@@ -170,13 +198,7 @@ async fn run_inner(
     }
 }
 
-fn drill(
-    mut sb: Sandbox,
-    id: u64,
-    verb: &str,
-    f: fn(&mut Sandbox, u64) -> anyhow::Result<()>,
-) -> anyhow::Result<i32> {
-    f(&mut sb, id)?;
+fn drilled(id: u64, verb: &str) -> anyhow::Result<i32> {
     println!("member {id} {verb}");
     Ok(0)
 }
@@ -235,11 +257,13 @@ async fn console_on_fresh_sandbox(
     eprintln!("stopping the sandbox in {} ...", dir.display());
     // The console's drills hold the sandbox only briefly; after the console it is ours alone.
     match std::sync::Arc::try_unwrap(shared) {
-        Ok(m) => m.into_inner().down()?,
+        Ok(m) => m.into_inner().down().await?,
         Err(shared) => {
             let mut sb = shared.lock().await;
             for id in sb.ids() {
-                let _ = sb.kill(id);
+                if let Ok(Some(stopping)) = sb.begin_stop(id) {
+                    let _ = stopping.reaped().await;
+                }
             }
         }
     }
@@ -281,6 +305,6 @@ async fn watch_ephemeral(config: &Config, members: usize) -> anyhow::Result<i32>
         }
     }
     eprintln!("stopping the sandbox ...");
-    sb.down()?;
+    sb.down().await?;
     Ok(0)
 }

@@ -6,9 +6,11 @@
 
 pub mod actions;
 mod credentials;
+mod private;
 mod thresholds;
 
-pub use credentials::{Credentials, CredentialsError, DIGEST_ENV};
+pub use credentials::{Credentials, CredentialsError, DigestKey, DIGEST_ENV, DIGEST_KEY_FILE};
+pub use private::{ensure_private_dir, open_private};
 pub use thresholds::{Level, Metric, Threshold, Thresholds};
 
 use serde::Deserialize;
@@ -244,16 +246,83 @@ pub fn default_path() -> Option<PathBuf> {
     xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("zkconsole").join("config.toml"))
 }
 
-/// `$XDG_STATE_HOME/zkconsole`: the log file, the audit log and cached state live here.
-pub fn state_dir() -> PathBuf {
-    xdg_dir("XDG_STATE_HOME", ".local/state")
-        .unwrap_or_else(std::env::temp_dir)
-        .join("zkconsole")
+/// There is no place of our own for the audit log, the digest key and the log file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StateDirError(pub String);
+
+/// `$XDG_STATE_HOME/zkconsole`, else `$HOME/.local/state/zkconsole`: the log file, the audit
+/// log, the digest key and cached state live here. Never a shared temporary directory: another
+/// local user could plant a symlink there or read who changed what, so with neither variable
+/// set there is no state directory and writes are refused.
+pub fn state_dir() -> Result<PathBuf, StateDirError> {
+    state_dir_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+}
+
+/// [`state_dir`] from given values of `XDG_STATE_HOME` and `HOME` (testable without touching
+/// the process environment). Relative values are ignored, as the XDG specification says.
+pub fn state_dir_from(
+    xdg_state_home: Option<std::ffi::OsString>,
+    home: Option<std::ffi::OsString>,
+) -> Result<PathBuf, StateDirError> {
+    let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
+    absolute(xdg_state_home)
+        .or_else(|| absolute(home).map(|h| h.join(".local/state")))
+        .map(|d| d.join("zkconsole"))
+        .ok_or_else(|| {
+            StateDirError(
+                "no state directory: neither XDG_STATE_HOME nor HOME is set to an absolute path; \
+                 set one of them (zkconsole keeps its audit log and keys there, never in a \
+                 shared temporary directory)"
+                    .into(),
+            )
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_state_dir_is_never_a_temporary_directory() {
+        let some = |s: &str| Some(std::ffi::OsString::from(s));
+        assert_eq!(
+            state_dir_from(some("/x/state"), some("/home/u")).unwrap(),
+            PathBuf::from("/x/state/zkconsole")
+        );
+        assert_eq!(
+            state_dir_from(None, some("/home/u")).unwrap(),
+            PathBuf::from("/home/u/.local/state/zkconsole")
+        );
+        // A relative XDG value is ignored (XDG spec), HOME then decides.
+        assert_eq!(
+            state_dir_from(some("rel"), some("/home/u")).unwrap(),
+            PathBuf::from("/home/u/.local/state/zkconsole")
+        );
+        let e = state_dir_from(None, None).unwrap_err();
+        assert!(
+            e.0.contains("XDG_STATE_HOME") && e.0.contains("HOME"),
+            "{e}"
+        );
+        assert!(state_dir_from(some(""), some("")).is_err());
+    }
+
+    #[test]
+    fn a_state_dir_others_may_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/zkconsole");
+        ensure_private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = ensure_private_dir(&dir).unwrap_err();
+        assert!(e.0.contains("chmod 700"), "{e}");
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(tmp.path().join("a"), &link).unwrap();
+        let e = ensure_private_dir(&link).unwrap_err();
+        assert!(e.0.contains("symbolic link"), "{e}");
+    }
 
     #[test]
     fn shipped_file_equals_compiled_defaults() {
