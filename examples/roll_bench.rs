@@ -206,14 +206,7 @@ async fn naive(sb: Arc<AsyncMutex<Sandbox>>) {
             .member(id)
             .map(|m| format!("127.0.0.1:{}", m.client_port))
             .expect("member");
-        let s = sb.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut s = s.blocking_lock();
-            s.kill(id).and_then(|_| s.start(id))
-        })
-        .await
-        .expect("join")
-        .expect("restart");
+        sb.lock().await.restart(id).await.expect("restart");
         // As soon as it answers ruok (which it does with or without a quorum).
         loop {
             let r = four_letter_word(&addr, "ruok", Duration::from_millis(500), 64).await;
@@ -267,5 +260,5 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     naive(sb.clone()).await;
     let sb = Arc::try_unwrap(sb).ok().expect("sole owner").into_inner();
-    sb.down().expect("sandbox down");
+    sb.down().await.expect("sandbox down");
 }

@@ -381,8 +381,8 @@ async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
     // 0 or a warning (a fresh member may still be syncing): either way it served and was seen.
     assert!(st.code <= 1, "{}", st.stderr);
     let survivor = 1;
-    sb.kill(2).unwrap();
-    sb.kill(3).unwrap();
+    sb.kill(2).await.unwrap();
+    sb.kill(3).await.unwrap();
     let args = ["recover", "--ensemble", "sb", "--survivors", "1", "--yes"];
     // Refused while a member still thinks it serves; then carried out.
     let run = eventually(

@@ -57,7 +57,10 @@ pub async fn run(config: &Config, target: &Target, args: &RecoverArgs) -> i32 {
         },
     });
     let memory = remembered::default_path(&discovery.seeds);
-    let Some(known) = remembered::load(&memory, &discovery.seeds) else {
+    let known = memory
+        .as_deref()
+        .and_then(|m| remembered::load(m, &discovery.seeds));
+    let Some(known) = known else {
         eprintln!(
             "zkconsole recover: no membership is known for {}: with the quorum lost no member \
              tells it, and none was remembered (the console and `status` remember it while the \
@@ -89,11 +92,14 @@ pub async fn run(config: &Config, target: &Target, args: &RecoverArgs) -> i32 {
         eprintln!("nothing was changed: run again with --yes to recover");
         return 0;
     }
-    let host = Audited::new(
-        CommandHost::new(actions),
-        AuditLog::default_location(),
-        &resolved.name,
-    );
+    let log = match AuditLog::open_default().await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("zkconsole recover: refused, host actions could not be audited: {e}");
+            return 2;
+        }
+    };
+    let host = Audited::new(CommandHost::new(actions), log, &resolved.name);
     let observe_fn = {
         let d = discovery.clone();
         let previous = known.config.clone();

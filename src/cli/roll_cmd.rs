@@ -115,7 +115,14 @@ async fn roll(
             return code;
         }
     };
-    let host = Audited::new(host, AuditLog::default_location(), name);
+    let log = match AuditLog::open_default().await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("zkconsole roll: refused, host actions could not be audited: {e}");
+            return 2;
+        }
+    };
+    let host = Audited::new(host, log, name);
     let (abort_tx, abort_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -187,7 +194,8 @@ async fn journal_for(
     discovery: &Discovery,
     args: &RollArgs,
 ) -> Result<Journal, (i32, String)> {
-    let path = Journal::location(&zkconsole::config::state_dir(), name);
+    let state = zkconsole::config::state_dir().map_err(|e| (64, e.to_string()))?;
+    let path = Journal::location(&state, name);
     let old = Journal::load(&path).map_err(|e| (64, e))?;
     match old {
         Some(j) if j.unfinished() && args.resume => return Ok(j),

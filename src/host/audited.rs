@@ -31,15 +31,6 @@ impl<H: HostActions> Audited<H> {
         rec.before = self.inner.describe(action, member).ok();
         rec
     }
-
-    /// Appends off the runtime's workers: the append syncs the file to disk.
-    async fn append(&self, rec: AuditRecord) -> Result<(), String> {
-        let log = self.log.clone();
-        tokio::task::spawn_blocking(move || log.append(&rec))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("{}: {e}", self.log.path().display()))
-    }
 }
 
 impl<H: HostActions> HostActions for Audited<H> {
@@ -53,22 +44,23 @@ impl<H: HostActions> HostActions for Audited<H> {
         member: &'a MemberRef,
     ) -> BoxFuture<'a, Result<ActionOutput, ActionError>> {
         async move {
-            let mut rec = self.record(action, member);
-            rec.result = "intent".into();
-            self.append(rec.clone()).await.map_err(ActionError::Audit)?;
+            let rec = self.record(action, member);
+            let mut intent = self
+                .log
+                .intend(rec)
+                .await
+                .map_err(|e| ActionError::Audit(e.to_string()))?;
             let outcome = self.inner.run(action, member).await;
-            rec.time = crate::audit::rfc3339(std::time::SystemTime::now());
-            match &outcome {
+            let result = match &outcome {
                 Ok(out) => {
-                    rec.result = "ok".into();
-                    rec.after = Some(out.summary());
+                    intent.record.after = Some(out.summary());
+                    "ok".to_string()
                 }
-                Err(e) => rec.result = e.to_string(),
-            }
-            // The action ran: a failed result record is logged, not turned into a failure.
-            if let Err(e) = self.append(rec).await {
-                tracing::error!("audit: the result of a host action was not recorded: {e}");
-            }
+                Err(e) => format!("error: {e}"),
+            };
+            // The action ran: a result that cannot be recorded is logged (by `finish`), not
+            // turned into a failure of the action.
+            let _ = intent.finish(result).await;
             outcome
         }
         .boxed()
@@ -106,6 +98,10 @@ mod tests {
         }
     }
 
+    fn key() -> crate::config::DigestKey {
+        crate::config::DigestKey::from_bytes([7; 32])
+    }
+
     fn member() -> MemberRef {
         MemberRef {
             id: 1,
@@ -117,14 +113,15 @@ mod tests {
     #[tokio::test]
     async fn intent_and_result_are_recorded_around_the_action() {
         let dir = tempfile::tempdir().unwrap();
-        let log = AuditLog::at(&dir.path().join("audit.jsonl"));
+        let log = AuditLog::at(&dir.path().join("audit.jsonl"), key());
         let h = Audited::new(Fake(AtomicUsize::new(0)), log.clone(), "prod");
         h.run(&Action::Stop, &member()).await.unwrap();
         let lines = log.read_all().unwrap();
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0]["result"], "intent");
+        assert_eq!(lines[0]["phase"], "intent");
         assert_eq!(lines[0]["action"], "host-stop");
         assert_eq!(lines[0]["before"], "stop 1");
+        assert_eq!(lines[1]["phase"], "result");
         assert_eq!(lines[1]["result"], "ok");
     }
 
@@ -134,7 +131,11 @@ mod tests {
         // A directory where the log file should be: every append fails.
         let path = dir.path().join("audit.jsonl");
         std::fs::create_dir(&path).unwrap();
-        let h = Audited::new(Fake(AtomicUsize::new(0)), AuditLog::at(&path), "prod");
+        let h = Audited::new(
+            Fake(AtomicUsize::new(0)),
+            AuditLog::at(&path, key()),
+            "prod",
+        );
         let e = h.run(&Action::Start, &member()).await.unwrap_err();
         assert!(matches!(e, ActionError::Audit(_)), "{e}");
         assert_eq!(h.inner.0.load(Ordering::SeqCst), 0);

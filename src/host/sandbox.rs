@@ -48,6 +48,23 @@ impl SandboxHost {
         }
     }
 
+    /// SIGKILL under the lock, then the wait for the process to go without it.
+    async fn stop(&self, id: u64) -> Result<(), ActionError> {
+        let stopping = self
+            .sandbox
+            .lock()
+            .await
+            .begin_stop(id)
+            .map_err(|e| ActionError::Sandbox(format!("stop: {e}")))?;
+        match stopping {
+            Some(s) => s
+                .reaped()
+                .await
+                .map_err(|e| ActionError::Sandbox(format!("stop: {e}"))),
+            None => Ok(()),
+        }
+    }
+
     /// Runs a sandbox operation off the runtime's workers: signalling and reaping wait.
     async fn with_sandbox(
         &self,
@@ -73,7 +90,7 @@ impl SandboxHost {
     async fn act(&self, action: &Action, member: &MemberRef) -> Result<Vec<u8>, ActionError> {
         let id = member.id;
         match action {
-            Action::Stop => self.with_sandbox("stop", move |s| s.kill(id)).await?,
+            Action::Stop => self.stop(id).await?,
             Action::Start => self.with_sandbox("start", move |s| s.start(id)).await?,
             Action::ReadConfig => {
                 let path = self.member_dir(id).await?.join("zoo.cfg");
