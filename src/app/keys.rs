@@ -128,6 +128,7 @@ pub enum Action {
     SortReverse,
     Freeze,
     Events,
+    Problems,
     NextTheme,
     Workflows,
     Kill,
@@ -137,7 +138,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Quit,
         Action::Help,
         Action::Command,
@@ -154,6 +155,7 @@ impl Action {
         Action::SortReverse,
         Action::Freeze,
         Action::Events,
+        Action::Problems,
         Action::NextTheme,
         Action::Workflows,
         Action::Kill,
@@ -181,6 +183,7 @@ impl Action {
             Action::SortReverse => "sort_reverse",
             Action::Freeze => "freeze",
             Action::Events => "events",
+            Action::Problems => "problems",
             Action::NextTheme => "next_theme",
             Action::Workflows => "workflows",
             Action::Kill => "kill",
@@ -208,6 +211,7 @@ impl Action {
             Action::SortReverse => "reverse sort",
             Action::Freeze => "freeze display (collection continues)",
             Action::Events => "events timeline",
+            Action::Problems => "every problem now (what `status` lists)",
             Action::NextTheme => "next theme",
             Action::Workflows => "guided workflows: expand, shrink, recover",
             Action::Kill => "sandbox: kill member (SIGKILL)",
@@ -286,6 +290,7 @@ impl Default for Keymap {
             (Action::SortReverse, vec![c('S')]),
             (Action::Freeze, vec![c('f')]),
             (Action::Events, vec![c('e')]),
+            (Action::Problems, vec![c('p')]),
             (Action::NextTheme, vec![c('T')]),
             (Action::Workflows, vec![c('w')]),
             (Action::Kill, vec![c('K')]),

@@ -119,6 +119,8 @@ pub enum View {
     Dashboard,
     Member,
     Events,
+    /// Every problem of the live health, as `status` lists them.
+    Problems,
     Help,
     Workflow,
     Tree,
@@ -165,6 +167,14 @@ pub struct State {
     pub health: Health,
     pub events: EventLog,
     pub last_refresh: Option<SystemTime>,
+    /// The wall clock as of the latest message: ages and dates on screen are relative to it
+    /// (render never reads the clock).
+    pub now: SystemTime,
+    /// Every member probed at least once: until then health changes are the first
+    /// observation of the ensemble (a baseline), not events.
+    pub baseline: bool,
+    /// Drills sent and not yet answered, oldest first (the sandbox runs them in order).
+    pub drills_sent: std::collections::VecDeque<(Drill, u64)>,
 
     pub view: View,
     pub previous_view: View,
@@ -179,6 +189,7 @@ pub struct State {
     /// pile up an offset that `k` must work off before anything moves).
     pub help_scroll_max: std::cell::Cell<usize>,
     pub events_scroll: usize,
+    pub problems_scroll: usize,
     pub sort: SortKey,
     pub sort_desc: bool,
     /// Filters the members table.
@@ -235,6 +246,9 @@ impl State {
             health,
             events: EventLog::default(),
             last_refresh: None,
+            now: SystemTime::now(),
+            baseline: false,
+            drills_sent: Default::default(),
             view: View::Dashboard,
             previous_view: View::Dashboard,
             input: Input::Normal,
@@ -243,6 +257,7 @@ impl State {
             help_scroll: 0,
             help_scroll_max: std::cell::Cell::new(0),
             events_scroll: 0,
+            problems_scroll: 0,
             sort: SortKey::Id,
             sort_desc: false,
             filter: String::new(),
@@ -361,7 +376,15 @@ impl State {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.now = SystemTime::now();
         let fx = self.apply(msg);
+        // Every drill is remembered until the sandbox answers, whoever asked for it (the
+        // dashboard's keys, the recovery page): a paused member is then known as paused.
+        for e in &fx {
+            if let Effect::Drill(d, id) = e {
+                self.drills_sent.push_back((*d, *id));
+            }
+        }
         self.follow_selection();
         fx
     }
@@ -407,6 +430,13 @@ impl State {
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
             Msg::DrillDone(r) => {
+                let sent = self.drills_sent.pop_front();
+                if let (Some((drill, id)), true) = (sent, r.is_ok()) {
+                    let view = self.members.values_mut().find(|m| m.snap.id == Some(id));
+                    if let Some(m) = view {
+                        m.paused = drill == Drill::Pause;
+                    }
+                }
                 let (level, text) = match r {
                     Ok(s) => (Level::Ok, s),
                     Err(e) => (Level::Critical, e),
@@ -666,9 +696,11 @@ impl State {
         let snaps: Vec<&MemberSnapshot> = self.members.values().map(|m| &m.snap).collect();
         let old_leader = self.health.leader;
         let old_quorum = self.health.has_quorum;
-        let had_data = !self.members.is_empty() && self.last_refresh.is_some();
         self.health = summarize_refs(self.membership.as_ref(), &snaps, &self.config.thresholds);
-        if !had_data {
+        // The first round is what the ensemble looks like, not a change: a console started
+        // on a healthy ensemble must not log "leader elected" or "quorum restored".
+        if !self.baseline {
+            self.baseline = self.every_target_answered();
             return;
         }
         if old_leader != self.health.leader {
@@ -695,6 +727,17 @@ impl State {
         } else if !old_quorum && self.health.has_quorum && old_leader.is_some() {
             self.events.push(now, Level::Ok, "quorum restored".into());
         }
+    }
+
+    /// Every member the console probes has reported at least once (answered or not).
+    fn every_target_answered(&self) -> bool {
+        let seen = |address: &str| {
+            self.members
+                .values()
+                .any(|m| m.samples > 0 && same_endpoint(&m.snap.address, address))
+        };
+        let targets = self.targets();
+        !targets.is_empty() && targets.iter().all(|t| seen(&t.address))
     }
 
     fn on_key(&mut self, key: KeyInput) -> Vec<Effect> {
@@ -743,6 +786,14 @@ impl State {
             } else {
                 View::Events
             }),
+            Action::Problems => {
+                self.problems_scroll = 0;
+                self.switch(if self.view == View::Problems {
+                    View::Dashboard
+                } else {
+                    View::Problems
+                })
+            }
             Action::Command => self.input = Input::Command(String::new()),
             Action::Filter => self.input = Input::Filter(self.active_filter().clone()),
             Action::Back => {
@@ -830,7 +881,16 @@ impl State {
         }
     }
 
-    /// What a drill on member `id` does to the ensemble, said before the operator confirms.
+    /// The key that opens the problem list, as the header names it.
+    pub fn problems_key(&self) -> String {
+        self.keymap
+            .keys(Action::Problems)
+            .first()
+            .map_or(":problems".into(), |k| k.to_string())
+    }
+
+    /// What a drill on member `id` does to the ensemble, said before the operator confirms,
+    /// with the live figures: "leaves 3 of 4 voters: no failure tolerated", "loses the quorum".
     pub fn drill_consequence(&self, drill: Drill, id: u64) -> Option<String> {
         if drill == Drill::Resume {
             return None;
@@ -839,13 +899,39 @@ impl State {
         let serving_voter =
             m.snap.voting != Some(false) && matches!(m.snap.role, Role::Leader | Role::Follower);
         let h = &self.health;
-        if serving_voter && h.has_quorum && h.tolerance == Some(0) {
-            return Some("this loses the quorum: the ensemble stops serving".into());
+        let mut out = Vec::new();
+        if serving_voter && h.has_quorum {
+            let left = h.live_voters.saturating_sub(1);
+            let cost = match h.tolerance {
+                Some(0) | None => format!(
+                    "this loses the quorum: {left} of {} voters left, {} needed; the ensemble stops serving",
+                    h.voters, h.quorum_size
+                ),
+                Some(t) => format!(
+                    "leaves {left} of {} voters: {}",
+                    h.voters,
+                    match t - 1 {
+                        0 => "no failure tolerated".to_string(),
+                        1 => "1 more failure tolerated".to_string(),
+                        n => format!("{n} more failures tolerated"),
+                    }
+                ),
+            };
+            out.push(cost);
+        } else if m.snap.role == Role::Observer {
+            out.push("an observer: the quorum does not change".into());
+        } else if !m.snap.role.is_alive() {
+            out.push("it does not answer now: the quorum does not change".into());
         }
         if m.snap.role == Role::Leader {
-            return Some("it leads: clients reconnect while a new leader is elected".into());
+            out.push("it leads: clients reconnect while a new leader is elected".into());
         }
-        None
+        let prefix = if drill == Drill::Restart {
+            "while it restarts, "
+        } else {
+            ""
+        };
+        (!out.is_empty()).then(|| format!("{prefix}{}", out.join("; ")))
     }
 
     /// Everything `?` lists: the key map (as dispatched), the `:` commands, and the znode
@@ -860,6 +946,7 @@ impl State {
         out.push((String::new(), String::new()));
         let commands = [
             (":events", "events timeline"),
+            (":problems", "every problem now"),
             (":theme NAME", "switch theme"),
             (":ensemble NAME", "switch to a configured ensemble"),
             (":tree [PATH]", "znode browser (also :cd PATH)"),
@@ -903,6 +990,11 @@ impl State {
         if self.view == View::Help {
             let max = self.help_scroll_max.get() as i64;
             self.help_scroll = (self.help_scroll as i64 + delta).clamp(0, max) as usize;
+            return;
+        }
+        if self.view == View::Problems {
+            let max = self.health.problems.len().saturating_sub(1) as i64;
+            self.problems_scroll = (self.problems_scroll as i64 + delta).clamp(0, max) as usize;
             return;
         }
         if self.view == View::Events {
@@ -990,6 +1082,7 @@ impl State {
                 return vec![Effect::Quit];
             }
             ("events" | "ev", _) => self.view = View::Events,
+            ("problems" | "pr", _) => self.view = View::Problems,
             ("members" | "dashboard" | "d", _) => self.view = View::Dashboard,
             ("help" | "h", _) => self.switch(View::Help),
             ("freeze", _) => self.toggle_freeze(),

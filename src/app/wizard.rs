@@ -100,6 +100,7 @@ impl Wizard {
         self.flow = flow;
         self.stage = Stage::Compose;
         self.cursor = 0;
+        self.scroll = 0;
         self.picked.clear();
         self.plan = None;
         self.typed.clear();
@@ -343,7 +344,13 @@ pub fn recovery_steps(
         .collect();
     let new = recovery_membership(config, survivors);
     let mut out = vec![
-        format!("Stop the survivors ({}) — all of them, before changing anything.", ids.join(", ")),
+        match ids.as_slice() {
+            [one] => format!("Stop survivor {one} before changing anything."),
+            _ => format!(
+                "Stop the survivors {} — all of them, before changing anything.",
+                ids.join(", ")
+            ),
+        },
         format!(
             "On each survivor, replace the dynamic config file (dynamicConfigFile=) with exactly these lines:\n{}",
             new.to_text().trim_end()

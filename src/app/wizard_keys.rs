@@ -204,6 +204,18 @@ impl State {
     }
 
     fn recover_key(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
+        // The page scrolls apart from the member cursor (j/k, space move and pick).
+        match (key.code, key.ctrl) {
+            (KeyCode::PageDown, _) | (KeyCode::Char('f'), true) => return w.scroll_by(10),
+            (KeyCode::PageUp, _) | (KeyCode::Char('b'), true) => return w.scroll_by(-10),
+            (KeyCode::Char('J'), false) => return w.scroll_by(1),
+            (KeyCode::Char('K'), false) => return w.scroll_by(-1),
+            (KeyCode::End | KeyCode::Char('G'), false) => return w.scroll_by(i32::from(u16::MAX)),
+            (KeyCode::Home | KeyCode::Char('g'), false) => {
+                return w.scroll_by(-i32::from(u16::MAX))
+            }
+            _ => {}
+        }
         let snaps: Vec<_> = self.snapshots().into_iter().cloned().collect();
         let refs: Vec<_> = snaps.iter().collect();
         let h = &self.health;

@@ -68,6 +68,27 @@ pub fn fit(s: &str, w: usize) -> String {
     }
 }
 
+/// `host:port` in at most `w` cells: the whole address when it fits, else the first label of
+/// the host name with the port (`zk-1.prod.example.com:2181` → `zk-1:2181`), else cut.
+pub fn short_address(address: &str, w: usize) -> String {
+    if address.chars().count() <= w {
+        return address.to_string();
+    }
+    let (host, port) = address.rsplit_once(':').unwrap_or((address, ""));
+    let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    let short = if is_ip {
+        address.to_string()
+    } else {
+        let first = host.split('.').next().unwrap_or(host);
+        if port.is_empty() {
+            first.to_string()
+        } else {
+            format!("{first}:{port}")
+        }
+    };
+    fit(&short, w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use std::time::SystemTime;
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(w) = &state.wizard else { return };
@@ -78,7 +77,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             l
         }
     };
-    body(f, inner, lines, w, theme);
+    let (lines, keys) = split_keys(lines);
+    let keys = repack(keys, inner.width as usize);
+    let keys_height = (wrapped_rows(&keys, inner.width as usize) as u16).min(inner.height / 2);
+    let [text, pinned] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(keys_height)]).areas(inner);
+    body(f, text, lines, w, theme);
+    f.render_widget(Paragraph::new(keys).wrap(Wrap { trim: false }), pinned);
     if log_height > 0 {
         let visible = log_height.saturating_sub(2) as usize;
         let lines: Vec<Line> = w
@@ -107,17 +112,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// The stage's lines; when they need more rows than there are, the plan scrolls (j/k, PgDn)
 /// and the last row says how much is out of view, so no warning is ever silently cut off.
 fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme: &Theme) {
-    let width = area.width.max(1) as usize;
     // Wrapping breaks at words, so a wrapped row holds less than the full width: count
     // generously (a few blank rows at the very end beat a warning that cannot be reached).
-    let per_row = width.saturating_sub(12).max(width / 2).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|l| match l.width() {
-            w if w <= width => 1,
-            w => w.div_ceil(per_row),
-        })
-        .sum();
+    let rows = wrapped_rows(&lines, area.width as usize);
     let height = area.height as usize;
     if rows <= height || height < 2 {
         w.scroll_max.set(0);
@@ -137,10 +134,20 @@ fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme:
         text,
     );
     let below = rows - shown - scroll as usize;
+    // On pages where j/k move a cursor over members, J/K scroll.
+    let (down, up) = if w.stage == Stage::Compose {
+        ("J", "K")
+    } else {
+        ("j", "k")
+    };
+    let lines_word = |n: usize| if n == 1 { "line" } else { "lines" };
     let note = match (scroll, below) {
-        (0, b) => format!("↓ {b} more line(s): j/PgDn to scroll"),
-        (a, 0) => format!("↑ {a} line(s) above: k/PgUp to scroll back"),
-        (a, b) => format!("↑ {a} above, ↓ {b} below: j/k, PgDn/PgUp"),
+        (0, b) => format!("↓ {b} more {}: {down}/PgDn/G to scroll", lines_word(b)),
+        (a, 0) => format!(
+            "↑ {a} {} above: {up}/PgUp/g to scroll back",
+            lines_word(a as usize)
+        ),
+        (a, b) => format!("↑ {a} above, ↓ {b} below: {down}/{up}, PgDn/PgUp"),
     };
     f.render_widget(
         Paragraph::new(Line::styled(note, theme.style(Slot::Warn))),
@@ -148,6 +155,8 @@ fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme:
     );
 }
 
+/// A stage's key line. It is marked (left-aligned explicitly, where other lines inherit) so
+/// that `draw` pins it under the scrolled text: the keys of a page are always in view.
 fn hint(theme: &Theme, keys: &[(&str, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (k, label) in keys {
@@ -157,7 +166,56 @@ fn hint(theme: &Theme, keys: &[(&str, &str)]) -> Line<'static> {
             theme.style(Slot::Muted),
         ));
     }
-    Line::from(spans)
+    Line::from(spans).alignment(ratatui::layout::Alignment::Left)
+}
+
+fn is_key_line(l: &Line) -> bool {
+    l.alignment == Some(ratatui::layout::Alignment::Left)
+}
+
+/// Rows `lines` take at `width` when wrapped (word wrap holds a little less than the width).
+fn wrapped_rows(lines: &[Line], width: usize) -> usize {
+    let width = width.max(1);
+    let per_row = width.saturating_sub(12).max(width / 2).max(1);
+    lines
+        .iter()
+        .map(|l| match l.width() {
+            w if w <= width => 1,
+            w => w.div_ceil(per_row),
+        })
+        .sum()
+}
+
+/// Key lines re-flowed to the width with each key kept beside its label (word wrap could
+/// leave "enter carry out" on one row and what it carries out on the next).
+fn repack(pinned: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for l in pinned {
+        if !is_key_line(&l) {
+            out.push(l);
+            continue;
+        }
+        let items: Vec<Vec<Span<'static>>> = l.spans.chunks(2).map(|c| c.to_vec()).collect();
+        out.extend(super::footer::pack(items, width));
+    }
+    out
+}
+
+/// Splits off the key line(s) a stage ends with (and what follows them, a "ready" mark),
+/// to be drawn pinned at the bottom.
+fn split_keys(mut lines: Vec<Line<'static>>) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+    match lines.iter().rposition(is_key_line) {
+        Some(at) => {
+            let mut pinned = lines.split_off(at);
+            pinned.retain(|l| l.width() > 0);
+            // Trailing blank lines of the text would only push the keys further away.
+            while lines.last().is_some_and(|l| l.width() == 0) {
+                lines.pop();
+            }
+            (lines, pinned)
+        }
+        None => (lines, Vec::new()),
+    }
 }
 
 fn menu(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
@@ -418,7 +476,7 @@ fn shrink_picker(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>>
 fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let snaps = state.snapshots();
     let sit = wizard::situation(state.health.has_quorum, state.health.leader, &snaps);
-    let now = SystemTime::now();
+    let now = state.now;
     let mut out = vec![
         Line::styled(
             format!("situation: {}", describe(&sit)),
@@ -678,10 +736,18 @@ fn review(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
 
 fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let steps = w.plan.as_ref().map_or(0, |p| p.steps.len());
-    let what = if w.flow == Flow::Recover {
-        "stop the survivors, rewrite their membership and start them".to_string()
-    } else {
-        format!("execute {steps} reconfig step(s), each with the config version it expects")
+    let what = match (w.flow, w.picked.len()) {
+        (Flow::Recover, 1) => format!(
+            "stop survivor {}, rewrite its membership to itself alone and start it",
+            w.picked.iter().next().copied().unwrap_or(0)
+        ),
+        (Flow::Recover, n) => {
+            format!("stop the {n} survivors, rewrite their membership to those {n} and start them")
+        }
+        _ if steps == 1 => {
+            "execute 1 reconfig step, with the config version it expects".to_string()
+        }
+        _ => format!("execute {steps} reconfig steps, each with the config version it expects"),
     };
     vec![
         Line::styled(format!("This will {what}."), theme.style(Slot::Text)),
