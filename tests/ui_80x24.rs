@@ -379,3 +379,30 @@ fn a_down_member_shows_no_lag() {
         .unwrap();
     assert!(!row.contains(" 4 "), "{row}");
 }
+
+/// Timestamps in the configured zone, with the date when not today; the clock is the
+/// model's, so the screen is the same whenever it is drawn.
+#[test]
+fn event_times_are_in_the_zone_with_the_date_when_not_today() {
+    use std::time::Duration;
+    let mut s = healthy(false);
+    s.zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(-2));
+    let day = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400);
+    s.now = day + Duration::from_secs(12 * 3600);
+    s.events.push(
+        day + Duration::from_secs(3600),
+        zkconsole::config::Level::Warn,
+        "yesterday there".into(),
+    );
+    s.events.push(
+        day + Duration::from_secs(11 * 3600),
+        zkconsole::config::Level::Warn,
+        "today there".into(),
+    );
+    press(&mut s, "e");
+    s.now = day + Duration::from_secs(12 * 3600);
+    let t = screen(&s);
+    assert!(t.contains("2024-10-03 23:00:00 yesterday there"), "{t}");
+    assert!(t.contains("09:00:00 today there"), "{t}");
+    assert!(!t.contains("09:00:00Z"), "{t}");
+}

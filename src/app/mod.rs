@@ -170,6 +170,8 @@ pub struct State {
     /// The wall clock as of the latest message: ages and dates on screen are relative to it
     /// (render never reads the clock).
     pub now: SystemTime,
+    /// The zone timestamps are shown in (the config's `utc`, else the local zone).
+    pub zone: jiff::tz::TimeZone,
     /// Every member probed at least once: until then health changes are the first
     /// observation of the ensemble (a baseline), not events.
     pub baseline: bool,
@@ -227,6 +229,7 @@ pub struct StateInit {
 impl State {
     pub fn new(init: StateInit) -> State {
         let health = summarize(None, &[], &init.config.thresholds);
+        let zone = init.config.time_zone();
         State {
             generation: 0,
             ensemble: init.ensemble,
@@ -247,6 +250,7 @@ impl State {
             events: EventLog::default(),
             last_refresh: None,
             now: SystemTime::now(),
+            zone,
             baseline: false,
             drills_sent: Default::default(),
             view: View::Dashboard,

@@ -75,7 +75,10 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             vec![
                 Span::raw("  "),
                 Span::styled(
-                    format!(" FROZEN at {} (f: live) ", format::clock(fz.at)),
+                    format!(
+                        " FROZEN at {} (f: live) ",
+                        format::stamp(fz.at, state.now, &state.zone)
+                    ),
                     theme.style(Slot::Critical),
                 ),
             ],
@@ -124,7 +127,11 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             vec![Span::styled(
                 format!(
                     "  updated {}",
-                    state.last_refresh.map_or("never".into(), format::clock)
+                    state.last_refresh.map_or("never".into(), |t| format::stamp(
+                        t,
+                        state.now,
+                        &state.zone
+                    ))
                 ),
                 theme.style(Slot::Muted),
             )],
@@ -158,7 +165,10 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(at) = state.membership_seen_at {
         // Ids and voters come from memory: another operator may have changed them since.
         second.push(Span::styled(
-            format!("  membership as last seen {}", crate::audit::rfc3339(at)),
+            format!(
+                "  membership as last seen {}",
+                format::stamp(at, state.now, &state.zone)
+            ),
             theme.style(Slot::Warn),
         ));
     }

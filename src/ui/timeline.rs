@@ -23,15 +23,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, strip: Opti
         .skip(skip)
         .take(visible)
         .map(|e| {
+            let at = format!("{} ", format::stamp(e.at, state.now, &state.zone));
+            let room = (area.width as usize).saturating_sub(at.chars().count() + 2);
             Line::from(vec![
-                Span::styled(
-                    format!("{} ", format::clock(e.at)),
-                    theme.style(Slot::Muted),
-                ),
-                Span::styled(
-                    format::fit(&e.text, area.width.saturating_sub(14) as usize),
-                    level_style(theme, e.level),
-                ),
+                Span::styled(at, theme.style(Slot::Muted)),
+                Span::styled(format::fit(&e.text, room), level_style(theme, e.level)),
             ])
         })
         .collect();

@@ -498,7 +498,11 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             ));
             for e in state.events.newest().take(6) {
                 out.push(Line::styled(
-                    format!("  {} {}", format::clock(e.at), e.text),
+                    format!(
+                        "  {} {}",
+                        format::stamp(e.at, state.now, &state.zone),
+                        e.text
+                    ),
                     level_style(theme, e.level),
                 ));
             }
