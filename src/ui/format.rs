@@ -63,7 +63,7 @@ pub fn stamp(t: SystemTime, now: SystemTime, zone: &jiff::tz::TimeZone) -> Strin
     };
     let at = at.to_zoned_datetime(zone.clone());
     let today = today.to_zoned_datetime(zone.clone());
-    let z = if zone.iana_name() == Some("UTC") || *zone == jiff::tz::TimeZone::UTC {
+    let z = if *zone == jiff::tz::TimeZone::UTC {
         "Z"
     } else {
         ""
