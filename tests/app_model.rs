@@ -221,6 +221,54 @@ fn drill_confirmations_state_the_cost_with_live_numbers() {
     assert_eq!(s.drill_consequence(Drill::Resume, 1), None);
 }
 
+/// `y` copies the selected thing over OSC 52 and says what it copied.
+#[test]
+fn y_copies_the_selected_thing_and_says_what() {
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    s.update(Msg::Key(KeyInput::ch('j')));
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(fx, vec![Effect::Copy("127.0.0.1:2182".into())]);
+    let flash = s.flash.clone().unwrap().1;
+    assert_eq!(flash, "copied member 2's address: 127.0.0.1:2182");
+    // The detail: the metrics shown (filtered).
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    for c in "/znode".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(fx, vec![Effect::Copy("znode_count\t42".into())]);
+    assert!(s
+        .flash
+        .clone()
+        .unwrap()
+        .1
+        .starts_with("copied 1 metric of member 2"));
+    // An event line.
+    feed(&mut s, &[snap(3, Role::Down, 0)]);
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Esc)));
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Esc)));
+    s.update(Msg::Key(KeyInput::ch('e')));
+    match &s.update(Msg::Key(KeyInput::ch('y')))[..] {
+        [Effect::Copy(t)] => assert!(t.ends_with("leader member 3 lost; no leader"), "{t}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(s
+        .flash
+        .clone()
+        .unwrap()
+        .1
+        .starts_with("copied the event line"));
+}
+
 #[test]
 fn one_survivor_is_named_in_the_singular() {
     let cfg = EnsembleConfig::parse(CONFIG).unwrap();
@@ -489,8 +537,12 @@ fn drills_need_confirmation_and_a_sandbox() {
     let mut plain = state(false, false);
     feed(&mut plain, &[snap(1, Role::Follower, 0)]);
     plain.update(Msg::Key(KeyInput::ch('K')));
+    // Without a sandbox `K` is no key at all, and the `y` after it copies, never kills.
     assert!(
-        plain.update(Msg::Key(KeyInput::ch('y'))).is_empty(),
+        !plain
+            .update(Msg::Key(KeyInput::ch('y')))
+            .iter()
+            .any(|e| matches!(e, Effect::Drill(..))),
         "no drills without a sandbox"
     );
 }

@@ -129,6 +129,7 @@ pub enum Action {
     Freeze,
     Events,
     Problems,
+    Copy,
     NextTheme,
     Workflows,
     Kill,
@@ -138,7 +139,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::Quit,
         Action::Help,
         Action::Command,
@@ -156,6 +157,7 @@ impl Action {
         Action::Freeze,
         Action::Events,
         Action::Problems,
+        Action::Copy,
         Action::NextTheme,
         Action::Workflows,
         Action::Kill,
@@ -184,6 +186,7 @@ impl Action {
             Action::Freeze => "freeze",
             Action::Events => "events",
             Action::Problems => "problems",
+            Action::Copy => "copy",
             Action::NextTheme => "next_theme",
             Action::Workflows => "workflows",
             Action::Kill => "kill",
@@ -212,6 +215,7 @@ impl Action {
             Action::Freeze => "freeze display (collection continues)",
             Action::Events => "events timeline",
             Action::Problems => "every problem now (what `status` lists)",
+            Action::Copy => "copy the selected thing to the clipboard (OSC 52)",
             Action::NextTheme => "next theme",
             Action::Workflows => "guided workflows: expand, shrink, recover",
             Action::Kill => "sandbox: kill member (SIGKILL)",
@@ -291,6 +295,7 @@ impl Default for Keymap {
             (Action::Freeze, vec![c('f')]),
             (Action::Events, vec![c('e')]),
             (Action::Problems, vec![c('p')]),
+            (Action::Copy, vec![c('y')]),
             (Action::NextTheme, vec![c('T')]),
             (Action::Workflows, vec![c('w')]),
             (Action::Kill, vec![c('K')]),

@@ -798,6 +798,7 @@ impl State {
                     View::Problems
                 })
             }
+            Action::Copy => return self.copy_selected(),
             Action::Command => self.input = Input::Command(String::new()),
             Action::Filter => self.input = Input::Filter(self.active_filter().clone()),
             Action::Back => {
@@ -883,6 +884,75 @@ impl State {
         } else {
             &mut self.filter
         }
+    }
+
+    /// `y`: the selected thing of the view to the clipboard (OSC 52 works over SSH), and a
+    /// flash saying exactly what was copied.
+    fn copy_selected(&mut self) -> Vec<Effect> {
+        let (what, text) = match self.view {
+            View::Dashboard => match self.selected_member() {
+                Some(m) => (
+                    format!("{}'s address", m.key().label()),
+                    m.snap.address.clone(),
+                ),
+                None => return self.nothing_to_copy(),
+            },
+            View::Member => match self.selected_member() {
+                Some(m) => {
+                    let needle = self.metric_filter.to_ascii_lowercase();
+                    let lines: Vec<String> = m
+                        .snap
+                        .metrics
+                        .iter()
+                        .filter(|(k, _)| k.to_ascii_lowercase().contains(&needle))
+                        .map(|(k, v)| format!("{k}\t{v}"))
+                        .collect();
+                    let n = lines.len();
+                    let label = m.key().label();
+                    (
+                        format!("{n} metric{} of {label}", if n == 1 { "" } else { "s" }),
+                        lines.join("\n"),
+                    )
+                }
+                None => return self.nothing_to_copy(),
+            },
+            View::Events => {
+                let line = self
+                    .events
+                    .newest()
+                    .nth(self.events_scroll)
+                    .map(|e| format!("{} {}", crate::audit::rfc3339(e.at), e.text));
+                match line {
+                    Some(l) => ("the event line".to_string(), l),
+                    None => return self.nothing_to_copy(),
+                }
+            }
+            View::Problems if !self.health.problems.is_empty() => {
+                let n = self.health.problems.len();
+                (
+                    format!("{n} problem{}", if n == 1 { "" } else { "s" }),
+                    self.health.problems.join("\n"),
+                )
+            }
+            View::Tree => match self.tree.as_ref().and_then(|t| t.selected_path()) {
+                Some(p) => ("the znode path".to_string(), p),
+                None => return self.nothing_to_copy(),
+            },
+            _ => return self.nothing_to_copy(),
+        };
+        let flat = text.replace('\n', " ");
+        let shown = if flat.chars().count() > 40 {
+            flat.chars().take(39).chain(['…']).collect()
+        } else {
+            flat
+        };
+        self.flash = Some((Level::Ok, format!("copied {what}: {shown}")));
+        vec![Effect::Copy(text)]
+    }
+
+    fn nothing_to_copy(&mut self) -> Vec<Effect> {
+        self.flash = Some((Level::Warn, "nothing selected to copy here".into()));
+        vec![]
     }
 
     /// The key that opens the problem list, as the header names it.

@@ -89,6 +89,7 @@ fn wanted(view: View) -> &'static [(Action, &'static str)] {
         View::Dashboard => &[
             (Open, "detail"),
             (Problems, "problems"),
+            (Copy, "copy"),
             (Events, "events"),
             (SortNext, "sort"),
             (Filter, "filter"),
@@ -107,9 +108,15 @@ fn wanted(view: View) -> &'static [(Action, &'static str)] {
             (Up, "prev"),
             (Down, "next"),
             (Freeze, "freeze"),
+            (Copy, "copy"),
             (Quit, "quit"),
         ],
-        View::Events | View::Problems => &[(Back, "back"), (Up, "scroll"), (Quit, "quit")],
+        View::Events | View::Problems => &[
+            (Back, "back"),
+            (Up, "scroll"),
+            (Copy, "copy"),
+            (Quit, "quit"),
+        ],
         View::Help => &[(Back, "back"), (Quit, "quit")],
         View::Workflow | View::Tree => &[(Back, "back"), (Quit, "quit")],
     }

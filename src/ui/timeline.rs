@@ -22,13 +22,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, strip: Opti
         .newest()
         .skip(skip)
         .take(visible)
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let at = format!("{} ", format::stamp(e.at, state.now, &state.zone));
             let room = (area.width as usize).saturating_sub(at.chars().count() + 2);
-            Line::from(vec![
+            let line = Line::from(vec![
                 Span::styled(at, theme.style(Slot::Muted)),
                 Span::styled(format::fit(&e.text, room), level_style(theme, e.level)),
-            ])
+            ]);
+            // Full screen, the top line is the selected one: what `y` copies.
+            if i == 0 && strip.is_none() {
+                line.style(theme.style(Slot::Selected))
+            } else {
+                line
+            }
         })
         .collect();
     let title = if strip.is_some() {
