@@ -406,3 +406,30 @@ fn event_times_are_in_the_zone_with_the_date_when_not_today() {
     assert!(t.contains("09:00:00 today there"), "{t}");
     assert!(!t.contains("09:00:00Z"), "{t}");
 }
+
+/// Events of an earlier run on the same ensemble come back after a restart, marked as
+/// earlier, and are not written again as this run's.
+#[test]
+fn events_of_an_earlier_run_are_shown_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = vec!["127.0.0.1:2181".to_string()];
+    let path = zkconsole::events_file::path_for(dir.path(), &seeds);
+    let mut first = quorum_lost(false);
+    let texts: Vec<String> = first.events.newest().map(|e| e.text.clone()).collect();
+    assert!(!texts.is_empty());
+    zkconsole::events_file::append(&path, &first.events.since(0)).unwrap();
+    first
+        .events
+        .push(first.now, zkconsole::config::Level::Ok, "later".into());
+    assert_eq!(first.events.since(first.events.pushed() - 1).len(), 1);
+
+    let mut again = healthy(false);
+    again.events.recall(zkconsole::events_file::load(&path));
+    assert!(
+        again.events.since(0).is_empty(),
+        "earlier events are not this run's"
+    );
+    press(&mut again, "e");
+    let t = screen(&again);
+    assert!(t.contains("earlier: quorum lost"), "{t}");
+}

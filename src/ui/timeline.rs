@@ -26,9 +26,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, strip: Opti
         .map(|(i, e)| {
             let at = format!("{} ", format::stamp(e.at, state.now, &state.zone));
             let room = (area.width as usize).saturating_sub(at.chars().count() + 2);
+            // Events of an earlier run are marked, and muted: they are history, not now.
+            let (mark, style) = if e.earlier {
+                ("earlier: ", theme.style(Slot::Muted))
+            } else {
+                ("", level_style(theme, e.level))
+            };
+            let room = room.saturating_sub(mark.len());
             let line = Line::from(vec![
                 Span::styled(at, theme.style(Slot::Muted)),
-                Span::styled(format::fit(&e.text, room), level_style(theme, e.level)),
+                Span::styled(mark, theme.style(Slot::Muted)),
+                Span::styled(format::fit(&e.text, room), style),
             ]);
             // Full screen, the top line is the selected one: what `y` copies.
             if i == 0 && strip.is_none() {
