@@ -433,3 +433,36 @@ fn events_of_an_earlier_run_are_shown_marked() {
     let t = screen(&again);
     assert!(t.contains("earlier: quorum lost"), "{t}");
 }
+
+/// The detail's raw metrics (hundreds on a real member) scroll with PgDn/PgUp, g/G, and say
+/// how many are out of view; j/k still go to the next and previous member.
+#[test]
+fn the_detail_metrics_scroll() {
+    use zkconsole::probe::types::MetricValue;
+    let mut s = state(false, false);
+    let mut one = snap(1, Role::Follower, 0);
+    for i in 0..100 {
+        one.metrics
+            .insert(format!("zz_metric_{i:03}"), MetricValue::Int(i));
+    }
+    let round = [one, snap(2, Role::Follower, 0), snap(3, Role::Leader, 0)];
+    feed(&mut s, &round);
+    key(&mut s, KeyCode::Enter);
+    let top = screen(&s);
+    assert!(top.contains("↑0 ↓"), "{top}");
+    assert!(!top.contains("zz_metric_099"), "{top}");
+    key(&mut s, KeyCode::End);
+    let end = screen(&s);
+    assert!(end.contains("zz_metric_099"), "{end}");
+    assert_eq!(s.selected_member().unwrap().snap.id, Some(1));
+    key(&mut s, KeyCode::Home);
+    assert_eq!(s.metrics_scroll, 0);
+    key(&mut s, KeyCode::PageDown);
+    assert_eq!(s.metrics_scroll, 10);
+    press(&mut s, "j");
+    assert_eq!(s.selected_member().unwrap().snap.id, Some(2));
+    assert_eq!(
+        s.metrics_scroll, 0,
+        "another member starts at its first metric"
+    );
+}

@@ -192,6 +192,8 @@ pub struct State {
     pub help_scroll_max: std::cell::Cell<usize>,
     pub events_scroll: usize,
     pub problems_scroll: usize,
+    /// First raw metric shown in the member detail (a member reports hundreds).
+    pub metrics_scroll: usize,
     pub sort: SortKey,
     pub sort_desc: bool,
     /// Filters the members table.
@@ -262,6 +264,7 @@ impl State {
             help_scroll_max: std::cell::Cell::new(0),
             events_scroll: 0,
             problems_scroll: 0,
+            metrics_scroll: 0,
             sort: SortKey::Id,
             sort_desc: false,
             filter: String::new(),
@@ -1065,6 +1068,16 @@ impl State {
             let max = self.help_scroll_max.get() as i64;
             self.help_scroll = (self.help_scroll as i64 + delta).clamp(0, max) as usize;
             return;
+        }
+        // In the detail, j/k go to the previous/next member; pages, g and G scroll its metrics.
+        if self.view == View::Member && delta.abs() >= 10 {
+            let count = self.selected_member().map_or(0, |m| m.snap.metrics.len());
+            let max = count.saturating_sub(1) as i64;
+            self.metrics_scroll = (self.metrics_scroll as i64 + delta).clamp(0, max) as usize;
+            return;
+        }
+        if self.view == View::Member {
+            self.metrics_scroll = 0;
         }
         if self.view == View::Problems {
             let max = self.health.problems.len().saturating_sub(1) as i64;
