@@ -466,3 +466,28 @@ fn the_detail_metrics_scroll() {
         "another member starts at its first metric"
     );
 }
+
+/// `/` in the timeline keeps the events that mention what was typed; `y` copies from those.
+#[test]
+fn the_timeline_searches_and_copies_what_it_shows() {
+    let mut s = healthy(false);
+    feed(&mut s, &[snap(2, Role::Down, 0)]);
+    feed(&mut s, &[snap(3, Role::Down, 0)]);
+    press(&mut s, "e");
+    let all = screen(&s);
+    assert!(
+        all.contains("member 2 lost") && all.contains("member 3 lost"),
+        "{all}"
+    );
+    press(&mut s, "/member 2");
+    key(&mut s, KeyCode::Enter);
+    let t = screen(&s);
+    assert!(t.contains("member 2 lost"), "{t}");
+    assert!(!t.contains("member 3 lost"), "{t}");
+    assert!(t.contains("match \"member 2\""), "{t}");
+    match &s.update(Msg::Key(KeyInput::ch('y')))[..] {
+        [zkconsole::app::Effect::Copy(c)] => assert!(c.contains("member 2 lost"), "{c}"),
+        other => panic!("{other:?}"),
+    }
+    assert_help_last(&s);
+}

@@ -357,6 +357,20 @@ impl State {
         rows
     }
 
+    /// The events as the timeline lists them, newest first: in the events view `/` keeps
+    /// those whose text contains the filter ("member 2", "lost", "leader").
+    pub fn shown_events(&self) -> Vec<&events::Event> {
+        let needle = self.filter.to_ascii_lowercase();
+        self.events
+            .newest()
+            .filter(|e| {
+                self.view != View::Events
+                    || needle.is_empty()
+                    || e.text.to_ascii_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+
     pub fn shown_health(&self) -> &Health {
         self.frozen.as_ref().map_or(&self.health, |f| &f.health)
     }
@@ -921,9 +935,8 @@ impl State {
             },
             View::Events => {
                 let line = self
-                    .events
-                    .newest()
-                    .nth(self.events_scroll)
+                    .shown_events()
+                    .get(self.events_scroll)
                     .map(|e| format!("{} {}", crate::audit::rfc3339(e.at), e.text));
                 match line {
                     Some(l) => ("the event line".to_string(), l),
@@ -1085,7 +1098,7 @@ impl State {
             return;
         }
         if self.view == View::Events {
-            let max = self.events.len().saturating_sub(1) as i64;
+            let max = self.shown_events().len().saturating_sub(1) as i64;
             self.events_scroll = (self.events_scroll as i64 + delta).clamp(0, max) as usize;
             return;
         }

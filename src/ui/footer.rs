@@ -70,6 +70,11 @@ pub fn lines(state: &State, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             Some((level, text)) => {
                 let mut items = vec![vec![Span::raw(" ")]];
                 items.extend(words(text, level_style(theme, *level)));
+                // Help stays in reach while a message shows.
+                if let Some((k, l)) = help_key(state) {
+                    items.push(vec![Span::raw(" ")]);
+                    items.push(key_item(&k, l, theme));
+                }
                 limit(pack(items, width))
             }
             None => hints(state, theme, width),
@@ -111,7 +116,14 @@ fn wanted(view: View) -> &'static [(Action, &'static str)] {
             (Copy, "copy"),
             (Quit, "quit"),
         ],
-        View::Events | View::Problems => &[
+        View::Events => &[
+            (Back, "back"),
+            (Up, "scroll"),
+            (Filter, "search"),
+            (Copy, "copy"),
+            (Quit, "quit"),
+        ],
+        View::Problems => &[
             (Back, "back"),
             (Up, "scroll"),
             (Copy, "copy"),
@@ -122,16 +134,20 @@ fn wanted(view: View) -> &'static [(Action, &'static str)] {
     }
 }
 
+fn help_key(state: &State) -> Option<(String, &'static str)> {
+    state
+        .keymap
+        .hint(&[(Action::Help, "help")], state.allowed())
+        .into_iter()
+        .next()
+}
+
 /// The hint lines, generated from the key map (drills only where they are possible). When
 /// they need more than two rows the least useful go, whole; `? help` stays, last.
 fn hints(state: &State, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let allowed = state.allowed();
     let mut shown: Vec<(String, &'static str)> = state.keymap.hint(wanted(state.view), allowed);
-    let help = state
-        .keymap
-        .hint(&[(Action::Help, "help")], allowed)
-        .into_iter()
-        .next();
+    let help = help_key(state);
     loop {
         let mut items = vec![vec![Span::raw(" ")]];
         items.extend(shown.iter().map(|(k, l)| key_item(k, l, theme)));

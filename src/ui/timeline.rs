@@ -17,9 +17,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, strip: Opti
     } else {
         state.events_scroll
     };
-    let lines: Vec<Line> = state
-        .events
-        .newest()
+    let shown = state.shown_events();
+    let lines: Vec<Line> = shown
+        .iter()
         .skip(skip)
         .take(visible)
         .enumerate()
@@ -48,8 +48,15 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, strip: Opti
         .collect();
     let title = if strip.is_some() {
         format!(" events ({})  e: all ", state.events.len())
+    } else if shown.len() < state.events.len() {
+        format!(
+            " events: {} of {} match {:?}, newest first ",
+            shown.len(),
+            state.events.len(),
+            state.filter
+        )
     } else {
-        format!(" events ({}, newest first) ", state.events.len())
+        format!(" events ({}, newest first)  /: search ", state.events.len())
     };
     let body = if lines.is_empty() {
         vec![Line::styled("no events yet", theme.style(Slot::Muted))]
