@@ -265,7 +265,7 @@ const OPTIONAL: [&str; 11] = [
 ];
 /// A note narrower than this says nothing; wider than this it crowds out figures.
 const NOTE_MIN: u16 = 18;
-const NOTE_WANT: u16 = 34;
+const NOTE_WANT: u16 = 24;
 /// ADDRESS below this shows a short host name (`zk-1:2181`), never less.
 const ADDRESS_MIN: u16 = 9;
 const ADDRESS_MAX: u16 = 21;
