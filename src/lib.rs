@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod config;
 pub mod ensemble;
+pub mod events_file;
 pub mod history;
 pub mod host;
 pub mod logging;

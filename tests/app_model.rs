@@ -102,6 +102,188 @@ fn leader_loss_and_election_are_events_and_the_old_leader_stays_listed() {
     assert!(down.snap.metric_f64("znode_count").is_some());
 }
 
+/// A console started on a healthy ensemble: whatever order the first answers arrive in, the
+/// first round is a baseline, not "leader elected" or "quorum restored".
+#[test]
+fn a_console_started_on_a_healthy_ensemble_records_no_change_event() {
+    let orders: [[(u64, Role); 3]; 3] = [
+        [(1, Role::Follower), (2, Role::Follower), (3, Role::Leader)],
+        [(3, Role::Leader), (1, Role::Follower), (2, Role::Follower)],
+        [(1, Role::Follower), (3, Role::Leader), (2, Role::Follower)],
+    ];
+    for order in orders {
+        let mut s = state(false, false);
+        let round: Vec<_> = order.iter().map(|(id, r)| snap(*id, *r, 0)).collect();
+        for _ in 0..3 {
+            feed(&mut s, &round);
+        }
+        assert!(s.baseline, "{order:?}");
+        assert_eq!(event_texts(&s), Vec::<String>::new(), "{order:?}");
+        // After the baseline, a real change is an event.
+        feed(&mut s, &[snap(3, Role::Down, 0)]);
+        assert!(
+            event_texts(&s)
+                .iter()
+                .any(|e| e.contains("leader member 3 lost")),
+            "{:?}",
+            event_texts(&s)
+        );
+    }
+}
+
+/// A member this console paused on the sandbox says `paused` while it does not answer, and
+/// stops saying it once it answers again.
+#[test]
+fn a_paused_sandbox_member_shows_paused() {
+    let mut s = state(false, true);
+    let round = [
+        snap(1, Role::Follower, 0),
+        snap(2, Role::Follower, 0),
+        snap(3, Role::Leader, 0),
+    ];
+    feed(&mut s, &round);
+    s.update(Msg::Key(KeyInput::ch('P')));
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(fx, vec![Effect::Drill(zkconsole::app::Drill::Pause, 1)]);
+    s.update(Msg::DrillDone(Ok("member 1: pause done".into())));
+    feed(&mut s, &[snap(1, Role::Unresponsive, 0)]);
+    let label = |s: &zkconsole::app::State| {
+        s.members[&zkconsole::app::MemberKey::Id(1)]
+            .role_label()
+            .to_string()
+    };
+    assert_eq!(label(&s), "paused");
+    // Resumed (from anywhere): two answers in a row and it is a follower again.
+    feed(
+        &mut s,
+        &[snap(1, Role::Follower, 0), snap(1, Role::Follower, 0)],
+    );
+    feed(&mut s, &[snap(1, Role::Unresponsive, 0)]);
+    assert_eq!(label(&s), "unresponsive");
+}
+
+/// Sorting by a figure puts the worst (highest) first, members without it last.
+#[test]
+fn sorting_by_a_figure_puts_the_worst_first() {
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 5),
+            snap(2, Role::Follower, 90),
+            snap(3, Role::Leader, 20),
+        ],
+    );
+    while s.sort != zkconsole::app::SortKey::Outstanding {
+        s.update(Msg::Key(KeyInput::ch('s')));
+    }
+    let ids: Vec<_> = s.rows().iter().map(|m| m.snap.id.unwrap()).collect();
+    assert_eq!(ids, vec![2, 3, 1]);
+    s.update(Msg::Key(KeyInput::ch('S')));
+    let ids: Vec<_> = s.rows().iter().map(|m| m.snap.id.unwrap()).collect();
+    assert_eq!(ids, vec![1, 3, 2]);
+}
+
+/// A drill's confirmation states its cost with the live figures.
+#[test]
+fn drill_confirmations_state_the_cost_with_live_numbers() {
+    use zkconsole::app::Drill;
+    let four = format!("{CONFIG}server.4=127.0.0.1:2891:3891:participant;127.0.0.1:2184\n")
+        .replace("version=100000000\n", "")
+        + "version=100000001\n";
+    let mut s = state(false, true);
+    live_membership(&mut s, &four);
+    let mut m4 = snap(4, Role::Follower, 0);
+    m4.address = "127.0.0.1:2184".into();
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+            m4,
+        ],
+    );
+    let why = s.drill_consequence(Drill::Kill, 1).unwrap();
+    assert_eq!(why, "leaves 3 of 4 voters: no failure tolerated");
+    feed(&mut s, &[snap(2, Role::Down, 0)]);
+    let why = s.drill_consequence(Drill::Pause, 1).unwrap();
+    assert!(
+        why.starts_with("this loses the quorum: 2 of 4 voters left, 3 needed"),
+        "{why}"
+    );
+    let why = s.drill_consequence(Drill::Restart, 3).unwrap();
+    assert!(
+        why.starts_with("while it restarts, this loses the quorum"),
+        "{why}"
+    );
+    assert!(why.contains("it leads"), "{why}");
+    assert_eq!(s.drill_consequence(Drill::Resume, 1), None);
+}
+
+/// `y` copies the selected thing over OSC 52 and says what it copied.
+#[test]
+fn y_copies_the_selected_thing_and_says_what() {
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    s.update(Msg::Key(KeyInput::ch('j')));
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(fx, vec![Effect::Copy("127.0.0.1:2182".into())]);
+    let flash = s.flash.clone().unwrap().1;
+    assert_eq!(flash, "copied member 2's address: 127.0.0.1:2182");
+    // The detail: the metrics shown (filtered).
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    for c in "/znode".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(fx, vec![Effect::Copy("znode_count\t42".into())]);
+    assert!(s
+        .flash
+        .clone()
+        .unwrap()
+        .1
+        .starts_with("copied 1 metric of member 2"));
+    // An event line.
+    feed(&mut s, &[snap(3, Role::Down, 0)]);
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Esc)));
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Esc)));
+    s.update(Msg::Key(KeyInput::ch('e')));
+    match &s.update(Msg::Key(KeyInput::ch('y')))[..] {
+        [Effect::Copy(t)] => assert!(t.ends_with("leader member 3 lost; no leader"), "{t}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(s
+        .flash
+        .clone()
+        .unwrap()
+        .1
+        .starts_with("copied the event line"));
+}
+
+#[test]
+fn one_survivor_is_named_in_the_singular() {
+    let cfg = EnsembleConfig::parse(CONFIG).unwrap();
+    let one: std::collections::BTreeSet<u64> = [2].into();
+    let steps = zkconsole::app::wizard::recovery_steps(&cfg, &one, Some(2));
+    assert!(steps[0].starts_with("Stop survivor 2 "), "{}", steps[0]);
+    let two: std::collections::BTreeSet<u64> = [1, 2].into();
+    let steps = zkconsole::app::wizard::recovery_steps(&cfg, &two, Some(2));
+    assert!(
+        steps[0].starts_with("Stop the survivors 1, 2 "),
+        "{}",
+        steps[0]
+    );
+}
+
 #[test]
 fn freeze_stops_the_display_but_not_collection() {
     let mut s = state(false, false);
@@ -355,8 +537,12 @@ fn drills_need_confirmation_and_a_sandbox() {
     let mut plain = state(false, false);
     feed(&mut plain, &[snap(1, Role::Follower, 0)]);
     plain.update(Msg::Key(KeyInput::ch('K')));
+    // Without a sandbox `K` is no key at all, and the `y` after it copies, never kills.
     assert!(
-        plain.update(Msg::Key(KeyInput::ch('y'))).is_empty(),
+        !plain
+            .update(Msg::Key(KeyInput::ch('y')))
+            .iter()
+            .any(|e| matches!(e, Effect::Drill(..))),
         "no drills without a sandbox"
     );
 }
@@ -593,8 +779,9 @@ mod wizard {
         enter(&mut s);
         s.update(Msg::Resize(80, 18));
         let top = screen(&s, 80, 18);
-        assert!(top.contains("more line(s)"), "{top}");
-        assert!(!top.contains("confirm"), "{top}");
+        assert!(top.contains("more lines"), "{top}");
+        // The keys are pinned under the scrolled plan: always in view.
+        assert!(top.contains("enter confirm"), "{top}");
         s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
         let end = screen(&s, 80, 18);
         assert!(end.contains("enter confirm"), "{end}");
@@ -615,7 +802,7 @@ mod wizard {
         );
         let all = screen(&s, 80, 60);
         assert!(
-            all.contains("enter confirm") && !all.contains("more line(s)"),
+            all.contains("enter confirm") && !all.contains("more lines"),
             "{all}"
         );
     }

@@ -47,6 +47,8 @@ pub fn metric_value(
             let max = snap.metric_f64("max_file_descriptor_count")?;
             (max > 0.0).then(|| open * 100.0 / max)
         }
+        // A silent member's zxid is the one it last had: its lag now is unknown.
+        Metric::ZxidLag if !snap.role.is_alive() => None,
         Metric::ZxidLag => {
             zxid_lag(snap.zxid?, leader_zxid?, snap.role.synced_with_leader()).map(|l| l as f64)
         }

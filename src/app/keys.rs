@@ -153,6 +153,8 @@ pub enum Action {
     SortReverse,
     Freeze,
     Events,
+    Problems,
+    Copy,
     NextTheme,
     Workflows,
     Kill,
@@ -162,7 +164,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 24] = [
         Action::Quit,
         Action::Help,
         Action::Command,
@@ -179,6 +181,8 @@ impl Action {
         Action::SortReverse,
         Action::Freeze,
         Action::Events,
+        Action::Problems,
+        Action::Copy,
         Action::NextTheme,
         Action::Workflows,
         Action::Kill,
@@ -206,6 +210,8 @@ impl Action {
             Action::SortReverse => "sort_reverse",
             Action::Freeze => "freeze",
             Action::Events => "events",
+            Action::Problems => "problems",
+            Action::Copy => "copy",
             Action::NextTheme => "next_theme",
             Action::Workflows => "workflows",
             Action::Kill => "kill",
@@ -233,6 +239,8 @@ impl Action {
             Action::SortReverse => "reverse sort",
             Action::Freeze => "freeze display (collection continues)",
             Action::Events => "events timeline",
+            Action::Problems => "every problem now (what `status` lists)",
+            Action::Copy => "copy the selected thing to the clipboard (OSC 52)",
             Action::NextTheme => "next theme",
             Action::Workflows => "guided workflows: expand, shrink, recover",
             Action::Kill => "sandbox: kill member (SIGKILL)",
@@ -311,6 +319,8 @@ impl Default for Keymap {
             (Action::SortReverse, vec![c('S')]),
             (Action::Freeze, vec![c('f')]),
             (Action::Events, vec![c('e')]),
+            (Action::Problems, vec![c('p')]),
+            (Action::Copy, vec![c('y')]),
             (Action::NextTheme, vec![c('T')]),
             (Action::Workflows, vec![c('w')]),
             (Action::Kill, vec![c('K')]),

@@ -46,6 +46,9 @@ pub struct MemberView {
     pub samples: u64,
     /// The last zxid it reported: what it had when it stopped serving matters for recovery.
     pub last_zxid: Option<u64>,
+    /// The sandbox paused it (SIGSTOP) at this console's request; cleared when it answers
+    /// again. Shown only while it does not answer.
+    pub paused: bool,
 }
 
 impl MemberView {
@@ -58,6 +61,16 @@ impl MemberView {
             breaches: BreachTracker::default(),
             samples: 0,
             last_zxid: None,
+            paused: false,
+        }
+    }
+
+    /// The role as shown: a member the sandbox paused says so rather than `unresponsive`.
+    pub fn role_label(&self) -> &'static str {
+        if self.paused && !self.snap.role.is_alive() {
+            "paused"
+        } else {
+            self.snap.role.as_str()
         }
     }
 
@@ -89,6 +102,10 @@ impl MemberView {
         }
         if snap.role.is_alive() {
             self.last_answer = Some(now);
+            // Two answers in a row: resumed (one answer may have left before the SIGSTOP).
+            if old.role.is_alive() {
+                self.paused = false;
+            }
         }
         if snap.zxid.is_some() {
             self.last_zxid = snap.zxid;
@@ -152,7 +169,12 @@ impl MemberView {
                 .is_some_and(|e| e.to_ascii_lowercase().contains(needle))
     }
 
+    /// Transactions behind the leader; unknown (`None`) for a member that does not answer:
+    /// the zxid it had when it stopped says nothing about now.
     pub fn lag(&self, leader_zxid: Option<u64>) -> Option<u64> {
+        if !self.snap.role.is_alive() {
+            return None;
+        }
         crate::alerts::zxid_lag(
             self.snap.zxid?,
             leader_zxid?,
@@ -202,8 +224,14 @@ impl SortKey {
         }
     }
 
+    /// Figures sort worst (highest) first, members without the figure last; `S` reverses.
     pub fn compare(self, a: &MemberView, b: &MemberView, leader_zxid: Option<u64>) -> Ordering {
-        let f = |x: Option<f64>, y: Option<f64>| x.unwrap_or(-1.0).total_cmp(&y.unwrap_or(-1.0));
+        let f = |x: Option<f64>, y: Option<f64>| match (x, y) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
         let by_id = || a.key().cmp(&b.key());
         let o = match self {
             SortKey::Id => Ordering::Equal,
@@ -225,7 +253,10 @@ impl SortKey {
                 a.lag(leader_zxid).map(|v| v as f64),
                 b.lag(leader_zxid).map(|v| v as f64),
             ),
-            SortKey::Probe => a.snap.probe_ms.total_cmp(&b.snap.probe_ms),
+            SortKey::Probe => f(
+                a.snap.role.is_alive().then_some(a.snap.probe_ms),
+                b.snap.role.is_alive().then_some(b.snap.probe_ms),
+            ),
         };
         o.then_with(by_id)
     }

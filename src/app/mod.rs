@@ -128,6 +128,8 @@ pub enum View {
     Dashboard,
     Member,
     Events,
+    /// Every problem of the live health, as `status` lists them.
+    Problems,
     Help,
     Workflow,
     Tree,
@@ -174,6 +176,16 @@ pub struct State {
     pub health: Health,
     pub events: EventLog,
     pub last_refresh: Option<SystemTime>,
+    /// The wall clock as of the latest message: ages and dates on screen are relative to it
+    /// (render never reads the clock).
+    pub now: SystemTime,
+    /// The zone timestamps are shown in (the config's `utc`, else the local zone).
+    pub zone: jiff::tz::TimeZone,
+    /// Every member probed at least once: until then health changes are the first
+    /// observation of the ensemble (a baseline), not events.
+    pub baseline: bool,
+    /// Drills sent and not yet answered, oldest first (the sandbox runs them in order).
+    pub drills_sent: std::collections::VecDeque<(Drill, u64)>,
 
     pub view: View,
     pub previous_view: View,
@@ -187,11 +199,12 @@ pub struct State {
     pub help_scroll: usize,
     /// The terminal's size, from `Msg::Resize`.
     pub viewport: Viewport,
-    /// The time, from `Msg::Clock`: ages, event times and the freeze time are taken from it.
-    pub now: SystemTime,
     /// Earlier `:` commands (up/down in the prompt).
     pub command_history: History,
     pub events_scroll: usize,
+    pub problems_scroll: usize,
+    /// First raw metric shown in the member detail (a member reports hundreds).
+    pub metrics_scroll: usize,
     pub sort: SortKey,
     pub sort_desc: bool,
     /// Filters the members table.
@@ -229,6 +242,7 @@ pub struct StateInit {
 impl State {
     pub fn new(init: StateInit) -> State {
         let health = summarize(None, &[], &init.config.thresholds);
+        let zone = init.config.time_zone();
         State {
             generation: 0,
             ensemble: init.ensemble,
@@ -248,6 +262,9 @@ impl State {
             health,
             events: EventLog::default(),
             last_refresh: None,
+            zone,
+            baseline: false,
+            drills_sent: Default::default(),
             view: View::Dashboard,
             previous_view: View::Dashboard,
             input: Input::Normal,
@@ -258,6 +275,8 @@ impl State {
             now: SystemTime::UNIX_EPOCH,
             command_history: History::default(),
             events_scroll: 0,
+            problems_scroll: 0,
+            metrics_scroll: 0,
             sort: SortKey::Id,
             sort_desc: false,
             filter: String::new(),
@@ -350,6 +369,20 @@ impl State {
         rows
     }
 
+    /// The events as the timeline lists them, newest first: in the events view `/` keeps
+    /// those whose text contains the filter ("member 2", "lost", "leader").
+    pub fn shown_events(&self) -> Vec<&events::Event> {
+        let needle = self.filter.to_ascii_lowercase();
+        self.events
+            .newest()
+            .filter(|e| {
+                self.view != View::Events
+                    || needle.is_empty()
+                    || e.text.to_ascii_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+
     pub fn shown_health(&self) -> &Health {
         self.frozen.as_ref().map_or(&self.health, |f| &f.health)
     }
@@ -377,6 +410,13 @@ impl State {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let fx = self.apply(msg);
+        // Every drill is remembered until the sandbox answers, whoever asked for it (the
+        // dashboard's keys, the recovery page): a paused member is then known as paused.
+        for e in &fx {
+            if let Effect::Drill(d, id) = e {
+                self.drills_sent.push_back((*d, *id));
+            }
+        }
         self.follow_selection();
         self.clamp_scrolls();
         fx
@@ -447,6 +487,13 @@ impl State {
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
             Msg::DrillDone(r) => {
+                let sent = self.drills_sent.pop_front();
+                if let (Some((drill, id)), true) = (sent, r.is_ok()) {
+                    let view = self.members.values_mut().find(|m| m.snap.id == Some(id));
+                    if let Some(m) = view {
+                        m.paused = drill == Drill::Pause;
+                    }
+                }
                 let (level, text) = match r {
                     Ok(s) => (Level::Ok, s),
                     Err(e) => (Level::Critical, e),
@@ -706,9 +753,11 @@ impl State {
         let snaps: Vec<&MemberSnapshot> = self.members.values().map(|m| &m.snap).collect();
         let old_leader = self.health.leader;
         let old_quorum = self.health.has_quorum;
-        let had_data = !self.members.is_empty() && self.last_refresh.is_some();
         self.health = summarize_refs(self.membership.as_ref(), &snaps, &self.config.thresholds);
-        if !had_data {
+        // The first round is what the ensemble looks like, not a change: a console started
+        // on a healthy ensemble must not log "leader elected" or "quorum restored".
+        if !self.baseline {
+            self.baseline = self.every_target_answered();
             return;
         }
         if old_leader != self.health.leader {
@@ -735,6 +784,17 @@ impl State {
         } else if !old_quorum && self.health.has_quorum && old_leader.is_some() {
             self.events.push(now, Level::Ok, "quorum restored".into());
         }
+    }
+
+    /// Every member the console probes has reported at least once (answered or not).
+    fn every_target_answered(&self) -> bool {
+        let seen = |address: &str| {
+            self.members
+                .values()
+                .any(|m| m.samples > 0 && same_endpoint(&m.snap.address, address))
+        };
+        let targets = self.targets();
+        !targets.is_empty() && targets.iter().all(|t| seen(&t.address))
     }
 
     fn on_key(&mut self, key: KeyInput) -> Vec<Effect> {
@@ -785,6 +845,15 @@ impl State {
             } else {
                 View::Events
             }),
+            Action::Problems => {
+                self.problems_scroll = 0;
+                self.switch(if self.view == View::Problems {
+                    View::Dashboard
+                } else {
+                    View::Problems
+                })
+            }
+            Action::Copy => return self.copy_selected(),
             Action::Command => {
                 self.command_history.reset();
                 self.input = Input::Command(TextInput::new());
@@ -886,7 +955,84 @@ impl State {
         }
     }
 
-    /// What a drill on member `id` does to the ensemble, said before the operator confirms.
+    /// `y`: the selected thing of the view to the clipboard (OSC 52 works over SSH), and a
+    /// flash saying exactly what was copied.
+    fn copy_selected(&mut self) -> Vec<Effect> {
+        let (what, text) = match self.view {
+            View::Dashboard => match self.selected_member() {
+                Some(m) => (
+                    format!("{}'s address", m.key().label()),
+                    m.snap.address.clone(),
+                ),
+                None => return self.nothing_to_copy(),
+            },
+            View::Member => match self.selected_member() {
+                Some(m) => {
+                    let needle = self.metric_filter.to_ascii_lowercase();
+                    let lines: Vec<String> = m
+                        .snap
+                        .metrics
+                        .iter()
+                        .filter(|(k, _)| k.to_ascii_lowercase().contains(&needle))
+                        .map(|(k, v)| format!("{k}\t{v}"))
+                        .collect();
+                    let n = lines.len();
+                    let label = m.key().label();
+                    (
+                        format!("{n} metric{} of {label}", if n == 1 { "" } else { "s" }),
+                        lines.join("\n"),
+                    )
+                }
+                None => return self.nothing_to_copy(),
+            },
+            View::Events => {
+                let line = self
+                    .shown_events()
+                    .get(self.events_scroll)
+                    .map(|e| format!("{} {}", crate::audit::rfc3339(e.at), e.text));
+                match line {
+                    Some(l) => ("the event line".to_string(), l),
+                    None => return self.nothing_to_copy(),
+                }
+            }
+            View::Problems if !self.health.problems.is_empty() => {
+                let n = self.health.problems.len();
+                (
+                    format!("{n} problem{}", if n == 1 { "" } else { "s" }),
+                    self.health.problems.join("\n"),
+                )
+            }
+            View::Tree => match self.tree.as_ref().and_then(|t| t.selected_path()) {
+                Some(p) => ("the znode path".to_string(), p),
+                None => return self.nothing_to_copy(),
+            },
+            _ => return self.nothing_to_copy(),
+        };
+        let flat = text.replace('\n', " ");
+        let shown = if flat.chars().count() > 40 {
+            flat.chars().take(39).chain(['…']).collect()
+        } else {
+            flat
+        };
+        self.flash = Some((Level::Ok, format!("copied {what}: {shown}")));
+        vec![Effect::Copy(text)]
+    }
+
+    fn nothing_to_copy(&mut self) -> Vec<Effect> {
+        self.flash = Some((Level::Warn, "nothing selected to copy here".into()));
+        vec![]
+    }
+
+    /// The key that opens the problem list, as the header names it.
+    pub fn problems_key(&self) -> String {
+        self.keymap
+            .keys(Action::Problems)
+            .first()
+            .map_or(":problems".into(), |k| k.to_string())
+    }
+
+    /// What a drill on member `id` does to the ensemble, said before the operator confirms,
+    /// with the live figures: "leaves 3 of 4 voters: no failure tolerated", "loses the quorum".
     pub fn drill_consequence(&self, drill: Drill, id: u64) -> Option<String> {
         if drill == Drill::Resume {
             return None;
@@ -895,13 +1041,39 @@ impl State {
         let serving_voter =
             m.snap.voting != Some(false) && matches!(m.snap.role, Role::Leader | Role::Follower);
         let h = &self.health;
-        if serving_voter && h.has_quorum && h.tolerance == Some(0) {
-            return Some("this loses the quorum: the ensemble stops serving".into());
+        let mut out = Vec::new();
+        if serving_voter && h.has_quorum {
+            let left = h.live_voters.saturating_sub(1);
+            let cost = match h.tolerance {
+                Some(0) | None => format!(
+                    "this loses the quorum: {left} of {} voters left, {} needed; the ensemble stops serving",
+                    h.voters, h.quorum_size
+                ),
+                Some(t) => format!(
+                    "leaves {left} of {} voters: {}",
+                    h.voters,
+                    match t - 1 {
+                        0 => "no failure tolerated".to_string(),
+                        1 => "1 more failure tolerated".to_string(),
+                        n => format!("{n} more failures tolerated"),
+                    }
+                ),
+            };
+            out.push(cost);
+        } else if m.snap.role == Role::Observer {
+            out.push("an observer: the quorum does not change".into());
+        } else if !m.snap.role.is_alive() {
+            out.push("it does not answer now: the quorum does not change".into());
         }
         if m.snap.role == Role::Leader {
-            return Some("it leads: clients reconnect while a new leader is elected".into());
+            out.push("it leads: clients reconnect while a new leader is elected".into());
         }
-        None
+        let prefix = if drill == Drill::Restart {
+            "while it restarts, "
+        } else {
+            ""
+        };
+        (!out.is_empty()).then(|| format!("{prefix}{}", out.join("; ")))
     }
 
     /// Everything `?` lists: the key map (as dispatched), the `:` commands, and the znode
@@ -916,6 +1088,7 @@ impl State {
         out.push((String::new(), String::new()));
         let commands = [
             (":events", "events timeline"),
+            (":problems", "every problem now"),
             (":theme NAME", "switch theme"),
             (":ensemble NAME", "switch to a configured ensemble"),
             (":tree [PATH]", "znode browser (also :cd PATH)"),
@@ -968,8 +1141,23 @@ impl State {
             self.help_scroll = (self.help_scroll as i64 + delta).clamp(0, max) as usize;
             return;
         }
+        // In the detail, j/k go to the previous/next member; pages, g and G scroll its metrics.
+        if self.view == View::Member && delta.abs() >= 10 {
+            let count = self.selected_member().map_or(0, |m| m.snap.metrics.len());
+            let max = count.saturating_sub(1) as i64;
+            self.metrics_scroll = (self.metrics_scroll as i64 + delta).clamp(0, max) as usize;
+            return;
+        }
+        if self.view == View::Member {
+            self.metrics_scroll = 0;
+        }
+        if self.view == View::Problems {
+            let max = self.health.problems.len().saturating_sub(1) as i64;
+            self.problems_scroll = (self.problems_scroll as i64 + delta).clamp(0, max) as usize;
+            return;
+        }
         if self.view == View::Events {
-            let max = self.events.len().saturating_sub(1) as i64;
+            let max = self.shown_events().len().saturating_sub(1) as i64;
             self.events_scroll = (self.events_scroll as i64 + delta).clamp(0, max) as usize;
             return;
         }
@@ -1080,6 +1268,7 @@ impl State {
                 return vec![Effect::Quit];
             }
             ("events" | "ev", _) => self.view = View::Events,
+            ("problems" | "pr", _) => self.view = View::Problems,
             ("members" | "dashboard" | "d", _) => self.view = View::Dashboard,
             ("help" | "h", _) => self.switch(View::Help),
             ("freeze", _) => self.toggle_freeze(),

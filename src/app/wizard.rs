@@ -106,6 +106,7 @@ impl Wizard {
         self.flow = flow;
         self.stage = Stage::Compose;
         self.cursor = 0;
+        self.scroll = 0;
         self.picked.clear();
         self.plan = None;
         self.typed.clear();
@@ -325,6 +326,15 @@ pub enum Tone {
     Critical,
 }
 
+/// A line of keys and their labels only (`key_hint`), which the view pins under the text.
+pub fn is_key_line(line: &[(Tone, String)]) -> bool {
+    !line.is_empty()
+        && line.len() % 2 == 0
+        && line
+            .chunks(2)
+            .all(|c| c[0].0 == Tone::Key && c[1].0 == Tone::Muted)
+}
+
 /// `key label   key label` as spans.
 pub fn key_hint(keys: &[(&str, &str)]) -> Vec<(Tone, String)> {
     keys.iter()
@@ -419,7 +429,13 @@ pub fn recovery_steps(
         .collect();
     let new = recovery_membership(config, survivors);
     let mut out = vec![
-        format!("Stop the survivors ({}) — all of them, before changing anything.", ids.join(", ")),
+        match ids.as_slice() {
+            [one] => format!("Stop survivor {one} before changing anything."),
+            _ => format!(
+                "Stop the survivors {} — all of them, before changing anything.",
+                ids.join(", ")
+            ),
+        },
         format!(
             "On each survivor, replace the dynamic config file (dynamicConfigFile=) with exactly these lines:\n{}",
             new.to_text().trim_end()

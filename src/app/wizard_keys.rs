@@ -3,7 +3,7 @@
 use super::keys::{KeyCode, KeyInput};
 use super::text_input::Edit;
 use super::viewport::{scroll_limit, wrapped_rows};
-use super::wizard::{joiner_files, situation, Flow, Situation, Stage, Wizard};
+use super::wizard::{is_key_line, joiner_files, situation, Flow, Situation, Stage, Tone, Wizard};
 use super::{Drill, Effect, State, View, WorkflowMsg};
 use crate::config::Level;
 use crate::ensemble::LearnerType;
@@ -52,12 +52,22 @@ impl State {
             return 0;
         }
         let (width, height) = self.viewport.wizard_text(w.log.len());
-        let widths = w
-            .review_lines()
+        let lines = w.review_lines();
+        // The view pins the key line and what follows it under the scrolled text (they take
+        // rows from it) and drops the blank lines just above it: measure the same.
+        let at = lines
             .iter()
-            .map(|l| l.iter().map(|(_, t)| t.chars().count()).sum::<usize>())
-            .collect::<Vec<_>>();
-        scroll_limit(wrapped_rows(widths, width), height)
+            .rposition(|l| is_key_line(l))
+            .unwrap_or(lines.len());
+        let (text, keys) = lines.split_at(at);
+        let empty = |l: &Vec<(Tone, String)>| l.iter().all(|(_, t)| t.is_empty());
+        let text = &text[..text.len() - text.iter().rev().take_while(|l| empty(l)).count()];
+        let width_of =
+            |l: &Vec<(Tone, String)>| l.iter().map(|(_, t)| t.chars().count()).sum::<usize>();
+        let keys = keys.iter().filter(|l| !empty(l)).map(width_of);
+        let key_rows = wrapped_rows(keys, width) as u16;
+        let height = height.saturating_sub(key_rows.min(height / 2));
+        scroll_limit(wrapped_rows(text.iter().map(width_of), width), height)
     }
 
     fn wizard_step(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
@@ -271,6 +281,22 @@ impl State {
     }
 
     fn recover_key(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
+        // The page scrolls apart from the member cursor (j/k, space move and pick). Its lines
+        // are laid out by the view, which also bounds what it shows by the offset.
+        let limit = usize::from(u16::MAX);
+        match (key.code, key.ctrl) {
+            (KeyCode::PageDown, _) | (KeyCode::Char('f'), true) => return w.scroll_by(10, limit),
+            (KeyCode::PageUp, _) | (KeyCode::Char('b'), true) => return w.scroll_by(-10, limit),
+            (KeyCode::Char('J'), false) => return w.scroll_by(1, limit),
+            (KeyCode::Char('K'), false) => return w.scroll_by(-1, limit),
+            (KeyCode::End | KeyCode::Char('G'), false) => {
+                return w.scroll_by(i32::from(u16::MAX), limit)
+            }
+            (KeyCode::Home | KeyCode::Char('g'), false) => {
+                return w.scroll_by(-i32::from(u16::MAX), limit)
+            }
+            _ => {}
+        }
         let snaps: Vec<_> = self.snapshots().into_iter().cloned().collect();
         let refs: Vec<_> = snaps.iter().collect();
         let h = &self.health;

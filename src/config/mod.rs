@@ -37,6 +37,8 @@ pub struct Config {
     pub ensembles: BTreeMap<String, EnsembleEntry>,
     /// Key overrides: action name → keys, e.g. `quit = ["q", "ctrl-c"]`.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Timestamps in UTC rather than the local time zone.
+    pub utc: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -71,6 +73,7 @@ impl Default for Config {
             thresholds: Thresholds::default(),
             ensembles: BTreeMap::new(),
             keys: BTreeMap::new(),
+            utc: false,
         }
     }
 }
@@ -87,6 +90,16 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// The zone timestamps are shown in: UTC when asked, else the local one (`TZ`, then
+    /// /etc/localtime; UTC when neither can be read). Read once, when the console starts.
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        if self.utc {
+            jiff::tz::TimeZone::UTC
+        } else {
+            jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC)
+        }
+    }
+
     pub fn refresh(&self) -> Duration {
         Duration::from_millis(self.refresh_ms.max(100))
     }
@@ -328,6 +341,14 @@ mod tests {
     fn shipped_file_equals_compiled_defaults() {
         let shipped = Config::parse(DEFAULT_TOML, "config/zkconsole.toml").unwrap();
         assert_eq!(shipped, Config::default());
+    }
+
+    #[test]
+    fn utc_shows_timestamps_in_utc() {
+        let cfg = Config::parse("utc = true\n", "t.toml").unwrap();
+        assert!(cfg.utc);
+        assert_eq!(cfg.time_zone(), jiff::tz::TimeZone::UTC);
+        assert!(!Config::default().utc, "local time by default");
     }
 
     #[test]

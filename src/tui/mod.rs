@@ -94,6 +94,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         refresh: opts.config.refresh(),
         tx: tx.clone(),
         remembered: None,
+        events_saved: 0,
     };
     recall_membership(&mut state);
     sources.start(&state, opts.connect.clone(), opts.credentials.clone());
@@ -164,11 +165,14 @@ struct Sources {
     tx: mpsc::UnboundedSender<Msg>,
     /// The live membership last written to the state dir, so an unchanged one is not rewritten.
     remembered: Option<EnsembleConfig>,
+    /// How many of this run's events are kept in the state dir already.
+    events_saved: u64,
 }
 
 impl Sources {
     fn start(&mut self, state: &State, connect: String, credentials: Option<Credentials>) {
         self.remembered = None;
+        self.events_saved = state.events.pushed();
         self.connect = connect.clone();
         self.credentials = credentials.clone();
         self.pollers.gen = state.generation;
@@ -205,6 +209,21 @@ impl Sources {
                 tracing::warn!(path = %path.display(), error = %e, "could not remember the membership");
             }
         });
+    }
+
+    /// Appends this run's new events to the state dir: a restart shows them as earlier.
+    fn keep_events(&mut self, state: &State) {
+        let new = state.events.since(self.events_saved);
+        if new.is_empty() {
+            return;
+        }
+        let Some(path) = crate::events_file::default_path(&state.seeds) else {
+            return;
+        };
+        if let Err(e) = crate::events_file::append(&path, &new) {
+            tracing::warn!(path = %path.display(), error = %e, "could not keep the events");
+        }
+        self.events_saved = state.events.pushed();
     }
 
     fn stop(&mut self) {
@@ -343,6 +362,7 @@ async fn event_loop(
                 }
             }
         }
+        sources.keep_events(state);
     }
 }
 
@@ -385,6 +405,10 @@ fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
 /// Until a live membership arrives, lists every member by id from the one last seen live:
 /// a console opened on an ensemble that has lost its quorum must still show who is missing.
 fn recall_membership(state: &mut State) {
+    // With the events of earlier runs on the same ensemble, marked as earlier.
+    if let Some(events) = crate::events_file::default_path(&state.seeds) {
+        state.events.recall(crate::events_file::load(&events));
+    }
     let Some(path) = remembered::default_path(&state.seeds) else {
         return;
     };

@@ -38,7 +38,8 @@ fn fit_parts(mut parts: Vec<(u8, Vec<Span<'static>>)>, width: usize) -> Vec<Span
 }
 
 pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let h = state.shown_health();
+    // Always the live health: freezing stops the tables, never the alarm.
+    let h = &state.health;
     let (word, level) = if h.reachable == 0 && !state.members.is_empty() {
         ("UNREACHABLE", Level::Critical)
     } else {
@@ -74,7 +75,10 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             vec![
                 Span::raw("  "),
                 Span::styled(
-                    format!(" FROZEN at {} (f: live) ", format::clock(fz.at)),
+                    format!(
+                        " FROZEN at {} (f: live) ",
+                        format::stamp(fz.at, state.now, &state.zone)
+                    ),
                     theme.style(Slot::Critical),
                 ),
             ],
@@ -106,7 +110,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         )],
     ));
     parts.push((
-        2,
+        3,
         vec![Span::styled(
             format!(
                 "  config {}",
@@ -119,11 +123,15 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Frozen, the figures are from the badge's time; a moving clock would say otherwise.
     if state.frozen.is_none() {
         parts.push((
-            3,
+            2,
             vec![Span::styled(
                 format!(
                     "  updated {}",
-                    state.last_refresh.map_or("never".into(), format::clock)
+                    state.last_refresh.map_or("never".into(), |t| format::stamp(
+                        t,
+                        state.now,
+                        &state.zone
+                    ))
                 ),
                 theme.style(Slot::Muted),
             )],
@@ -157,7 +165,10 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(at) = state.membership_seen_at {
         // Ids and voters come from memory: another operator may have changed them since.
         second.push(Span::styled(
-            format!("  membership as last seen {}", crate::audit::rfc3339(at)),
+            format!(
+                "  membership as last seen {}",
+                format::stamp(at, state.now, &state.zone)
+            ),
             theme.style(Slot::Warn),
         ));
     }
@@ -173,7 +184,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(p) => {
             let more = h.problems.len() - 1;
             let suffix = if more > 0 {
-                format!("  (+{more} more, e: events)")
+                format!("  (+{more} more: {} lists all)", state.problems_key())
             } else {
                 String::new()
             };
@@ -210,129 +221,141 @@ pub fn body(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-/// A column: header, width, and whether it fits at this terminal width (narrow terminals
-/// drop the least important columns first).
+/// A column of the members table: header, width, and the threshold metric it shows (a
+/// column whose figure is breached on any row is never dropped).
 struct Col {
     title: &'static str,
     width: u16,
-    priority: u8,
+    metric: Option<Metric>,
 }
 
+const fn col(title: &'static str, width: u16, metric: Option<Metric>) -> Col {
+    Col {
+        title,
+        width,
+        metric,
+    }
+}
+
+/// Display order. The width of ADDRESS and NOTE is worked out per frame.
 const COLS: [Col; 16] = [
-    Col {
-        title: "ID",
-        width: 3,
-        priority: 0,
-    },
-    Col {
-        title: "ADDRESS",
-        width: 21,
-        priority: 1,
-    },
-    Col {
-        title: "ROLE",
-        width: 12,
-        priority: 0,
-    },
-    Col {
-        title: "CONN",
-        width: 5,
-        priority: 0,
-    },
-    Col {
-        title: "OUTST",
-        width: 5,
-        priority: 0,
-    },
-    Col {
-        title: "REQ/S",
-        width: 6,
-        priority: 0,
-    },
-    Col {
-        title: "LAT ms",
-        width: 9,
-        priority: 0,
-    },
-    Col {
-        title: "P99",
-        width: 5,
-        priority: 3,
-    },
-    Col {
-        title: "PROBE",
-        width: 6,
-        priority: 1,
-    },
-    Col {
-        title: "ZXID",
-        width: 12,
-        priority: 2,
-    },
-    Col {
-        title: "LAG",
-        width: 5,
-        priority: 0,
-    },
-    Col {
-        title: "ZNODES",
-        width: 6,
-        priority: 2,
-    },
-    Col {
-        title: "WATCH",
-        width: 6,
-        priority: 3,
-    },
-    Col {
-        title: "FD%",
-        width: 4,
-        priority: 3,
-    },
-    Col {
-        title: "UP",
-        width: 6,
-        priority: 3,
-    },
-    Col {
-        title: "NOTE",
-        width: 0,
-        priority: 0,
-    },
+    col("ID", 3, None),
+    col("ADDRESS", 0, None),
+    col("ROLE", 12, None),
+    col("CONN", 5, Some(Metric::Connections)),
+    col("OUTST", 5, Some(Metric::Outstanding)),
+    col("REQ/S", 6, None),
+    col("LAT ms", 9, Some(Metric::LatencyAvgMs)),
+    col("P99", 5, Some(Metric::LatencyP99Ms)),
+    col("PROBE", 6, Some(Metric::ProbeMs)),
+    col("ZXID", 12, None),
+    col("LAG", 5, Some(Metric::ZxidLag)),
+    col("ZNODES", 6, None),
+    col("WATCH", 6, Some(Metric::Watches)),
+    col("FD%", 4, Some(Metric::FdPercent)),
+    col("UP", 6, None),
+    col("NOTE", 0, None),
 ];
 
-fn visible_columns(width: u16) -> Vec<usize> {
-    for max_priority in (0..=3).rev() {
-        let cols: Vec<usize> = (0..COLS.len())
-            .filter(|&i| COLS[i].priority <= max_priority)
-            .collect();
-        let used: u16 = cols.iter().map(|&i| COLS[i].width + 1).sum();
-        if used + 16 <= width || max_priority == 0 {
-            return cols;
+/// Always shown: who (ID, ADDRESS), what (ROLE), how far behind (LAG).
+const ESSENTIAL: [&str; 4] = ["ID", "ADDRESS", "ROLE", "LAG"];
+/// The others, most useful first: each is added while it fits.
+const OPTIONAL: [&str; 11] = [
+    "REQ/S", "LAT ms", "OUTST", "CONN", "PROBE", "ZXID", "ZNODES", "P99", "WATCH", "FD%", "UP",
+];
+/// A note narrower than this says nothing; wider than this it crowds out figures.
+const NOTE_MIN: u16 = 18;
+const NOTE_WANT: u16 = 24;
+/// ADDRESS below this shows a short host name (`zk-1:2181`), never less.
+const ADDRESS_MIN: u16 = 9;
+const ADDRESS_MAX: u16 = 21;
+
+/// The columns shown and their widths at this inner width (selection marker excluded).
+struct Layout16 {
+    cols: Vec<usize>,
+    address: u16,
+    note: u16,
+}
+
+fn index_of(title: &str) -> usize {
+    COLS.iter().position(|c| c.title == title).unwrap_or(0)
+}
+
+fn column_layout(width: u16, rows: &[&MemberView], now: SystemTime, theme: &Theme) -> Layout16 {
+    let longest = rows
+        .iter()
+        .map(|m| m.snap.address.chars().count() as u16)
+        .max()
+        .unwrap_or(7);
+    let address_want = longest.clamp(7, ADDRESS_MAX);
+    let breached = |c: &Col| {
+        c.metric.is_some_and(|x| {
+            let also = (x == Metric::LatencyAvgMs).then_some(Metric::LatencyMaxMs);
+            rows.iter()
+                .any(|m| m.level(x) > Level::Ok || also.is_some_and(|y| m.level(y) > Level::Ok))
+        })
+    };
+    let note_text = rows
+        .iter()
+        .map(|m| note(m, theme, now).0.chars().count() as u16)
+        .max()
+        .unwrap_or(0);
+    let mut chosen: Vec<usize> = (0..COLS.len())
+        .filter(|&i| ESSENTIAL.contains(&COLS[i].title) || breached(&COLS[i]))
+        .collect();
+    let fixed = |cols: &[usize]| -> u16 { cols.iter().map(|&i| COLS[i].width + 1).sum() };
+    // An empty NOTE column takes no width.
+    let note_need = if note_text == 0 {
+        0
+    } else {
+        note_text.clamp(NOTE_MIN, NOTE_WANT) + 1
+    };
+    for title in OPTIONAL {
+        let i = index_of(title);
+        if chosen.contains(&i) {
+            continue;
+        }
+        let used = fixed(&chosen) + ADDRESS_MIN.max(address_want.min(14)) + note_need;
+        if used + COLS[i].width < width {
+            chosen.push(i);
         }
     }
-    unreachable!()
+    chosen.sort_unstable();
+    let spare = width.saturating_sub(fixed(&chosen));
+    let address = address_want
+        .min(spare.saturating_sub(note_need))
+        .max(ADDRESS_MIN);
+    let mut note = spare.saturating_sub(address + 1);
+    if note_text > 0 {
+        chosen.push(index_of("NOTE"));
+    } else {
+        note = 0;
+    }
+    Layout16 {
+        cols: chosen,
+        address,
+        note,
+    }
 }
 
 fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: &[&MemberView]) {
-    let inner_width = area.width.saturating_sub(2);
-    let cols = visible_columns(inner_width);
-    let used: u16 = cols.iter().map(|&i| COLS[i].width + 1).sum();
-    // One column goes to the selection marker.
-    let note_width = inner_width.saturating_sub(used + 1).max(8);
+    // Borders, and one column for the selection marker.
+    let inner_width = area.width.saturating_sub(3);
+    let now = state.now;
+    let layout = column_layout(inner_width, rows, now, theme);
+    let cols = &layout.cols;
     let widths: Vec<Constraint> = cols
         .iter()
         .map(|&i| {
-            Constraint::Length(if COLS[i].width == 0 {
-                note_width
-            } else {
-                COLS[i].width
+            Constraint::Length(match COLS[i].title {
+                "ADDRESS" => layout.address,
+                "NOTE" => layout.note,
+                _ => COLS[i].width,
             })
         })
         .collect();
     let header =
         Row::new(cols.iter().map(|&i| Cell::from(COLS[i].title))).style(theme.style(Slot::Header));
-    let now = state.now;
     let leader_zxid = state.shown_health().leader_zxid;
     let selected = state.selected.min(rows.len().saturating_sub(1));
     // The selection is the row's base style, under the cells' own: an alert on the selected
@@ -343,7 +366,7 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
         .map(|(n, m)| {
             let cells = cols
                 .iter()
-                .map(|&i| cell(i, m, theme, leader_zxid, now, note_width as usize));
+                .map(|&i| cell(i, m, theme, leader_zxid, now, &layout));
             let row = Row::new(cells.collect::<Vec<_>>());
             if n == selected {
                 row.style(theme.style(Slot::Selected))
@@ -356,7 +379,7 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
         " members ({})  sort: {}{} {}",
         rows.len(),
         state.sort.label(),
-        if state.sort_desc { " ↓" } else { "" },
+        if state.sort_desc { " (reversed)" } else { "" },
         if state.filter.is_empty() {
             String::new()
         } else {
@@ -400,7 +423,7 @@ fn cell<'a>(
     theme: &Theme,
     leader_zxid: Option<u64>,
     now: SystemTime,
-    note_width: usize,
+    layout: &Layout16,
 ) -> Cell<'a> {
     let s = &m.snap;
     let metric = |k: &str| s.metric_f64(k);
@@ -410,10 +433,16 @@ fn cell<'a>(
             s.id.map_or("?".into(), |i| i.to_string()),
             theme.style(Slot::Text),
         ),
-        "ADDRESS" => text_cell(fit(&s.address, 21), theme.style(Slot::Text)),
+        "ADDRESS" => text_cell(
+            format::short_address(&s.address, layout.address as usize),
+            theme.style(Slot::Text),
+        ),
         "ROLE" => {
             let marker = if m.changed.contains("role") { "*" } else { "" };
-            text_cell(format!("{}{marker}", s.role), role_style(theme, s.role))
+            text_cell(
+                format!("{}{marker}", m.role_label()),
+                role_style(theme, s.role),
+            )
         }
         "CONN" => text_cell(
             format::opt_count(metric("num_alive_connections")),
@@ -488,7 +517,7 @@ fn cell<'a>(
         ),
         _ => {
             let (t, style) = note(m, theme, now);
-            text_cell(fit(&t, note_width), style)
+            text_cell(fit(&t, layout.note as usize), style)
         }
     }
 }
@@ -501,6 +530,7 @@ fn note(m: &MemberView, theme: &Theme, now: SystemTime) -> (String, Style) {
             format!("silent {}", format::since(t, now))
         });
         let why = match s.role {
+            _ if m.paused => "paused by the sandbox (SIGSTOP)".to_string(),
             Role::Down => "connection refused".to_string(),
             Role::Unresponsive => "no answer (timeout)".to_string(),
             _ => s.error.clone().unwrap_or_default(),

@@ -129,7 +129,10 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(|(k, v)| (k, v.to_string()))
         .collect();
     let total = m.snap.metrics.len();
-    for (k, v) in metrics.iter().take(area.height as usize) {
+    let skip = state.metrics_scroll.min(metrics.len().saturating_sub(1));
+    let room = (area.height as usize).saturating_sub(2 + lines.len());
+    let below = metrics.len().saturating_sub(skip + room);
+    for (k, v) in metrics.iter().skip(skip).take(room) {
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{:<key_width$}", format::fit(k, key_width - 1)),
@@ -138,11 +141,16 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled(v.clone(), theme.style(Slot::Text)),
         ]));
     }
+    // What is out of view, and how to reach it.
+    let more = match (skip, below) {
+        (0, 0) => String::new(),
+        (a, b) => format!(" ↑{a} ↓{b} PgUp/PgDn "),
+    };
     let title = if needle.is_empty() {
-        format!(" metrics ({total})  /: filter ")
+        format!(" metrics ({total})  /: filter {more}")
     } else {
         format!(
-            " {} of {} rows match {:?} ",
+            " {} of {} rows match {:?} {more}",
             matched + metrics.len(),
             total + info_total,
             state.metric_filter

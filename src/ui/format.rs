@@ -55,6 +55,26 @@ pub fn clock(t: SystemTime) -> String {
     format!("{:02}:{:02}:{:02}Z", (s / 3600) % 24, (s / 60) % 60, s % 60)
 }
 
+/// A timestamp in `zone`: `HH:MM:SS` when it falls on the same day as `now` there, else
+/// `YYYY-MM-DD HH:MM:SS`; in UTC marked `Z`. `now` comes from the model, never the clock.
+pub fn stamp(t: SystemTime, now: SystemTime, zone: &jiff::tz::TimeZone) -> String {
+    let (Ok(at), Ok(today)) = (jiff::Timestamp::try_from(t), jiff::Timestamp::try_from(now)) else {
+        return clock(t);
+    };
+    let at = at.to_zoned_datetime(zone.clone());
+    let today = today.to_zoned_datetime(zone.clone());
+    let z = if *zone == jiff::tz::TimeZone::UTC {
+        "Z"
+    } else {
+        ""
+    };
+    if at.date() == today.date() {
+        format!("{}{z}", at.strftime("%H:%M:%S"))
+    } else {
+        format!("{}{z}", at.strftime("%Y-%m-%d %H:%M:%S"))
+    }
+}
+
 /// Truncates to `w` display cells with an ellipsis.
 pub fn fit(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
@@ -66,6 +86,27 @@ pub fn fit(s: &str, w: usize) -> String {
         out.push('…');
         out
     }
+}
+
+/// `host:port` in at most `w` cells: the whole address when it fits, else the first label of
+/// the host name with the port (`zk-1.prod.example.com:2181` → `zk-1:2181`), else cut.
+pub fn short_address(address: &str, w: usize) -> String {
+    if address.chars().count() <= w {
+        return address.to_string();
+    }
+    let (host, port) = address.rsplit_once(':').unwrap_or((address, ""));
+    let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    let short = if is_ip {
+        address.to_string()
+    } else {
+        let first = host.split('.').next().unwrap_or(host);
+        if port.is_empty() {
+            first.to_string()
+        } else {
+            format!("{first}:{port}")
+        }
+    };
+    fit(&short, w)
 }
 
 #[cfg(test)]
@@ -84,5 +125,27 @@ mod tests {
             clock(SystemTime::UNIX_EPOCH + Duration::from_secs(3661)),
             "01:01:01Z"
         );
+    }
+
+    #[test]
+    fn stamps_are_local_with_the_date_when_not_today() {
+        let day = SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400);
+        let at = day + Duration::from_secs(3600 + 61);
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(stamp(at, at + Duration::from_secs(5), &utc), "01:01:01Z");
+        assert_eq!(
+            stamp(at, at + Duration::from_secs(86_400), &utc),
+            "2024-10-04 01:01:01Z"
+        );
+        // A fixed zone two hours west of UTC: 01:01 UTC is 23:01 of the day before there.
+        let west = jiff::tz::TimeZone::fixed(jiff::tz::offset(-2));
+        assert_eq!(stamp(at, at, &west), "23:01:01");
+        assert_eq!(
+            stamp(at, at + Duration::from_secs(3 * 3600), &west),
+            "2024-10-03 23:01:01"
+        );
+        // TZ as POSIX rules, as the environment variable gives them.
+        let posix = jiff::tz::TimeZone::posix("EST5").unwrap();
+        assert_eq!(stamp(at, at, &posix), "20:01:01");
     }
 }

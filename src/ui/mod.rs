@@ -4,21 +4,23 @@
 
 mod dashboard;
 mod detail;
+mod footer;
 pub mod format;
 mod help;
 mod input;
+mod problems;
 pub mod theme;
 mod timeline;
 mod tree;
 mod wizard;
 
-use crate::app::viewport::{FOOTER_ROWS, HEADER_ROWS};
-use crate::app::{Input, State, View};
+use crate::app::viewport::HEADER_ROWS;
+use crate::app::{State, View};
 use crate::config::Level;
 use crate::probe::types::Role;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 use theme::{Slot, Theme};
@@ -44,10 +46,11 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         f.render_widget(Paragraph::new(msg), area);
         return;
     }
+    let footer_lines = footer::lines(state, theme, area.width as usize);
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(HEADER_ROWS),
         Constraint::Min(3),
-        Constraint::Length(FOOTER_ROWS),
+        Constraint::Length(footer_lines.len().max(1) as u16),
     ])
     .areas(area);
     dashboard::header(f, header, state, theme);
@@ -55,93 +58,12 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         View::Dashboard => dashboard::body(f, body, state, theme),
         View::Member => detail::draw(f, body, state, theme),
         View::Events => timeline::draw(f, body, state, theme, None),
+        View::Problems => problems::draw(f, body, state, theme),
         View::Help => help::draw(f, body, state, theme),
         View::Workflow => wizard::draw(f, body, state, theme),
         View::Tree => tree::draw(f, body, state, theme),
     }
-    footer_line(f, footer, state, theme);
-}
-
-fn footer_line(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let room = area.width.saturating_sub(1) as usize;
-    let line = match &state.input {
-        Input::Command(buf) | Input::Filter(buf) => {
-            let prompt = if matches!(state.input, Input::Command(_)) {
-                ":"
-            } else {
-                "/"
-            };
-            let mut spans = vec![Span::styled(prompt, theme.style(Slot::Key))];
-            spans.extend(input::spans(buf, theme.style(Slot::Input), true, room));
-            Line::from(spans)
-        }
-        Input::Confirm(drill, id) => Line::from(vec![
-            Span::styled(
-                match state.drill_consequence(*drill, *id) {
-                    Some(why) => format!(" {} member {id}? {why}. ", drill.verb()),
-                    None => format!(" {} member {id}? ", drill.verb()),
-                },
-                theme.style(Slot::Critical),
-            ),
-            Span::styled("  y", theme.style(Slot::Key)),
-            Span::styled(" confirm  ", theme.style(Slot::Muted)),
-            Span::styled("any other key", theme.style(Slot::Key)),
-            Span::styled(" cancel", theme.style(Slot::Muted)),
-        ]),
-        Input::Normal => match &state.flash {
-            Some((level, text)) => Line::styled(format!(" {text}"), level_style(theme, *level)),
-            None => hints(state, theme),
-        },
-    };
-    f.render_widget(Paragraph::new(line), area);
-}
-
-/// The hint line, generated from the key map (drills only where they are possible).
-fn hints(state: &State, theme: &Theme) -> Line<'static> {
-    use crate::app::keys::Action::*;
-    let wanted: &[(crate::app::keys::Action, &'static str)] = match state.view {
-        View::Dashboard => &[
-            (Open, "detail"),
-            (SortNext, "sort"),
-            (Filter, "filter"),
-            (Events, "events"),
-            (Freeze, "freeze"),
-            (Workflows, "workflows"),
-            (Kill, "kill"),
-            (Pause, "pause"),
-            (Resume, "resume"),
-            (Restart, "restart"),
-            (Command, "cmd"),
-            (Help, "help"),
-            (Quit, "quit"),
-        ],
-        View::Member => &[
-            (Back, "back"),
-            (Filter, "filter metrics"),
-            (Up, "prev"),
-            (Down, "next"),
-            (Freeze, "freeze"),
-            (Help, "help"),
-            (Quit, "quit"),
-        ],
-        View::Events => &[
-            (Back, "back"),
-            (Up, "scroll"),
-            (Help, "help"),
-            (Quit, "quit"),
-        ],
-        View::Help => &[(Back, "back"), (Quit, "quit")],
-        View::Workflow | View::Tree => &[(Back, "back"), (Help, "help"), (Quit, "quit")],
-    };
-    let mut spans = vec![Span::raw(" ")];
-    for (key, label) in state.keymap.hint(wanted, state.allowed()) {
-        spans.push(Span::styled(key, theme.style(Slot::Key)));
-        spans.push(Span::styled(
-            format!(" {label}  "),
-            theme.style(Slot::Muted),
-        ));
-    }
-    Line::from(spans)
+    f.render_widget(Paragraph::new(footer_lines), footer);
 }
 
 pub fn level_style(theme: &Theme, level: Level) -> Style {

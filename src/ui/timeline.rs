@@ -17,28 +17,46 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, strip: Opti
     } else {
         state.events_scroll
     };
-    let lines: Vec<Line> = state
-        .events
-        .newest()
+    let shown = state.shown_events();
+    let lines: Vec<Line> = shown
+        .iter()
         .skip(skip)
         .take(visible)
-        .map(|e| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{} ", format::clock(e.at)),
-                    theme.style(Slot::Muted),
-                ),
-                Span::styled(
-                    format::fit(&e.text, area.width.saturating_sub(14) as usize),
-                    level_style(theme, e.level),
-                ),
-            ])
+        .enumerate()
+        .map(|(i, e)| {
+            let at = format!("{} ", format::stamp(e.at, state.now, &state.zone));
+            let room = (area.width as usize).saturating_sub(at.chars().count() + 2);
+            // Events of an earlier run are marked, and muted: they are history, not now.
+            let (mark, style) = if e.earlier {
+                ("earlier: ", theme.style(Slot::Muted))
+            } else {
+                ("", level_style(theme, e.level))
+            };
+            let room = room.saturating_sub(mark.len());
+            let line = Line::from(vec![
+                Span::styled(at, theme.style(Slot::Muted)),
+                Span::styled(mark, theme.style(Slot::Muted)),
+                Span::styled(format::fit(&e.text, room), style),
+            ]);
+            // Full screen, the top line is the selected one: what `y` copies.
+            if i == 0 && strip.is_none() {
+                line.style(theme.style(Slot::Selected))
+            } else {
+                line
+            }
         })
         .collect();
     let title = if strip.is_some() {
         format!(" events ({})  e: all ", state.events.len())
+    } else if shown.len() < state.events.len() {
+        format!(
+            " events: {} of {} match {:?}, newest first ",
+            shown.len(),
+            state.events.len(),
+            state.filter
+        )
     } else {
-        format!(" events ({}, newest first) ", state.events.len())
+        format!(" events ({}, newest first)  /: search ", state.events.len())
     };
     let body = if lines.is_empty() {
         vec![Line::styled("no events yet", theme.style(Slot::Muted))]

@@ -203,14 +203,21 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
         block.title(Span::styled(title, theme.style(Slot::Title))),
         area,
     );
-    let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    // Keys wrap whole onto more rows rather than lose `D delete` off the edge.
+    let items: Vec<Vec<Span<'static>>> = keys
+        .into_iter()
+        .map(|(k, l)| {
+            vec![
+                Span::styled(k, theme.style(Slot::Key)),
+                Span::styled(format!(" {l}  "), theme.style(Slot::Muted)),
+            ]
+        })
+        .collect();
+    let hints = super::footer::pack(items, inner.width as usize);
+    let [body, hint] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(hints.len() as u16)]).areas(inner);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let mut spans = Vec::new();
-    for (k, l) in keys {
-        spans.push(Span::styled(k, theme.style(Slot::Key)));
-        spans.push(Span::styled(format!(" {l}  "), theme.style(Slot::Muted)));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), hint);
+    f.render_widget(Paragraph::new(hints), hint);
 }
 
 fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {

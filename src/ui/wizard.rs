@@ -73,7 +73,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             l
         }
     };
-    body(f, inner, lines, w, theme);
+    let (lines, keys) = split_keys(lines);
+    let keys = repack(keys, inner.width as usize);
+    let keys_height = (rows_at(&keys, inner.width as usize) as u16).min(inner.height / 2);
+    let [text, pinned] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(keys_height)]).areas(inner);
+    body(f, text, lines, w, theme);
+    f.render_widget(Paragraph::new(keys).wrap(Wrap { trim: false }), pinned);
     if log_height > 0 {
         let visible = log_height.saturating_sub(2) as usize;
         let lines: Vec<Line> = w
@@ -121,10 +127,20 @@ fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme:
         text,
     );
     let below = rows.saturating_sub(shown + scroll as usize);
+    // On pages where j/k move a cursor over members, J/K scroll.
+    let (down, up) = if w.stage == Stage::Compose {
+        ("J", "K")
+    } else {
+        ("j", "k")
+    };
+    let lines_word = |n: usize| if n == 1 { "line" } else { "lines" };
     let note = match (scroll, below) {
-        (0, b) => format!("↓ {b} more line(s): j/PgDn to scroll"),
-        (a, 0) => format!("↑ {a} line(s) above: k/PgUp to scroll back"),
-        (a, b) => format!("↑ {a} above, ↓ {b} below: j/k, PgDn/PgUp"),
+        (0, b) => format!("↓ {b} more {}: {down}/PgDn/G to scroll", lines_word(b)),
+        (a, 0) => format!(
+            "↑ {a} {} above: {up}/PgUp/g to scroll back",
+            lines_word(a as usize)
+        ),
+        (a, b) => format!("↑ {a} above, ↓ {b} below: {down}/{up}, PgDn/PgUp"),
     };
     f.render_widget(
         Paragraph::new(Line::styled(note, theme.style(Slot::Warn))),
@@ -132,8 +148,10 @@ fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme:
     );
 }
 
+/// A stage's key line. It is marked (left-aligned explicitly, where other lines inherit) so
+/// that `draw` pins it under the scrolled text: the keys of a page are always in view.
 fn hint(theme: &Theme, keys: &[(&str, &str)]) -> Line<'static> {
-    styled_line(wizard::key_hint(keys), theme)
+    styled_line(wizard::key_hint(keys), theme).alignment(ratatui::layout::Alignment::Left)
 }
 
 fn tone_style(theme: &Theme, tone: Tone) -> ratatui::style::Style {
@@ -158,8 +176,69 @@ fn styled_line(spans: Vec<(Tone, String)>, theme: &Theme) -> Line<'static> {
     )
 }
 
+/// Lines from the model; a key line (keys and labels only) is marked to be pinned.
 fn styled(lines: Vec<Vec<(Tone, String)>>, theme: &Theme) -> Vec<Line<'static>> {
-    lines.into_iter().map(|l| styled_line(l, theme)).collect()
+    lines
+        .into_iter()
+        .map(|l| {
+            let keys_only = wizard::is_key_line(&l);
+            let line = styled_line(l, theme);
+            if keys_only {
+                line.alignment(ratatui::layout::Alignment::Left)
+            } else {
+                line
+            }
+        })
+        .collect()
+}
+
+fn is_key_line(l: &Line) -> bool {
+    l.alignment == Some(ratatui::layout::Alignment::Left)
+}
+
+/// Rows `lines` take at `width` when wrapped (word wrap holds a little less than the width).
+fn rows_at(lines: &[Line], width: usize) -> usize {
+    let width = width.max(1);
+    let per_row = width.saturating_sub(12).max(width / 2).max(1);
+    lines
+        .iter()
+        .map(|l| match l.width() {
+            w if w <= width => 1,
+            w => w.div_ceil(per_row),
+        })
+        .sum()
+}
+
+/// Key lines re-flowed to the width with each key kept beside its label (word wrap could
+/// leave "enter carry out" on one row and what it carries out on the next).
+fn repack(pinned: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for l in pinned {
+        if !is_key_line(&l) {
+            out.push(l);
+            continue;
+        }
+        let items: Vec<Vec<Span<'static>>> = l.spans.chunks(2).map(|c| c.to_vec()).collect();
+        out.extend(super::footer::pack(items, width));
+    }
+    out
+}
+
+/// Splits off the key line(s) a stage ends with (and what follows them, a "ready" mark),
+/// to be drawn pinned at the bottom.
+fn split_keys(mut lines: Vec<Line<'static>>) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+    match lines.iter().rposition(is_key_line) {
+        Some(at) => {
+            let mut pinned = lines.split_off(at);
+            pinned.retain(|l| l.width() > 0);
+            // Trailing blank lines of the text would only push the keys further away.
+            while lines.last().is_some_and(|l| l.width() == 0) {
+                lines.pop();
+            }
+            (lines, pinned)
+        }
+        None => (lines, Vec::new()),
+    }
 }
 
 fn menu(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
@@ -475,7 +554,11 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             ));
             for e in state.events.newest().take(6) {
                 out.push(Line::styled(
-                    format!("  {} {}", format::clock(e.at), e.text),
+                    format!(
+                        "  {} {}",
+                        format::stamp(e.at, state.now, &state.zone),
+                        e.text
+                    ),
                     level_style(theme, e.level),
                 ));
             }
@@ -654,10 +737,18 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
 
 fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let steps = w.plan.as_ref().map_or(0, |p| p.steps.len());
-    let what = if w.flow == Flow::Recover {
-        "stop the survivors, rewrite their membership and start them".to_string()
-    } else {
-        format!("execute {steps} reconfig step(s), each with the config version it expects")
+    let what = match (w.flow, w.picked.len()) {
+        (Flow::Recover, 1) => format!(
+            "stop survivor {}, rewrite its membership to itself alone and start it",
+            w.picked.iter().next().copied().unwrap_or(0)
+        ),
+        (Flow::Recover, n) => {
+            format!("stop the {n} survivors, rewrite their membership to those {n} and start them")
+        }
+        _ if steps == 1 => {
+            "execute 1 reconfig step, with the config version it expects".to_string()
+        }
+        _ => format!("execute {steps} reconfig steps, each with the config version it expects"),
     };
     vec![
         Line::styled(format!("This will {what}."), theme.style(Slot::Text)),

@@ -296,6 +296,15 @@ fn tolerance_text(t: Option<usize>) -> String {
     }
 }
 
+/// "no failure", "1 failure", "2 failures", "no quorum": how many more failures survive.
+pub(crate) fn failures(t: Option<usize>) -> String {
+    match t {
+        None => "no quorum".into(),
+        Some(0) => "no failure".into(),
+        Some(n) => plural(n, "failure"),
+    }
+}
+
 /// Previews `before` → `before + joining - leaving` against the members live now.
 pub fn preview(
     state: &ClusterState,
@@ -485,15 +494,16 @@ pub fn preview(
     }
     let voters_changed = voters_before != voters_after;
     if voters_changed && n_after > 0 && n_after.is_multiple_of(2) && !after.is_hierarchical() {
+        // The live figure first (the one that matters now); the nominal one only labelled.
         p.push(Warning::new(
             WarningKind::EvenVoterCount,
             Severity::Warn,
             format!(
-                "the new config has {} voters: a quorum needs {}, yet it tolerates no more \
-                 failures ({}) than {} would",
-                n_after,
-                quorum_after,
-                crate::ensemble::tolerance(n_after),
+                "the new config has {n_after} voters: a quorum needs {quorum_after}; with the \
+                 members live now it tolerates {} (nominal, with all {n_after} up: {}, the same \
+                 as {})",
+                failures(tolerance_after),
+                failures(Some(crate::ensemble::tolerance(n_after))),
                 plural(n_after - 1, "voter")
             ),
         ));
@@ -620,6 +630,38 @@ pub(crate) mod tests {
         assert_eq!((p.tolerance_before, p.tolerance_after), (Some(1), Some(1)));
         assert_eq!(p.quorum_formers, set(&[1, 2, 3, 4]));
         assert_eq!(kinds(&p), [WarningKind::EvenVoterCount]);
+    }
+
+    /// 3 voters with one down, a 4th added: the even-count warning and the tolerance line
+    /// say the same live figure (no failure), the nominal one only labelled as such.
+    #[test]
+    fn the_even_count_warning_uses_the_live_figure() {
+        let s = state(config(&[1, 2, 3], &[]), &[1, 2, 4]);
+        let p = preview(&s, &s.config, &[spec(4, true)], &[]);
+        assert_eq!(p.tolerance_after, Some(0));
+        let w = p
+            .warnings
+            .iter()
+            .find(|w| w.kind == WarningKind::EvenVoterCount)
+            .unwrap();
+        assert!(
+            w.text.contains(
+                "with the members live now it tolerates no failure (nominal, with all 4 up: 1 failure, the same as 3 voters)"
+            ),
+            "{}",
+            w.text
+        );
+        let lines = crate::workflow::render::preview_lines(&p);
+        assert!(
+            lines
+                .iter()
+                .any(|(_, l)| l.contains("tolerates  no failure → no failure (further")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().all(|(_, l)| !l.contains("0 failures")),
+            "{lines:?}"
+        );
     }
 
     #[test]

@@ -15,10 +15,12 @@ fn ids(set: &BTreeSet<u64>) -> String {
     }
 }
 
+/// The same words as the warnings use ("no failure", "1 failure"), so no line of a preview
+/// reads as another figure than its neighbours.
 fn tol(t: Option<usize>) -> String {
     match t {
-        Some(n) => format!("{n} failure{}", if n == 1 { "" } else { "s" }),
         None => "NO QUORUM".into(),
+        t => super::preview::failures(t),
     }
 }
 
@@ -68,7 +70,7 @@ pub fn preview_lines(p: &Preview) -> Vec<(Severity, String)> {
         (
             Severity::Info,
             format!(
-                "tolerates  {} → {} (with the members live now)",
+                "tolerates  {} → {} (further failures, with the members live now)",
                 tol(p.tolerance_before),
                 tol(p.tolerance_after)
             ),

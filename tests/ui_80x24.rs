@@ -1,0 +1,493 @@
+//! 80×24 first: the default size of most terminals and many SSH jump hosts. Every screen the
+//! operator meets during an incident is drawn at that size with ratatui's TestBackend: the
+//! named columns are there, the footer ends with `? help`, and no key that does something
+//! destructive is cut off.
+
+mod synthetic;
+
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use synthetic::{feed, incident, snap, state};
+use zkconsole::app::keys::{KeyCode, KeyInput};
+use zkconsole::app::wizard::Stage;
+use zkconsole::app::{Input, Msg, State, View};
+use zkconsole::probe::types::Role;
+use zkconsole::ui::theme::{Slot, Themes};
+
+const W: u16 = 80;
+const H: u16 = 24;
+
+fn render(s: &State) -> Buffer {
+    let themes = Themes::load(None);
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
+        .unwrap();
+    t.backend().buffer().clone()
+}
+
+fn lines(b: &Buffer) -> Vec<String> {
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+fn screen(s: &State) -> String {
+    lines(&render(s)).join("\n")
+}
+
+fn press(s: &mut State, keys: &str) {
+    for c in keys.chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+}
+
+fn key(s: &mut State, code: KeyCode) {
+    s.update(Msg::Key(KeyInput::plain(code)));
+}
+
+/// The footer's last line ends with `? help`.
+fn assert_help_last(s: &State) {
+    let l = lines(&render(s));
+    let last = l.iter().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(
+        last.trim_end().ends_with("? help"),
+        "the footer must end with `? help`:\n{}",
+        l.join("\n")
+    );
+}
+
+/// Every phrase is on screen whole (on one line).
+fn assert_whole(s: &State, phrases: &[&str]) {
+    let t = screen(s);
+    for p in phrases {
+        assert!(t.contains(p), "{p:?} is not on screen whole:\n{t}");
+    }
+}
+
+/// The screen as prose: rows joined, runs of spaces as one (a sentence may wrap).
+fn flat(s: &State) -> String {
+    let t = lines(&render(s)).join(" ");
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn healthy(sandbox: bool) -> State {
+    let mut s = state(false, sandbox);
+    let round = [
+        snap(1, Role::Follower, 0),
+        snap(2, Role::Follower, 0),
+        snap(3, Role::Leader, 0),
+    ];
+    feed(&mut s, &round);
+    feed(&mut s, &round);
+    s
+}
+
+fn quorum_lost(sandbox: bool) -> State {
+    let mut s = healthy(sandbox);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::NotServing, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Down, 0),
+        ],
+    );
+    s
+}
+
+fn header_row(s: &State) -> String {
+    lines(&render(s))
+        .into_iter()
+        .find(|l| l.contains(" ID "))
+        .unwrap_or_else(|| panic!("no table header:\n{}", screen(s)))
+}
+
+#[test]
+fn the_members_table_keeps_who_what_lag_and_the_breached_figure() {
+    let mut s = incident();
+    s.sandbox = true;
+    let row = header_row(&s);
+    for name in ["ID", "ADDRESS", "ROLE", "LAG", "OUTST", "NOTE"] {
+        assert!(row.contains(name), "{name} missing from {row:?}");
+    }
+    let t = screen(&s);
+    // The breached figure, the full address and the header's clock.
+    assert!(t.contains("500"), "{t}");
+    assert!(t.contains("127.0.0.1:2181"), "{t}");
+    assert!(t.contains("updated"), "{t}");
+    assert!(t.contains("connection refused"), "{t}");
+    assert_help_last(&s);
+    assert_whole(
+        &s,
+        &["K kill", "P pause", "R resume", "X restart", "q quit"],
+    );
+}
+
+#[test]
+fn an_empty_note_column_takes_no_width() {
+    let s = healthy(false);
+    let row = header_row(&s);
+    assert!(!row.contains("NOTE"), "{row}");
+    for name in ["ID", "ADDRESS", "ROLE", "LAG", "REQ/S", "LAT ms"] {
+        assert!(row.contains(name), "{name} missing from {row:?}");
+    }
+    assert_help_last(&s);
+}
+
+#[test]
+fn a_long_host_name_shows_its_short_name() {
+    assert_eq!(
+        zkconsole::ui::format::short_address("zk-1.prod.example.internal:2181", 12),
+        "zk-1:2181"
+    );
+    assert_eq!(
+        zkconsole::ui::format::short_address("10.0.0.1:2181", 21),
+        "10.0.0.1:2181"
+    );
+}
+
+#[test]
+fn detail_events_problems_and_help_end_with_help() {
+    let mut s = incident();
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Member);
+    assert_help_last(&s);
+    key(&mut s, KeyCode::Esc);
+    press(&mut s, "e");
+    assert_eq!(s.view, View::Events);
+    assert_help_last(&s);
+    key(&mut s, KeyCode::Esc);
+    press(&mut s, "p");
+    assert_eq!(s.view, View::Problems);
+    assert_help_last(&s);
+    press(&mut s, "?");
+    assert_help_last(&s);
+}
+
+#[test]
+fn the_tree_ends_with_help_and_keeps_its_destructive_keys() {
+    let mut s = healthy(false);
+    press(&mut s, ":");
+    for c in "tree /".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Tree);
+    assert_help_last(&s);
+    assert_whole(&s, &["D delete", "E edit", "c create", "esc back"]);
+}
+
+/// Every drill's confirmation says the cost and which key confirms, whole.
+#[test]
+fn every_drill_confirmation_fits_or_wraps() {
+    for (k, verb) in [
+        ('K', "kill (SIGKILL)"),
+        ('P', "pause (SIGSTOP)"),
+        ('R', "resume (SIGCONT)"),
+        ('X', "restart"),
+    ] {
+        let mut s = healthy(true);
+        key(&mut s, KeyCode::End); // member 3, the leader
+        press(&mut s, &k.to_string());
+        assert!(matches!(s.input, Input::Confirm(..)), "{k}");
+        let t = screen(&s);
+        assert!(t.contains(&format!("{verb} member 3?")), "{t}");
+        assert!(t.contains("y confirm"), "{t}");
+        assert!(t.contains("any other key cancel"), "{t}");
+        if k != 'R' {
+            let f = flat(&s);
+            assert!(
+                f.contains("leaves 2 of 3 voters: no failure tolerated"),
+                "{t}"
+            );
+            assert!(f.contains("it leads: clients reconnect"), "{t}");
+        }
+    }
+}
+
+/// The menu, every stage of expand and shrink, recovery, confirmation, done.
+#[test]
+fn every_wizard_screen_ends_with_help_and_shows_its_keys() {
+    let mut s = healthy(true);
+    press(&mut s, "w");
+    assert_help_last(&s);
+    assert_whole(&s, &["esc back"]);
+    // Expand on the sandbox: the form, then preparing the joiner.
+    press(&mut s, "e");
+    assert_help_last(&s);
+    assert_whole(&s, &["enter start the joiner(s)", "esc back"]);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Prepare);
+    assert_help_last(&s);
+    assert_whole(&s, &["enter review the plan"]);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Esc);
+    // Shrink: picker, plan, typed confirmation.
+    press(&mut s, "s");
+    assert_help_last(&s);
+    assert_whole(&s, &["space pick", "enter review the plan"]);
+    press(&mut s, " ");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Review);
+    assert_help_last(&s);
+    assert_whole(&s, &["enter confirm", "esc back"]);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Confirm);
+    assert_help_last(&s);
+    assert_whole(&s, &["remove 1", "enter run", "esc back to the plan"]);
+    assert_whole(&s, &["execute 1 reconfig step, with the config version"]);
+}
+
+#[test]
+fn the_real_ensemble_expand_form_and_files_fit() {
+    let mut s = healthy(false);
+    press(&mut s, "we");
+    assert_help_last(&s);
+    assert_whole(&s, &["enter show its files", "esc back"]);
+    // A host that does not answer: the files and the keys to copy or write them.
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    for c in "zk4.example".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Prepare);
+    assert_help_last(&s);
+    assert_whole(
+        &s,
+        &["c copy files (OSC 52)", "W write files to a directory"],
+    );
+}
+
+#[test]
+fn members_down_recovery_keeps_restart_and_replace_keys() {
+    let mut s = healthy(true);
+    feed(&mut s, &[snap(2, Role::Down, 0)]);
+    press(&mut s, "wr");
+    assert_help_last(&s);
+    assert_whole(&s, &["r restart it (sandbox)", "x replace it"]);
+}
+
+/// The quorum-loss page is taller than 24 rows: it scrolls apart from the member cursor, its
+/// key line is always in view, and the scroll note says how to see the rest.
+#[test]
+fn the_quorum_loss_page_scrolls_and_pins_its_keys() {
+    let mut s = quorum_lost(true);
+    press(&mut s, "wr");
+    let keys = ["space survivor", "r restart the member at ▶", "esc back"];
+    assert_help_last(&s);
+    assert_whole(&s, &keys);
+    assert_whole(&s, &["enter carry out the rewrite on the sandbox"]);
+    let top = screen(&s);
+    assert!(top.contains("more lines: J/PgDn/G"), "{top}");
+    let cursor = s.wizard.as_ref().unwrap().cursor;
+    key(&mut s, KeyCode::PageDown);
+    let w = s.wizard.as_ref().unwrap();
+    assert!(w.scroll > 0, "PgDn scrolls the page");
+    assert_eq!(
+        w.cursor, cursor,
+        "scrolling does not move the member cursor"
+    );
+    press(&mut s, "G");
+    let end = screen(&s);
+    assert!(end.contains("lines above"), "{end}");
+    assert!(end.contains("Grow again with expand"), "{end}");
+    assert_whole(&s, &keys);
+    assert_help_last(&s);
+    s.update(Msg::Key(KeyInput::ctrl('b')));
+    press(&mut s, "g");
+    assert_eq!(s.wizard.as_ref().unwrap().scroll, 0);
+    press(&mut s, "J");
+    assert_eq!(s.wizard.as_ref().unwrap().scroll, 1);
+    // Confirmation of the rewrite: the phrase and the keys, whole.
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Confirm);
+    assert_whole(&s, &["recover 1", "enter run", "esc back to the plan"]);
+    assert_whole(&s, &["stop survivor 1, rewrite its membership"]);
+    assert_help_last(&s);
+}
+
+#[test]
+fn the_header_names_the_key_for_all_problems_and_it_lists_them() {
+    let mut s = incident();
+    let t = screen(&s);
+    assert!(t.contains("more: p lists all"), "{t}");
+    press(&mut s, "p");
+    assert_eq!(s.view, View::Problems);
+    let t = screen(&s);
+    for p in &s.health.problems {
+        let head: String = p.chars().take(40).collect();
+        assert!(t.contains(&head), "{p:?} not listed:\n{t}");
+    }
+    assert!(
+        !t.contains("events ("),
+        "the problem list, not the events:\n{t}"
+    );
+    press(&mut s, "p");
+    assert_eq!(s.view, View::Dashboard);
+}
+
+/// Freezing stops the tables, never the alarm: the header still turns red.
+#[test]
+fn a_frozen_header_still_shows_a_quorum_loss() {
+    let mut s = healthy(false);
+    press(&mut s, "f");
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::NotServing, 0),
+            snap(2, Role::Down, 0),
+            snap(3, Role::Down, 0),
+        ],
+    );
+    let b = render(&s);
+    let t = lines(&b).join("\n");
+    assert!(t.contains("FROZEN"), "{t}");
+    assert!(t.contains("QUORUM LOST"), "{t}");
+    let critical = Themes::load(None).get("dark").style(Slot::Critical);
+    let l = lines(&b);
+    let y = l.iter().position(|l| l.contains("CRITICAL")).expect(&t);
+    let x = l[y].find("CRITICAL").unwrap();
+    let x = l[y][..x].chars().count() as u16;
+    assert_eq!(b[(x, y as u16)].bg, critical.bg.unwrap(), "{t}");
+    // The table is still the frozen one: every member listed as it was.
+    assert!(t.contains("leader"), "{t}");
+}
+
+/// A member that is down has no lag (its last zxid says nothing about now), as in `status`.
+#[test]
+fn a_down_member_shows_no_lag() {
+    let mut s = healthy(false);
+    let mut behind = snap(2, Role::Follower, 0);
+    behind.zxid = Some(0x1_0000_0001);
+    feed(&mut s, &[behind]);
+    assert!(s
+        .members
+        .values()
+        .any(|m| m.lag(s.health.leader_zxid) == Some(4)));
+    feed(&mut s, &[snap(2, Role::Down, 0)]);
+    let m = s.members.values().find(|m| m.snap.id == Some(2)).unwrap();
+    assert_eq!(m.lag(s.health.leader_zxid), None);
+    let row = lines(&render(&s))
+        .into_iter()
+        .find(|l| l.contains("127.0.0.1:2182"))
+        .unwrap();
+    assert!(!row.contains(" 4 "), "{row}");
+}
+
+/// Timestamps in the configured zone, with the date when not today; the clock is the
+/// model's, so the screen is the same whenever it is drawn.
+#[test]
+fn event_times_are_in_the_zone_with_the_date_when_not_today() {
+    use std::time::Duration;
+    let mut s = healthy(false);
+    s.zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(-2));
+    let day = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400);
+    s.now = day + Duration::from_secs(12 * 3600);
+    s.events.push(
+        day + Duration::from_secs(3600),
+        zkconsole::config::Level::Warn,
+        "yesterday there".into(),
+    );
+    s.events.push(
+        day + Duration::from_secs(11 * 3600),
+        zkconsole::config::Level::Warn,
+        "today there".into(),
+    );
+    press(&mut s, "e");
+    s.now = day + Duration::from_secs(12 * 3600);
+    let t = screen(&s);
+    assert!(t.contains("2024-10-03 23:00:00 yesterday there"), "{t}");
+    assert!(t.contains("09:00:00 today there"), "{t}");
+    assert!(!t.contains("09:00:00Z"), "{t}");
+}
+
+/// Events of an earlier run on the same ensemble come back after a restart, marked as
+/// earlier, and are not written again as this run's.
+#[test]
+fn events_of_an_earlier_run_are_shown_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = vec!["127.0.0.1:2181".to_string()];
+    let path = zkconsole::events_file::path_for(dir.path(), &seeds);
+    let mut first = quorum_lost(false);
+    let texts: Vec<String> = first.events.newest().map(|e| e.text.clone()).collect();
+    assert!(!texts.is_empty());
+    zkconsole::events_file::append(&path, &first.events.since(0)).unwrap();
+    first
+        .events
+        .push(first.now, zkconsole::config::Level::Ok, "later".into());
+    assert_eq!(first.events.since(first.events.pushed() - 1).len(), 1);
+
+    let mut again = healthy(false);
+    again.events.recall(zkconsole::events_file::load(&path));
+    assert!(
+        again.events.since(0).is_empty(),
+        "earlier events are not this run's"
+    );
+    press(&mut again, "e");
+    let t = screen(&again);
+    assert!(t.contains("earlier: quorum lost"), "{t}");
+}
+
+/// The detail's raw metrics (hundreds on a real member) scroll with PgDn/PgUp, g/G, and say
+/// how many are out of view; j/k still go to the next and previous member.
+#[test]
+fn the_detail_metrics_scroll() {
+    use zkconsole::probe::types::MetricValue;
+    let mut s = state(false, false);
+    let mut one = snap(1, Role::Follower, 0);
+    for i in 0..100 {
+        one.metrics
+            .insert(format!("zz_metric_{i:03}"), MetricValue::Int(i));
+    }
+    let round = [one, snap(2, Role::Follower, 0), snap(3, Role::Leader, 0)];
+    feed(&mut s, &round);
+    key(&mut s, KeyCode::Enter);
+    let top = screen(&s);
+    assert!(top.contains("↑0 ↓"), "{top}");
+    assert!(!top.contains("zz_metric_099"), "{top}");
+    key(&mut s, KeyCode::End);
+    let end = screen(&s);
+    assert!(end.contains("zz_metric_099"), "{end}");
+    assert_eq!(s.selected_member().unwrap().snap.id, Some(1));
+    key(&mut s, KeyCode::Home);
+    assert_eq!(s.metrics_scroll, 0);
+    key(&mut s, KeyCode::PageDown);
+    assert_eq!(s.metrics_scroll, 10);
+    press(&mut s, "j");
+    assert_eq!(s.selected_member().unwrap().snap.id, Some(2));
+    assert_eq!(
+        s.metrics_scroll, 0,
+        "another member starts at its first metric"
+    );
+}
+
+/// `/` in the timeline keeps the events that mention what was typed; `y` copies from those.
+#[test]
+fn the_timeline_searches_and_copies_what_it_shows() {
+    let mut s = healthy(false);
+    feed(&mut s, &[snap(2, Role::Down, 0)]);
+    feed(&mut s, &[snap(3, Role::Down, 0)]);
+    press(&mut s, "e");
+    let all = screen(&s);
+    assert!(
+        all.contains("member 2 lost") && all.contains("member 3 lost"),
+        "{all}"
+    );
+    press(&mut s, "/member 2");
+    key(&mut s, KeyCode::Enter);
+    let t = screen(&s);
+    assert!(t.contains("member 2 lost"), "{t}");
+    assert!(!t.contains("member 3 lost"), "{t}");
+    assert!(t.contains("match \"member 2\""), "{t}");
+    match &s.update(Msg::Key(KeyInput::ch('y')))[..] {
+        [zkconsole::app::Effect::Copy(c)] => assert!(c.contains("member 2 lost"), "{c}"),
+        other => panic!("{other:?}"),
+    }
+    assert_help_last(&s);
+}
