@@ -4,7 +4,7 @@
 mod synthetic;
 
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{unbounded_channel, Sender, UnboundedReceiver};
 use zkconsole::app::keys::{KeyCode, KeyInput};
 use zkconsole::app::tree::{TreeInput, TreeRequest, PAGE};
 use zkconsole::app::{Effect, Msg, State};
@@ -15,7 +15,7 @@ use zookeeper_client as zkc;
 
 struct Harness {
     state: State,
-    worker: UnboundedSender<TreeRequest>,
+    worker: Sender<TreeRequest>,
     rx: UnboundedReceiver<Msg>,
     /// Every request the model made, for asserting what was (not) asked.
     sent: Vec<TreeRequest>,
@@ -23,6 +23,15 @@ struct Harness {
 
 impl Harness {
     fn new(sb: &Sandbox, read_only: bool, credentials: Option<Credentials>) -> Harness {
+        Harness::with(sb, read_only, credentials, Duration::from_secs(1))
+    }
+
+    fn with(
+        sb: &Sandbox,
+        read_only: bool,
+        credentials: Option<Credentials>,
+        min_refresh: Duration,
+    ) -> Harness {
         let (tx, rx) = unbounded_channel();
         let (worker, _handle) = tree_worker::spawn(
             tree_worker::Context {
@@ -32,6 +41,7 @@ impl Harness {
                 ensemble: "test".into(),
                 read_only,
                 gen: 0,
+                min_refresh,
             },
             tx,
         );
@@ -47,7 +57,7 @@ impl Harness {
         for e in fx {
             if let Effect::Tree(r) = e {
                 self.sent.push(r.clone());
-                self.worker.send(r).unwrap();
+                self.worker.try_send(r).unwrap();
             }
         }
     }
@@ -349,7 +359,7 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     })
     .await;
     h.worker
-        .send(TreeRequest::SetData {
+        .try_send(TreeRequest::SetData {
             path: "/app/big".into(),
             data: b"ours".to_vec(),
             version: 0,
@@ -477,7 +487,7 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     ro.run(fx);
     ro.until("read-only listing", |s| detail_of(s).is_some())
         .await;
-    for k in ['c', 'E', 'D'] {
+    for k in ['c', 'E', 'D', 'A'] {
         ro.key(KeyInput::ch(k));
         assert_eq!(
             ro.tree().input,
@@ -490,7 +500,7 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
         "read-only asked for a write"
     );
     ro.worker
-        .send(TreeRequest::Delete {
+        .try_send(TreeRequest::Delete {
             path: "/app/bin".into(),
             version: 0,
             recursive: false,

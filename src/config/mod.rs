@@ -34,6 +34,30 @@ pub struct Config {
     pub ensembles: BTreeMap<String, EnsembleEntry>,
     /// Key overrides: action name → keys, e.g. `quit = ["q", "ctrl-c"]`.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// The znode browser.
+    pub tree: TreeConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TreeConfig {
+    /// Least time between two re-reads of one watched node (its children or its data) while
+    /// it changes: a node changing 500 times a second costs one listing per interval.
+    pub min_refresh_ms: u64,
+}
+
+impl Default for TreeConfig {
+    fn default() -> Self {
+        TreeConfig {
+            min_refresh_ms: 1000,
+        }
+    }
+}
+
+impl TreeConfig {
+    pub fn min_refresh(&self) -> Duration {
+        Duration::from_millis(self.min_refresh_ms.max(50))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -65,6 +89,7 @@ impl Default for Config {
             thresholds: Thresholds::default(),
             ensembles: BTreeMap::new(),
             keys: BTreeMap::new(),
+            tree: TreeConfig::default(),
         }
     }
 }
