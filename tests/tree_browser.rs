@@ -13,6 +13,9 @@ use zkconsole::sandbox::{Sandbox, SandboxOptions};
 use zkconsole::tui::tree_worker;
 use zookeeper_client as zkc;
 
+/// The browser's configured timeout in these tests.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
 struct Harness {
     state: State,
     worker: Sender<TreeRequest>,
@@ -23,13 +26,14 @@ struct Harness {
 
 impl Harness {
     fn new(sb: &Sandbox, read_only: bool, credentials: Option<Credentials>) -> Harness {
-        Harness::with(sb, read_only, credentials, Duration::from_secs(1))
+        Harness::with(sb, read_only, credentials, TIMEOUT, Duration::from_secs(1))
     }
 
     fn with(
         sb: &Sandbox,
         read_only: bool,
         credentials: Option<Credentials>,
+        timeout: Duration,
         min_refresh: Duration,
     ) -> Harness {
         let (tx, rx) = unbounded_channel();
@@ -37,7 +41,7 @@ impl Harness {
             tree_worker::Context {
                 connect: sb.connect_string(),
                 credentials,
-                timeout: Duration::from_secs(5),
+                timeout,
                 ensemble: "test".into(),
                 read_only,
                 gen: 0,
@@ -75,7 +79,11 @@ impl Harness {
 
     /// Feeds the worker's answers to the model until `pred` holds.
     async fn until(&mut self, what: &str, pred: impl Fn(&State) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.until_within(what, TIMEOUT * 4, pred).await
+    }
+
+    async fn until_within(&mut self, what: &str, within: Duration, pred: impl Fn(&State) -> bool) {
+        let deadline = Instant::now() + within;
         while !pred(&self.state) {
             let left = deadline.saturating_duration_since(Instant::now());
             let msg = tokio::time::timeout(left, self.rx.recv())
@@ -518,4 +526,81 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     let (marker, _) = builder.create("/marker", b"", &p).await.unwrap();
     assert_eq!(marker.czxid, last_write + 2, "read-only moved the zxid");
     assert!(builder.check_stat("/app/bin").await.unwrap().is_some());
+}
+
+fn listed(s: &State, path: &str) -> bool {
+    let t = s.tree.as_ref().unwrap();
+    t.cwd == path && matches!(&t.children, Some(Ok(_)))
+}
+
+fn flash_has(s: &State, text: &str) -> bool {
+    s.flash.as_ref().is_some_and(|(_, t)| t.contains(text))
+}
+
+/// Issue 15 item 1: the quorum is lost long enough for the browser's session to expire, then
+/// restored: the browser opens a new session by itself, says so, reloads where it was, and
+/// lists and creates again, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_comes_back_after_a_quorum_loss_expires_its_session() {
+    let mut sb = Sandbox::up(SandboxOptions::default()).await.unwrap();
+    let builder = session(&sb, None).await;
+    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    builder.create("/drill", b"", &p).await.unwrap();
+    builder.create("/drill/a", b"", &p).await.unwrap();
+    drop(builder);
+    // A short timeout keeps the session short (10 s, the least the client uses).
+    let timeout = Duration::from_secs(1);
+    let mut h = Harness::with(&sb, false, None, timeout, Duration::from_secs(1));
+    let fx = h.state.open_tree(Some("/drill"));
+    h.run(fx);
+    h.until("/drill listed", |s| listed(s, "/drill")).await;
+
+    // Lose the quorum: two of three members die.
+    let leader = sb.wait_for_leader(Duration::from_secs(30)).await.unwrap();
+    let dead: Vec<u64> = sb.ids().into_iter().filter(|i| *i != leader).collect();
+    for id in &dead {
+        sb.kill(*id).unwrap();
+    }
+    // The client gives the session up after 1.4 × its timeout without a server.
+    h.until_within("the session lost", Duration::from_secs(60), |s| {
+        s.tree.as_ref().unwrap().session_lost.is_some()
+    })
+    .await;
+    let note = h.tree().churn_note().unwrap();
+    assert!(note.contains("reconnecting"), "{note}");
+
+    // Recover: the members come back; the browser renews its session and reloads /drill.
+    for id in &dead {
+        sb.start(*id).unwrap();
+    }
+    sb.wait_for_leader(Duration::from_secs(60)).await.unwrap();
+    h.until_within("the browser back on /drill", Duration::from_secs(60), |s| {
+        s.tree.as_ref().unwrap().session_lost.is_none() && listed(s, "/drill")
+    })
+    .await;
+    assert_eq!(h.tree().visible(), vec!["a"]);
+    assert!(
+        h.state
+            .events
+            .newest()
+            .any(|e| e.text.contains("reconnected with a new session")),
+        "no reconnected event"
+    );
+
+    // And it writes again: c, a name, enter; the cursor lands on the new node.
+    h.key(KeyInput::ch('c'));
+    h.type_text("x2");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the create answered", |s| flash_has(s, "x2")).await;
+    assert!(
+        flash_has(&h.state, "created /drill/x2"),
+        "{:?}",
+        h.state.flash
+    );
+    h.until("the cursor on /drill/x2", |s| {
+        s.tree.as_ref().unwrap().selected_path().as_deref() == Some("/drill/x2")
+    })
+    .await;
+    let check = session(&sb, None).await;
+    assert!(check.check_stat("/drill/x2").await.unwrap().is_some());
 }
