@@ -604,3 +604,196 @@ async fn the_browser_comes_back_after_a_quorum_loss_expires_its_session() {
     let check = session(&sb, None).await;
     assert!(check.check_stat("/drill/x2").await.unwrap().is_some());
 }
+
+fn alice() -> (Credentials, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("digest");
+    std::fs::write(&file, "alice:pw\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (Credentials::from_file(&file).unwrap(), dir)
+}
+
+fn editing_acl(s: &State) -> Option<&zkconsole::app::tree::AclEdit> {
+    match &s.tree.as_ref()?.input {
+        TreeInput::Acl(e) => Some(e),
+        _ => None,
+    }
+}
+
+fn acl_texts(acl: &[zkc::Acl]) -> Vec<String> {
+    let mut v: Vec<String> = acl
+        .iter()
+        .map(|a| format!("{}:{}:{}", a.scheme(), a.id(), a.permission()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Issue 10 item 4: a node created in an ACL-protected subtree gets the parent's ACL (not
+/// world:anyone:cdrwa); the other choices give what they say; `A` edits an ACL at its ACL
+/// version, a stale edit is refused, and an edit that locks the console out needs the word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_nodes_keep_the_parents_acl_and_acl_edits_are_versioned_and_guarded() {
+    let sb = Sandbox::up(SandboxOptions {
+        members: 1,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let digest = zkconsole::sandbox::digest_of("alice", "pw");
+    let alice_only = [zkc::Acl::new(
+        zkc::Permission::ALL,
+        zkc::AuthId::new("digest", &digest),
+    )];
+    let owner = session(&sb, Some(b"alice:pw")).await;
+    let prot = zkc::CreateMode::Persistent.with_acls(zkc::Acls::new(&alice_only));
+    owner.create("/prot", b"", &prot).await.unwrap();
+    let alice_text = format!("digest:{digest}:ALL");
+
+    let (creds, _dir) = alice();
+    let mut h = Harness::new(&sb, false, Some(creds));
+    let fx = h.state.open_tree(Some("/prot"));
+    h.run(fx);
+    h.until("/prot listed", |s| listed(s, "/prot")).await;
+
+    // c: the box shows the parent's ACL, and the node gets it.
+    h.key(KeyInput::ch('c'));
+    h.until("the parent's ACL in the box", |s| {
+        s.tree.as_ref().unwrap().cwd_acl.is_some()
+    })
+    .await;
+    let shown = h.tree().cwd_acl.clone().unwrap().unwrap();
+    assert_eq!(
+        zkconsole::tree::node::acl_spec(&shown),
+        format!("digest:{digest}:cdrwa")
+    );
+    h.type_text("child");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("child created", |s| flash_has(s, "created /prot/child"))
+        .await;
+    let (acl, _) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!(
+        acl_texts(&acl),
+        vec![alice_text.clone()],
+        "not the parent's ACL"
+    );
+    h.until("the cursor on the new node", |s| {
+        s.tree.as_ref().unwrap().selected_path().as_deref() == Some("/prot/child")
+    })
+    .await;
+
+    // The other two choices: creator only (auth), and world-readable.
+    for (name, spaces, want) in [
+        ("mine", 1, vec![alice_text.clone()]),
+        ("pub", 2, vec!["world:anyone:READ".to_string()]),
+    ] {
+        h.key(KeyInput::ch('c'));
+        h.type_text(name);
+        for _ in 0..3 {
+            h.key(KeyInput::plain(KeyCode::Tab));
+        }
+        for _ in 0..spaces {
+            h.key(KeyInput::ch(' '));
+        }
+        h.key(KeyInput::plain(KeyCode::Enter));
+        let created = format!("created /prot/{name}");
+        h.until("created", |s| flash_has(s, &created)).await;
+        let (acl, _) = owner.get_acl(&format!("/prot/{name}")).await.unwrap();
+        assert_eq!(acl_texts(&acl), want, "{name}");
+    }
+
+    // A on /prot/child: add world:anyone:r; the preview says who gains what.
+    let fx = h.state.open_tree(Some("/prot"));
+    h.run(fx);
+    h.until("/prot/child selected", |s| {
+        listed(s, "/prot") && detail_of(s).is_some()
+    })
+    .await;
+    assert_eq!(h.tree().selected_path().as_deref(), Some("/prot/child"));
+    h.key(KeyInput::ch('A'));
+    h.until("the ACL editor", |s| editing_acl(s).is_some())
+        .await;
+    assert_eq!(editing_acl(&h.state).unwrap().info.aversion, 0);
+    h.key(KeyInput {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+    });
+    h.type_text(&format!("digest:{digest}:cdrwa, world:anyone:r"));
+    h.key(KeyInput::plain(KeyCode::Enter));
+    let preview = editing_acl(&h.state).unwrap().preview.clone().unwrap();
+    let changes: Vec<String> = preview.changes.iter().map(|c| c.text()).collect();
+    assert_eq!(changes, vec!["world:anyone gains r (new entry)"]);
+    assert_eq!(preview.lockout, None);
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the ACL written", |s| flash_has(s, "aversion 0 → 1"))
+        .await;
+    let (acl, stat) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!(
+        acl_texts(&acl),
+        vec![alice_text.clone(), "world:anyone:READ".into()]
+    );
+    assert_eq!(stat.aversion, 1);
+
+    // A stale edit (the ACL changed meanwhile) is refused, nothing overwritten.
+    h.key(KeyInput::ch('A'));
+    h.until("the ACL editor", |s| editing_acl(s).is_some())
+        .await;
+    owner
+        .set_acl("/prot/child", &alice_only, Some(1))
+        .await
+        .unwrap();
+    h.key(KeyInput {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+    });
+    h.type_text(&format!("digest:{digest}:cdrwa, world:anyone:rw"));
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the conflict reported", |s| flash_has(s, "someone else"))
+        .await;
+    let (acl, stat) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!((acl_texts(&acl), stat.aversion), (vec![alice_text], 2));
+
+    // Locking ourselves out needs the typed word; a wrong one writes nothing.
+    h.key(KeyInput::ch('A'));
+    h.until("the ACL editor", |s| editing_acl(s).is_some())
+        .await;
+    h.key(KeyInput {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+    });
+    h.type_text("world:anyone:r");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    let lock = editing_acl(&h.state).unwrap().preview.clone().unwrap();
+    assert!(
+        lock.lockout.as_deref().unwrap().contains("ADMIN"),
+        "{lock:?}"
+    );
+    h.type_text("lock chi");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    assert!(flash_has(&h.state, "does not match"), "{:?}", h.state.flash);
+    assert_eq!(owner.get_acl("/prot/child").await.unwrap().1.aversion, 2);
+    h.type_text("ld");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the lock-out written", |s| flash_has(s, "aversion 2 → 3"))
+        .await;
+    let (acl, _) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!(acl_texts(&acl), vec!["world:anyone:READ".to_string()]);
+
+    // Audited with the ACL before and after.
+    let lines = zkconsole::audit::AuditLog::default_location()
+        .read_all()
+        .unwrap();
+    assert!(
+        lines.iter().any(|l| l["action"] == "setacl"
+            && l["path"] == "/prot/child"
+            && l["result"] == "ok"
+            && l["expected_version"] == "2"
+            && l["after"] == "acl world:anyone:r"
+            && l["before"]
+                .as_str()
+                .is_some_and(|b| b.contains("aversion 2"))),
+        "no audit line for the ACL change"
+    );
+}

@@ -472,6 +472,9 @@ impl TreeView {
         self.cwd_acl = None;
         self.churn = None;
         self.data_churn = None;
+        // Opened afresh: the cursor starts at the top (callers that return somewhere set
+        // this after opening).
+        self.completions.clear();
         vec![Effect::Tree(TreeRequest::List { path })]
     }
 }
