@@ -127,6 +127,10 @@ pub fn explain(e: &zkc::Error, expected: u64) -> String {
     }
 }
 
+/// Deadline of each call the commit marker makes (a lost answer is retried until
+/// `VERIFY_TIMEOUT`, as a lost connection is).
+const MARKER_CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub struct Executor<'a> {
     pub client: &'a zkc::Client,
     pub ensemble: String,
@@ -365,13 +369,33 @@ impl Executor<'_> {
 
     async fn marker_once(&self) -> Result<(), MarkerError> {
         let path = format!("/zkconsole-reconfig-commit-{}", std::process::id());
-        let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+        // Never world-writable: only our own identity when we have one; else readable by all
+        // (deleting it needs DELETE on its parent, not rights on the marker itself).
+        let acl = if self.auth_user.is_some() {
+            zkc::Acls::creator_all()
+        } else {
+            zkc::Acls::anyone_read()
+        };
+        let opts = zkc::CreateMode::Persistent.with_acls(acl);
         let mut rec = AuditRecord::new(&self.ensemble, "create", &path, self.auth_user.as_deref());
         rec.expected_version = Some("absent".into());
-        let created = self
-            .client
-            .create(&path, b"reconfig commit marker", &opts)
-            .await;
+        rec.after = Some(format!(
+            "acl {}",
+            if self.auth_user.is_some() {
+                "auth::cdrwa"
+            } else {
+                "world:anyone:r"
+            }
+        ));
+        let created = match timeout(
+            MARKER_CALL_TIMEOUT,
+            self.client.create(&path, b"reconfig commit marker", &opts),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err(zkc::Error::Timeout),
+        };
         rec.result = match &created {
             Ok(_) => "ok".into(),
             Err(e) => format!("error: {e}"),
@@ -381,16 +405,27 @@ impl Executor<'_> {
         let stat = match created {
             Ok((stat, _)) => stat,
             // A retry after a lost connection may find our own earlier create committed.
-            Err(zkc::Error::NodeExists) => match self.client.check_stat(&path).await {
-                Ok(Some(s)) => s,
-                Ok(None) => return Err(MarkerError::Retry("marker vanished".into())),
-                Err(e) => return Err(MarkerError::of(e)),
-            },
+            Err(zkc::Error::NodeExists) => {
+                match timeout(MARKER_CALL_TIMEOUT, self.client.check_stat(&path)).await {
+                    Ok(Ok(Some(s))) => s,
+                    Ok(Ok(None)) => return Err(MarkerError::Retry("marker vanished".into())),
+                    Ok(Err(e)) => return Err(MarkerError::of(e)),
+                    Err(_) => return Err(MarkerError::of(zkc::Error::Timeout)),
+                }
+            }
             Err(e) => return Err(MarkerError::of(e)),
         };
         let mut rec = AuditRecord::new(&self.ensemble, "delete", &path, self.auth_user.as_deref());
         rec.expected_version = Some(stat.version.to_string());
-        let deleted = self.client.delete(&path, Some(stat.version)).await;
+        let deleted = match timeout(
+            MARKER_CALL_TIMEOUT,
+            self.client.delete(&path, Some(stat.version)),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err(zkc::Error::Timeout),
+        };
         rec.result = match &deleted {
             Ok(()) => "ok".into(),
             Err(e) => format!("error: {e}"),
