@@ -6,7 +6,7 @@ mod synthetic;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, Sender, UnboundedReceiver};
 use zkconsole::app::keys::{KeyCode, KeyInput};
-use zkconsole::app::tree::{TreeInput, TreeRequest, PAGE};
+use zkconsole::app::tree::{TreeInput, TreeMsg, TreeRequest, PAGE};
 use zkconsole::app::{Effect, Msg, State};
 use zkconsole::config::Credentials;
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
@@ -796,4 +796,107 @@ async fn created_nodes_keep_the_parents_acl_and_acl_edits_are_versioned_and_guar
                 .is_some_and(|b| b.contains("aversion 2"))),
         "no audit line for the ACL change"
     );
+}
+
+/// Creates and deletes children of `parent` and rewrites `data_node`, about `rate` changes a
+/// second of each, until `stop` is set. Returns the number of changes made.
+async fn churn(
+    c: zkc::Client,
+    parent: &'static str,
+    data_node: &'static str,
+    rate: u32,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> u64 {
+    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    let per_tick = (rate / 100).max(1);
+    let mut n: u64 = 0;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        tick.tick().await;
+        for _ in 0..per_tick {
+            let path = format!("{parent}/z{n:08}");
+            let (create, set) =
+                tokio::join!(c.create(&path, b"", &p), c.set_data(data_node, b"x", None));
+            create.unwrap();
+            set.unwrap();
+            c.delete(&path, None).await.unwrap();
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Issue 10 item 13: a node whose children and data change hundreds of times a second is
+/// re-read at most about once per `min_refresh`, and the browser says how fast it changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hot_node_is_reread_at_a_bounded_pace_and_the_browser_says_so() {
+    let sb = Sandbox::up(SandboxOptions {
+        members: 1,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let c = session(&sb, None).await;
+    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    c.create("/hot", b"", &p).await.unwrap();
+    for i in 0..50 {
+        c.create(&format!("/hot/c{i:03}"), b"", &p).await.unwrap();
+    }
+    let min_refresh = Duration::from_secs(1);
+    let mut h = Harness::with(&sb, false, None, TIMEOUT, min_refresh);
+    let fx = h.state.open_tree(Some("/hot"));
+    h.run(fx);
+    h.until("/hot/c000 inspected", |s| {
+        listed(s, "/hot") && detail_of(s).is_some()
+    })
+    .await;
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churner = tokio::spawn(churn(c, "/hot", "/hot/c000", 300, stop.clone()));
+    // Watch the answers for a while, counting the re-reads of the hot node.
+    let window = Duration::from_secs(6);
+    let started = Instant::now();
+    let (mut listings, mut reads) = (0u32, 0u32);
+    let mut seen_note = None;
+    while started.elapsed() < window {
+        let left = window.saturating_sub(started.elapsed());
+        let Ok(Some(msg)) = tokio::time::timeout(left, h.rx.recv()).await else {
+            break;
+        };
+        match &msg {
+            Msg::Tree(TreeMsg::Children { path, .. }) if path == "/hot" => listings += 1,
+            Msg::Tree(TreeMsg::Node { path, .. }) if path == "/hot/c000" => reads += 1,
+            _ => {}
+        }
+        let fx = h.state.update(msg);
+        h.run(fx);
+        if let Some(n) = h.tree().churn_note() {
+            seen_note = Some(n);
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let changes = churner.await.unwrap();
+    let secs = window.as_secs_f64();
+    let most = (secs / min_refresh.as_secs_f64()) as u32 + 2;
+    assert!(
+        changes as f64 / secs > 50.0,
+        "the churn was too slow to test anything: {changes} changes"
+    );
+    assert!(
+        listings <= most,
+        "{listings} listings in {secs} s of {changes} changes"
+    );
+    assert!(reads <= most, "{reads} data reads in {secs} s");
+    let note = seen_note.expect("the browser never said the node changes");
+    assert!(
+        note.contains("changing: ") && note.contains("/s, refreshed every 1 s"),
+        "{note}"
+    );
+    let churn = h.tree().churn.expect("the children's churn");
+    assert!(churn.per_sec > 50.0, "{churn:?}");
+    // Calm again: the note goes away once the node is quiet for a few intervals.
+    h.until("the node calm again", |s| {
+        s.tree.as_ref().unwrap().churn.is_none() && s.tree.as_ref().unwrap().data_churn.is_none()
+    })
+    .await;
 }
