@@ -11,7 +11,7 @@
 # member's `zk_packets_received` delta less the generator's requests. Without the bounded
 # re-read pace the browser sent about one full listing per change (~600/s at 550/s).
 #
-# Knobs (environment): BENCH_SKIP_BUILD=1 (use the existing release binaries),
+# Knobs (environment): BENCH_SKIP_BUILD=1 (use the existing binaries), BENCH_PROFILE=debug,
 # BENCH_RATES="0 550", BENCH_SECS=20, BENCH_CHILDREN=10000.
 # Exits non-zero when something does not run, or (smoke and full) when the browser's rate at
 # the highest churn exceeds BENCH_MAX_REQ_PER_S (default 20).
@@ -27,8 +27,10 @@ else
   RATES=${BENCH_RATES:-"0 50 200 550 1000"}; SECS=${BENCH_SECS:-20}; CHILDREN=${BENCH_CHILDREN:-10000}
 fi
 MAX_REQ=${BENCH_MAX_REQ_PER_S:-20}
-ZK=$ROOT/target/release/zkconsole
-EX=$ROOT/target/release/examples/churn
+PROFILE=${BENCH_PROFILE:-release}   # or debug (cargo's dev profile), e.g. for a quick smoke run
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE
+ZK=$BIN/zkconsole
+EX=$BIN/examples/churn
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench-churn: $*"; exit 1; }
@@ -55,7 +57,8 @@ trap 'exit 143' TERM
 
 bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  cargo build --release --quiet --bin zkconsole --example churn 2>"$WORK/build.log" ||
+  if [ "$PROFILE" = release ]; then PFLAG=--release; else PFLAG=; fi
+  cargo build $PFLAG --quiet --bin zkconsole --example churn 2>"$WORK/build.log" ||
     { tail -n 20 "$WORK/build.log" >&2; die "cargo build --release failed"; }
 fi
 for b in "$ZK" "$EX"; do [ -x "$b" ] || die "$b missing (cargo build --release --example churn)"; done
