@@ -53,6 +53,13 @@ pub enum Msg {
     Workflow(WorkflowMsg),
     /// The znode browser's session answered.
     Tree(tree::TreeMsg),
+    /// A background session (the membership watch) was lost or re-established.
+    Session {
+        gen: u64,
+        at: SystemTime,
+        level: Level,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -406,6 +413,18 @@ impl State {
             Msg::Membership { config, source, .. } => self.on_membership(config, source),
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
+            Msg::Session {
+                gen,
+                at,
+                level,
+                text,
+            } => {
+                if gen == self.generation {
+                    self.events.push(at, level, text);
+                    self.dirty = true;
+                }
+                vec![]
+            }
             Msg::DrillDone(r) => {
                 let (level, text) = match r {
                     Ok(s) => (Level::Ok, s),
