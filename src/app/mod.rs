@@ -900,6 +900,10 @@ impl State {
                 tree.extend([
                     ("c", "create a child"),
                     ("E", "set the selected node's data (at the version read)"),
+                    (
+                        "A",
+                        "show and edit the selected node's ACL (at the ACL version read)",
+                    ),
                     ("D", "delete the selected node (typed confirmation)"),
                 ]);
             }

@@ -224,14 +224,25 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
         block.title(Span::styled(title, theme.style(Slot::Title))),
         area,
     );
-    let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    // The key hints wrap rather than lose a (destructive) key off the edge.
+    let hint_cells: usize = keys.iter().map(|(k, l)| cells(k) + cells(l) + 3).sum();
+    let hint_rows = hint_cells.div_ceil(inner.width.max(1) as usize).clamp(1, 3) as u16;
+    let [body, hint] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(hint_rows)]).areas(inner);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     let mut spans = Vec::new();
     for (k, l) in keys {
         spans.push(Span::styled(k, theme.style(Slot::Key)));
-        spans.push(Span::styled(format!(" {l}  "), theme.style(Slot::Muted)));
+        // No-break spaces inside a hint: a key is never wrapped away from what it does.
+        spans.push(Span::styled(
+            format!("\u{a0}{}  ", l.replace(' ', "\u{a0}")),
+            theme.style(Slot::Muted),
+        ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), hint);
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).wrap(Wrap { trim: true }),
+        hint,
+    );
 }
 
 fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
