@@ -1129,3 +1129,99 @@ pub fn normalise(p: &str) -> String {
     let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
     format!("/{}", parts.join("/"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::node::{ALL, READ};
+
+    fn edit(acl: Vec<AclEntry>, digest: Option<&str>) -> AclEdit {
+        AclEdit {
+            path: "/app/node".into(),
+            buf: acl_spec(&acl),
+            info: AclInfo {
+                acl,
+                aversion: 4,
+                ours: Identities::new(digest.map(str::to_string)),
+            },
+            preview: None,
+        }
+    }
+
+    fn keys(mut e: AclEdit, typed: &str) -> (TreeInput, Vec<Effect>, Option<(Level, String)>) {
+        let mut out = (TreeInput::Acl(e.clone()), vec![], None);
+        for c in typed.chars() {
+            let k = match c {
+                '\n' => KeyInput::plain(KeyCode::Enter),
+                '\u{8}' => KeyInput::plain(KeyCode::Backspace),
+                '\u{15}' => KeyInput {
+                    code: KeyCode::Char('u'),
+                    ctrl: true,
+                },
+                c => KeyInput::ch(c),
+            };
+            out = acl_key(e.clone(), &k);
+            match &out.0 {
+                TreeInput::Acl(next) => e = next.clone(),
+                _ => return out,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn an_acl_edit_is_written_at_the_aversion_read_after_a_preview() {
+        let e = edit(vec![AclEntry::new("world", "anyone", ALL)], None);
+        let (input, fx, _) = keys(e, "\u{15}world:anyone:cdrwa, ip:10.0.0.1:r\n");
+        let TreeInput::Acl(previewed) = input else {
+            panic!("the preview closed")
+        };
+        let p = previewed.preview.clone().unwrap();
+        assert!(fx.is_empty(), "written before confirming");
+        assert_eq!(p.lockout, None);
+        assert_eq!(
+            p.changes.iter().map(AclChange::text).collect::<Vec<_>>(),
+            vec!["ip:10.0.0.1 gains r (new entry)"]
+        );
+        let (input, fx, _) = keys(previewed, "\n");
+        assert_eq!(input, TreeInput::None);
+        assert_eq!(
+            fx,
+            vec![Effect::Tree(TreeRequest::SetAcl {
+                path: "/app/node".into(),
+                acl: vec![
+                    AclEntry::new("world", "anyone", ALL),
+                    AclEntry::new("ip", "10.0.0.1", READ)
+                ],
+                aversion: 4,
+            })]
+        );
+        assert!(TreeRequest::SetAcl {
+            path: "/".into(),
+            acl: vec![],
+            aversion: 0
+        }
+        .is_write());
+    }
+
+    #[test]
+    fn a_lock_out_needs_the_typed_word_and_bad_text_is_explained() {
+        let e = edit(
+            vec![AclEntry::new("digest", "alice:h=", ALL)],
+            Some("alice:h="),
+        );
+        let (input, fx, flash) = keys(e.clone(), "\u{15}world:anyone:z\n");
+        assert!(matches!(input, TreeInput::Acl(ref a) if a.preview.is_none()));
+        assert!(fx.is_empty());
+        assert!(flash.unwrap().1.contains("not one of c d r w a"));
+        let (_, fx, flash) = keys(e.clone(), "\u{15}world:anyone:r\nlock nod\n");
+        assert!(fx.is_empty(), "a lock-out written without the word");
+        assert!(flash.unwrap().1.contains("does not match `lock node`"));
+        let (input, fx, _) = keys(e.clone(), "\u{15}world:anyone:r\nlock node\n");
+        assert_eq!(input, TreeInput::None);
+        assert_eq!(fx.len(), 1);
+        // Keeping ADMIN for ourselves needs no word.
+        let (_, fx, _) = keys(e, "\u{15}digest:alice:h=:ra\n\n");
+        assert_eq!(fx.len(), 1);
+    }
+}

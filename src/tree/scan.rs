@@ -159,7 +159,9 @@ impl ScanReport {
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        let _ = writeln!(s, "scan of {}", self.root);
+        // Paths as the screen may show them: never a raw control, invisible or bidi character.
+        use super::node::safe_name as shown;
+        let _ = writeln!(s, "scan of {}", shown(&self.root));
         let _ = writeln!(
             s,
             "  znodes     {} ({} ephemeral)",
@@ -175,7 +177,8 @@ impl ScanReport {
         let _ = writeln!(
             s,
             "  deepest    depth {}: {}",
-            self.max_depth, self.deepest_path
+            self.max_depth,
+            shown(&self.deepest_path)
         );
         let _ = writeln!(
             s,
@@ -186,13 +189,13 @@ impl ScanReport {
         if !self.most_children.is_empty() {
             let _ = writeln!(s, "\nmost children");
             for e in &self.most_children {
-                let _ = writeln!(s, "  {:>12}  {}", thousands(e.children), e.path);
+                let _ = writeln!(s, "  {:>12}  {}", thousands(e.children), shown(&e.path));
             }
         }
         if !self.largest_data.is_empty() {
             let _ = writeln!(s, "\nlargest data");
             for e in &self.largest_data {
-                let _ = writeln!(s, "  {:>12}  {}", human_bytes(e.bytes), e.path);
+                let _ = writeln!(s, "  {:>12}  {}", human_bytes(e.bytes), shown(&e.path));
             }
         }
         if self.no_auth.count > 0 {
@@ -216,7 +219,7 @@ impl ScanReport {
                 .unreadable
                 .nodes
                 .iter()
-                .map(|n| format!("{}  ({})", n.path, n.error))
+                .map(|n| format!("{}  ({})", shown(&n.path), n.error))
                 .collect();
             push_samples(&mut s, self.unreadable.count, lines.iter());
         }
@@ -249,7 +252,7 @@ fn push_samples<'a>(s: &mut String, count: u64, lines: impl Iterator<Item = &'a 
     let mut shown = 0u64;
     for l in lines {
         s.push_str("  ");
-        s.push_str(l);
+        s.push_str(&super::node::safe_name(l));
         s.push('\n');
         shown += 1;
     }
