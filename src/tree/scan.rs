@@ -54,6 +54,9 @@ pub struct ScanOptions {
     pub top: usize,
     /// Stop issuing requests after this many nodes (the report is then `truncated`).
     pub max_nodes: Option<u64>,
+    /// The longest one request may take: a member that stops answering ends the scan
+    /// (as a lost session does) instead of holding it forever.
+    pub request_timeout: Duration,
 }
 
 impl Default for ScanOptions {
@@ -62,6 +65,7 @@ impl Default for ScanOptions {
             window: DEFAULT_WINDOW,
             top: DEFAULT_TOP,
             max_nodes: None,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -385,7 +389,7 @@ pub async fn scan(
                 break;
             };
             issued += 1;
-            in_flight.push(visit(client, path, depth));
+            in_flight.push(visit(client, path, depth, opts.request_timeout));
         }
         if in_flight.is_empty() {
             break;
@@ -432,24 +436,34 @@ fn visit(
     client: &zkc::Client,
     path: String,
     depth: u32,
+    deadline: Duration,
 ) -> impl std::future::Future<Output = Visit> + '_ {
     let first = client.get_children(&path);
     async move {
-        let mut result = first.await;
+        let mut result = tokio::time::timeout(deadline, first)
+            .await
+            .unwrap_or(Err(zkc::Error::Timeout));
         let mut attempt = 0;
         let outcome = loop {
             match result {
                 Ok((children, stat)) => break Outcome::Listed(children, stat),
                 Err(zkc::Error::NoNode) => break Outcome::Vanished,
-                Err(zkc::Error::NoAuth) => match client.check_stat(&path).await {
-                    Ok(Some(stat)) => break Outcome::NoAuth(Some(stat)),
-                    Ok(None) => break Outcome::Vanished,
-                    Err(_) => break Outcome::NoAuth(None),
-                },
+                Err(zkc::Error::NoAuth) => {
+                    match tokio::time::timeout(deadline, client.check_stat(&path))
+                        .await
+                        .unwrap_or(Err(zkc::Error::Timeout))
+                    {
+                        Ok(Some(stat)) => break Outcome::NoAuth(Some(stat)),
+                        Ok(None) => break Outcome::Vanished,
+                        Err(_) => break Outcome::NoAuth(None),
+                    }
+                }
                 Err(zkc::Error::ConnectionLoss) if attempt < CONNECTION_LOSS_RETRIES => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
-                    result = client.get_children(&path).await;
+                    result = tokio::time::timeout(deadline, client.get_children(&path))
+                        .await
+                        .unwrap_or(Err(zkc::Error::Timeout));
                 }
                 Err(e) if is_session_error(&e) => break Outcome::SessionLost(e),
                 Err(e) => break Outcome::Unreadable(e),

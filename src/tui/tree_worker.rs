@@ -372,6 +372,7 @@ impl Worker {
         self.cancel_scan.store(false, Ordering::Relaxed);
         let cancel = self.cancel_scan.clone();
         let strained = *self.pace.borrow();
+        let deadline = self.ctx.deadline();
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let progress = |p: &crate::tree::scan::ScanProgress| {
@@ -381,7 +382,10 @@ impl Worker {
                     elapsed_ms: p.elapsed.as_millis() as u64,
                 }));
             };
-            let mut opts = crate::tree::scan::ScanOptions::default();
+            let mut opts = crate::tree::scan::ScanOptions {
+                request_timeout: deadline,
+                ..Default::default()
+            };
             if strained {
                 opts.window = (opts.window / 8).max(1);
             }
