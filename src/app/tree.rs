@@ -215,8 +215,10 @@ pub enum TreeMsg {
     Changed {
         path: String,
     },
-    /// The session came back: watches may have been lost, re-read and re-arm.
-    Reconnected,
+    /// The connection came back (same session): watches may have been lost, re-read.
+    Reconnected {
+        at: SystemTime,
+    },
     /// The session expired or closed; the worker is opening a new one.
     SessionLost {
         reason: String,
@@ -990,7 +992,12 @@ impl State {
                     vec![]
                 }
             }
-            TreeMsg::Reconnected => {
+            TreeMsg::Reconnected { at } => {
+                self.events.push(
+                    at,
+                    Level::Ok,
+                    "znode browser: connection restored (same session)".into(),
+                );
                 let mut fx = vec![Effect::Tree(TreeRequest::List {
                     path: t.cwd.clone(),
                 })];

@@ -446,8 +446,11 @@ fn follow_session(
                 state,
                 zkc::SessionState::SyncConnected | zkc::SessionState::ConnectedReadOnly
             );
-            if connected && !was_connected && tx.send(Msg::Tree(TreeMsg::Reconnected)).is_err() {
-                return;
+            if connected && !was_connected {
+                let at = SystemTime::now();
+                if tx.send(Msg::Tree(TreeMsg::Reconnected { at })).is_err() {
+                    return;
+                }
             }
             if state.is_terminated() {
                 let reason = match state {
