@@ -166,37 +166,43 @@ async fn prepare(c: &zkc::Client, children: u64) {
     }
 }
 
-/// Every 10 ms, creates k children and deletes the k made the tick before (2k changes),
-/// pipelined; returns the requests made.
+/// Every 10 ms, a batch of k children is created, then deleted (2k changes), pipelined; the
+/// batches overlap, so a slow reply does not slow the churn. Returns the requests made.
 async fn churn(
     c: zkc::Client,
     rate: u64,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> u64 {
-    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    use std::sync::atomic::{AtomicU64, Ordering};
     let per_tick = rate as f64 / 200.0;
     let mut owed = 0.0;
     let mut tick = tokio::time::interval(Duration::from_millis(10));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let (mut n, mut made) = (0u64, 0u64);
-    let mut previous: Vec<String> = Vec::new();
-    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+    let made = std::sync::Arc::new(AtomicU64::new(0));
+    let mut n = 0u64;
+    let mut batches = tokio::task::JoinSet::new();
+    while !stop.load(Ordering::Relaxed) {
         tick.tick().await;
         owed += per_tick;
         let k = owed.floor() as u64;
         owed -= k as f64;
+        if k == 0 {
+            continue;
+        }
         let fresh: Vec<String> = (0..k).map(|i| format!("{NODE}/z{:010}", n + i)).collect();
         n += k;
-        let creates = fresh.iter().map(|p2| c.create(p2, b"", &p));
-        let deletes = previous.iter().map(|p2| c.delete(p2, None));
-        let (a, b) = tokio::join!(
-            futures::future::join_all(creates),
-            futures::future::join_all(deletes)
-        );
-        made += (a.len() + b.len()) as u64;
-        previous = fresh;
+        let (c, made) = (c.clone(), made.clone());
+        batches.spawn(async move {
+            let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+            let created =
+                futures::future::join_all(fresh.iter().map(|f| c.create(f, b"", &p))).await;
+            let deleted = futures::future::join_all(fresh.iter().map(|f| c.delete(f, None))).await;
+            made.fetch_add((created.len() + deleted.len()) as u64, Ordering::Relaxed);
+        });
+        while batches.try_join_next().is_some() {}
     }
-    made
+    while batches.join_next().await.is_some() {}
+    made.load(Ordering::Relaxed)
 }
 
 /// The member's `zk_packets_received`, from `mntr`.
