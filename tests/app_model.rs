@@ -1118,7 +1118,7 @@ mod text_inputs {
             result: Ok(zkconsole::app::tree::NodeDetail {
                 stat: NodeStat::default(),
                 data: Vec::new(),
-                acl: Vec::new(),
+                acl: Ok(Vec::new()),
             }),
         }));
         typed(&mut s, "D");

@@ -36,6 +36,7 @@ fn create(path: &str) -> TreeRequest {
         path: path.into(),
         data: b"x".to_vec(),
         kind: CreateKind::Persistent,
+        acl: zkconsole::app::tree::AclChoice::AsParent,
     }
 }
 
@@ -60,6 +61,7 @@ async fn a_tree_write_that_cannot_be_audited_is_refused_before_the_server_sees_i
             ensemble: "test".into(),
             read_only: false,
             gen: 0,
+            min_refresh: std::time::Duration::from_secs(1),
         },
         tx,
     );
@@ -68,7 +70,7 @@ async fn a_tree_write_that_cannot_be_audited_is_refused_before_the_server_sees_i
         .expect("session");
 
     // 1. An audit log others can read: refused, with the fix, and nothing on the server.
-    worker.send(create("/wide")).unwrap();
+    worker.send(create("/wide")).await.unwrap();
     let e = written(&mut rx)
         .await
         .expect_err("the write must be refused");
@@ -81,7 +83,7 @@ async fn a_tree_write_that_cannot_be_audited_is_refused_before_the_server_sees_i
     std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::remove_file(&audit_file).unwrap();
     std::os::unix::fs::symlink(&elsewhere, &audit_file).unwrap();
-    worker.send(create("/linked")).unwrap();
+    worker.send(create("/linked")).await.unwrap();
     let e = written(&mut rx)
         .await
         .expect_err("the write must be refused");
@@ -91,7 +93,7 @@ async fn a_tree_write_that_cannot_be_audited_is_refused_before_the_server_sees_i
 
     // 3. A private log: the same write goes through, recorded as intent then result.
     std::fs::remove_file(&audit_file).unwrap();
-    worker.send(create("/fine")).unwrap();
+    worker.send(create("/fine")).await.unwrap();
     let ok = written(&mut rx)
         .await
         .expect("a write with a usable audit log");

@@ -4,18 +4,21 @@
 mod synthetic;
 
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{unbounded_channel, Sender, UnboundedReceiver};
 use zkconsole::app::keys::{KeyCode, KeyInput};
-use zkconsole::app::tree::{TreeInput, TreeRequest, PAGE};
+use zkconsole::app::tree::{TreeInput, TreeMsg, TreeRequest, PAGE};
 use zkconsole::app::{Effect, Msg, State};
 use zkconsole::config::Credentials;
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 use zkconsole::tui::tree_worker;
 use zookeeper_client as zkc;
 
+/// The browser's configured timeout in these tests.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
 struct Harness {
     state: State,
-    worker: UnboundedSender<TreeRequest>,
+    worker: Sender<TreeRequest>,
     rx: UnboundedReceiver<Msg>,
     /// Every request the model made, for asserting what was (not) asked.
     sent: Vec<TreeRequest>,
@@ -23,15 +26,26 @@ struct Harness {
 
 impl Harness {
     fn new(sb: &Sandbox, read_only: bool, credentials: Option<Credentials>) -> Harness {
+        Harness::with(sb, read_only, credentials, TIMEOUT, Duration::from_secs(1))
+    }
+
+    fn with(
+        sb: &Sandbox,
+        read_only: bool,
+        credentials: Option<Credentials>,
+        timeout: Duration,
+        min_refresh: Duration,
+    ) -> Harness {
         let (tx, rx) = unbounded_channel();
         let (worker, _handle) = tree_worker::spawn(
             tree_worker::Context {
                 connect: sb.connect_string(),
                 credentials,
-                timeout: Duration::from_secs(5),
+                timeout,
                 ensemble: "test".into(),
                 read_only,
                 gen: 0,
+                min_refresh,
             },
             tx,
         );
@@ -47,7 +61,7 @@ impl Harness {
         for e in fx {
             if let Effect::Tree(r) = e {
                 self.sent.push(r.clone());
-                self.worker.send(r).unwrap();
+                self.worker.try_send(r).unwrap();
             }
         }
     }
@@ -65,7 +79,11 @@ impl Harness {
 
     /// Feeds the worker's answers to the model until `pred` holds.
     async fn until(&mut self, what: &str, pred: impl Fn(&State) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.until_within(what, TIMEOUT * 4, pred).await
+    }
+
+    async fn until_within(&mut self, what: &str, within: Duration, pred: impl Fn(&State) -> bool) {
+        let deadline = Instant::now() + within;
         while !pred(&self.state) {
             let left = deadline.saturating_duration_since(Instant::now());
             let msg = tokio::time::timeout(left, self.rx.recv())
@@ -349,7 +367,7 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     })
     .await;
     h.worker
-        .send(TreeRequest::SetData {
+        .try_send(TreeRequest::SetData {
             path: "/app/big".into(),
             data: b"ours".to_vec(),
             version: 0,
@@ -477,7 +495,7 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     ro.run(fx);
     ro.until("read-only listing", |s| detail_of(s).is_some())
         .await;
-    for k in ['c', 'E', 'D'] {
+    for k in ['c', 'E', 'D', 'A'] {
         ro.key(KeyInput::ch(k));
         assert_eq!(
             ro.tree().input,
@@ -490,7 +508,7 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
         "read-only asked for a write"
     );
     ro.worker
-        .send(TreeRequest::Delete {
+        .try_send(TreeRequest::Delete {
             path: "/app/bin".into(),
             version: 0,
             recursive: false,
@@ -508,4 +526,381 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     let (marker, _) = builder.create("/marker", b"", &p).await.unwrap();
     assert_eq!(marker.czxid, last_write + 2, "read-only moved the zxid");
     assert!(builder.check_stat("/app/bin").await.unwrap().is_some());
+}
+
+fn listed(s: &State, path: &str) -> bool {
+    let t = s.tree.as_ref().unwrap();
+    t.cwd == path && matches!(&t.children, Some(Ok(_)))
+}
+
+fn flash_has(s: &State, text: &str) -> bool {
+    s.flash.as_ref().is_some_and(|(_, t)| t.contains(text))
+}
+
+/// Issue 15 item 1: the quorum is lost long enough for the browser's session to expire, then
+/// restored: the browser opens a new session by itself, says so, reloads where it was, and
+/// lists and creates again, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_comes_back_after_a_quorum_loss_expires_its_session() {
+    let mut sb = Sandbox::up(SandboxOptions::default()).await.unwrap();
+    let builder = session(&sb, None).await;
+    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    builder.create("/drill", b"", &p).await.unwrap();
+    builder.create("/drill/a", b"", &p).await.unwrap();
+    drop(builder);
+    // A short timeout keeps the session short (10 s, the least the client uses).
+    let timeout = Duration::from_secs(1);
+    let mut h = Harness::with(&sb, false, None, timeout, Duration::from_secs(1));
+    let fx = h.state.open_tree(Some("/drill"));
+    h.run(fx);
+    h.until("/drill listed", |s| listed(s, "/drill")).await;
+
+    // Lose the quorum: two of three members die.
+    let leader = sb.wait_for_leader(Duration::from_secs(30)).await.unwrap();
+    let dead: Vec<u64> = sb.ids().into_iter().filter(|i| *i != leader).collect();
+    for id in &dead {
+        sb.kill(*id).await.unwrap();
+    }
+    // The client gives the session up after 1.4 × its timeout without a server.
+    h.until_within("the session lost", Duration::from_secs(60), |s| {
+        s.tree.as_ref().unwrap().session_lost.is_some()
+    })
+    .await;
+    let note = h.tree().churn_note().unwrap();
+    assert!(note.contains("reconnecting"), "{note}");
+
+    // Recover: the members come back; the browser renews its session and reloads /drill.
+    for id in &dead {
+        sb.start(*id).unwrap();
+    }
+    sb.wait_for_leader(Duration::from_secs(60)).await.unwrap();
+    h.until_within("the browser back on /drill", Duration::from_secs(60), |s| {
+        s.tree.as_ref().unwrap().session_lost.is_none() && listed(s, "/drill")
+    })
+    .await;
+    assert_eq!(h.tree().visible(), vec!["a"]);
+    assert!(
+        h.state
+            .events
+            .newest()
+            .any(|e| e.text.contains("reconnected with a new session")),
+        "no reconnected event"
+    );
+
+    // And it writes again: c, a name, enter; the cursor lands on the new node.
+    h.key(KeyInput::ch('c'));
+    h.type_text("x2");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the create answered", |s| flash_has(s, "x2")).await;
+    assert!(
+        flash_has(&h.state, "created /drill/x2"),
+        "{:?}",
+        h.state.flash
+    );
+    h.until("the cursor on /drill/x2", |s| {
+        s.tree.as_ref().unwrap().selected_path().as_deref() == Some("/drill/x2")
+    })
+    .await;
+    let check = session(&sb, None).await;
+    assert!(check.check_stat("/drill/x2").await.unwrap().is_some());
+}
+
+fn alice() -> (Credentials, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("digest");
+    std::fs::write(&file, "alice:pw\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (Credentials::from_file(&file).unwrap(), dir)
+}
+
+fn editing_acl(s: &State) -> Option<&zkconsole::app::tree::AclEdit> {
+    match &s.tree.as_ref()?.input {
+        TreeInput::Acl(e) => Some(e),
+        _ => None,
+    }
+}
+
+fn acl_texts(acl: &[zkc::Acl]) -> Vec<String> {
+    let mut v: Vec<String> = acl
+        .iter()
+        .map(|a| format!("{}:{}:{}", a.scheme(), a.id(), a.permission()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Issue 10 item 4: a node created in an ACL-protected subtree gets the parent's ACL (not
+/// world:anyone:cdrwa); the other choices give what they say; `A` edits an ACL at its ACL
+/// version, a stale edit is refused, and an edit that locks the console out needs the word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_nodes_keep_the_parents_acl_and_acl_edits_are_versioned_and_guarded() {
+    let sb = Sandbox::up(SandboxOptions {
+        members: 1,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let digest = zkconsole::sandbox::digest_of("alice", "pw");
+    let alice_only = [zkc::Acl::new(
+        zkc::Permission::ALL,
+        zkc::AuthId::new("digest", &digest),
+    )];
+    let owner = session(&sb, Some(b"alice:pw")).await;
+    let prot = zkc::CreateMode::Persistent.with_acls(zkc::Acls::new(&alice_only));
+    owner.create("/prot", b"", &prot).await.unwrap();
+    let alice_text = format!("digest:{digest}:ALL");
+
+    let (creds, _dir) = alice();
+    let mut h = Harness::new(&sb, false, Some(creds));
+    let fx = h.state.open_tree(Some("/prot"));
+    h.run(fx);
+    h.until("/prot listed", |s| listed(s, "/prot")).await;
+
+    // c: the box shows the parent's ACL, and the node gets it.
+    h.key(KeyInput::ch('c'));
+    h.until("the parent's ACL in the box", |s| {
+        s.tree.as_ref().unwrap().cwd_acl.is_some()
+    })
+    .await;
+    let shown = h.tree().cwd_acl.clone().unwrap().unwrap();
+    assert_eq!(
+        zkconsole::tree::node::acl_spec(&shown),
+        format!("digest:{digest}:cdrwa")
+    );
+    h.type_text("child");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("child created", |s| flash_has(s, "created /prot/child"))
+        .await;
+    let (acl, _) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!(
+        acl_texts(&acl),
+        vec![alice_text.clone()],
+        "not the parent's ACL"
+    );
+    h.until("the cursor on the new node", |s| {
+        s.tree.as_ref().unwrap().selected_path().as_deref() == Some("/prot/child")
+    })
+    .await;
+
+    // The other two choices: creator only (auth), and world-readable.
+    for (name, spaces, want) in [
+        ("mine", 1, vec![alice_text.clone()]),
+        ("pub", 2, vec!["world:anyone:READ".to_string()]),
+    ] {
+        h.key(KeyInput::ch('c'));
+        h.type_text(name);
+        for _ in 0..3 {
+            h.key(KeyInput::plain(KeyCode::Tab));
+        }
+        for _ in 0..spaces {
+            h.key(KeyInput::ch(' '));
+        }
+        h.key(KeyInput::plain(KeyCode::Enter));
+        let created = format!("created /prot/{name}");
+        h.until("created", |s| flash_has(s, &created)).await;
+        let (acl, _) = owner.get_acl(&format!("/prot/{name}")).await.unwrap();
+        assert_eq!(acl_texts(&acl), want, "{name}");
+    }
+
+    // A on /prot/child: add world:anyone:r; the preview says who gains what.
+    let fx = h.state.open_tree(Some("/prot"));
+    h.run(fx);
+    h.until("/prot/child selected", |s| {
+        listed(s, "/prot") && detail_of(s).is_some()
+    })
+    .await;
+    assert_eq!(h.tree().selected_path().as_deref(), Some("/prot/child"));
+    h.key(KeyInput::ch('A'));
+    h.until("the ACL editor", |s| editing_acl(s).is_some())
+        .await;
+    assert_eq!(editing_acl(&h.state).unwrap().info.aversion, 0);
+    h.key(KeyInput {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+        alt: false,
+    });
+    h.type_text(&format!("digest:{digest}:cdrwa, world:anyone:r"));
+    h.key(KeyInput::plain(KeyCode::Enter));
+    let preview = editing_acl(&h.state).unwrap().preview.clone().unwrap();
+    let changes: Vec<String> = preview.changes.iter().map(|c| c.text()).collect();
+    assert_eq!(changes, vec!["world:anyone gains r (new entry)"]);
+    assert_eq!(preview.lockout, None);
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the ACL written", |s| flash_has(s, "aversion 0 → 1"))
+        .await;
+    let (acl, stat) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!(
+        acl_texts(&acl),
+        vec![alice_text.clone(), "world:anyone:READ".into()]
+    );
+    assert_eq!(stat.aversion, 1);
+
+    // A stale edit (the ACL changed meanwhile) is refused, nothing overwritten.
+    h.key(KeyInput::ch('A'));
+    h.until("the ACL editor", |s| editing_acl(s).is_some())
+        .await;
+    owner
+        .set_acl("/prot/child", &alice_only, Some(1))
+        .await
+        .unwrap();
+    h.key(KeyInput {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+        alt: false,
+    });
+    h.type_text(&format!("digest:{digest}:cdrwa, world:anyone:rw"));
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the conflict reported", |s| flash_has(s, "someone else"))
+        .await;
+    let (acl, stat) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!((acl_texts(&acl), stat.aversion), (vec![alice_text], 2));
+
+    // Locking ourselves out needs the typed word; a wrong one writes nothing.
+    h.key(KeyInput::ch('A'));
+    h.until("the ACL editor", |s| editing_acl(s).is_some())
+        .await;
+    h.key(KeyInput {
+        code: KeyCode::Char('u'),
+        ctrl: true,
+        alt: false,
+    });
+    h.type_text("world:anyone:r");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    let lock = editing_acl(&h.state).unwrap().preview.clone().unwrap();
+    assert!(
+        lock.lockout.as_deref().unwrap().contains("ADMIN"),
+        "{lock:?}"
+    );
+    h.type_text("lock chi");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    assert!(flash_has(&h.state, "does not match"), "{:?}", h.state.flash);
+    assert_eq!(owner.get_acl("/prot/child").await.unwrap().1.aversion, 2);
+    h.type_text("ld");
+    h.key(KeyInput::plain(KeyCode::Enter));
+    h.until("the lock-out written", |s| flash_has(s, "aversion 2 → 3"))
+        .await;
+    let (acl, _) = owner.get_acl("/prot/child").await.unwrap();
+    assert_eq!(acl_texts(&acl), vec!["world:anyone:READ".to_string()]);
+
+    // Audited with the ACL before and after.
+    let lines = zkconsole::audit::AuditLog::default_location()
+        .expect("the audit log")
+        .read_all()
+        .unwrap();
+    assert!(
+        lines.iter().any(|l| l["action"] == "setacl"
+            && l["path"] == "/prot/child"
+            && l["result"] == "ok"
+            && l["expected_version"] == "2"
+            && l["after"] == "acl world:anyone:r"
+            && l["before"]
+                .as_str()
+                .is_some_and(|b| b.contains("aversion 2"))),
+        "no audit line for the ACL change"
+    );
+}
+
+/// Creates and deletes children of `parent` and rewrites `data_node`, about `rate` changes a
+/// second of each, until `stop` is set. Returns the number of changes made.
+async fn churn(
+    c: zkc::Client,
+    parent: &'static str,
+    data_node: &'static str,
+    rate: u32,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> u64 {
+    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    let per_tick = (rate / 100).max(1);
+    let mut n: u64 = 0;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        tick.tick().await;
+        for _ in 0..per_tick {
+            let path = format!("{parent}/z{n:08}");
+            let (create, set) =
+                tokio::join!(c.create(&path, b"", &p), c.set_data(data_node, b"x", None));
+            create.unwrap();
+            set.unwrap();
+            c.delete(&path, None).await.unwrap();
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Issue 10 item 13: a node whose children and data change hundreds of times a second is
+/// re-read at most about once per `min_refresh`, and the browser says how fast it changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hot_node_is_reread_at_a_bounded_pace_and_the_browser_says_so() {
+    let sb = Sandbox::up(SandboxOptions {
+        members: 1,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let c = session(&sb, None).await;
+    let p = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    c.create("/hot", b"", &p).await.unwrap();
+    for i in 0..50 {
+        c.create(&format!("/hot/c{i:03}"), b"", &p).await.unwrap();
+    }
+    let min_refresh = Duration::from_secs(1);
+    let mut h = Harness::with(&sb, false, None, TIMEOUT, min_refresh);
+    let fx = h.state.open_tree(Some("/hot"));
+    h.run(fx);
+    h.until("/hot/c000 inspected", |s| {
+        listed(s, "/hot") && detail_of(s).is_some()
+    })
+    .await;
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churner = tokio::spawn(churn(c, "/hot", "/hot/c000", 300, stop.clone()));
+    // Watch the answers for a while, counting the re-reads of the hot node.
+    let window = Duration::from_secs(6);
+    let started = Instant::now();
+    let (mut listings, mut reads) = (0u32, 0u32);
+    let mut seen_note = None;
+    while started.elapsed() < window {
+        let left = window.saturating_sub(started.elapsed());
+        let Ok(Some(msg)) = tokio::time::timeout(left, h.rx.recv()).await else {
+            break;
+        };
+        match &msg {
+            Msg::Tree(TreeMsg::Children { path, .. }) if path == "/hot" => listings += 1,
+            Msg::Tree(TreeMsg::Node { path, .. }) if path == "/hot/c000" => reads += 1,
+            _ => {}
+        }
+        let fx = h.state.update(msg);
+        h.run(fx);
+        if let Some(n) = h.tree().churn_note() {
+            seen_note = Some(n);
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let changes = churner.await.unwrap();
+    let secs = window.as_secs_f64();
+    let most = (secs / min_refresh.as_secs_f64()) as u32 + 2;
+    assert!(
+        changes as f64 / secs > 50.0,
+        "the churn was too slow to test anything: {changes} changes"
+    );
+    assert!(
+        listings <= most,
+        "{listings} listings in {secs} s of {changes} changes"
+    );
+    assert!(reads <= most, "{reads} data reads in {secs} s");
+    let note = seen_note.expect("the browser never said the node changes");
+    assert!(
+        note.contains("changing: ") && note.contains("/s, refreshed every 1 s"),
+        "{note}"
+    );
+    let churn = h.tree().churn.expect("the children's churn");
+    assert!(churn.per_sec > 50.0, "{churn:?}");
+    // Calm again: the note goes away once the node is quiet for a few intervals.
+    h.until("the node calm again", |s| {
+        s.tree.as_ref().unwrap().churn.is_none() && s.tree.as_ref().unwrap().data_churn.is_none()
+    })
+    .await;
 }

@@ -62,6 +62,13 @@ pub enum Msg {
     Workflow(WorkflowMsg),
     /// The znode browser's session answered.
     Tree(tree::TreeMsg),
+    /// A background session (the membership watch) was lost or re-established.
+    Session {
+        gen: u64,
+        at: SystemTime,
+        level: Level,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -434,8 +441,14 @@ impl State {
         if self.view == View::Help {
             self.help_scroll = self.help_scroll.min(self.help_scroll_limit());
         }
+        // Only the plan under review is measured here; other pages (the recovery page) are
+        // laid out by the view, which bounds what it shows by the offset itself.
         let limit = self.wizard_scroll_limit().min(u16::MAX as usize) as u16;
-        if let Some(w) = self.wizard.as_mut() {
+        if let Some(w) = self
+            .wizard
+            .as_mut()
+            .filter(|w| w.stage == wizard::Stage::Review)
+        {
             w.scroll = w.scroll.min(limit);
         }
     }
@@ -486,6 +499,18 @@ impl State {
             Msg::Membership { config, source, .. } => self.on_membership(config, source),
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
+            Msg::Session {
+                gen,
+                at,
+                level,
+                text,
+            } => {
+                if gen == self.generation {
+                    self.events.push(at, level, text);
+                    self.dirty = true;
+                }
+                vec![]
+            }
             Msg::DrillDone(r) => {
                 let sent = self.drills_sent.pop_front();
                 if let (Some((drill, id)), true) = (sent, r.is_ok()) {
@@ -1117,6 +1142,10 @@ impl State {
                 tree.extend([
                     ("c", "create a child"),
                     ("E", "set the selected node's data (at the version read)"),
+                    (
+                        "A",
+                        "show and edit the selected node's ACL (at the ACL version read)",
+                    ),
                     ("D", "delete the selected node (typed confirmation)"),
                 ]);
             }

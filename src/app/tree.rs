@@ -5,8 +5,12 @@ use super::keys::{KeyCode, KeyInput};
 use super::text_input::{Edit, History, TextInput};
 use super::{Effect, State, View};
 use crate::config::Level;
-use crate::tree::node::{child_path, parent_path, NodeStat};
+use crate::tree::node::{
+    acl_diff, acl_spec, child_path, lockout, parent_path, parse_acl, AclChange, AclEntry,
+    Identities, NodeStat,
+};
 use std::collections::HashMap;
+use std::time::SystemTime;
 
 /// Children whose Stat (child count, size) is fetched at once: the page around the cursor.
 pub const PAGE: usize = 40;
@@ -15,7 +19,75 @@ pub const PAGE: usize = 40;
 pub struct NodeDetail {
     pub stat: NodeStat,
     pub data: Vec<u8>,
-    pub acl: Vec<String>,
+    /// The node's ACL, or why it could not be read.
+    pub acl: Result<Vec<AclEntry>, String>,
+}
+
+/// Which ACL a node the browser creates gets. Never `world:anyone:cdrwa` by itself: by
+/// default the parent's, so a protected subtree stays protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclChoice {
+    AsParent,
+    /// `auth::cdrwa`: only the identity that created it (needs credentials).
+    CreatorOnly,
+    /// `world:anyone:r`: readable by all, changeable by nobody but the super user.
+    WorldRead,
+}
+
+impl AclChoice {
+    pub const ALL: [AclChoice; 3] = [
+        AclChoice::AsParent,
+        AclChoice::CreatorOnly,
+        AclChoice::WorldRead,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AclChoice::AsParent => "as parent",
+            AclChoice::CreatorOnly => "creator only (auth::cdrwa)",
+            AclChoice::WorldRead => "world:anyone:r (read-only for all)",
+        }
+    }
+}
+
+/// A node's ACL as read for editing, with who the console is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AclInfo {
+    pub acl: Vec<AclEntry>,
+    /// The ACL version the edit is written against.
+    pub aversion: i32,
+    pub ours: Identities,
+}
+
+/// How fast a watched node changes, while it changes faster than the browser re-reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Churn {
+    /// Changes a second (children created/deleted, or data versions).
+    pub per_sec: f64,
+    /// How often it is re-read meanwhile.
+    pub every_ms: u64,
+    /// The re-reads are spaced further because the member is strained.
+    pub strained: bool,
+}
+
+impl Churn {
+    /// `changing: 550/s, refreshed every 1 s`.
+    pub fn text(&self) -> String {
+        let every = if self.every_ms.is_multiple_of(1000) {
+            format!("{} s", self.every_ms / 1000)
+        } else {
+            format!("{:.1} s", self.every_ms as f64 / 1000.0)
+        };
+        format!(
+            "changing: {}/s, refreshed every {every}{}",
+            rate_text(self.per_sec),
+            if self.strained {
+                " (member strained)"
+            } else {
+                ""
+            }
+        )
+    }
 }
 
 /// What the browser asks of the ZooKeeper session.
@@ -42,6 +114,22 @@ pub enum TreeRequest {
         path: String,
         data: Vec<u8>,
         kind: CreateKind,
+        acl: AclChoice,
+    },
+    /// A node's ACL and ACL version (for `A`, and the create box's "as parent").
+    ReadAcl {
+        path: String,
+    },
+    /// Replaces a node's ACL if its ACL version is still `aversion`.
+    SetAcl {
+        path: String,
+        acl: Vec<AclEntry>,
+        aversion: i32,
+    },
+    /// A member the console uses breaches a latency or outstanding threshold: watched nodes
+    /// are re-read less often while it lasts.
+    Pace {
+        strained: bool,
     },
     SetData {
         path: String,
@@ -68,7 +156,10 @@ impl TreeRequest {
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            TreeRequest::Create { .. } | TreeRequest::SetData { .. } | TreeRequest::Delete { .. }
+            TreeRequest::Create { .. }
+                | TreeRequest::SetData { .. }
+                | TreeRequest::Delete { .. }
+                | TreeRequest::SetAcl { .. }
         )
     }
 }
@@ -125,8 +216,34 @@ pub enum TreeMsg {
     Changed {
         path: String,
     },
-    /// The session came back: watches may have been lost, re-read and re-arm.
-    Reconnected,
+    /// The connection came back (same session): watches may have been lost, re-read.
+    Reconnected {
+        at: SystemTime,
+    },
+    /// The session expired or closed; the worker is opening a new one.
+    SessionLost {
+        reason: String,
+        at: SystemTime,
+    },
+    /// A new session replaced an expired one: everything on screen is read again.
+    SessionRenewed {
+        at: SystemTime,
+    },
+    Acl {
+        path: String,
+        result: Result<AclInfo, String>,
+    },
+    /// A node the browser created (its real name, with a sequence suffix if any).
+    Created {
+        path: String,
+    },
+    /// How fast the open node's children (`data: false`) or the inspected node's data
+    /// change; `None` once it is calm again.
+    Churn {
+        path: String,
+        data: bool,
+        churn: Option<Churn>,
+    },
     Count {
         path: String,
         result: Result<u64, String>,
@@ -163,7 +280,11 @@ pub enum TreeInput {
         data: TextInput,
         kind: usize,
         field: usize,
+        /// Index into [`AclChoice::ALL`].
+        acl: usize,
     },
+    /// `A`: the node's ACL as editable text, then a preview of who gains and loses what.
+    Acl(AclEdit),
     /// New data for `path`, written only if the node is still at `version`, the version the
     /// edit started from (a change made meanwhile is reported, never overwritten).
     SetData {
@@ -178,6 +299,31 @@ pub enum TreeInput {
         count: Option<u64>,
         typed: TextInput,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AclEdit {
+    pub path: String,
+    pub info: AclInfo,
+    pub buf: String,
+    /// Set once the text parsed: what it changes, and the confirmation typed so far.
+    pub preview: Option<AclPreview>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AclPreview {
+    pub after: Vec<AclEntry>,
+    pub changes: Vec<AclChange>,
+    /// Why the change would lock the console out; then a typed confirmation is needed.
+    pub lockout: Option<String>,
+    pub typed: String,
+}
+
+impl AclEdit {
+    /// What must be typed to confirm an edit that locks the console out.
+    pub fn confirm_word(&self) -> String {
+        format!("lock {}", self.path.rsplit('/').next().unwrap_or(""))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +342,18 @@ pub struct TreeView {
     pub scan: Option<ScanView>,
     /// Paths gone to with `p`, for up/down in the path prompt.
     pub jump_history: History,
+    /// The open node's ACL (what "as parent" gives a node created here).
+    pub cwd_acl: Option<Result<Vec<AclEntry>, String>>,
+    /// `A` was pressed on this node: its ACL is being read.
+    pub acl_pending: Option<String>,
+    /// The open node's children change fast (re-listed at a bounded rate meanwhile).
+    pub churn: Option<Churn>,
+    /// The inspected node's data changes fast.
+    pub data_churn: Option<Churn>,
+    /// Why the browser has no session right now (the worker is opening a new one).
+    pub session_lost: Option<String>,
+    /// What the browser last told the worker about the members' strain.
+    pub strained: bool,
 }
 
 impl TreeView {
@@ -212,6 +370,24 @@ impl TreeView {
             completions: Vec::new(),
             scan: None,
             jump_history: History::default(),
+            cwd_acl: None,
+            acl_pending: None,
+            churn: None,
+            data_churn: None,
+            session_lost: None,
+            strained: false,
+        }
+    }
+
+    /// What the breadcrumb says about a hot node or a lost session.
+    pub fn churn_note(&self) -> Option<String> {
+        if let Some(why) = &self.session_lost {
+            return Some(format!("no session ({why}): reconnecting …"));
+        }
+        match (&self.churn, &self.data_churn) {
+            (Some(c), _) => Some(c.text()),
+            (None, Some(c)) => Some(format!("data {}", c.text())),
+            (None, None) => None,
         }
     }
 
@@ -299,6 +475,12 @@ impl TreeView {
         self.selected = 0;
         self.filter.clear();
         self.detail = None;
+        self.cwd_acl = None;
+        self.churn = None;
+        self.data_churn = None;
+        // Opened afresh: the cursor starts at the top (callers that return somewhere set
+        // this after opening).
+        self.completions.clear();
         vec![Effect::Tree(TreeRequest::List { path })]
     }
 }
@@ -414,9 +596,20 @@ impl State {
                     data: TextInput::new(),
                     kind: 0,
                     field: 0,
+                    acl: 0,
                 };
-                vec![]
+                // The box shows the ACL "as parent" gives.
+                vec![Effect::Tree(TreeRequest::ReadAcl {
+                    path: t.cwd.clone(),
+                })]
             }
+            KeyCode::Char('A') if !read_only => match t.target_path() {
+                Some(path) => {
+                    t.acl_pending = Some(path.clone());
+                    vec![Effect::Tree(TreeRequest::ReadAcl { path })]
+                }
+                None => vec![],
+            },
             KeyCode::Char('E') if !read_only => match t.selected_detail() {
                 Some((path, d)) => {
                     t.input = TreeInput::SetData {
@@ -503,20 +696,28 @@ impl State {
                 data,
                 kind,
                 field,
+                acl,
             } => match code {
                 KeyCode::Esc => t.input = TreeInput::None,
-                KeyCode::Tab | KeyCode::Down => *field = (*field + 1) % 3,
-                KeyCode::BackTab | KeyCode::Up => *field = (*field + 2) % 3,
+                KeyCode::Tab | KeyCode::Down => *field = (*field + 1) % 4,
+                KeyCode::BackTab | KeyCode::Up => *field = (*field + 3) % 4,
                 KeyCode::Char(' ') | KeyCode::Right if *field == 2 => {
                     *kind = (*kind + 1) % CreateKind::ALL.len()
                 }
                 KeyCode::Left if *field == 2 => {
                     *kind = (*kind + CreateKind::ALL.len() - 1) % CreateKind::ALL.len()
                 }
+                KeyCode::Char(' ') | KeyCode::Right if *field == 3 => {
+                    *acl = (*acl + 1) % AclChoice::ALL.len()
+                }
+                KeyCode::Left if *field == 3 => {
+                    *acl = (*acl + AclChoice::ALL.len() - 1) % AclChoice::ALL.len()
+                }
                 KeyCode::Enter => {
                     let name = name.value().to_string();
                     let data = data.value().as_bytes().to_vec();
                     let kind = CreateKind::ALL[*kind];
+                    let acl = AclChoice::ALL[*acl];
                     t.input = TreeInput::None;
                     if name.is_empty() || name.contains('/') {
                         self.flash =
@@ -527,6 +728,7 @@ impl State {
                         path: child_path(&t.cwd, &name),
                         data,
                         kind,
+                        acl,
                     })];
                 }
                 _ if *field == 0 => {
@@ -537,6 +739,14 @@ impl State {
                 }
                 _ => {}
             },
+            TreeInput::Acl(edit) => {
+                let (input, fx, flash) = acl_key(edit.clone(), &key);
+                t.input = input;
+                if flash.is_some() {
+                    self.flash = flash;
+                }
+                return fx;
+            }
             TreeInput::SetData { path, version, buf } => match code {
                 KeyCode::Esc => t.input = TreeInput::None,
                 KeyCode::Enter => {
@@ -628,17 +838,39 @@ impl State {
             TreeInput::ConfirmDelete { typed, .. } => {
                 typed.paste(text);
             }
+            TreeInput::Acl(edit) => match &mut edit.preview {
+                Some(p) => p.typed.push_str(text.trim()),
+                None => edit.buf.push_str(&text.replace(['\n', '\r'], " ")),
+            },
         }
         vec![]
     }
 
+    /// A member breaches a latency or outstanding threshold. The session may use any member
+    /// (the client does not say which), so any member counts.
+    fn members_strained(&self) -> bool {
+        use crate::config::Metric;
+        self.members.values().any(|m| {
+            crate::alerts::breaches(&m.snap, &self.config.thresholds, None)
+                .iter()
+                .any(|b| matches!(b.metric, Metric::LatencyAvgMs | Metric::Outstanding))
+        })
+    }
+
     pub(super) fn on_tree(&mut self, m: TreeMsg) -> Vec<Effect> {
         self.dirty = true;
+        let strained = matches!(m, TreeMsg::Children { .. }) && self.members_strained();
         let Some(t) = self.tree.as_mut() else {
             return vec![];
         };
         match m {
             TreeMsg::Children { path, result } if path == t.cwd => {
+                // Each listing tells the worker whether to space its re-reads further.
+                let mut fx = Vec::new();
+                if strained != t.strained {
+                    t.strained = strained;
+                    fx.push(Effect::Tree(TreeRequest::Pace { strained }));
+                }
                 let came_from = std::mem::take(&mut t.completions);
                 // A re-listing (a watch fired) keeps the cursor on the node it was on, not on
                 // whatever now sits at the same row.
@@ -661,11 +893,78 @@ impl State {
                     }
                     Err(e) => t.children = Some(Err(e)),
                 }
-                let mut fx = t.page_requests();
-                fx.extend(t.inspect());
+                fx.extend(t.page_requests());
+                // A re-listing of a busy node must not re-read the inspected node each time:
+                // its own data watch keeps it current.
+                let shown = t.detail.as_ref().map(|(p, _)| p.clone());
+                if shown.is_none() || shown != t.target_path() {
+                    fx.extend(t.inspect());
+                }
                 fx
             }
             TreeMsg::Children { .. } => vec![],
+            TreeMsg::Acl { path, result } => {
+                if matches!(t.input, TreeInput::Create { .. }) && path == t.cwd {
+                    t.cwd_acl = Some(result.map(|i| i.acl));
+                } else if t.acl_pending.as_deref() == Some(path.as_str()) {
+                    t.acl_pending = None;
+                    match result {
+                        Ok(info) if t.input == TreeInput::None => {
+                            t.input = TreeInput::Acl(AclEdit {
+                                buf: acl_spec(&info.acl),
+                                path,
+                                info,
+                                preview: None,
+                            })
+                        }
+                        Ok(_) => {}
+                        Err(e) => self.flash = Some((Level::Critical, e)),
+                    }
+                }
+                vec![]
+            }
+            TreeMsg::Created { path } => {
+                // The next listing puts the cursor on it (as going up selects where we were).
+                if parent_path(&path) == t.cwd {
+                    t.filter.clear();
+                    t.completions = vec![path];
+                }
+                vec![]
+            }
+            TreeMsg::Churn { path, data, churn } => {
+                if !data && path == t.cwd {
+                    t.churn = churn;
+                } else if data && t.target_path().as_deref() == Some(path.as_str()) {
+                    t.data_churn = churn;
+                }
+                vec![]
+            }
+            TreeMsg::SessionLost { reason, at } => {
+                self.events.push(
+                    at,
+                    Level::Warn,
+                    format!("znode browser: {reason}; opening a new session"),
+                );
+                t.session_lost = Some(reason);
+                vec![]
+            }
+            TreeMsg::SessionRenewed { at } => {
+                self.events.push(
+                    at,
+                    Level::Ok,
+                    "znode browser: reconnected with a new session".into(),
+                );
+                self.flash = Some((Level::Ok, "znode browser reconnected".into()));
+                t.session_lost = None;
+                // Reload where it was: the open node, the cursor's node, watches re-armed.
+                let cwd = t.cwd.clone();
+                let sel = t.selected;
+                let was_on = t.visible().get(sel).map(|n| child_path(&cwd, n));
+                let mut fx = t.open(cwd);
+                t.completions = was_on.into_iter().collect();
+                fx.truncate(1);
+                fx
+            }
             TreeMsg::Node { path, result } => {
                 if t.target_path().as_deref() == Some(&path) {
                     if let (Ok(d), true) = (&result, path != t.cwd) {
@@ -725,7 +1024,12 @@ impl State {
                     vec![]
                 }
             }
-            TreeMsg::Reconnected => {
+            TreeMsg::Reconnected { at } => {
+                self.events.push(
+                    at,
+                    Level::Ok,
+                    "znode browser: connection restored (same session)".into(),
+                );
                 let mut fx = vec![Effect::Tree(TreeRequest::List {
                     path: t.cwd.clone(),
                 })];
@@ -790,8 +1094,179 @@ pub fn delete_phrase(path: &str) -> String {
     format!("delete {}", path.rsplit('/').next().unwrap_or(""))
 }
 
+fn rate_text(per_sec: f64) -> String {
+    if per_sec >= 10.0 {
+        format!("{per_sec:.0}")
+    } else {
+        format!("{per_sec:.1}")
+    }
+}
+
+/// Keys of the ACL editor: edit the text, enter previews, enter again writes (after typing
+/// the confirmation word when the change would lock the console out). Returns the input
+/// that stays open, the effects and a message for the operator.
+fn acl_key(mut edit: AclEdit, key: &KeyInput) -> (TreeInput, Vec<Effect>, Option<(Level, String)>) {
+    let keep = |e: AclEdit| TreeInput::Acl(e);
+    let word = edit.confirm_word();
+    match (&mut edit.preview, key.code) {
+        (_, KeyCode::Esc) => (TreeInput::None, vec![], None),
+        (None, KeyCode::Enter) => match parse_acl(&edit.buf) {
+            Err(e) => (keep(edit), vec![], Some((Level::Warn, e))),
+            Ok(after) => {
+                let changes = acl_diff(&edit.info.acl, &after);
+                if changes.is_empty() {
+                    return (keep(edit), vec![], Some((Level::Warn, "no change".into())));
+                }
+                let lockout = lockout(&edit.info.ours, &edit.info.acl, &after);
+                edit.preview = Some(AclPreview {
+                    after,
+                    changes,
+                    lockout,
+                    typed: String::new(),
+                });
+                (keep(edit), vec![], None)
+            }
+        },
+        (None, KeyCode::Backspace) => {
+            edit.buf.pop();
+            (keep(edit), vec![], None)
+        }
+        (None, KeyCode::Char('u')) if key.ctrl => {
+            edit.buf.clear();
+            (keep(edit), vec![], None)
+        }
+        (None, KeyCode::Char(c)) if !key.ctrl => {
+            edit.buf.push(c);
+            (keep(edit), vec![], None)
+        }
+        (Some(p), KeyCode::Enter) => {
+            if p.lockout.is_some() && p.typed != word {
+                let why = format!("`{}` does not match `{word}`: nothing was written", p.typed);
+                return (keep(edit), vec![], Some((Level::Warn, why)));
+            }
+            let req = TreeRequest::SetAcl {
+                path: edit.path.clone(),
+                acl: p.after.clone(),
+                aversion: edit.info.aversion,
+            };
+            (TreeInput::None, vec![Effect::Tree(req)], None)
+        }
+        // Back from the preview to the text.
+        (Some(p), KeyCode::Backspace) if p.typed.is_empty() => {
+            edit.preview = None;
+            (keep(edit), vec![], None)
+        }
+        (Some(p), KeyCode::Backspace) => {
+            p.typed.pop();
+            (keep(edit), vec![], None)
+        }
+        (Some(p), KeyCode::Char(c)) if !key.ctrl && p.lockout.is_some() => {
+            p.typed.push(c);
+            (keep(edit), vec![], None)
+        }
+        _ => (keep(edit), vec![], None),
+    }
+}
+
 /// `a/b/` → `/a/b`.
 pub fn normalise(p: &str) -> String {
     let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
     format!("/{}", parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::node::{ALL, READ};
+
+    fn edit(acl: Vec<AclEntry>, digest: Option<&str>) -> AclEdit {
+        AclEdit {
+            path: "/app/node".into(),
+            buf: acl_spec(&acl),
+            info: AclInfo {
+                acl,
+                aversion: 4,
+                ours: Identities::new(digest.map(str::to_string)),
+            },
+            preview: None,
+        }
+    }
+
+    fn keys(mut e: AclEdit, typed: &str) -> (TreeInput, Vec<Effect>, Option<(Level, String)>) {
+        let mut out = (TreeInput::Acl(e.clone()), vec![], None);
+        for c in typed.chars() {
+            let k = match c {
+                '\n' => KeyInput::plain(KeyCode::Enter),
+                '\u{8}' => KeyInput::plain(KeyCode::Backspace),
+                '\u{15}' => KeyInput {
+                    code: KeyCode::Char('u'),
+                    ctrl: true,
+                    alt: false,
+                },
+                c => KeyInput::ch(c),
+            };
+            out = acl_key(e.clone(), &k);
+            match &out.0 {
+                TreeInput::Acl(next) => e = next.clone(),
+                _ => return out,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn an_acl_edit_is_written_at_the_aversion_read_after_a_preview() {
+        let e = edit(vec![AclEntry::new("world", "anyone", ALL)], None);
+        let (input, fx, _) = keys(e, "\u{15}world:anyone:cdrwa, ip:10.0.0.1:r\n");
+        let TreeInput::Acl(previewed) = input else {
+            panic!("the preview closed")
+        };
+        let p = previewed.preview.clone().unwrap();
+        assert!(fx.is_empty(), "written before confirming");
+        assert_eq!(p.lockout, None);
+        assert_eq!(
+            p.changes.iter().map(AclChange::text).collect::<Vec<_>>(),
+            vec!["ip:10.0.0.1 gains r (new entry)"]
+        );
+        let (input, fx, _) = keys(previewed, "\n");
+        assert_eq!(input, TreeInput::None);
+        assert_eq!(
+            fx,
+            vec![Effect::Tree(TreeRequest::SetAcl {
+                path: "/app/node".into(),
+                acl: vec![
+                    AclEntry::new("world", "anyone", ALL),
+                    AclEntry::new("ip", "10.0.0.1", READ)
+                ],
+                aversion: 4,
+            })]
+        );
+        assert!(TreeRequest::SetAcl {
+            path: "/".into(),
+            acl: vec![],
+            aversion: 0
+        }
+        .is_write());
+    }
+
+    #[test]
+    fn a_lock_out_needs_the_typed_word_and_bad_text_is_explained() {
+        let e = edit(
+            vec![AclEntry::new("digest", "alice:h=", ALL)],
+            Some("alice:h="),
+        );
+        let (input, fx, flash) = keys(e.clone(), "\u{15}world:anyone:z\n");
+        assert!(matches!(input, TreeInput::Acl(ref a) if a.preview.is_none()));
+        assert!(fx.is_empty());
+        assert!(flash.unwrap().1.contains("not one of c d r w a"));
+        let (_, fx, flash) = keys(e.clone(), "\u{15}world:anyone:r\nlock nod\n");
+        assert!(fx.is_empty(), "a lock-out written without the word");
+        assert!(flash.unwrap().1.contains("does not match `lock node`"));
+        let (input, fx, _) = keys(e.clone(), "\u{15}world:anyone:r\nlock node\n");
+        assert_eq!(input, TreeInput::None);
+        assert_eq!(fx.len(), 1);
+        // Keeping ADMIN for ourselves needs no word.
+        let (_, fx, _) = keys(e, "\u{15}digest:alice:h=:ra\n\n");
+        assert_eq!(fx.len(), 1);
+    }
 }

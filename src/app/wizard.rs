@@ -329,7 +329,7 @@ pub enum Tone {
 /// A line of keys and their labels only (`key_hint`), which the view pins under the text.
 pub fn is_key_line(line: &[(Tone, String)]) -> bool {
     !line.is_empty()
-        && line.len() % 2 == 0
+        && line.len().is_multiple_of(2)
         && line
             .chunks(2)
             .all(|c| c[0].0 == Tone::Key && c[1].0 == Tone::Muted)

@@ -84,6 +84,7 @@ pub async fn run(config: &Config, target: &Target, args: &ScanArgs) -> i32 {
             window: args.window,
             top: args.top,
             max_nodes: args.max_nodes,
+            ..ScanOptions::default()
         },
         live,
         cancel,

@@ -39,6 +39,30 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// Timestamps in UTC rather than the local time zone.
     pub utc: bool,
+    /// The znode browser.
+    pub tree: TreeConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TreeConfig {
+    /// Least time between two re-reads of one watched node (its children or its data) while
+    /// it changes: a node changing 500 times a second costs one listing per interval.
+    pub min_refresh_ms: u64,
+}
+
+impl Default for TreeConfig {
+    fn default() -> Self {
+        TreeConfig {
+            min_refresh_ms: 1000,
+        }
+    }
+}
+
+impl TreeConfig {
+    pub fn min_refresh(&self) -> Duration {
+        Duration::from_millis(self.min_refresh_ms.max(50))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -74,6 +98,7 @@ impl Default for Config {
             ensembles: BTreeMap::new(),
             keys: BTreeMap::new(),
             utc: false,
+            tree: TreeConfig::default(),
         }
     }
 }

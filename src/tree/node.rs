@@ -125,6 +125,235 @@ pub fn acl_text(scheme: &str, id: &str, perms: i32) -> String {
     format!("{scheme}:{id} {p}")
 }
 
+/// ZooKeeper's permission bits.
+pub const READ: i32 = 1;
+pub const WRITE: i32 = 2;
+pub const CREATE: i32 = 4;
+pub const DELETE: i32 = 8;
+pub const ADMIN: i32 = 16;
+pub const ALL: i32 = 31;
+/// In the order ZooKeeper's own CLI writes them (`cdrwa`).
+const LETTERS: [(i32, char); 5] = [
+    (CREATE, 'c'),
+    (DELETE, 'd'),
+    (READ, 'r'),
+    (WRITE, 'w'),
+    (ADMIN, 'a'),
+];
+
+/// One ACL entry: who (scheme and id) gets which rights.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct AclEntry {
+    pub scheme: String,
+    pub id: String,
+    pub perms: i32,
+}
+
+impl AclEntry {
+    pub fn new(scheme: &str, id: &str, perms: i32) -> AclEntry {
+        AclEntry {
+            scheme: scheme.into(),
+            id: id.into(),
+            perms,
+        }
+    }
+
+    /// `scheme:id`, the identity the rights are given to.
+    pub fn identity(&self) -> String {
+        format!("{}:{}", self.scheme, self.id)
+    }
+
+    /// `scheme:id:cdrwa`, as `setAcl` in ZooKeeper's CLI takes it (and the editor too).
+    pub fn spec(&self) -> String {
+        format!("{}:{}", self.identity(), perm_letters(self.perms))
+    }
+}
+
+/// `cdrwa`-style letters of the rights in `perms` (`-` for none).
+pub fn perm_letters(perms: i32) -> String {
+    let s: String = LETTERS
+        .iter()
+        .filter(|(b, _)| perms & b != 0)
+        .map(|(_, c)| *c)
+        .collect();
+    if s.is_empty() {
+        "-".into()
+    } else {
+        s
+    }
+}
+
+/// A whole ACL as the editor shows it: `world:anyone:cdrwa, digest:alice:…:r`.
+pub fn acl_spec(acl: &[AclEntry]) -> String {
+    acl.iter()
+        .map(AclEntry::spec)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses `scheme:id:perms[, …]`. The id may itself hold colons (`digest:user:hash`): the
+/// rights are after the last one. Each identity at most once; at least one entry.
+pub fn parse_acl(text: &str) -> Result<Vec<AclEntry>, String> {
+    let mut out: Vec<AclEntry> = Vec::new();
+    for raw in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let shown = safe_name(raw);
+        let (scheme, rest) = raw
+            .split_once(':')
+            .ok_or_else(|| format!("`{shown}`: expected scheme:id:rights, e.g. world:anyone:r"))?;
+        let (id, letters) = rest
+            .rsplit_once(':')
+            .ok_or_else(|| format!("`{shown}`: the rights are missing (letters of cdrwa)"))?;
+        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!(
+                "`{shown}`: `{}` is not a scheme",
+                safe_name(scheme)
+            ));
+        }
+        let mut perms = 0;
+        for c in letters.chars() {
+            let bit = LETTERS
+                .iter()
+                .find(|(_, l)| *l == c)
+                .map(|(b, _)| *b)
+                .ok_or_else(|| {
+                    format!(
+                        "`{shown}`: `{}` is not one of c d r w a",
+                        safe_name(&c.to_string())
+                    )
+                })?;
+            perms |= bit;
+        }
+        if perms == 0 {
+            return Err(format!("`{shown}`: no rights given (use letters of cdrwa)"));
+        }
+        match scheme {
+            "world" if id != "anyone" => {
+                return Err(format!("`{shown}`: the world scheme has one id, `anyone`"))
+            }
+            "digest" if !id.contains(':') => {
+                return Err(format!(
+                    "`{shown}`: a digest id is user:base64(sha1(user:password))"
+                ))
+            }
+            _ => {}
+        }
+        let entry = AclEntry::new(scheme, id, perms);
+        if out.iter().any(|e| e.identity() == entry.identity()) {
+            return Err(format!(
+                "`{}` is listed twice",
+                safe_name(&entry.identity())
+            ));
+        }
+        out.push(entry);
+    }
+    if out.is_empty() {
+        return Err("an ACL needs at least one entry (ZooKeeper refuses an empty one)".into());
+    }
+    Ok(out)
+}
+
+/// Who the console is to the server: `world:anyone` always, its digest identity when it has
+/// credentials. An `auth` entry names the session's authenticated identities.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Identities {
+    /// `scheme:id` of each.
+    pub ids: Vec<String>,
+    pub authenticated: bool,
+}
+
+impl Identities {
+    pub fn new(digest: Option<String>) -> Identities {
+        let mut ids = vec!["world:anyone".to_string()];
+        let authenticated = digest.is_some();
+        ids.extend(digest.map(|d| format!("digest:{d}")));
+        Identities { ids, authenticated }
+    }
+
+    /// The rights `acl` gives the console.
+    pub fn rights(&self, acl: &[AclEntry]) -> i32 {
+        acl.iter()
+            .filter(|e| {
+                self.ids.contains(&e.identity()) || (e.scheme == "auth" && self.authenticated)
+            })
+            .fold(0, |p, e| p | e.perms)
+    }
+}
+
+/// One identity whose rights an ACL change alters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclChange {
+    pub identity: String,
+    pub before: i32,
+    pub after: i32,
+}
+
+impl AclChange {
+    /// `world:anyone loses c d w a` / `digest:bob:… gains r (new)`.
+    pub fn text(&self) -> String {
+        let gained = self.after & !self.before;
+        let lost = self.before & !self.after;
+        let mut parts = Vec::new();
+        if gained != 0 {
+            parts.push(format!("gains {}", perm_letters(gained)));
+        }
+        if lost != 0 {
+            parts.push(format!("loses {}", perm_letters(lost)));
+        }
+        let note = match (self.before, self.after) {
+            (0, _) => " (new entry)",
+            (_, 0) => " (entry removed)",
+            _ => "",
+        };
+        format!("{} {}{note}", safe_name(&self.identity), parts.join(", "))
+    }
+}
+
+/// Per identity, the rights that change from `before` to `after` (unchanged ones left out).
+pub fn acl_diff(before: &[AclEntry], after: &[AclEntry]) -> Vec<AclChange> {
+    let rights = |acl: &[AclEntry], id: &str| {
+        acl.iter()
+            .filter(|e| e.identity() == id)
+            .fold(0, |p, e| p | e.perms)
+    };
+    let mut ids: Vec<String> = before.iter().chain(after).map(AclEntry::identity).collect();
+    ids.dedup();
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|i| seen.insert(i.clone()));
+    ids.into_iter()
+        .map(|identity| AclChange {
+            before: rights(before, &identity),
+            after: rights(after, &identity),
+            identity,
+        })
+        .filter(|c| c.before != c.after)
+        .collect()
+}
+
+/// Why `after` would lock the console out of a node it can manage now: it would keep no
+/// ADMIN right (it could never change the ACL back) or no READ right.
+pub fn lockout(ours: &Identities, before: &[AclEntry], after: &[AclEntry]) -> Option<String> {
+    let (had, has) = (ours.rights(before), ours.rights(after));
+    let lost: Vec<&str> = [
+        (ADMIN, "ADMIN (it could not change this ACL back)"),
+        (READ, "READ (it could not read the node)"),
+    ]
+    .iter()
+    .filter(|(b, _)| had & b != 0 && has & b == 0)
+    .map(|(_, t)| *t)
+    .collect();
+    (!lost.is_empty()).then(|| {
+        format!(
+            "the console's own identity ({}) would lose {}",
+            ours.ids
+                .iter()
+                .map(|i| safe_name(i))
+                .collect::<Vec<_>>()
+                .join(", "),
+            lost.join(" and ")
+        )
+    })
+}
+
 /// The most a view renders of a value; the rest is summarised (values go up to ~1 MiB).
 pub const DISPLAY_CAP: usize = 64 * 1024;
 
@@ -189,30 +418,62 @@ pub fn decode(data: &[u8]) -> (Decoded, Option<String>) {
     (Decoded::Hex(hex_dump(shown)), notice)
 }
 
-/// Keeps newlines and tabs; every other control character is shown escaped.
+/// Keeps newlines and tabs; every other control character, and every invisible or
+/// direction-changing one (see [`is_hidden`]), is shown escaped.
 pub fn safe_text(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c == '\n' || c == '\t' || !c.is_control() {
-                vec![c]
-            } else {
-                c.escape_default().collect()
-            }
-        })
-        .collect()
+    escape_where(s, |c| {
+        c != '\n' && c != '\t' && (c.is_control() || is_hidden(c))
+    })
 }
 
-/// A name as the screen shows it: never a raw control character.
+/// A name as the screen shows it: never a raw control, invisible or bidirectional character
+/// (`rtl\u{202e}evil` must not read as `rtlevil`, nor reverse what follows it).
 pub fn safe_name(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    escape_where(s, |c| c.is_control() || is_hidden(c))
+}
+
+fn escape_where(s: &str, hide: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if hide(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Unicode format characters (general category Cf: bidirectional overrides and isolates,
+/// zero-width spaces and joiners, the BOM, invisible operators, tags) and the line and
+/// paragraph separators: they draw nothing, or reorder what is drawn around them.
+/// Rust's standard library has no category lookup, so the Cf ranges of Unicode 15 are listed.
+pub fn is_hidden(c: char) -> bool {
+    const CF: &[(u32, u32)] = &[
+        (0x00AD, 0x00AD),
+        (0x0600, 0x0605),
+        (0x061C, 0x061C),
+        (0x06DD, 0x06DD),
+        (0x070F, 0x070F),
+        (0x0890, 0x0891),
+        (0x08E2, 0x08E2),
+        (0x180E, 0x180E),
+        (0x200B, 0x200F),
+        (0x2028, 0x202E),
+        (0x2060, 0x2064),
+        (0x2066, 0x206F),
+        (0xFEFF, 0xFEFF),
+        (0xFFF9, 0xFFFB),
+        (0x110BD, 0x110BD),
+        (0x110CD, 0x110CD),
+        (0x13430, 0x1343F),
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0001, 0xE0001),
+        (0xE0020, 0xE007F),
+    ];
+    let u = c as u32;
+    CF.iter().any(|&(lo, hi)| (lo..=hi).contains(&u))
 }
 
 pub fn hex_dump(data: &[u8]) -> String {
@@ -304,6 +565,19 @@ mod tests {
     }
 
     #[test]
+    fn invisible_and_bidi_characters_are_escaped_in_names_and_data() {
+        assert_eq!(safe_name("rtl\u{202e}evil"), "rtl\\u{202e}evil");
+        assert_eq!(safe_name("a\u{200d}b\u{200b}c"), "a\\u{200d}b\\u{200b}c");
+        assert_eq!(safe_name("\u{feff}bom\u{2066}x"), "\\u{feff}bom\\u{2066}x");
+        assert_eq!(safe_name("tag\u{e0041}"), "tag\\u{e0041}");
+        assert_eq!(safe_name("ünïcødé 名前"), "ünïcødé 名前");
+        let (d, _) = decode("line\u{202e}txt\nnext\u{2028}".as_bytes());
+        assert_eq!(d, Decoded::Text("line\\u{202e}txt\nnext\\u{2028}".into()));
+        let (d, _) = decode("{\"k\":\"v\u{200f}\"}".as_bytes());
+        assert!(d.body().contains("v\\u{200f}"), "{d:?}");
+    }
+
+    #[test]
     fn paths() {
         assert_eq!(child_path("/", "a"), "/a");
         assert_eq!(child_path("/a", "b"), "/a/b");
@@ -312,6 +586,62 @@ mod tests {
         assert_eq!(parent_path("/"), "/");
         assert_eq!(acl_text("world", "anyone", 31), "world:anyone rwcda");
         assert_eq!(acl_text("digest", "u:x", 1), "digest:u:x r----");
+    }
+
+    #[test]
+    fn acl_text_round_trips_and_refuses_what_zookeeper_would() {
+        let acl = parse_acl("world:anyone:r, digest:alice:Xy+z=:cdrwa ,auth::rw").unwrap();
+        assert_eq!(
+            acl,
+            vec![
+                AclEntry::new("world", "anyone", READ),
+                AclEntry::new("digest", "alice:Xy+z=", ALL),
+                AclEntry::new("auth", "", READ | WRITE),
+            ]
+        );
+        assert_eq!(parse_acl(&acl_spec(&acl)).unwrap(), acl);
+        assert_eq!(acl_spec(&acl[..1]), "world:anyone:r");
+        for bad in [
+            "",
+            "world:anyone",
+            "world:anyone:rx",
+            "world:bob:r",
+            "digest:alice:r",
+            "world:anyone:r,world:anyone:w",
+            "wo rld:anyone:r",
+        ] {
+            assert!(parse_acl(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(parse_acl("world:anyone:q")
+            .unwrap_err()
+            .contains("not one of c d r w a"));
+    }
+
+    #[test]
+    fn acl_preview_says_who_gains_and_loses_what_and_spots_a_lockout() {
+        let before = parse_acl("world:anyone:cdrwa").unwrap();
+        let after = parse_acl("world:anyone:r,digest:alice:h=:cdrwa").unwrap();
+        let d: Vec<String> = acl_diff(&before, &after).iter().map(|c| c.text()).collect();
+        assert_eq!(
+            d,
+            vec![
+                "world:anyone loses cdwa",
+                "digest:alice:h= gains cdrwa (new entry)"
+            ]
+        );
+        let anon = Identities::new(None);
+        assert!(lockout(&anon, &before, &after)
+            .unwrap()
+            .contains("would lose ADMIN"));
+        let alice = Identities::new(Some("alice:h=".into()));
+        assert_eq!(lockout(&alice, &before, &after), None);
+        // `auth` stands for the session's own identities.
+        let authed = parse_acl("auth::cdrwa").unwrap();
+        assert_eq!(lockout(&alice, &before, &authed), None);
+        assert!(lockout(&anon, &before, &authed).is_some());
+        // Nothing to lose when nothing was had.
+        let none = parse_acl("digest:bob:x=:cdrwa").unwrap();
+        assert_eq!(lockout(&anon, &none, &after), None);
     }
 
     proptest! {

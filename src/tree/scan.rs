@@ -54,6 +54,9 @@ pub struct ScanOptions {
     pub top: usize,
     /// Stop issuing requests after this many nodes (the report is then `truncated`).
     pub max_nodes: Option<u64>,
+    /// The longest one request may take: a member that stops answering ends the scan
+    /// (as a lost session does) instead of holding it forever.
+    pub request_timeout: Duration,
 }
 
 impl Default for ScanOptions {
@@ -62,6 +65,7 @@ impl Default for ScanOptions {
             window: DEFAULT_WINDOW,
             top: DEFAULT_TOP,
             max_nodes: None,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -159,7 +163,9 @@ impl ScanReport {
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        let _ = writeln!(s, "scan of {}", self.root);
+        // Paths as the screen may show them: never a raw control, invisible or bidi character.
+        use super::node::safe_name as shown;
+        let _ = writeln!(s, "scan of {}", shown(&self.root));
         let _ = writeln!(
             s,
             "  znodes     {} ({} ephemeral)",
@@ -175,7 +181,8 @@ impl ScanReport {
         let _ = writeln!(
             s,
             "  deepest    depth {}: {}",
-            self.max_depth, self.deepest_path
+            self.max_depth,
+            shown(&self.deepest_path)
         );
         let _ = writeln!(
             s,
@@ -186,13 +193,13 @@ impl ScanReport {
         if !self.most_children.is_empty() {
             let _ = writeln!(s, "\nmost children");
             for e in &self.most_children {
-                let _ = writeln!(s, "  {:>12}  {}", thousands(e.children), e.path);
+                let _ = writeln!(s, "  {:>12}  {}", thousands(e.children), shown(&e.path));
             }
         }
         if !self.largest_data.is_empty() {
             let _ = writeln!(s, "\nlargest data");
             for e in &self.largest_data {
-                let _ = writeln!(s, "  {:>12}  {}", human_bytes(e.bytes), e.path);
+                let _ = writeln!(s, "  {:>12}  {}", human_bytes(e.bytes), shown(&e.path));
             }
         }
         if self.no_auth.count > 0 {
@@ -216,7 +223,7 @@ impl ScanReport {
                 .unreadable
                 .nodes
                 .iter()
-                .map(|n| format!("{}  ({})", n.path, n.error))
+                .map(|n| format!("{}  ({})", shown(&n.path), n.error))
                 .collect();
             push_samples(&mut s, self.unreadable.count, lines.iter());
         }
@@ -249,7 +256,7 @@ fn push_samples<'a>(s: &mut String, count: u64, lines: impl Iterator<Item = &'a 
     let mut shown = 0u64;
     for l in lines {
         s.push_str("  ");
-        s.push_str(l);
+        s.push_str(&super::node::safe_name(l));
         s.push('\n');
         shown += 1;
     }
@@ -382,7 +389,7 @@ pub async fn scan(
                 break;
             };
             issued += 1;
-            in_flight.push(visit(client, path, depth));
+            in_flight.push(visit(client, path, depth, opts.request_timeout));
         }
         if in_flight.is_empty() {
             break;
@@ -429,24 +436,34 @@ fn visit(
     client: &zkc::Client,
     path: String,
     depth: u32,
+    deadline: Duration,
 ) -> impl std::future::Future<Output = Visit> + '_ {
     let first = client.get_children(&path);
     async move {
-        let mut result = first.await;
+        let mut result = tokio::time::timeout(deadline, first)
+            .await
+            .unwrap_or(Err(zkc::Error::Timeout));
         let mut attempt = 0;
         let outcome = loop {
             match result {
                 Ok((children, stat)) => break Outcome::Listed(children, stat),
                 Err(zkc::Error::NoNode) => break Outcome::Vanished,
-                Err(zkc::Error::NoAuth) => match client.check_stat(&path).await {
-                    Ok(Some(stat)) => break Outcome::NoAuth(Some(stat)),
-                    Ok(None) => break Outcome::Vanished,
-                    Err(_) => break Outcome::NoAuth(None),
-                },
+                Err(zkc::Error::NoAuth) => {
+                    match tokio::time::timeout(deadline, client.check_stat(&path))
+                        .await
+                        .unwrap_or(Err(zkc::Error::Timeout))
+                    {
+                        Ok(Some(stat)) => break Outcome::NoAuth(Some(stat)),
+                        Ok(None) => break Outcome::Vanished,
+                        Err(_) => break Outcome::NoAuth(None),
+                    }
+                }
                 Err(zkc::Error::ConnectionLoss) if attempt < CONNECTION_LOSS_RETRIES => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
-                    result = client.get_children(&path).await;
+                    result = tokio::time::timeout(deadline, client.get_children(&path))
+                        .await
+                        .unwrap_or(Err(zkc::Error::Timeout));
                 }
                 Err(e) if is_session_error(&e) => break Outcome::SessionLost(e),
                 Err(e) => break Outcome::Unreadable(e),

@@ -152,7 +152,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
 struct Sources {
     /// The znode browser's session worker, started when the browser is first opened.
     tree: Option<(
-        mpsc::UnboundedSender<crate::app::tree::TreeRequest>,
+        mpsc::Sender<crate::app::tree::TreeRequest>,
         tokio::task::JoinHandle<()>,
     )>,
     /// The ensemble's connect string and credentials, for sessions of workflows.
@@ -350,11 +350,20 @@ async fn event_loop(
                                     ensemble: state.ensemble.clone(),
                                     read_only: state.read_only,
                                     gen: state.generation,
+                                    min_refresh: state.config.tree.min_refresh(),
                                 },
                                 sources.tx.clone(),
                             )
                         });
-                        let _ = worker.0.send(req);
+                        // A bounded queue: a browser that cannot keep up says so.
+                        if worker.0.try_send(req).is_err() {
+                            state.flash = Some((
+                                crate::config::Level::Warn,
+                                "the znode browser is busy: request dropped, press r to reload"
+                                    .into(),
+                            ));
+                            state.dirty = true;
+                        }
                     }
                     Effect::Recover { survivors } => {
                         workflows::recover(sandbox.clone(), survivors, sources.tx.clone())

@@ -2,7 +2,7 @@
 //! holds up its own poller), and a membership watcher over a ZooKeeper session.
 
 use crate::app::Msg;
-use crate::config::Credentials;
+use crate::config::{Credentials, Level};
 use crate::ensemble::EnsembleConfig;
 use crate::probe::member::{probe_member, ProbeOptions, ProbeTarget};
 use crate::probe::round::ConfigSource;
@@ -143,6 +143,17 @@ pub fn watch_membership(
     tx: UnboundedSender<Msg>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
+        // Once a session was had, losing it and getting one back are events.
+        let mut lost: Option<String> = None;
+        let mut had = false;
+        let say = |level: Level, text: String| {
+            let _ = tx.send(Msg::Session {
+                gen,
+                at: std::time::SystemTime::now(),
+                level,
+                text,
+            });
+        };
         loop {
             if tx.is_closed() {
                 return;
@@ -151,35 +162,31 @@ pub fn watch_membership(
             match crate::zk::connect_watch_session(&target, opts.timeout, credentials.as_ref())
                 .await
             {
-                Ok(client) => loop {
-                    match client.get_and_watch_config().await {
-                        Ok((data, stat, watcher)) => {
-                            let text = String::from_utf8_lossy(&data);
-                            if let Ok(mut cfg) = EnsembleConfig::parse(&text) {
-                                cfg.version = cfg.version.or(Some(stat.mzxid as u64));
-                                let msg = Msg::Membership {
-                                    gen,
-                                    config: cfg,
-                                    source: ConfigSource::Znode,
-                                };
-                                if tx.send(msg).is_err() {
-                                    return;
-                                }
-                            }
-                            // The watch fires on change; the timer re-reads in case an event
-                            // was lost across a reconnect.
-                            tokio::select! {
-                                _ = watcher.changed() => {}
-                                _ = sleep(Duration::from_secs(30)) => {}
-                            }
-                        }
-                        Err(e) => {
-                            tracing::info!(error = %e, "membership watch interrupted");
-                            break;
-                        }
+                Ok(client) => {
+                    if let Some(why) = lost.take() {
+                        say(
+                            Level::Ok,
+                            format!("membership watch reconnected (after: {why})"),
+                        );
                     }
-                },
-                Err(e) => tracing::info!(error = %e, "no session for the membership watch"),
+                    had = true;
+                    let why = follow_config(gen, &client, opts.timeout, &tx).await;
+                    tracing::info!(error = %why, "membership watch interrupted");
+                    if tx.is_closed() {
+                        return;
+                    }
+                    say(
+                        Level::Warn,
+                        format!("membership watch: {why}; opening a new session"),
+                    );
+                    lost = Some(why);
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "no session for the membership watch");
+                    if had && lost.is_none() {
+                        lost = Some(e.to_string());
+                    }
+                }
             }
             let addrs: Vec<String> = known.lock().map(|k| k.clone()).unwrap_or_default();
             for addr in addrs {
@@ -201,6 +208,42 @@ pub fn watch_membership(
             sleep(refresh.max(Duration::from_secs(2))).await;
         }
     })
+}
+
+/// Reads `/zookeeper/config` and re-reads it on each change (each read with a deadline),
+/// until the session fails; returns why.
+async fn follow_config(
+    gen: u64,
+    client: &zookeeper_client::Client,
+    timeout: Duration,
+    tx: &UnboundedSender<Msg>,
+) -> String {
+    loop {
+        let read = tokio::time::timeout(timeout * 2, client.get_and_watch_config()).await;
+        let (data, stat, watcher) = match read {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => return e.to_string(),
+            Err(_) => return format!("no answer within {} ms", (timeout * 2).as_millis()),
+        };
+        let text = String::from_utf8_lossy(&data);
+        if let Ok(mut cfg) = EnsembleConfig::parse(&text) {
+            cfg.version = cfg.version.or(Some(stat.mzxid as u64));
+            let msg = Msg::Membership {
+                gen,
+                config: cfg,
+                source: ConfigSource::Znode,
+            };
+            if tx.send(msg).is_err() {
+                return "the console closed".into();
+            }
+        }
+        // The watch fires on change (and when the session ends); the timer re-reads in case
+        // an event was lost across a reconnect.
+        tokio::select! {
+            _ = watcher.changed() => {}
+            _ = sleep(Duration::from_secs(30)) => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Compact number and time formatting for narrow table cells.
 
 use std::time::{Duration, SystemTime};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub fn count(v: f64) -> String {
     let a = v.abs();
@@ -75,17 +76,40 @@ pub fn stamp(t: SystemTime, now: SystemTime, zone: &jiff::tz::TimeZone) -> Strin
     }
 }
 
-/// Truncates to `w` display cells with an ellipsis.
+/// Truncates to `w` display cells with an ellipsis. Cells, not chars: a CJK character takes
+/// two, a combining mark none, so columns of such names stay aligned.
 pub fn fit(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        s.to_string()
-    } else if w == 0 {
-        String::new()
-    } else {
-        let mut out: String = s.chars().take(w - 1).collect();
-        out.push('…');
-        out
+    if s.width() <= w {
+        return s.to_string();
     }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w - 1 {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// `fit`, then padded with spaces to exactly `w` display cells.
+pub fn pad(s: &str, w: usize) -> String {
+    let mut out = fit(s, w);
+    let short = w.saturating_sub(out.width());
+    out.extend(std::iter::repeat_n(' ', short));
+    out
+}
+
+/// Display cells of `s`.
+pub fn cells(s: &str) -> usize {
+    s.width()
 }
 
 /// `host:port` in at most `w` cells: the whole address when it fits, else the first label of
@@ -121,6 +145,12 @@ mod tests {
         assert_eq!(age(Duration::from_secs(75)), "1m15s");
         assert_eq!(age(Duration::from_secs(90_000)), "1d1h");
         assert_eq!(fit("abcdef", 4), "abc…");
+        // Display cells: a CJK character is two cells wide.
+        assert_eq!(fit("名前名前", 5), "名前…");
+        assert_eq!(cells(&fit("名前名前", 5)), 5);
+        assert_eq!(pad("名前", 6), "名前  ");
+        assert_eq!(cells(&pad("ab", 4)), 4);
+        assert_eq!(pad("名前名前x", 6), "名前… ");
         assert_eq!(
             clock(SystemTime::UNIX_EPOCH + Duration::from_secs(3661)),
             "01:01:01Z"

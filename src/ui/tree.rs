@@ -1,12 +1,12 @@
 //! The znode browser: breadcrumb, the open node's children (only the visible window is
 //! drawn, so 50,000 children cost what 40 do), and the selected node inspected.
 
-use super::format::fit;
+use super::format::{cells, pad};
 use super::input;
 use super::theme::{Slot, Theme};
-use crate::app::tree::{delete_phrase, CreateKind, TreeInput, TreeView};
+use crate::app::tree::{delete_phrase, AclChoice, AclEdit, CreateKind, TreeInput, TreeView};
 use crate::app::State;
-use crate::tree::node::{decode, safe_name, stat_rows};
+use crate::tree::node::{acl_spec, decode, safe_name, stat_rows};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [crumb, panes, input] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(if t.input == TreeInput::None { 0 } else { 3 }),
+        Constraint::Length(input_height(&t.input)),
     ])
     .areas(area);
     breadcrumb(f, crumb, t, theme);
@@ -33,10 +33,27 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
+/// The input box's height: one line, or the ACL editor's lines.
+fn input_height(input: &TreeInput) -> u16 {
+    match input {
+        TreeInput::None => 0,
+        TreeInput::Acl(e) => {
+            let body = e.preview.as_ref().map_or(3, |p| p.changes.len() + 3);
+            (body as u16 + 2).min(12)
+        }
+        _ => 3,
+    }
+}
+
+/// The open path as it is written (`/drill`, `/a/b`), the last segment highlighted.
 fn breadcrumb(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
-    let mut spans = vec![Span::styled(" / ", theme.style(Slot::Key))];
+    let mut spans = vec![Span::raw(" ")];
     let parts: Vec<&str> = t.cwd.split('/').filter(|s| !s.is_empty()).collect();
+    if parts.is_empty() {
+        spans.push(Span::styled("/", theme.style(Slot::Title)));
+    }
     for (i, p) in parts.iter().enumerate() {
+        spans.push(Span::styled("/", theme.style(Slot::Muted)));
         spans.push(Span::styled(
             safe_name(p),
             if i + 1 == parts.len() {
@@ -45,13 +62,15 @@ fn breadcrumb(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 theme.style(Slot::Text)
             },
         ));
-        spans.push(Span::styled(" / ", theme.style(Slot::Muted)));
     }
     if let Some(s) = &t.cwd_stat {
         spans.push(Span::styled(
             format!("  {} children", s.num_children),
             theme.style(Slot::Muted),
         ));
+    }
+    if let Some(note) = t.churn_note() {
+        spans.push(Span::styled(format!("  {note}"), theme.style(Slot::Warn)));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -111,9 +130,10 @@ fn children(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                         }
                     });
                     let width = inner.width as usize;
-                    let label = fit(
+                    // Padded by display cells, so wide (CJK) names keep the columns aligned.
+                    let label = pad(
                         &safe_name(name),
-                        width.saturating_sub(count.len() + size.len() + 3),
+                        width.saturating_sub(cells(&count) + cells(&size) + 2),
                     );
                     let style = if i == t.selected {
                         theme.style(Slot::Selected)
@@ -122,11 +142,7 @@ fn children(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                     };
                     Line::from(vec![
                         Span::styled(
-                            format!(
-                                "{} {label:<w$}",
-                                if i == t.selected { "▶" } else { " " },
-                                w = width.saturating_sub(count.len() + size.len() + 3)
-                            ),
+                            format!("{} {label}", if i == t.selected { "▶" } else { " " }),
                             style,
                         ),
                         Span::styled(size, theme.style(Slot::Muted)),
@@ -159,17 +175,18 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
                     Span::styled(v, theme.style(Slot::Text)),
                 ]));
             }
-            for (i, a) in d.acl.iter().enumerate() {
+            let acl: Vec<(String, Slot)> = match &d.acl {
+                Ok(list) => list
+                    .iter()
+                    .map(|e| (safe_name(&e.spec()), Slot::Text))
+                    .collect(),
+                Err(e) => vec![(e.clone(), Slot::Warn)],
+            };
+            for (i, (text, slot)) in acl.into_iter().enumerate() {
+                let label = if i == 0 { "acl" } else { "" };
                 lines.push(Line::from(vec![
-                    Span::styled(
-                        if i == 0 {
-                            "acl         "
-                        } else {
-                            "            "
-                        },
-                        theme.style(Slot::Header),
-                    ),
-                    Span::styled(a.clone(), theme.style(Slot::Text)),
+                    Span::styled(format!("{label:<12}"), theme.style(Slot::Header)),
+                    Span::styled(text, theme.style(slot)),
                 ]));
             }
             let (decoded, notice) = decode(&d.data);
@@ -195,7 +212,12 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
         ("r", "reload"),
     ];
     if !read_only {
-        keys.extend([("c", "create"), ("E", "edit"), ("D", "delete")]);
+        keys.extend([
+            ("c", "create"),
+            ("E", "edit"),
+            ("A", "acl"),
+            ("D", "delete"),
+        ]);
     }
     keys.push(("esc", "back"));
     let inner = block.inner(area);
@@ -238,11 +260,13 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 Line::from(spans),
             )
         }
+        TreeInput::Acl(edit) => return acl_box(f, area, edit, theme),
         TreeInput::Create {
             name,
             data,
             kind,
             field,
+            acl,
         } => {
             let f_style = |i: usize| {
                 if *field == i {
@@ -266,6 +290,8 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                         .chain([
                             Span::styled("  kind ", theme.style(Slot::Header)),
                             Span::styled(CreateKind::ALL[*kind].label(), f_style(2)),
+                            Span::styled("  acl ", theme.style(Slot::Header)),
+                            Span::styled(acl_choice_text(AclChoice::ALL[*acl], t), f_style(3)),
                         ])
                         .collect::<Vec<_>>(),
                 ),
@@ -305,6 +331,90 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
     };
     f.render_widget(
         Paragraph::new(body).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Slot::Border))
+                .title(Span::styled(title, theme.style(Slot::Title))),
+        ),
+        area,
+    );
+}
+
+/// The ACL a created node gets, as the create box shows it ("as parent" spelled out).
+fn acl_choice_text(choice: AclChoice, t: &TreeView) -> String {
+    match (choice, &t.cwd_acl) {
+        (AclChoice::AsParent, Some(Ok(acl))) => {
+            format!("as parent: {}", safe_name(&acl_spec(acl)))
+        }
+        (AclChoice::AsParent, Some(Err(e))) => format!("as parent (unreadable: {e})"),
+        (AclChoice::AsParent, None) => "as parent (reading …)".into(),
+        (other, _) => other.label().into(),
+    }
+}
+
+/// `A`: the ACL as text to edit; after enter, who gains and loses which rights, and the
+/// confirmation (typed when the change would lock the console out).
+fn acl_box(f: &mut Frame, area: Rect, edit: &AclEdit, theme: &Theme) {
+    let mut lines = vec![Line::from(vec![
+        Span::styled("now  ", theme.style(Slot::Header)),
+        Span::styled(
+            format!(
+                "{}   (aversion {})",
+                safe_name(&acl_spec(&edit.info.acl)),
+                edit.info.aversion
+            ),
+            theme.style(Slot::Text),
+        ),
+    ])];
+    let title = match &edit.preview {
+        None => {
+            lines.push(Line::from(vec![
+                Span::styled("new  ", theme.style(Slot::Header)),
+                Span::styled(format!("{}█", edit.buf), theme.style(Slot::Input)),
+            ]));
+            lines.push(Line::styled(
+                "scheme:id:rights, comma-separated; rights from cdrwa (e.g. world:anyone:r, auth::cdrwa)",
+                theme.style(Slot::Muted),
+            ));
+            format!(
+                " ACL of {} (enter: preview, ctrl-u: clear, esc: cancel) ",
+                safe_name(&edit.path)
+            )
+        }
+        Some(p) => {
+            for c in &p.changes {
+                lines.push(Line::styled(
+                    format!("  {}", c.text()),
+                    theme.style(Slot::Warn),
+                ));
+            }
+            match &p.lockout {
+                Some(why) => {
+                    lines.push(Line::styled(
+                        format!("{why}: type `{}` and enter", edit.confirm_word()),
+                        theme.style(Slot::Critical),
+                    ));
+                    lines.push(Line::styled(
+                        format!("{}█", p.typed),
+                        theme.style(Slot::Input),
+                    ));
+                }
+                None => lines.push(Line::styled(
+                    format!(
+                        "enter writes it if the ACL is still at aversion {}",
+                        edit.info.aversion
+                    ),
+                    theme.style(Slot::Key),
+                )),
+            }
+            format!(
+                " set the ACL of {} (backspace: back to the text, esc: cancel) ",
+                safe_name(&edit.path)
+            )
+        }
+    };
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.style(Slot::Border))

@@ -381,9 +381,24 @@ impl Executor<'_> {
 
     async fn marker_once(&self) -> Result<(), MarkerError> {
         let path = format!("/zkconsole-reconfig-commit-{}", std::process::id());
-        let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+        // Never world-writable: only our own identity when we have one; else readable by all
+        // (deleting it needs DELETE on its parent, not rights on the marker itself).
+        let acl = if self.auth_user.is_some() {
+            zkc::Acls::creator_all()
+        } else {
+            zkc::Acls::anyone_read()
+        };
+        let opts = zkc::CreateMode::Persistent.with_acls(acl);
         let mut rec = AuditRecord::new(&self.ensemble, "create", &path, self.auth_user.as_deref());
         rec.expected_version = Some("absent".into());
+        rec.after = Some(format!(
+            "acl {}",
+            if self.auth_user.is_some() {
+                "auth::cdrwa"
+            } else {
+                "world:anyone:r"
+            }
+        ));
         let mut intent = self.intend(rec).await?;
         let created = bounded(self.client.create(&path, b"reconfig commit marker", &opts)).await;
         intent.record.new_version = created.as_ref().ok().map(|(s, _)| s.version.to_string());
