@@ -26,6 +26,7 @@ impl Harness {
         let (tx, rx) = unbounded_channel();
         let (worker, _handle) = tree_worker::spawn(
             tree_worker::Context {
+                tls: Default::default(),
                 connect: sb.connect_string(),
                 credentials,
                 timeout: Duration::from_secs(5),

@@ -17,6 +17,7 @@ use zookeeper_client as zkc;
 pub struct Context {
     pub connect: String,
     pub credentials: Option<Credentials>,
+    pub tls: crate::probe::secure::TlsPorts,
     pub timeout: Duration,
     pub ensemble: String,
     pub read_only: bool,
@@ -33,39 +34,43 @@ pub fn spawn(
         let send = |m: TreeMsg| {
             let _ = tx.send(Msg::Tree(m));
         };
-        let client =
-            match crate::zk::connect_session(&ctx.connect, ctx.timeout, ctx.credentials.as_ref())
-                .await
-            {
-                Ok(c) => Arc::new(c),
-                Err(e) => {
-                    // Answer what is asked with the reason, so the view says it in place, then
-                    // end: the next request starts a new worker, which tries again (with the
-                    // members of that moment).
-                    let mut pending = Vec::new();
-                    if let Some(r) = req_rx.recv().await {
-                        pending.push(r);
-                    }
-                    while let Ok(r) = req_rx.try_recv() {
-                        pending.push(r);
-                    }
-                    for r in pending {
-                        let why = format!("no ZooKeeper session: {e}");
-                        match r {
-                            TreeRequest::List { path } => send(TreeMsg::Children {
-                                path,
-                                result: Err(why),
-                            }),
-                            TreeRequest::Inspect { path } => send(TreeMsg::Node {
-                                path,
-                                result: Err(why),
-                            }),
-                            _ => send(TreeMsg::Written(Err(why))),
-                        }
-                    }
-                    return;
+        let client = match crate::zk::connect_session(
+            &ctx.connect,
+            ctx.timeout,
+            ctx.credentials.as_ref(),
+            &ctx.tls,
+        )
+        .await
+        {
+            Ok(c) => Arc::new(c),
+            Err(e) => {
+                // Answer what is asked with the reason, so the view says it in place, then
+                // end: the next request starts a new worker, which tries again (with the
+                // members of that moment).
+                let mut pending = Vec::new();
+                if let Some(r) = req_rx.recv().await {
+                    pending.push(r);
                 }
-            };
+                while let Ok(r) = req_rx.try_recv() {
+                    pending.push(r);
+                }
+                for r in pending {
+                    let why = format!("no ZooKeeper session: {e}");
+                    match r {
+                        TreeRequest::List { path } => send(TreeMsg::Children {
+                            path,
+                            result: Err(why),
+                        }),
+                        TreeRequest::Inspect { path } => send(TreeMsg::Node {
+                            path,
+                            result: Err(why),
+                        }),
+                        _ => send(TreeMsg::Written(Err(why))),
+                    }
+                }
+                return;
+            }
+        };
         let reconnects = watch_reconnects(client.clone(), tx.clone());
         let audit = AuditLog::default_location();
         let auth = ctx.credentials.as_ref().map(|c| c.user.clone());
