@@ -143,6 +143,71 @@ async fn loopback_hosts_sharing_one_port_are_found_from_one_seed() {
     );
 }
 
+/// The console's model on the same ensemble: it probes every member at the one assumed
+/// address, each asked who it is, and rows go by the ids the members report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_shows_unknown_rows_not_a_lost_quorum() {
+    use zkconsole::app::{Msg, State, StateInit};
+    use zkconsole::config::Config;
+    use zkconsole::probe::member::probe_member;
+    use zkconsole::probe::round::{AdminLocator, ConfigSource};
+
+    let sb = static_sandbox(StaticLayout::OneHost).await;
+    let seed = address_of(&sb, 2);
+    let conf = zkconsole::probe::transport::four_letter_word(
+        &seed,
+        "conf",
+        std::time::Duration::from_secs(5),
+        1 << 20,
+    )
+    .await
+    .expect("conf");
+    let mut state = State::new(StateInit {
+        ensemble: "static".into(),
+        seeds: vec![seed.clone()],
+        admin: AdminLocator::default(),
+        tls: Default::default(),
+        read_only: true,
+        sandbox: false,
+        config: Config::default(),
+        keymap: Default::default(),
+        theme: "dark".into(),
+        themes: vec!["dark".into()],
+    });
+    state.update(Msg::Membership {
+        gen: 0,
+        config: zkconsole::ensemble::EnsembleConfig::parse(&conf).expect("membership"),
+        source: ConfigSource::Conf,
+    });
+    let targets = state.targets();
+    assert_eq!(targets.len(), 3, "{targets:?}");
+    assert!(
+        targets.iter().all(|t| t.verify_id && t.address == seed),
+        "{targets:?}"
+    );
+    for _round in 0..2 {
+        for t in &targets {
+            let snap = probe_member(t, probe_opts(3000)).await;
+            state.update(Msg::Probed {
+                gen: 0,
+                target: t.clone(),
+                snap: Box::new(snap),
+                at: std::time::Instant::now(),
+            });
+        }
+    }
+    let snaps = state.snapshots();
+    assert_eq!(snaps.len(), 3, "{snaps:?}");
+    for s in &snaps {
+        match s.id {
+            Some(2) => assert!(s.role.is_serving(), "{s:?}"),
+            _ => assert_eq!(s.role, Role::Unknown, "{s:?}"),
+        }
+    }
+    assert!(state.health.has_quorum, "{:#?}", state.health);
+    assert!(state.health.level < Level::Critical, "{:#?}", state.health);
+}
+
 fn seeds_of_all(connect: &str) -> Vec<String> {
     zkconsole::probe::round::seeds_of(connect)
 }
