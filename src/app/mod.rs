@@ -625,7 +625,11 @@ impl State {
         let after = view.snap.role;
         if was_seen && before != after {
             let level = match after {
-                Role::Down | Role::Unresponsive | Role::NotServing | Role::Error => Level::Warn,
+                Role::Down
+                | Role::Unresponsive
+                | Role::NotServing
+                | Role::Error
+                | Role::Unknown => Level::Warn,
                 _ => Level::Ok,
             };
             let text = match (before.is_alive(), after.is_alive()) {

@@ -314,11 +314,8 @@ pub fn discredited(snap: MemberSnapshot, command: &str, e: &ParseError) -> Membe
 /// assumed address (the target has an id), an answer from another member, or one that
 /// cannot say, is not this member's: the row becomes `Unknown` and keeps no figures.
 fn identify(snap: &mut MemberSnapshot, target: &ProbeTarget, conf: Fetched) {
-    if snap.role == Role::Error && snap.metrics.is_empty() && snap.error.is_some() {
-        // Discredited or broken already: its word on its id counts for nothing.
-        if snap.source == MetricsSource::None && target.id.is_some() {
-            return;
-        }
+    if says_nothing(snap) {
+        return;
     }
     let conf = match answered(&conf).map(parse_conf) {
         Some(Err(e)) if e.not_zookeeper => {
@@ -340,6 +337,12 @@ fn identify(snap: &mut MemberSnapshot, target: &ProbeTarget, conf: Fetched) {
         None => format!("the member at {} does not say its id", target.address),
     };
     *snap = unknown_address(snap.clone(), want, &why);
+}
+
+/// An error with no figures: a rejected reply, or no usable one. Such a peer's word on who
+/// it is (its `conf`) counts for nothing.
+pub fn says_nothing(snap: &MemberSnapshot) -> bool {
+    snap.role == Role::Error && snap.source == MetricsSource::None
 }
 
 /// The row of a member whose client address is not known.

@@ -5,7 +5,8 @@
 //! an observation never drops a member.
 
 use super::member::{
-    discredited, probe_member, unknown_address, MemberSnapshot, ProbeOptions, ProbeTarget,
+    discredited, probe_member, says_nothing, unknown_address, MemberSnapshot, ProbeOptions,
+    ProbeTarget,
 };
 use super::parse::{parse_conf, Reply};
 use super::secure::TlsPorts;
@@ -244,7 +245,7 @@ fn with_conf(
     let text = conf.filter(|t| !t.trim().is_empty());
     match text.as_deref().map(parse_conf) {
         Some(Err(e)) if e.not_zookeeper => (discredited(snap, "conf", &e), None),
-        Some(Ok(Reply::Ok(c))) if snap.role != Role::Error || !snap.metrics.is_empty() => {
+        Some(Ok(Reply::Ok(c))) if !says_nothing(&snap) => {
             snap.id = c.server_id.or(snap.id);
             let cfg = (!c.membership.servers.is_empty()).then_some(c.membership);
             (snap, cfg)
