@@ -174,7 +174,7 @@ pub async fn probe_member(target: &ProbeTarget, opts: ProbeOptions) -> MemberSna
 type Fetched = Result<String, TransportError>;
 
 /// The member's role and figures from its `mntr` and `srvr` replies, with the follow-ups
-/// they call for, all within `budget`.
+/// they call for (`isro`, the AdminServer's `monitor`: closures bound to the probe's deadline).
 async fn classify<I, IFut, A, AFut>(
     snap: &mut MemberSnapshot,
     mntr: Fetched,
@@ -185,7 +185,7 @@ async fn classify<I, IFut, A, AFut>(
     I: FnOnce() -> IFut,
     IFut: std::future::Future<Output = Fetched>,
     A: FnOnce(&'static str) -> AFut,
-    AFut: std::future::Future<Output = Option<Fetched2>>,
+    AFut: std::future::Future<Output = Option<HttpFetched>>,
 {
     // Both 4lw failed at the transport level: the process is gone or hung.
     if let (Err(e1), Err(_)) = (&mntr, &srvr) {
@@ -284,7 +284,7 @@ async fn classify<I, IFut, A, AFut>(
     }
 }
 
-type Fetched2 = Result<(u16, String), TransportError>;
+type HttpFetched = Result<(u16, String), TransportError>;
 
 /// The text of a reply that arrived; an empty one (closed without a word) is no reply.
 fn answered(r: &Fetched) -> Option<&str> {
