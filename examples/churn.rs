@@ -60,6 +60,7 @@ async fn main() {
             read_only: true,
             gen: 0,
             min_refresh,
+            tls: Default::default(),
         },
         tx,
     );
@@ -67,6 +68,7 @@ async fn main() {
         ensemble: "bench".into(),
         seeds: vec![connect.clone()],
         admin: Default::default(),
+        tls: Default::default(),
         read_only: true,
         sandbox: false,
         config: Default::default(),

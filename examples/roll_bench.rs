@@ -33,9 +33,10 @@ struct Load {
 }
 
 async fn start_load(connect: &str) -> Load {
-    let client = zkconsole::zk::connect_session(connect, Duration::from_secs(5), None)
-        .await
-        .expect("writer session");
+    let client =
+        zkconsole::zk::connect_session(connect, Duration::from_secs(5), None, &Default::default())
+            .await
+            .expect("writer session");
     let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
     client.create("/bench-roll", b"", &opts).await.ok();
     let load = Load {
@@ -119,6 +120,7 @@ fn discovery(sb: &Sandbox) -> Discovery {
     Discovery {
         seeds: seeds_of(&sb.connect_string()),
         admin: AdminLocator::default(),
+        tls: Default::default(),
         opts: ProbeOptions {
             timeout: Duration::from_millis(1000),
             ..ProbeOptions::default()

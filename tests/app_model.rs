@@ -361,6 +361,7 @@ fn a_member_removed_by_reconfig_leaves_the_table_and_the_health() {
         id: Some(2),
         address: "127.0.0.1:2182".into(),
         admin_url: None,
+        ..Default::default()
     });
     // Shrink: 2 is removed, then stopped.
     let shrunk = CONFIG
@@ -611,6 +612,7 @@ fn answers_from_a_previous_ensemble_are_ignored() {
             id: Some(9),
             address: stale.address.clone(),
             admin_url: None,
+            ..Default::default()
         },
         snap: Box::new(stale),
         at: std::time::Instant::now(),

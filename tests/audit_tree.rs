@@ -62,6 +62,7 @@ async fn a_tree_write_that_cannot_be_audited_is_refused_before_the_server_sees_i
             read_only: false,
             gen: 0,
             min_refresh: std::time::Duration::from_secs(1),
+            tls: Default::default(),
         },
         tx,
     );

@@ -406,6 +406,7 @@ async fn default_whitelist_degrades_the_row_with_a_hint() {
             id: None,
             address: addr.clone(),
             admin_url: None,
+            ..Default::default()
         },
         probe_opts(1500),
     )
@@ -456,6 +457,7 @@ async fn default_whitelist_with_admin_url_gets_full_metrics() {
             id: Some(id),
             address: addr.clone(),
             admin_url: Some(url.clone()),
+            ..Default::default()
         },
         // Jetty's first answers in a fresh JVM are slow on a busy machine.
         probe_opts(5000),
@@ -510,6 +512,7 @@ async fn a_peer_sending_garbage_is_an_error_quoting_what_arrived() {
             id: None,
             address: addr.clone(),
             admin_url: None,
+            ..Default::default()
         },
         probe_opts(1000),
     )
@@ -543,6 +546,7 @@ async fn a_peer_that_never_answers_is_unresponsive_within_the_timeout() {
                 id: None,
                 address: addr,
                 admin_url: None,
+                ..Default::default()
             },
             probe_opts(timeout.as_millis() as u64),
         ),
@@ -568,6 +572,7 @@ async fn a_closed_port_is_down() {
             id: None,
             address: addr.to_string(),
             admin_url: None,
+            ..Default::default()
         },
         probe_opts(1000),
     )

@@ -160,7 +160,7 @@ fn shape(plan: &Value) -> Vec<(Vec<u64>, Vec<u64>)> {
 /// The committed membership, read from `/zookeeper/config` over a fresh session.
 async fn membership(connect: &str) -> EnsembleConfig {
     eventually(SETTLE, "reading /zookeeper/config", || async {
-        let client = connect_session(connect, SESSION_TIMEOUT, None)
+        let client = connect_session(connect, SESSION_TIMEOUT, None, &Default::default())
             .await
             .map_err(|e| e.to_string())?;
         let (config, mzxid) = read_config(&client).await.map_err(|e| e.to_string())?;
@@ -218,7 +218,7 @@ fn row_of(report: &Value, id: u64) -> Option<&Value> {
 
 /// Creates a persistent znode anyone may read.
 async fn write_znode(connect: &str, path: &str, data: &[u8]) {
-    let client = connect_session(connect, SESSION_TIMEOUT, None)
+    let client = connect_session(connect, SESSION_TIMEOUT, None, &Default::default())
         .await
         .expect("session for the write");
     let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
@@ -231,7 +231,7 @@ async fn write_znode(connect: &str, path: &str, data: &[u8]) {
 /// Reads a znode back over a fresh session, once the members listed serve it.
 async fn read_znode(connect: &str, path: &str) -> Vec<u8> {
     eventually(SETTLE, &format!("reading {path}"), || async {
-        let client = connect_session(connect, SESSION_TIMEOUT, None)
+        let client = connect_session(connect, SESSION_TIMEOUT, None, &Default::default())
             .await
             .map_err(|e| e.to_string())?;
         let (data, _) = client.get_data(path).await.map_err(|e| e.to_string())?;
@@ -251,6 +251,7 @@ async fn library_state(
     let mut seeds = seeds_of(connect);
     seeds.extend(extra.iter().cloned());
     let discovery = Discovery {
+        tls: Default::default(),
         seeds,
         admin: AdminLocator::default(),
         opts: ProbeOptions::default(),
@@ -594,7 +595,7 @@ async fn a_concurrent_reconfig_makes_the_stale_step_fail_with_bad_version() {
         .await
         .expect("joiner");
     let creds = credentials(&sb);
-    let client = connect_session(&connect, SESSION_TIMEOUT, Some(&creds))
+    let client = connect_session(&connect, SESSION_TIMEOUT, Some(&creds), &Default::default())
         .await
         .expect("session");
 
@@ -698,7 +699,7 @@ async fn a_new_config_without_a_live_majority_is_refused_and_changes_nothing() {
 
     // Through the library, bypassing that refusal: one batch step with all four.
     let creds = credentials(&sb);
-    let client = connect_session(&connect, SESSION_TIMEOUT, Some(&creds))
+    let client = connect_session(&connect, SESSION_TIMEOUT, Some(&creds), &Default::default())
         .await
         .expect("session");
     let state = library_state(&connect, &[], &client, &creds).await;

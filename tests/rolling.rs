@@ -58,7 +58,7 @@ struct Writer {
 }
 
 async fn start_writer(connect: &str) -> Writer {
-    let client = connect_session(connect, Duration::from_secs(5), None)
+    let client = connect_session(connect, Duration::from_secs(5), None, &Default::default())
         .await
         .expect("writer session");
     let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
@@ -103,7 +103,7 @@ async fn finish_writer(w: Writer, connect: &str) -> usize {
         "the writer's session expired during the roll"
     );
     let acked = w.acked.lock().unwrap().clone();
-    let client = connect_session(connect, Duration::from_secs(5), None)
+    let client = connect_session(connect, Duration::from_secs(5), None, &Default::default())
         .await
         .expect("reader session");
     let children = client.list_children("/roll").await.expect("list /roll");
@@ -349,7 +349,7 @@ async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
     let mut sb = healthy_sandbox(3).await;
     let dir = sb.dir().to_path_buf();
     let connect = sb.connect_string();
-    let client = connect_session(&connect, Duration::from_secs(5), None)
+    let client = connect_session(&connect, Duration::from_secs(5), None, &Default::default())
         .await
         .expect("session");
     let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
@@ -405,7 +405,7 @@ async fn a_lost_quorum_is_recovered_end_to_end_through_the_templates() {
     assert!(run.stdout.contains("member 1 leads"), "{}", run.stdout);
     let status = common::status_json(&connect, &[]).await.json();
     assert_eq!(status["leader"], survivor, "{status}");
-    let client = connect_session(&connect, Duration::from_secs(5), None)
+    let client = connect_session(&connect, Duration::from_secs(5), None, &Default::default())
         .await
         .expect("session after recovery");
     let (data, _) = client.get_data("/kept").await.expect("/kept survived");

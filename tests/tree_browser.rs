@@ -39,6 +39,7 @@ impl Harness {
         let (tx, rx) = unbounded_channel();
         let (worker, _handle) = tree_worker::spawn(
             tree_worker::Context {
+                tls: Default::default(),
                 connect: sb.connect_string(),
                 credentials,
                 timeout,

@@ -272,8 +272,9 @@ fn role_rank(r: Role) -> u8 {
         Role::NonVoting => 4,
         Role::ReadOnly => 5,
         Role::NotServing => 6,
-        Role::Unresponsive => 7,
-        Role::Error => 8,
-        Role::Down => 9,
+        Role::Unknown => 7,
+        Role::Unresponsive => 8,
+        Role::Error => 9,
+        Role::Down => 10,
     }
 }

@@ -19,8 +19,10 @@ use crate::ensemble::EnsembleConfig;
 use crate::history::{MemberHistory, Series};
 use crate::probe::member::{MemberSnapshot, ProbeTarget};
 use crate::probe::round::{
-    apply_membership, member_at, probe_address, same_endpoint, AdminLocator, ConfigSource,
+    apply_membership, may_be_member_at, member_at, probe_address, same_endpoint, AdminLocator,
+    ConfigSource,
 };
+use crate::probe::secure::TlsPorts;
 use crate::probe::types::Role;
 use events::EventLog;
 use keys::{Action, KeyCode, KeyInput, Keymap};
@@ -166,6 +168,8 @@ pub struct State {
     pub ensemble: String,
     pub seeds: Vec<String>,
     pub admin: AdminLocator,
+    /// Which client ports speak TLS, and how: given to every probe target.
+    pub tls: TlsPorts,
     pub read_only: bool,
     /// Drills are offered (the console runs on a sandbox).
     pub sandbox: bool,
@@ -238,6 +242,7 @@ pub struct StateInit {
     pub ensemble: String,
     pub seeds: Vec<String>,
     pub admin: AdminLocator,
+    pub tls: TlsPorts,
     pub read_only: bool,
     pub sandbox: bool,
     pub config: Config,
@@ -255,6 +260,7 @@ impl State {
             ensemble: init.ensemble,
             seeds: init.seeds,
             admin: init.admin,
+            tls: init.tls,
             read_only: init.read_only,
             sandbox: init.sandbox,
             config: init.config,
@@ -321,10 +327,13 @@ impl State {
         let mut out: Vec<ProbeTarget> = Vec::new();
         if let Some(cfg) = &self.membership {
             for s in cfg.servers.values() {
-                if let Some((address, _)) = probe_address(s, &self.seeds) {
+                if let Some((address, assumed)) = probe_address(s, &self.seeds) {
                     out.push(ProbeTarget {
                         id: Some(s.id),
                         admin_url: self.admin.url_for(Some(s.id), &address),
+                        // An assumed address must be confirmed by the member's own id.
+                        verify_id: assumed,
+                        tls: self.tls.client_for(&address, assumed),
                         address,
                     });
                 }
@@ -346,6 +355,9 @@ impl State {
                 out.push(ProbeTarget {
                     id: known_id,
                     admin_url: self.admin.url_for(known_id, seed),
+                    // Until its id is known, the seed says it (`conf`).
+                    verify_id: known_id.is_none(),
+                    tls: self.tls.client_for(seed, false),
                     address: seed.clone(),
                 });
             }
@@ -626,7 +638,7 @@ impl State {
                 }
             }
             self.departed
-                .retain(|d| member_at(&config, &self.seeds, d).is_none());
+                .retain(|d| !may_be_member_at(&config, &self.seeds, d));
         }
         for m in self.members.values_mut() {
             apply_membership(&mut m.snap, &config);
@@ -668,7 +680,7 @@ impl State {
             )
         });
         if let Some(cfg) = live_membership {
-            let member = member_at(cfg, &self.seeds, &target.address).is_some();
+            let member = may_be_member_at(cfg, &self.seeds, &target.address);
             if !member && !watched && !snap.role.is_alive() {
                 let keys: Vec<MemberKey> = self
                     .members
@@ -725,7 +737,11 @@ impl State {
         let after = view.snap.role;
         if was_seen && before != after {
             let level = match after {
-                Role::Down | Role::Unresponsive | Role::NotServing | Role::Error => Level::Warn,
+                Role::Down
+                | Role::Unresponsive
+                | Role::NotServing
+                | Role::Error
+                | Role::Unknown => Level::Warn,
                 _ => Level::Ok,
             };
             let text = match (before.is_alive(), after.is_alive()) {

@@ -265,6 +265,7 @@ impl State {
                         id: Some(spec.id),
                         admin_url: self.admin.url_for(Some(spec.id), &address),
                         address,
+                        ..ProbeTarget::default()
                     });
                 }
                 w.joiners = vec![spec];
@@ -470,6 +471,7 @@ impl State {
                         id: Some(spec.id),
                         admin_url: self.admin.url_for(Some(spec.id), &address),
                         address,
+                        ..ProbeTarget::default()
                     };
                     self.extra_targets.push(t);
                 }

@@ -11,6 +11,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
 use zkconsole::config::{Config, Credentials};
 use zkconsole::probe::round::AdminLocator;
+use zkconsole::probe::secure::{TlsConfig, TlsPorts};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -233,6 +234,7 @@ pub async fn run_console(
         connect: resolved.connect,
         admin: resolved.admin,
         credentials: resolved.credentials,
+        tls: resolved.tls,
         read_only: ui.read_only,
         theme: ui.theme,
         config: config.clone(),
@@ -247,6 +249,8 @@ pub struct Resolved {
     pub connect: String,
     pub admin: AdminLocator,
     pub credentials: Option<Credentials>,
+    /// Which client ports speak TLS, with the ensemble's TLS settings.
+    pub tls: TlsPorts,
 }
 
 pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
@@ -255,12 +259,14 @@ pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
             let mut admin = AdminLocator::default();
             apply_admin_flags(&mut admin, t)?;
             let credentials = Credentials::resolve(None).map_err(|e| e.to_string())?;
-            zkconsole::probe::secure::register(c);
+            // A bare connect string brings no TLS files: a `tcp+tls://` member is then
+            // refused with the reason (no CA to verify it by).
             return Ok(Resolved {
                 name: c.clone(),
                 connect: c.clone(),
                 admin,
                 credentials,
+                tls: TlsPorts::of(c, TlsConfig::default()),
             });
         }
         (None, Some(n), _) | (None, None, Some(n)) => n.clone(),
@@ -279,6 +285,7 @@ pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
         connect: target.connect,
         admin: target.admin,
         credentials: target.credentials,
+        tls: target.tls,
     })
 }
 

@@ -71,6 +71,7 @@ async fn context(config: &Config, target: &Target, goal: &Goal) -> Result<Contex
     let discovery = Discovery {
         seeds,
         admin: resolved.admin.clone(),
+        tls: resolved.tls.clone(),
         opts: ProbeOptions {
             timeout: config.probe_timeout(),
             ..ProbeOptions::default()
@@ -80,6 +81,7 @@ async fn context(config: &Config, target: &Target, goal: &Goal) -> Result<Contex
         &resolved.connect,
         config.probe_timeout(),
         resolved.credentials.as_ref(),
+        &resolved.tls,
     )
     .await
     .map_err(|e| tracing::info!(error = %e, "no session for plan/apply"))

@@ -51,6 +51,7 @@ pub async fn run(config: &Config, target: &Target, args: &RecoverArgs) -> i32 {
     let discovery = Arc::new(Discovery {
         seeds: seeds_of(&resolved.connect),
         admin: resolved.admin.clone(),
+        tls: resolved.tls.clone(),
         opts: ProbeOptions {
             timeout: config.probe_timeout(),
             ..ProbeOptions::default()

@@ -85,6 +85,7 @@ fn prepare(
     let discovery = Discovery {
         seeds: seeds_of(&resolved.connect),
         admin: resolved.admin,
+        tls: resolved.tls,
         opts: ProbeOptions {
             timeout: config.probe_timeout(),
             ..ProbeOptions::default()

@@ -8,6 +8,7 @@ use zkconsole::ensemble::health::summarize;
 use zkconsole::ensemble::LearnerType;
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery};
+use zkconsole::probe::secure::{TlsConfig, TlsPorts};
 use zkconsole::report::StatusReport;
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
@@ -232,6 +233,7 @@ pub fn resolved_for(sb: &Sandbox) -> super::Resolved {
             port: None,
         },
         credentials: zkconsole::config::Credentials::from_file(&sb.digest_file()).ok(),
+        tls: TlsPorts::of(&sb.connect_string(), TlsConfig::default()),
     }
 }
 
@@ -286,6 +288,7 @@ async fn watch_ephemeral(config: &Config, members: usize) -> anyhow::Result<i32>
             by_id: sb.admin_urls().into_iter().collect(),
             port: None,
         },
+        tls: TlsPorts::default(),
         opts: ProbeOptions {
             timeout: config.probe_timeout(),
             ..ProbeOptions::default()

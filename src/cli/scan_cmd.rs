@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use zkconsole::config::{Config, Credentials};
+use zkconsole::probe::secure::TlsPorts;
 use zkconsole::tree::scan::{
     normalize_path, scan, thousands, ScanError, ScanOptions, ScanProgress, ScanReport, DEFAULT_TOP,
     DEFAULT_WINDOW,
@@ -78,6 +79,7 @@ pub async fn run(config: &Config, target: &Target, args: &ScanArgs) -> i32 {
     let job = Job {
         connect: resolved.connect.clone(),
         credentials: resolved.credentials.clone(),
+        tls: resolved.tls.clone(),
         timeout,
         path: args.path.clone(),
         opts: ScanOptions {
@@ -156,6 +158,7 @@ enum Failure {
 struct Job {
     connect: String,
     credentials: Option<Credentials>,
+    tls: TlsPorts,
     timeout: Duration,
     path: String,
     opts: ScanOptions,
@@ -194,10 +197,14 @@ impl Job {
     }
 
     async fn run(self) -> Result<ScanReport, Failure> {
-        let client =
-            zkconsole::zk::connect_session(&self.connect, self.timeout, self.credentials.as_ref())
-                .await
-                .map_err(|e| Failure::Unreachable(e.to_string()))?;
+        let client = zkconsole::zk::connect_session(
+            &self.connect,
+            self.timeout,
+            self.credentials.as_ref(),
+            &self.tls,
+        )
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
         let progress = |p: &ScanProgress| {
             if self.live {
                 eprint!(

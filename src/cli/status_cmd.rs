@@ -28,6 +28,7 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
     let discovery = Discovery {
         seeds,
         admin: resolved.admin,
+        tls: resolved.tls,
         opts: ProbeOptions {
             timeout: timeout_ms.map_or(config.probe_timeout(), Duration::from_millis),
             ..ProbeOptions::default()

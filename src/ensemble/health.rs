@@ -88,6 +88,22 @@ pub fn summarize_refs(
         Some(cfg) => live_ids.intersection(&cfg.voter_ids()).count(),
         None => members.iter().filter(|m| serving_voter(m)).count(),
     };
+    // Voters whose client address is not known were not seen at all: unknown is not down.
+    // A member serving under a leader proves a working quorum exists; with unseen voters
+    // that could complete it, the quorum is presumed, not claimed lost.
+    let unseen = members
+        .iter()
+        .filter(|m| m.role == Role::Unknown && m.voting != Some(false))
+        .count();
+    let someone_serves = members
+        .iter()
+        .any(|m| matches!(m.role, Role::Leader | Role::Follower | Role::Observer));
+    let presumed = !has_quorum && someone_serves && live_voters + unseen >= quorum_size(voters);
+    let (has_quorum, tolerance) = if presumed {
+        (true, Some(0))
+    } else {
+        (has_quorum, tolerance)
+    };
     let reachable = members.iter().filter(|m| m.role.is_alive()).count();
 
     let mut level = Level::Ok;
@@ -96,7 +112,30 @@ pub fn summarize_refs(
         level = level.max(l);
         problems.push(text);
     };
-    if !has_quorum {
+    if presumed {
+        raise(
+            Level::Warn,
+            format!(
+                "quorum not confirmed: {live_voters} of {voters} voters seen serving, {unseen} \
+                 not observable (client address unknown); a serving member shows a quorum exists"
+            ),
+            &mut problems,
+        );
+    } else if !has_quorum
+        && unseen > 0
+        && live_voters + unseen >= quorum_size(voters)
+        // A voter seen not serving is evidence of its own: no quorum reaches it.
+        && !members.iter().any(|m| m.role == Role::NotServing)
+    {
+        raise(
+            Level::Warn,
+            format!(
+                "quorum unknown: {live_voters} of {voters} voters seen serving, {unseen} not \
+                 observable (client address unknown)"
+            ),
+            &mut problems,
+        );
+    } else if !has_quorum {
         raise(
             Level::Critical,
             format!(
@@ -105,14 +144,19 @@ pub fn summarize_refs(
             ),
             &mut problems,
         );
-    } else if leader_snap.is_none() {
+    } else if leader_snap.is_none() && !someone_serves {
         raise(Level::Critical, "no leader".into(), &mut problems);
     }
     for m in members {
         let who =
             m.id.map_or_else(|| m.address.clone(), |id| format!("member {id}"));
         match m.role {
-            Role::Down | Role::Unresponsive | Role::NotServing | Role::Error | Role::ReadOnly => {
+            Role::Down
+            | Role::Unresponsive
+            | Role::NotServing
+            | Role::Error
+            | Role::ReadOnly
+            | Role::Unknown => {
                 let why = m.error.as_deref().unwrap_or(m.role.as_str());
                 raise(
                     Level::Warn,
@@ -126,7 +170,7 @@ pub fn summarize_refs(
             raise(Level::Warn, format!("{who}: {h}"), &mut problems);
         }
     }
-    if has_quorum && tolerance == Some(0) {
+    if has_quorum && tolerance == Some(0) && !presumed {
         let why = if voters == 1 {
             "no failure tolerated: a single voter; if it stops, the ensemble stops"
         } else {

@@ -1,6 +1,7 @@
 //! Parsers for four-letter-word and AdminServer replies. Pure: text in, typed data out.
 
 use super::types::{MetricValue, Metrics, ServerMode};
+use crate::ensemble::EnsembleConfig;
 use serde_json::{Map, Value};
 
 /// What a four-letter word (or an AdminServer command) answered.
@@ -23,12 +24,27 @@ pub enum Reply<T> {
 #[error("{message}")]
 pub struct ParseError {
     pub message: String,
+    /// The reply is not what a ZooKeeper server sends (wrong shape, control bytes, impossible
+    /// figures), as opposed to an answer we merely cannot use (empty, an HTTP error).
+    pub not_zookeeper: bool,
 }
 
 impl ParseError {
     fn unexpected(expected: &str, got: &str) -> Self {
         ParseError {
             message: format!("expected {expected}, got {}", describe(got)),
+            not_zookeeper: !got.trim().is_empty(),
+        }
+    }
+
+    /// A reply that is not what a ZooKeeper server sends: why, and how the reply began.
+    fn rejected(command: &str, why: &str, got: &str) -> Self {
+        ParseError {
+            message: format!(
+                "not a ZooKeeper reply to {command} ({why}); it began {}",
+                describe(got)
+            ),
+            not_zookeeper: true,
         }
     }
 
@@ -38,6 +54,7 @@ impl ParseError {
                 "AdminServer {command} answered HTTP {status}: {}",
                 describe(body)
             ),
+            not_zookeeper: false,
         }
     }
 }
@@ -141,78 +158,167 @@ pub struct ZabState {
 
 /// `mntr`: "zk_<key>\t<value>" lines in any order. Keys are stored WITHOUT the zk_ prefix;
 /// unknown keys are kept. A single-space separator is tolerated (for hand-edited or
-/// whitespace-mangled captures); blank and unparseable lines are skipped, but a reply where no
-/// line parses is an error. Duplicate keys: the last one wins.
+/// whitespace-mangled captures) and blank lines are skipped. The reply is judged as a whole:
+/// one line of another shape, a control byte or an impossible figure rejects all of it, so a
+/// peer that is not a ZooKeeper server cannot slip a few plausible lines into the figures.
+/// Duplicate keys: the last one wins.
 pub fn parse_mntr(text: &str) -> Result<Reply<Metrics>, ParseError> {
+    check_bytes("mntr", text)?;
     if let Some(r) = refusal(text) {
         return Ok(r);
     }
-    // Built in one go (sorted, then bulk-loaded) rather than ~500 inserts: this runs for
-    // every member every round, and is most of what an idle console computes. A key given
-    // twice keeps its last value, as inserting would.
-    let metrics: Metrics = text
-        .lines()
-        .filter_map(mntr_line)
-        .map(|(key, value)| (key.to_string(), MetricValue::parse(value)))
-        .collect();
-    if metrics.is_empty() {
+    let mut pairs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (key, value) = mntr_line(line).ok_or_else(|| {
+            ParseError::rejected(
+                "mntr",
+                &format!("line {} is not \"zk_<key>\\t<value>\"", n + 1),
+                text,
+            )
+        })?;
+        let value = MetricValue::parse(value);
+        check_figure(key, &value).map_err(|why| ParseError::rejected("mntr", &why, text))?;
+        pairs.push((key.to_string(), value));
+    }
+    if pairs.is_empty() {
         return Err(ParseError::unexpected(
             "mntr lines \"zk_<key>\\t<value>\"",
             text,
         ));
     }
-    Ok(Reply::Ok(metrics))
+    // Built in one go (sorted, then bulk-loaded) rather than ~500 inserts: this runs for
+    // every member every round, and is most of what an idle console computes. A key given
+    // twice keeps its last value, as inserting would.
+    Ok(Reply::Ok(pairs.into_iter().collect()))
 }
 
 fn mntr_line(line: &str) -> Option<(&str, &str)> {
     let line = line.trim_end_matches('\r');
     let (key, value) = match line.split_once('\t') {
         Some((k, v)) => (k.trim(), v),
-        // Without a tab almost any prose line would split, so demand the zk_ prefix.
-        None => line
-            .trim()
-            .split_once(' ')
-            .filter(|(k, _)| k.starts_with("zk_"))?,
+        None => line.trim().split_once(' ')?,
     };
-    let key = key.strip_prefix("zk_").unwrap_or(key);
-    let plausible = !key.is_empty()
+    let key = key.strip_prefix("zk_")?;
+    plausible_key(key).then_some((key, value))
+}
+
+fn plausible_key(key: &str) -> bool {
+    !key.is_empty()
         && key
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    plausible.then_some((key, value))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Figures no ZooKeeper counter reaches: past 2^53 a double no longer holds every integer,
+/// and the saturated values (`Long.MAX_VALUE`, an overflowed `u64`) lie beyond it.
+const LARGEST_FIGURE: f64 = 9_007_199_254_740_992.0;
+
+/// Keys that are counts, sizes or durations: numbers, never negative. Other keys may be
+/// negative (the leader's proposal sizes start at -1) or text, and unknown keys are kept.
+const NON_NEGATIVE: &[&str] = &[
+    "avg_latency",
+    "min_latency",
+    "max_latency",
+    "packets_received",
+    "packets_sent",
+    "num_alive_connections",
+    "outstanding_requests",
+    "znode_count",
+    "watch_count",
+    "ephemerals_count",
+    "approximate_data_size",
+    "open_file_descriptor_count",
+    "max_file_descriptor_count",
+    "learners",
+    "followers",
+    "synced_followers",
+    "synced_non_voting_followers",
+    "synced_observers",
+    "pending_syncs",
+    "quorum_size",
+    "uptime",
+    "avg_fsynctime",
+    "p99_readlatency",
+    "p99_updatelatency",
+];
+
+/// One figure of `mntr` or the AdminServer's `monitor`, judged by what its key means.
+fn check_figure(key: &str, value: &MetricValue) -> Result<(), String> {
+    let known_number = NON_NEGATIVE.contains(&key);
+    match value {
+        MetricValue::Text(t) if known_number => Err(format!("{key} is not a number: {t:?}")),
+        MetricValue::Text(t) if key == "server_state" && ServerMode::parse(t).is_none() => {
+            Err(format!("server_state {t:?} is no ZooKeeper mode"))
+        }
+        MetricValue::Text(t) => check_text_value(key, t),
+        v => {
+            let x = v.as_f64().unwrap_or(f64::NAN);
+            if !x.is_finite() || x.abs() >= LARGEST_FIGURE {
+                Err(format!("{key} = {v} is out of range"))
+            } else if known_number && x < 0.0 {
+                Err(format!("{key} = {v} is negative"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+fn check_text_value(key: &str, t: &str) -> Result<(), String> {
+    match t.chars().find(|c| unsafe_to_show(*c) || *c == '\u{fffd}') {
+        Some(c) => Err(format!("{key} holds the character {:?}", c)),
+        None => Ok(()),
+    }
+}
+
+/// ZooKeeper's text replies are printable text in lines: a NUL, a terminal escape, another
+/// control character, an invisible or bidirectional mark, or bytes that were not UTF-8 (the
+/// transport shows them as U+FFFD) mean the peer is something else.
+fn check_bytes(command: &str, text: &str) -> Result<(), ParseError> {
+    let bad = text
+        .chars()
+        .find(|c| !matches!(c, '\t' | '\r' | '\n') && (unsafe_to_show(*c) || *c == '\u{fffd}'));
+    match bad {
+        Some(c) => Err(ParseError::rejected(
+            command,
+            &format!("it holds the character {}", c.escape_default()),
+            text,
+        )),
+        None => Ok(()),
+    }
 }
 
 /// `srvr`, and `stat` (srvr plus "Clients:" lines, which are ignored). Missing fields stay
-/// `None`; a reply with none of the known fields is an error.
+/// `None`; a reply with none of the known fields is an error. Judged as a whole, like `mntr`:
+/// every line is "Key: value" (or a client line of `stat`), and the known fields must hold
+/// what ZooKeeper prints there.
 pub fn parse_srvr(text: &str) -> Result<Reply<Srvr>, ParseError> {
+    check_bytes("srvr", text)?;
     if let Some(r) = refusal(text) {
         return Ok(r);
     }
     let mut s = Srvr::default();
-    for line in text.lines() {
-        let Some((key, value)) = line.split_once(':') else {
+    let mut in_clients = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            in_clients = false;
             continue;
-        };
-        let value = value.trim();
-        match key.trim() {
-            "Zookeeper version" if !value.is_empty() => s.version = Some(value.to_string()),
-            "Latency min/avg/max" => {
-                let mut parts = value
-                    .split('/')
-                    .map(|p| p.trim().parse::<f64>().ok().filter(|x| x.is_finite()));
-                s.latency_min = parts.next().flatten();
-                s.latency_avg = parts.next().flatten();
-                s.latency_max = parts.next().flatten();
-            }
-            "Received" => s.received = value.parse().ok(),
-            "Sent" => s.sent = value.parse().ok(),
-            "Connections" => s.connections = value.parse().ok(),
-            "Outstanding" => s.outstanding = value.parse().ok(),
-            "Zxid" => s.zxid = parse_zxid(value),
-            "Mode" => s.mode = ServerMode::parse(value),
-            "Node count" => s.node_count = value.parse().ok(),
-            _ => {}
         }
+        if line.trim() == "Clients:" {
+            in_clients = true;
+            continue;
+        }
+        if in_clients && line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let reject = |why: String| ParseError::rejected("srvr", &why, text);
+        let (key, value) = srvr_line(line)
+            .ok_or_else(|| reject(format!("line {} is not \"Key: value\"", n + 1)))?;
+        srvr_field(&mut s, key, value).map_err(|why| reject(format!("{key}: {why}")))?;
     }
     if s == Srvr::default() {
         return Err(ParseError::unexpected(
@@ -223,9 +329,109 @@ pub fn parse_srvr(text: &str) -> Result<Reply<Srvr>, ParseError> {
     Ok(Reply::Ok(s))
 }
 
+fn srvr_line(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once(':')?;
+    let key = key.trim();
+    let plausible = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '_' | '-'));
+    plausible.then_some((key, value.trim()))
+}
+
+/// Fills one known `srvr` field; unknown keys are kept out but allowed (versions add some).
+fn srvr_field(s: &mut Srvr, key: &str, value: &str) -> Result<(), String> {
+    match key {
+        "Zookeeper version" => s.version = Some(value.to_string()).filter(|v| !v.is_empty()),
+        "Latency min/avg/max" => {
+            let parts: Vec<&str> = value.split('/').collect();
+            let [min, avg, max] = parts[..] else {
+                return Err(format!("expected min/avg/max, got {value:?}"));
+            };
+            s.latency_min = Some(srvr_figure(min)?);
+            s.latency_avg = Some(srvr_figure(avg)?);
+            s.latency_max = Some(srvr_figure(max)?);
+        }
+        "Received" => s.received = Some(srvr_count(value)?),
+        "Sent" => s.sent = Some(srvr_count(value)?),
+        "Connections" => s.connections = Some(srvr_count(value)?),
+        "Outstanding" => s.outstanding = Some(srvr_count(value)?),
+        "Node count" => s.node_count = Some(srvr_count(value)?),
+        "Zxid" => s.zxid = Some(parse_zxid(value).ok_or(format!("{value:?} is no zxid"))?),
+        "Mode" => s.mode = Some(ServerMode::parse(value).ok_or(format!("{value:?} is no mode"))?),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A non-negative figure below the saturated range.
+fn srvr_figure(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..LARGEST_FIGURE).contains(&x) => Ok(x),
+        _ => Err(format!("{:?} is not a figure in range", text.trim())),
+    }
+}
+
+fn srvr_count(text: &str) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(i) if i >= 0 && (i as f64) < LARGEST_FIGURE => Ok(i),
+        _ => Err(format!("{:?} is not a count in range", text.trim())),
+    }
+}
+
+/// The `conf` reply: the answering server's own id and the membership it knows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conf {
+    /// `serverId=`: who answered, in its own words. What an assumed address is checked by.
+    pub server_id: Option<u64>,
+    /// The `server.N=` lines (and `version=`); empty for a standalone server.
+    pub membership: EnsembleConfig,
+}
+
+/// `conf`: `key=value` lines, then (3.5+) `membership: ` and the membership text. Judged as
+/// a whole like the other replies; `serverId` must be an id.
+pub fn parse_conf(text: &str) -> Result<Reply<Conf>, ParseError> {
+    check_bytes("conf", text)?;
+    if let Some(r) = refusal(text) {
+        return Ok(r);
+    }
+    let reject = |why: String| ParseError::rejected("conf", &why, text);
+    let mut server_id = None;
+    let mut seen = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line == "membership:" {
+            continue;
+        }
+        let (key, value) = line
+            .split_once('=')
+            .filter(|(k, _)| plausible_key(k.trim()))
+            .ok_or_else(|| reject(format!("line {} is not \"key=value\"", n + 1)))?;
+        seen = true;
+        if key.trim() == "serverId" {
+            let id = value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|i| (*i as f64) < LARGEST_FIGURE);
+            server_id = Some(id.ok_or_else(|| reject(format!("serverId {value:?} is no id")))?);
+        }
+    }
+    if !seen {
+        return Err(ParseError::unexpected("conf lines \"key=value\"", text));
+    }
+    let membership =
+        EnsembleConfig::parse(text).map_err(|e| reject(format!("its membership: {e}")))?;
+    Ok(Reply::Ok(Conf {
+        server_id,
+        membership,
+    }))
+}
+
 /// `isro`: "rw" / "ro" / "null". "null" is `Reply::Ok(Isro::NotServing)`: it is isro's own
 /// answer, not the generic refusal text.
 pub fn parse_isro(text: &str) -> Result<Reply<Isro>, ParseError> {
+    check_bytes("isro", text)?;
     match text.trim() {
         "rw" => Ok(Reply::Ok(Isro::ReadWrite)),
         "ro" => Ok(Reply::Ok(Isro::ReadOnly)),
@@ -247,6 +453,7 @@ pub fn parse_ruok(text: &str) -> Result<bool, ParseError> {
             Some(Reply::NotServing) => Ok(false),
             Some(Reply::NotWhitelisted { command }) => Err(ParseError {
                 message: format!("{command} is not in 4lw.commands.whitelist"),
+                not_zookeeper: false,
             }),
             _ => Err(ParseError::unexpected("\"imok\"", text)),
         },
@@ -269,10 +476,12 @@ pub fn parse_admin_monitor(http_status: u16, body: &str) -> Result<Reply<Metrics
     if http_status != 200 {
         return Err(ParseError::http("monitor", http_status, body));
     }
+    check_bytes("monitor", body)?;
     let obj = json_object(body, "an AdminServer monitor JSON object")?;
     if let Some(r) = admin_error(&obj) {
         return r;
     }
+    let reject = |why: String| ParseError::rejected("monitor", &why, body);
     let mut metrics = Metrics::new();
     for (key, value) in obj {
         if key == "command" || key == "error" {
@@ -281,15 +490,17 @@ pub fn parse_admin_monitor(http_status: u16, body: &str) -> Result<Reply<Metrics
         let v = match value {
             Value::Number(n) => match n.as_i64() {
                 Some(i) => MetricValue::Int(i),
-                None => match n.as_f64().filter(|f| f.is_finite()) {
-                    Some(f) => MetricValue::Float(f),
-                    None => continue,
-                },
+                // Beyond i64 (an overflowed u64): kept as a float so the range check sees it.
+                None => MetricValue::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
             Value::String(s) => MetricValue::Text(s),
             Value::Bool(b) => MetricValue::Text(b.to_string()),
             Value::Null | Value::Array(_) | Value::Object(_) => continue,
         };
+        if !plausible_key(&key) {
+            return Err(reject(format!("a key {:?}", excerpt(&key))));
+        }
+        check_figure(&key, &v).map_err(reject)?;
         metrics.insert(key, v);
     }
     if metrics.is_empty() {
@@ -305,7 +516,9 @@ pub fn parse_admin_zabstate(http_status: u16, body: &str) -> Result<ZabState, Pa
     if http_status != 200 {
         return Err(ParseError::http("zabstate", http_status, body));
     }
+    check_bytes("zabstate", body)?;
     let obj = json_object(body, "an AdminServer zabstate JSON object")?;
+    check_zabstate(&obj).map_err(|why| ParseError::rejected("zabstate", &why, body))?;
     let zab = ZabState {
         myid: obj.get("myid").and_then(Value::as_u64),
         is_leader: obj.get("is_leader").and_then(Value::as_bool),
@@ -330,6 +543,34 @@ pub fn parse_admin_zabstate(http_status: u16, body: &str) -> Result<ZabState, Pa
     Ok(zab)
 }
 
+/// The fields the console reads hold what ZooKeeper prints there, or are absent.
+fn check_zabstate(obj: &Map<String, Value>) -> Result<(), String> {
+    for key in ["myid", "zab_epoch"] {
+        match obj.get(key) {
+            None | Some(Value::Null) => {}
+            Some(v) => match v.as_u64() {
+                Some(n) if (n as f64) < LARGEST_FIGURE => {}
+                _ => return Err(format!("{key} = {v} is not an id in range")),
+            },
+        }
+    }
+    for key in ["is_leader", "voting"] {
+        if !matches!(obj.get(key), None | Some(Value::Null | Value::Bool(_))) {
+            return Err(format!("{key} is not true or false"));
+        }
+    }
+    match obj.get("last_zxid") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(z)) if parse_zxid(z).is_some() => {}
+        Some(Value::Number(n)) if n.as_u64().is_some() => {}
+        Some(v) => return Err(format!("last_zxid {v} is no zxid")),
+    }
+    match obj.get("zabstate") {
+        Some(Value::String(t)) => check_text_value("zabstate", t),
+        _ => Ok(()),
+    }
+}
+
 fn json_object(body: &str, expected: &str) -> Result<Map<String, Value>, ParseError> {
     match serde_json::from_str::<Value>(body) {
         Ok(Value::Object(obj)) => Ok(obj),
@@ -346,6 +587,7 @@ fn admin_error<T>(obj: &Map<String, Value>) -> Option<Result<Reply<T>, ParseErro
     };
     Some(refusal(&text).ok_or_else(|| ParseError {
         message: format!("AdminServer reported an error: {}", describe(&text)),
+        not_zookeeper: false,
     }))
 }
 
@@ -480,15 +722,142 @@ mod tests {
     }
 
     #[test]
-    fn mntr_tolerates_crlf_spaces_blanks_and_junk() {
-        let text = "\r\nzk_a\t1\r\nzk_b 2.5\r\n\r\nthis line is prose\r\nzk_c\tx y\r\n";
+    fn mntr_tolerates_crlf_spaces_and_blanks() {
+        let text = "\r\nzk_a\t1\r\nzk_b 2.5\r\n\r\nzk_c\tx y\r\n";
         let m = ok(parse_mntr(text));
         assert_eq!(m.len(), 3);
         assert_eq!(m["a"], MetricValue::Int(1));
         assert_eq!(m["b"], MetricValue::Float(2.5));
         assert_eq!(m["c"], MetricValue::Text("x y".into()));
-        assert!(parse_mntr("hello world\nno metrics here").is_err());
         assert!(parse_mntr("").is_err());
+    }
+
+    /// What a peer that is not ZooKeeper sends, each rejected whole, saying why and quoting
+    /// the start of the reply escaped.
+    #[test]
+    fn mntr_rejects_replies_that_are_not_zookeepers() {
+        let valid = "zk_server_state\tleader\nzk_num_alive_connections\t3\n";
+        let hostile = [
+            format!("\u{1b}[2J\u{1b}]0;owned\u{7}{valid}"),
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n{valid}"),
+            format!("{valid}this line is prose\n"),
+            format!("{valid}zk_packets_sent\t9223372036854775807\n"),
+            format!("{valid}zk_packets_sent\t18446744073709551615\n"),
+            format!("{valid}zk_avg_latency\t-5\n"),
+            format!("{valid}zk_outstanding_requests\tmany\n"),
+            format!("{valid}zk_some_new_key\t-9223372036854775808\n"),
+            format!("{valid}zk_version\t3.8\u{0}\n"),
+            "zk_server_state\tpwned\n".to_string(),
+            format!("\u{fffd}\u{fffd}PK\u{3}\u{4}{valid}"),
+        ];
+        for text in &hostile {
+            let e = parse_mntr(text).unwrap_err();
+            assert!(e.not_zookeeper, "{text:?}: {e}");
+            assert!(e.message.contains("not a ZooKeeper reply to mntr"), "{e}");
+            assert!(!e.message.chars().any(unsafe_to_show), "{e:?}");
+        }
+        let e = parse_mntr(&hostile[0]).unwrap_err();
+        assert!(e.message.contains(r"\u{1b}[2J"), "quotes the start: {e}");
+        assert!(!parse_mntr("").unwrap_err().not_zookeeper);
+    }
+
+    /// Other versions' shapes are not rejected: 3.5's integer latency and `zk_followers`,
+    /// unknown keys with negative or textual values (proposal sizes start at -1).
+    #[test]
+    fn mntr_of_other_versions_is_accepted() {
+        let v35 = "zk_version\t3.5.9-83df9301aa5c2a5d284a9940177808c01bc35cef, built on 01/06/2021 20:03 GMT\n\
+                   zk_avg_latency\t0\nzk_max_latency\t12\nzk_min_latency\t0\n\
+                   zk_packets_received\t120\nzk_server_state\tleader\nzk_followers\t2\n\
+                   zk_synced_followers\t2\nzk_last_proposal_size\t-1\nzk_max_proposal_size\t-1\n";
+        let m = ok(parse_mntr(v35));
+        assert_eq!(m["avg_latency"], MetricValue::Int(0));
+        assert_eq!(m["last_proposal_size"], MetricValue::Int(-1));
+        assert_eq!(m["followers"], MetricValue::Int(2));
+    }
+
+    #[test]
+    fn srvr_rejects_replies_that_are_not_zookeepers() {
+        let valid = include_str!("../../tests/fixtures/leader_srvr.txt");
+        let hostile = [
+            format!("HTTP/1.1 400 Bad Request\r\n\r\n{valid}"),
+            format!("\u{1b}[31m{valid}"),
+            valid.replace("Received: 11", "Received: 9223372036854775807"),
+            valid.replace("Connections: 2", "Connections: -2"),
+            valid.replace("Mode: leader", "Mode: overlord"),
+            valid.replace("0/2.2857/6", "0/-5/6"),
+            valid.replace("Zxid: 0x100000008", "Zxid: 0xZZ"),
+        ];
+        for text in &hostile {
+            let e = parse_srvr(text).unwrap_err();
+            assert!(e.not_zookeeper, "{text:?}: {e}");
+        }
+        // A version's extra line (unknown key) is no reason to reject.
+        let extra = format!("{valid}Some new field: 42\n");
+        assert_eq!(ok(parse_srvr(&extra)).mode, Some(ServerMode::Leader));
+        let proposal = valid.replace(
+            "Node count: 8",
+            "Node count: 8\nProposal sizes last/min/max: -1/-1/-1",
+        );
+        assert_eq!(ok(parse_srvr(&proposal)).node_count, Some(8));
+    }
+
+    #[test]
+    fn conf_gives_the_answering_server_and_rejects_junk() {
+        let c = ok(parse_conf(include_str!(
+            "../../tests/fixtures/leader_conf.txt"
+        )));
+        assert_eq!(c.server_id, Some(3));
+        assert_eq!(c.membership.servers.len(), 3);
+        let f = ok(parse_conf(include_str!(
+            "../../tests/fixtures/follower_conf.txt"
+        )));
+        assert!(f.server_id.is_some());
+        // The static format: no client port in the server lines.
+        let fixed = "clientPort=2181\nserverId=2\nmembership: \n\
+                     server.1=10.0.0.1:2888:3888:participant\n\
+                     server.2=10.0.0.2:2888:3888:participant\nversion=0";
+        let s = ok(parse_conf(fixed));
+        assert_eq!((s.server_id, s.membership.servers.len()), (Some(2), 2));
+        for bad in [
+            "serverId=-1\n",
+            "serverId=9223372036854775807\n",
+            "\u{1b}[2JserverId=1\n",
+            "HTTP/1.1 200 OK\nserverId=1\n",
+        ] {
+            assert!(parse_conf(bad).unwrap_err().not_zookeeper, "{bad:?}");
+        }
+        assert_eq!(
+            parse_conf(include_str!("../../tests/fixtures/notserving_srvr.txt")),
+            Ok(Reply::NotServing)
+        );
+    }
+
+    #[test]
+    fn admin_json_with_impossible_figures_is_rejected() {
+        for body in [
+            r#"{"server_state":"leader","num_alive_connections":9223372036854775807}"#,
+            r#"{"server_state":"leader","packets_sent":18446744073709551615}"#,
+            r#"{"server_state":"leader","avg_latency":-5}"#,
+            r#"{"server_state":"leader\u001b[2J","avg_latency":1}"#,
+        ] {
+            let e = parse_admin_monitor(200, body).unwrap_err();
+            assert!(e.not_zookeeper, "{body}: {e}");
+        }
+        for body in [
+            r#"{"myid":-1,"voting":true}"#,
+            r#"{"myid":1,"voting":"yes"}"#,
+            r#"{"myid":1,"last_zxid":"nope"}"#,
+        ] {
+            assert!(
+                parse_admin_zabstate(200, body).unwrap_err().not_zookeeper,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn isro_rejects_escapes() {
+        assert!(parse_isro("\u{1b}[2Jrw").unwrap_err().not_zookeeper);
     }
 
     #[test]
@@ -732,7 +1101,8 @@ mod tests {
 
     fn metric_value() -> impl Strategy<Value = MetricValue> {
         prop_oneof![
-            any::<i64>().prop_map(MetricValue::Int),
+            // Figures below the saturated range (what a server prints).
+            (-(1i64 << 52)..(1i64 << 52)).prop_map(MetricValue::Int),
             // Whole floats print without a fraction and come back as Int, like the server's.
             (-1.0e12f64..1.0e12)
                 .prop_filter("fractional", |f| f.fract() != 0.0)
@@ -770,14 +1140,14 @@ mod tests {
         }
 
         #[test]
-        fn mntr_round_trips(map in proptest::collection::btree_map("[a-z][a-z0-9_]{0,30}", metric_value(), 1..40)) {
+        fn mntr_round_trips(map in proptest::collection::btree_map("x[a-z0-9_]{0,30}", metric_value(), 1..40)) {
             let text: String = map.iter().map(|(k, v)| format!("zk_{k}\t{v}\n")).collect();
             prop_assert_eq!(parse_mntr(&text), Ok(Reply::Ok(map)));
         }
 
         #[test]
         fn srvr_round_trips_through_text(
-            received in any::<i64>(),
+            received in 0i64..(1i64 << 52),
             zxid in any::<u64>(),
             avg in 0.0f64..1.0e6,
         ) {

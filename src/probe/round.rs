@@ -4,8 +4,13 @@
 //! Members listed in the membership that do not answer are kept, as down or unresponsive:
 //! an observation never drops a member.
 
-use super::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
-use super::transport::four_letter_word;
+use super::member::{
+    discredited, probe_member, says_nothing, unknown_address, MemberSnapshot, ProbeOptions,
+    ProbeTarget,
+};
+use super::parse::{parse_conf, Reply};
+use super::secure::TlsPorts;
+use super::transport::{four_letter_word_within, Budget};
 use super::types::{Role, ServerMode};
 use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
 use futures::future::join_all;
@@ -50,6 +55,8 @@ pub struct Discovery {
     pub seeds: Vec<String>,
     pub admin: AdminLocator,
     pub opts: ProbeOptions,
+    /// Which seeds speak TLS, and how.
+    pub tls: TlsPorts,
 }
 
 #[derive(Debug, Clone)]
@@ -153,39 +160,10 @@ pub async fn observe_with(
     fallback: Option<(&EnsembleConfig, ConfigSource)>,
 ) -> Observation {
     let started = Instant::now();
-    // Round one: every seed, probe and `conf` at once.
-    let seed_work = d.seeds.iter().map(|seed| {
-        let target = ProbeTarget {
-            id: None,
-            address: seed.clone(),
-            admin_url: d.admin.url_for(None, seed),
-        };
-        let opts = d.opts;
-        async move {
-            let (snap, conf) = tokio::join!(
-                probe_member(&target, opts),
-                four_letter_word(&target.address, "conf", opts.timeout, opts.reply_cap)
-            );
-            (snap, conf.ok().and_then(|t| parse_conf(&t)))
-        }
-    });
-    let seeded = join_all(seed_work).await;
-
-    let mut config: Option<EnsembleConfig> = None;
-    let mut seed_snaps = Vec::with_capacity(seeded.len());
-    for (mut snap, conf) in seeded {
-        if let Some((cfg, server_id)) = conf {
-            snap.id = server_id.or(snap.id);
-            if config.as_ref().is_none_or(|c| cfg.version > c.version) {
-                config = Some(cfg);
-            }
-        }
-        seed_snaps.push(snap);
-    }
-    let mut source = if config.is_some() {
-        ConfigSource::Conf
-    } else {
-        ConfigSource::None
+    let (mut seed_snaps, config) = probe_seeds(d).await;
+    let (mut config, mut source) = match config {
+        Some(c) => (Some(c), ConfigSource::Conf),
+        None => (None, ConfigSource::None),
     };
     if config.is_none() {
         if let Some((cfg, from)) = fallback {
@@ -194,67 +172,26 @@ pub async fn observe_with(
         }
     }
 
-    let mut members = Vec::new();
-    if let Some(cfg) = &config {
-        // A seed that did not tell its id is matched to the config by address.
-        for snap in seed_snaps.iter_mut().filter(|s| s.id.is_none()) {
-            snap.id = member_at(cfg, &d.seeds, &snap.address).map(|s| s.id);
-        }
-        // A seed probed before its id was known missed its AdminServer configured by id:
-        // probe it again in round two, with it.
-        seed_snaps.retain(|snap| {
-            let Some(id) = snap.id else { return true };
-            let by_id_only =
-                d.admin.by_id.contains_key(&id) && d.admin.url_for(None, &snap.address).is_none();
-            !by_id_only
-        });
-        // Round two: members the seeds did not cover.
-        let missing: Vec<(ProbeTarget, bool)> = cfg
-            .servers
-            .values()
-            .filter(|s| !seed_snaps.iter().any(|snap| snap.id == Some(s.id)))
-            .filter_map(|s| {
-                let (address, assumed) = probe_address(s, &d.seeds)?;
-                Some((
-                    ProbeTarget {
-                        id: Some(s.id),
-                        admin_url: d.admin.url_for(Some(s.id), &address),
-                        address,
-                    },
-                    assumed,
-                ))
-            })
-            .collect();
-        let extra = join_all(missing.iter().map(|(t, assumed)| async move {
-            let mut snap = probe_member(t, d.opts).await;
-            if *assumed && !snap.role.is_alive() {
-                snap.hint = Some(assumed_address_hint(t.id.unwrap_or(0), &t.address));
+    let members = match &config {
+        Some(cfg) => {
+            // A seed that did not tell its id is matched by the client address the
+            // membership gives it (never by an assumed one: that could be anyone).
+            for snap in seed_snaps.iter_mut().filter(|s| s.id.is_none()) {
+                snap.id = member_at(cfg, &d.seeds, &snap.address).map(|s| s.id);
             }
-            snap
-        }))
-        .await;
-        let mut by_id: BTreeMap<u64, MemberSnapshot> = BTreeMap::new();
-        for snap in seed_snaps.drain(..).chain(extra) {
-            match snap.id {
-                Some(id) => {
-                    // Two seeds naming one member: keep the more informative answer.
-                    let better = by_id.get(&id).is_none_or(|old| !old.role.is_alive());
-                    if better {
-                        by_id.insert(id, snap);
-                    }
-                }
-                None => members.push(snap),
-            }
+            // A seed probed before its id was known missed its AdminServer configured by
+            // id: probe it again in round two, with it.
+            seed_snaps.retain(|snap| {
+                let Some(id) = snap.id else { return true };
+                let by_id_only = d.admin.by_id.contains_key(&id)
+                    && d.admin.url_for(None, &snap.address).is_none();
+                !by_id_only
+            });
+            let extra = probe_the_rest(d, cfg, &seed_snaps).await;
+            merge(cfg, seed_snaps, extra)
         }
-        let mut listed: Vec<MemberSnapshot> = by_id.into_values().collect();
-        for snap in &mut listed {
-            apply_membership(snap, cfg);
-        }
-        listed.append(&mut members);
-        members = listed;
-    } else {
-        members = seed_snaps;
-    }
+        None => seed_snaps,
+    };
     Observation {
         config,
         config_source: source,
@@ -263,61 +200,167 @@ pub async fn observe_with(
     }
 }
 
-/// The configured member whose client address (as probed) is `address`.
+/// Round one: every seed, probe and `conf` at once. The seeds' snapshots (with the id each
+/// reported) and the newest membership they told.
+async fn probe_seeds(d: &Discovery) -> (Vec<MemberSnapshot>, Option<EnsembleConfig>) {
+    let seed_work = d.seeds.iter().map(|seed| {
+        let target = ProbeTarget {
+            id: None,
+            address: seed.clone(),
+            admin_url: d.admin.url_for(None, seed),
+            // `conf` is asked here, beside the probe: it gives the membership too.
+            verify_id: false,
+            tls: d.tls.client_for(seed, false),
+        };
+        let opts = d.opts;
+        async move {
+            let budget = Budget::starting_now(opts.timeout);
+            let tls = target.tls.as_ref();
+            let (snap, conf) = tokio::join!(
+                probe_member(&target, opts),
+                four_letter_word_within(&target.address, tls, "conf", budget, opts.reply_cap)
+            );
+            with_conf(snap, conf.ok())
+        }
+    });
+    let mut config: Option<EnsembleConfig> = None;
+    let mut snaps = Vec::with_capacity(d.seeds.len());
+    for (snap, cfg) in join_all(seed_work).await {
+        if let Some(cfg) = cfg {
+            if config.as_ref().is_none_or(|c| cfg.version > c.version) {
+                config = Some(cfg);
+            }
+        }
+        snaps.push(snap);
+    }
+    (snaps, config)
+}
+
+/// A seed's snapshot with what its `conf` said: its own id, and the membership it knows. A
+/// `conf` reply that is not ZooKeeper's discredits the seed like any other reply.
+fn with_conf(
+    mut snap: MemberSnapshot,
+    conf: Option<String>,
+) -> (MemberSnapshot, Option<EnsembleConfig>) {
+    let text = conf.filter(|t| !t.trim().is_empty());
+    match text.as_deref().map(parse_conf) {
+        Some(Err(e)) if e.not_zookeeper => (discredited(snap, "conf", &e), None),
+        Some(Ok(Reply::Ok(c))) if !says_nothing(&snap) => {
+            snap.id = c.server_id.or(snap.id);
+            let cfg = (!c.membership.servers.is_empty()).then_some(c.membership);
+            (snap, cfg)
+        }
+        _ => (snap, None),
+    }
+}
+
+/// Round two: the configured members the seeds did not cover. A member the membership gives
+/// no client address is probed at its host with a seed's port and must confirm its id there;
+/// where that address is a seed's that answered as another member, it is unknown at once.
+async fn probe_the_rest(
+    d: &Discovery,
+    cfg: &EnsembleConfig,
+    seed_snaps: &[MemberSnapshot],
+) -> Vec<MemberSnapshot> {
+    let mut known_elsewhere = Vec::new();
+    let mut targets = Vec::new();
+    for s in cfg.servers.values() {
+        if seed_snaps.iter().any(|snap| snap.id == Some(s.id)) {
+            continue;
+        }
+        let Some((address, assumed)) = probe_address(s, &d.seeds) else {
+            continue;
+        };
+        let taken = seed_snaps
+            .iter()
+            .find(|snap| same_endpoint(&snap.address, &address) && snap.id.is_some());
+        if let (true, Some(other)) = (assumed, taken) {
+            let why = format!("{address} answers as member {}", other.id.unwrap_or(0));
+            let blank = MemberSnapshot {
+                address: address.clone(),
+                ..other.clone()
+            };
+            known_elsewhere.push(unknown_address(blank, s.id, &why));
+            continue;
+        }
+        targets.push(ProbeTarget {
+            id: Some(s.id),
+            admin_url: d.admin.url_for(Some(s.id), &address),
+            verify_id: assumed,
+            tls: d.tls.client_for(&address, assumed),
+            address,
+        });
+    }
+    let mut probed = join_all(targets.iter().map(|t| probe_member(t, d.opts))).await;
+    probed.append(&mut known_elsewhere);
+    probed
+}
+
+/// Config members in id order (one row per id, the more informative answer kept), then the
+/// seeds no member id was found for.
+fn merge(
+    cfg: &EnsembleConfig,
+    seeds: Vec<MemberSnapshot>,
+    extra: Vec<MemberSnapshot>,
+) -> Vec<MemberSnapshot> {
+    let mut by_id: BTreeMap<u64, MemberSnapshot> = BTreeMap::new();
+    let mut unnamed = Vec::new();
+    for snap in seeds.into_iter().chain(extra) {
+        match snap.id {
+            Some(id) => {
+                let better = by_id.get(&id).is_none_or(|old| !old.role.is_alive());
+                if better {
+                    by_id.insert(id, snap);
+                }
+            }
+            None => unnamed.push(snap),
+        }
+    }
+    let mut listed: Vec<MemberSnapshot> = by_id.into_values().collect();
+    for snap in &mut listed {
+        apply_membership(snap, cfg);
+    }
+    listed.append(&mut unnamed);
+    listed
+}
+
+/// The configured member whose client address, as the membership gives it, is `address`.
+/// An assumed address (a member's host with a seed's port) identifies nobody: on one host,
+/// it is every member's.
 pub fn member_at<'a>(
     cfg: &'a EnsembleConfig,
     seeds: &[String],
     address: &str,
 ) -> Option<&'a ServerSpec> {
+    cfg.servers.values().find(|s| {
+        probe_address(s, seeds).is_some_and(|(a, assumed)| !assumed && same_endpoint(&a, address))
+    })
+}
+
+/// Whether `address` may be a configured member's: its given client address, or the one
+/// assumed for it.
+pub fn may_be_member_at(cfg: &EnsembleConfig, seeds: &[String], address: &str) -> bool {
     cfg.servers
         .values()
-        .find(|s| probe_address(s, seeds).is_some_and(|(a, _)| same_endpoint(&a, address)))
+        .any(|s| probe_address(s, seeds).is_some_and(|(a, _)| same_endpoint(&a, address)))
 }
 
 /// Where to probe a configured member. The membership may list no client port (a TLS-only
-/// ensemble, or `clientPort` kept in the static file); ensembles use one client port on every
-/// host, so the seeds' port is assumed (a TLS seed's, TLS included) rather than the member
-/// being left out. The flag says the address was assumed.
+/// ensemble, or `clientPort` kept in the static file); ensembles often use one client port on
+/// every host, so the first seed's port is assumed (a TLS seed's lends its TLS too, see
+/// `TlsPorts::client_for`) rather than the member being left out. The flag says the address
+/// was assumed: the member must then confirm it by its own id.
 pub fn probe_address(spec: &ServerSpec, seeds: &[String]) -> Option<(String, bool)> {
     if let Some(a) = spec.client_address() {
         return Some((a, false));
     }
-    let secure_seed = seeds.iter().find(|s| super::secure::is_secure(s));
-    let (_, port) = secure_seed.or(seeds.first())?.rsplit_once(':')?;
+    let (_, port) = seeds.first()?.rsplit_once(':')?;
     let host = if spec.host.contains(':') && !spec.host.starts_with('[') {
         format!("[{}]", spec.host)
     } else {
         spec.host.clone()
     };
-    let addr = format!("{host}:{port}");
-    if secure_seed.is_some() {
-        super::secure::mark(&addr);
-    }
-    Some((addr, true))
-}
-
-/// The note on a member probed at an assumed address that did not answer there.
-pub fn assumed_address_hint(id: u64, address: &str) -> String {
-    format!(
-        "the membership lists no client port for member {id}; {address} was assumed \
-         (name the member in the connect string if it listens elsewhere)"
-    )
-}
-
-/// `conf` gives both the membership and the answering server's own id.
-fn parse_conf(text: &str) -> Option<(EnsembleConfig, Option<u64>)> {
-    if super::parse::refusal::<()>(text).is_some() {
-        return None;
-    }
-    let cfg = EnsembleConfig::parse(text).ok()?;
-    if cfg.servers.is_empty() {
-        return None;
-    }
-    let id = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("serverId="))
-        .and_then(|v| v.trim().parse().ok());
-    Some((cfg, id))
+    Some((format!("{host}:{port}"), true))
 }
 
 /// A follower that is not a configured voter is a joiner (or a removed server): non-voting.
@@ -403,15 +446,13 @@ mod tests {
             probe_address(&cfg.servers[&3], &seeds),
             Some(("[fe80::3]:2281".into(), true))
         );
-        assert!(!crate::probe::secure::is_secure("10.0.0.2:2281"));
-        // A TLS seed lends its port, and TLS, to the members the membership gives no port.
-        crate::probe::secure::register("tcp+tls://10.0.0.1:2282");
-        let seeds = vec!["10.0.0.1:2181".to_string(), "10.0.0.1:2282".to_string()];
-        assert_eq!(
-            probe_address(&cfg.servers[&2], &seeds),
-            Some(("10.0.0.2:2282".into(), true))
-        );
-        assert!(crate::probe::secure::is_secure("10.0.0.2:2282"));
         assert_eq!(probe_address(&cfg.servers[&2], &[]), None);
+        // An assumed address identifies nobody; a given one does.
+        assert_eq!(
+            member_at(&cfg, &seeds, "10.0.0.1:2181").map(|s| s.id),
+            Some(1)
+        );
+        assert!(member_at(&cfg, &seeds, "10.0.0.2:2281").is_none());
+        assert!(may_be_member_at(&cfg, &seeds, "10.0.0.2:2281"));
     }
 }

@@ -2,6 +2,7 @@
 //! HTTP GET against the AdminServer. Both are bounded in time and in reply size, so a hung or
 //! hostile peer costs at most one timeout and a fixed amount of memory.
 
+use super::secure::TlsClient;
 use std::io::ErrorKind;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -24,16 +25,46 @@ pub enum TransportError {
     TooLarge { addr: String, cap: usize },
 }
 
-/// Sends a four-letter word and reads until the server closes the connection.
+/// One deadline shared by every exchange of a task (a whole member probe), and the timeout it
+/// came from, which is what an error reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    deadline: Instant,
+    timeout: Duration,
+}
+
+impl Budget {
+    pub fn starting_now(timeout: Duration) -> Self {
+        Self {
+            deadline: Instant::now() + timeout,
+            timeout,
+        }
+    }
+}
+
+/// Sends a four-letter word to a plain client port and reads until the server closes the
+/// connection.
 pub async fn four_letter_word(
     addr: &str,
     cmd: &str,
     timeout: Duration,
     cap: usize,
 ) -> Result<String, TransportError> {
-    let deadline = Instant::now() + timeout;
-    let bytes = if super::secure::is_secure(addr) {
-        exchange_tls(addr, cmd.as_bytes(), deadline, timeout, cap).await?
+    four_letter_word_within(addr, None, cmd, Budget::starting_now(timeout), cap).await
+}
+
+/// As `four_letter_word`, finishing by the budget's deadline; inside a TLS session when the
+/// port speaks TLS (`tls` given).
+pub async fn four_letter_word_within(
+    addr: &str,
+    tls: Option<&TlsClient>,
+    cmd: &str,
+    budget: Budget,
+    cap: usize,
+) -> Result<String, TransportError> {
+    let Budget { deadline, timeout } = budget;
+    let bytes = if let Some(tls) = tls {
+        exchange_tls(addr, tls, cmd.as_bytes(), deadline, timeout, cap).await?
     } else {
         exchange(addr, cmd.as_bytes(), deadline, timeout, cap).await?
     };
@@ -43,6 +74,7 @@ pub async fn four_letter_word(
 #[cfg(not(feature = "tls"))]
 async fn exchange_tls(
     addr: &str,
+    _tls: &TlsClient,
     _request: &[u8],
     _deadline: Instant,
     _timeout: Duration,
@@ -60,6 +92,7 @@ async fn exchange_tls(
 #[cfg(feature = "tls")]
 async fn exchange_tls(
     addr: &str,
+    tls: &TlsClient,
     request: &[u8],
     deadline: Instant,
     timeout: Duration,
@@ -69,7 +102,7 @@ async fn exchange_tls(
         addr: addr.to_string(),
         message,
     };
-    let connector = super::secure::connector().map_err(fail)?;
+    let connector = tls.connector().map_err(fail)?;
     let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string())
@@ -90,6 +123,17 @@ pub async fn http_get(
     timeout: Duration,
     cap: usize,
 ) -> Result<(u16, String), TransportError> {
+    http_get_within(base_url, path, Budget::starting_now(timeout), cap).await
+}
+
+/// As `http_get`, finishing by the budget's deadline.
+pub async fn http_get_within(
+    base_url: &str,
+    path: &str,
+    budget: Budget,
+    cap: usize,
+) -> Result<(u16, String), TransportError> {
+    let Budget { deadline, timeout } = budget;
     let (host_port, prefix) = split_http_url(base_url).ok_or_else(|| TransportError::Io {
         addr: base_url.to_string(),
         message: "AdminServer URL must look like http://host:port".into(),
@@ -97,7 +141,6 @@ pub async fn http_get(
     let request = format!(
         "GET {prefix}{path} HTTP/1.0\r\nHost: {host_port}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
     );
-    let deadline = Instant::now() + timeout;
     let bytes = exchange(&host_port, request.as_bytes(), deadline, timeout, cap).await?;
     let text = String::from_utf8_lossy(&bytes);
     let (head, body) = match text.split_once("\r\n\r\n") {

@@ -22,6 +22,10 @@ pub enum Role {
     Unresponsive,
     /// It answered with something we could not understand.
     Error,
+    /// Not known: the membership gives no client address for it, and the one assumed could
+    /// not be confirmed as this member's (another member answered there, or none could say).
+    /// Unknown is not down: the quorum is not judged lost on its account.
+    Unknown,
 }
 
 impl Role {
@@ -45,6 +49,7 @@ impl Role {
             Role::Down => "down",
             Role::Unresponsive => "unresponsive",
             Role::Error => "error",
+            Role::Unknown => "unknown",
         }
     }
 
@@ -56,9 +61,9 @@ impl Role {
         )
     }
 
-    /// The process answered at all.
+    /// The process answered at all (for `Unknown`: no answer from it is known).
     pub fn is_alive(self) -> bool {
-        !matches!(self, Role::Down | Role::Unresponsive)
+        !matches!(self, Role::Down | Role::Unresponsive | Role::Unknown)
     }
 }
 

@@ -17,6 +17,9 @@ pub struct MemberFiles<'a> {
     pub read_only_mode: bool,
     /// A TLS client port and the key store it serves from.
     pub secure: Option<(u16, &'a super::state::SandboxTls)>,
+    /// The static format: the member's client address, written as `clientPortAddress` and
+    /// `clientPort`; the server lines go into zoo.cfg and reconfig is off.
+    pub static_client: Option<(&'a str, u16)>,
 }
 
 impl MemberFiles<'_> {
@@ -31,28 +34,36 @@ impl MemberFiles<'_> {
             dyn_text.push_str(&spec.to_line());
             dyn_text.push('\n');
         }
-        std::fs::write(&dynamic_path, dyn_text)?;
+        std::fs::write(&dynamic_path, &dyn_text)?;
         let mut cfg = format!(
             "# written by zkconsole sandbox\n\
              tickTime={tick}\n\
              initLimit=10\n\
              syncLimit=5\n\
              dataDir={data}\n\
-             reconfigEnabled=true\n\
              standaloneEnabled=false\n\
              4lw.commands.whitelist={wl}\n\
              admin.enableServer=true\n\
              admin.serverAddress=127.0.0.1\n\
              admin.serverPort={admin}\n\
-             DigestAuthenticationProvider.superDigest={digest}\n\
-             dynamicConfigFile={dynfile}\n",
+             DigestAuthenticationProvider.superDigest={digest}\n",
             tick = self.tick_ms,
             data = data.display(),
             wl = self.whitelist,
             admin = self.admin_port,
             digest = self.super_digest,
-            dynfile = dynamic_path.display(),
         );
+        match self.static_client {
+            Some((host, port)) => {
+                cfg.push_str(&format!(
+                    "reconfigEnabled=false\nclientPortAddress={host}\nclientPort={port}\n{dyn_text}"
+                ));
+            }
+            None => cfg.push_str(&format!(
+                "reconfigEnabled=true\ndynamicConfigFile={}\n",
+                dynamic_path.display()
+            )),
+        }
         if self.read_only_mode {
             cfg.push_str("readonlymode.enabled=true\n");
         }
@@ -143,6 +154,7 @@ mod tests {
             super_digest: "super:x",
             read_only_mode: false,
             secure: Some((2, &tls)),
+            static_client: None,
         }
         .write(&[])
         .unwrap();

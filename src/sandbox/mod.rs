@@ -46,6 +46,20 @@ pub struct SandboxOptions {
     pub start_timeout: Duration,
     /// Serve TLS on a second client port of every member, from this key store.
     pub tls: Option<SandboxTls>,
+    /// Write the classic static format instead of a dynamic membership (what most
+    /// production ensembles run): `reconfigEnabled=false`, `server.N=host:q:e` lines in
+    /// zoo.cfg without a client port, `clientPort` apart.
+    pub static_layout: Option<StaticLayout>,
+}
+
+/// Where the members of a static sandbox listen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaticLayout {
+    /// All on 127.0.0.1, each with its own client port.
+    OneHost,
+    /// Member N on 127.0.0.1N (127.0.0.11, .12, ...), all on one client port, as on
+    /// separate hosts. Linux routes all of 127/8 to the loopback interface.
+    LoopbackHosts,
 }
 
 impl Default for SandboxOptions {
@@ -58,6 +72,7 @@ impl Default for SandboxOptions {
             read_only_mode: false,
             start_timeout: Duration::from_secs(60),
             tls: None,
+            static_layout: None,
         }
     }
 }
@@ -110,9 +125,16 @@ impl Sandbox {
             .map(|i| {
                 let id = i as u64 + 1;
                 let p = &ports[i * per_member..(i + 1) * per_member];
+                let spread = opts.static_layout == Some(StaticLayout::LoopbackHosts);
                 MemberInfo {
                     id,
-                    client_port: p[0],
+                    // Spread over loopback addresses, every member takes the first one's port.
+                    client_port: if spread { ports[0] } else { p[0] },
+                    host: if spread {
+                        format!("127.0.0.1{id}")
+                    } else {
+                        "127.0.0.1".into()
+                    },
                     quorum_port: p[1],
                     election_port: p[2],
                     admin_port: p[3],
@@ -135,12 +157,13 @@ impl Sandbox {
                 super_digest: digest_of("super", &password),
                 members,
                 tls: opts.tls.clone(),
+                static_membership: opts.static_layout.is_some(),
             },
             children: HashMap::new(),
             temp,
             stop_on_drop: true,
         };
-        let specs: Vec<ServerSpec> = sb.state.members.iter().map(spec_of).collect();
+        let specs: Vec<ServerSpec> = sb.state.members.iter().map(|m| sb.spec_of(m)).collect();
         for m in sb.state.members.clone() {
             sb.write_member_files(&m, &specs)?;
         }
@@ -328,9 +351,10 @@ impl Sandbox {
             paused: false,
             dir: self.dir.join(format!("m{id}")),
             secure_client_port: p.get(4).copied(),
+            host: "127.0.0.1".into(),
         };
         let mut seed: Vec<ServerSpec> = current.servers.values().cloned().collect();
-        seed.push(spec_of(&info));
+        seed.push(self.spec_of(&info));
         // A lost member's directory (after a quorum recovery) must not be reused: a server
         // may rejoin only with a wiped dataDir.
         if info.dir.exists() {
@@ -520,6 +544,10 @@ impl Sandbox {
             super_digest: &self.state.super_digest,
             read_only_mode: self.state.read_only_mode,
             secure: m.secure_client_port.zip(self.state.tls.as_ref()),
+            static_client: self
+                .state
+                .static_membership
+                .then_some((m.host.as_str(), m.client_port)),
         }
         .write(dynamic)
         .with_context(|| format!("writing files for member {} in {}", m.id, m.dir.display()))?;
@@ -679,14 +707,22 @@ fn dynamic_file_of(member_dir: &Path) -> Result<PathBuf> {
         .ok_or_else(|| anyhow!("{}/zoo.cfg has no dynamicConfigFile", member_dir.display()))
 }
 
-fn spec_of(m: &MemberInfo) -> ServerSpec {
-    files::member_spec(
-        m.id,
-        m.client_port,
-        m.quorum_port,
-        m.election_port,
-        m.learner_type.into(),
-    )
+impl Sandbox {
+    /// A member's server line. In the static format it names no client port.
+    fn spec_of(&self, m: &MemberInfo) -> ServerSpec {
+        let mut spec = files::member_spec(
+            m.id,
+            m.client_port,
+            m.quorum_port,
+            m.election_port,
+            m.learner_type.into(),
+        );
+        spec.host = m.host.clone();
+        if self.state.static_membership {
+            (spec.client_host, spec.client_port) = (None, None);
+        }
+        spec
+    }
 }
 
 /// Whether `pid` is a JVM started with this member's zoo.cfg (its last argument).

@@ -25,6 +25,14 @@ pub struct MemberInfo {
     /// The TLS client port, when the sandbox serves TLS (`secureClientPort`).
     #[serde(default)]
     pub secure_client_port: Option<u16>,
+    /// The loopback address the member listens on (127.0.0.1 unless the sandbox spreads
+    /// its members over 127.0.0.11, .12, ...).
+    #[serde(default = "loopback")]
+    pub host: String,
+}
+
+fn loopback() -> String {
+    "127.0.0.1".into()
 }
 
 /// A TLS client port on every member: the server's key and certificate in a PKCS#12 store.
@@ -72,7 +80,7 @@ impl From<LearnerTypeRepr> for LearnerType {
 
 impl MemberInfo {
     pub fn client_address(&self) -> String {
-        format!("127.0.0.1:{}", self.client_port)
+        format!("{}:{}", self.host, self.client_port)
     }
 
     /// `tcp+tls://127.0.0.1:PORT` when the member serves TLS.
@@ -103,6 +111,10 @@ pub struct SandboxState {
     pub members: Vec<MemberInfo>,
     #[serde(default)]
     pub tls: Option<SandboxTls>,
+    /// The classic static format: servers listed in zoo.cfg without a client port,
+    /// `clientPort` apart, no dynamic reconfiguration.
+    #[serde(default)]
+    pub static_membership: bool,
 }
 
 impl std::fmt::Debug for SandboxState {
@@ -159,6 +171,7 @@ mod tests {
                 keystore: "/k.p12".into(),
                 password: "kspassword".into(),
             }),
+            static_membership: false,
         }
     }
 

@@ -12,6 +12,7 @@ use crate::config::{Config, Credentials};
 use crate::ensemble::EnsembleConfig;
 use crate::probe::member::ProbeOptions;
 use crate::probe::round::{AdminLocator, ConfigSource};
+use crate::probe::secure::{TlsConfig, TlsPorts};
 use crate::remembered;
 use crate::sandbox::Sandbox;
 use crate::ui::theme::{effective_theme, Themes};
@@ -31,6 +32,8 @@ pub struct ConsoleOptions {
     pub seeds: Vec<String>,
     pub admin: AdminLocator,
     pub credentials: Option<Credentials>,
+    /// Which client ports speak TLS, with the ensemble's TLS settings.
+    pub tls: TlsPorts,
     pub read_only: bool,
     pub theme: Option<String>,
     pub config: Config,
@@ -59,6 +62,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         ensemble: opts.name.clone(),
         seeds: opts.seeds.clone(),
         admin: opts.admin.clone(),
+        tls: opts.tls.clone(),
         read_only: opts.read_only,
         sandbox: opts.sandbox.is_some(),
         config: opts.config.clone(),
@@ -179,8 +183,11 @@ impl Sources {
         self.pollers.set(state.targets());
         self.watcher = Some(sources::watch_membership(
             state.generation,
-            connect,
-            credentials,
+            sources::Reach {
+                connect,
+                credentials,
+                tls: state.tls.clone(),
+            },
             self.pollers.known.clone(),
             self.opts,
             self.refresh,
@@ -323,6 +330,7 @@ async fn event_loop(
                         workflows::Session {
                             connect: sources.live_connect(),
                             credentials: sources.credentials.clone(),
+                            tls: state.tls.clone(),
                             ensemble: state.ensemble.clone(),
                             probe: sources.opts,
                             admin: state.admin.clone(),
@@ -346,6 +354,7 @@ async fn event_loop(
                                 tree_worker::Context {
                                     connect,
                                     credentials: sources.credentials.clone(),
+                                    tls: state.tls.clone(),
                                     timeout: sources.opts.timeout,
                                     ensemble: state.ensemble.clone(),
                                     read_only: state.read_only,
@@ -392,6 +401,7 @@ fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
         ensemble: name.to_string(),
         seeds: crate::probe::round::seeds_of(&target.connect),
         admin: target.admin,
+        tls: target.tls,
         read_only: state.read_only,
         sandbox: false,
         config: state.config.clone(),
@@ -432,6 +442,8 @@ pub struct Target {
     pub connect: String,
     pub admin: AdminLocator,
     pub credentials: Option<Credentials>,
+    /// The ensemble's TLS ports and settings: its own, whichever ensemble came before.
+    pub tls: TlsPorts,
 }
 
 pub fn target_of(config: &Config, name: &str) -> Result<Target, String> {
@@ -445,18 +457,21 @@ pub fn target_of(config: &Config, name: &str) -> Result<Target, String> {
             admin.by_id.insert(id, url.clone());
         }
     }
-    crate::probe::secure::register(&entry.connect);
-    crate::zk::set_tls(crate::zk::TlsFiles {
-        ca: entry.tls_ca_file.clone().map(crate::config::expand_home),
-        cert: entry.tls_cert_file.clone().map(crate::config::expand_home),
-        key: entry.tls_key_file.clone().map(crate::config::expand_home),
-    });
+    let tls = TlsPorts::of(
+        &entry.connect,
+        TlsConfig {
+            ca: entry.tls_ca_file.clone().map(crate::config::expand_home),
+            cert: entry.tls_cert_file.clone().map(crate::config::expand_home),
+            key: entry.tls_key_file.clone().map(crate::config::expand_home),
+        },
+    );
     let digest = entry.digest_file.clone().map(crate::config::expand_home);
     let credentials = Credentials::resolve(digest.as_deref()).map_err(|e| e.to_string())?;
     Ok(Target {
         connect: entry.connect.clone(),
         admin,
         credentials,
+        tls,
     })
 }
 

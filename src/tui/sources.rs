@@ -6,7 +6,8 @@ use crate::config::{Credentials, Level};
 use crate::ensemble::EnsembleConfig;
 use crate::probe::member::{probe_member, ProbeOptions, ProbeTarget};
 use crate::probe::round::ConfigSource;
-use crate::probe::transport::four_letter_word;
+use crate::probe::secure::TlsPorts;
+use crate::probe::transport::{four_letter_word_within, Budget};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,7 +23,9 @@ pub struct Pollers {
     /// Every poller's rounds fall on `epoch + k * refresh`: the members are probed together,
     /// so an idle console wakes once a round instead of once per member.
     epoch: Instant,
-    running: HashMap<String, (ProbeTarget, JoinHandle<()>)>,
+    /// By member and address: on one host, members the membership gives no client address
+    /// share an assumed one, and each must still be asked who answers there.
+    running: HashMap<(Option<u64>, String), (ProbeTarget, JoinHandle<()>)>,
     /// Shared with the membership watcher, for its `conf` fallback.
     pub known: Arc<Mutex<Vec<String>>>,
 }
@@ -42,19 +45,19 @@ impl Pollers {
 
     /// Starts pollers for new targets, stops those no longer wanted; unchanged ones keep going.
     pub fn set(&mut self, targets: Vec<ProbeTarget>) {
-        let wanted: HashMap<String, ProbeTarget> = targets
+        let wanted: HashMap<(Option<u64>, String), ProbeTarget> = targets
             .into_iter()
-            .map(|t| (t.address.clone(), t))
+            .map(|t| ((t.id, t.address.clone()), t))
             .collect();
-        self.running.retain(|addr, (t, h)| {
-            let keep = wanted.get(addr) == Some(t);
+        self.running.retain(|key, (t, h)| {
+            let keep = wanted.get(key) == Some(t);
             if !keep {
                 h.abort();
             }
             keep
         });
-        for (addr, t) in wanted {
-            if self.running.contains_key(&addr) {
+        for (key, t) in wanted {
+            if self.running.contains_key(&key) {
                 continue;
             }
             let handle = tokio::spawn(poll(
@@ -67,10 +70,13 @@ impl Pollers {
                 },
                 self.tx.clone(),
             ));
-            self.running.insert(addr, (t, handle));
+            self.running.insert(key, (t, handle));
         }
         if let Ok(mut k) = self.known.lock() {
-            *k = self.running.keys().cloned().collect();
+            let mut addrs: Vec<String> = self.running.keys().map(|(_, a)| a.clone()).collect();
+            addrs.sort();
+            addrs.dedup();
+            *k = addrs;
         }
     }
 
@@ -131,17 +137,28 @@ pub fn connect_now(given: &str, known: &Mutex<Vec<String>>) -> String {
     crate::probe::round::session_connect(given, &now)
 }
 
+/// How sessions reach one ensemble: its connect string, credentials and TLS settings.
+pub struct Reach {
+    pub connect: String,
+    pub credentials: Option<Credentials>,
+    pub tls: TlsPorts,
+}
+
 /// Follows `/zookeeper/config` with a watch over a session; while no session can be had
 /// (quorum lost, `conf` still whitelisted elsewhere), polls `conf` on the known members.
 pub fn watch_membership(
     gen: u64,
-    connect: String,
-    credentials: Option<Credentials>,
+    reach: Reach,
     known: Arc<Mutex<Vec<String>>>,
     opts: ProbeOptions,
     refresh: Duration,
     tx: UnboundedSender<Msg>,
 ) -> JoinHandle<()> {
+    let Reach {
+        connect,
+        credentials,
+        tls,
+    } = reach;
     tokio::spawn(async move {
         // Once a session was had, losing it and getting one back are events.
         let mut lost: Option<String> = None;
@@ -159,8 +176,13 @@ pub fn watch_membership(
                 return;
             }
             let target = connect_now(&connect, &known);
-            match crate::zk::connect_watch_session(&target, opts.timeout, credentials.as_ref())
-                .await
+            match crate::zk::connect_watch_session(
+                &target,
+                opts.timeout,
+                credentials.as_ref(),
+                &tls,
+            )
+            .await
             {
                 Ok(client) => {
                     if let Some(why) = lost.take() {
@@ -190,9 +212,12 @@ pub fn watch_membership(
             }
             let addrs: Vec<String> = known.lock().map(|k| k.clone()).unwrap_or_default();
             for addr in addrs {
-                if let Ok(text) =
-                    four_letter_word(&addr, "conf", opts.timeout, opts.reply_cap).await
-                {
+                let budget = Budget::starting_now(opts.timeout);
+                // Known addresses include assumed ones, which take TLS from the seed's port.
+                let client = tls.client_for(&addr, true);
+                let conf =
+                    four_letter_word_within(&addr, client.as_ref(), "conf", budget, opts.reply_cap);
+                if let Ok(text) = conf.await {
                     if let Ok(cfg) = EnsembleConfig::parse(&text) {
                         if !cfg.servers.is_empty() {
                             let _ = tx.send(Msg::Membership {

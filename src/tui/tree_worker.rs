@@ -33,6 +33,7 @@ const STRAINED_FACTOR: u32 = 4;
 pub struct Context {
     pub connect: String,
     pub credentials: Option<Credentials>,
+    pub tls: crate::probe::secure::TlsPorts,
     pub timeout: Duration,
     pub ensemble: String,
     pub read_only: bool,
@@ -102,7 +103,13 @@ async fn run(ctx: Context, tx: UnboundedSender<Msg>, mut req_rx: Receiver<TreeRe
 
 /// Opens the browser's session (with its own deadline, see `connect_session`).
 async fn open(ctx: &Context) -> Result<zkc::Client, crate::zk::SessionError> {
-    crate::zk::connect_session(&ctx.connect, ctx.timeout, ctx.credentials.as_ref()).await
+    crate::zk::connect_session(
+        &ctx.connect,
+        ctx.timeout,
+        ctx.credentials.as_ref(),
+        &ctx.tls,
+    )
+    .await
 }
 
 /// Answers a request that cannot be served, so the view says why in place.

@@ -68,6 +68,7 @@ pub fn start_joiners(sandbox: Shared, role: LearnerType, count: usize, tx: Unbou
 pub struct Session {
     pub connect: String,
     pub credentials: Option<Credentials>,
+    pub tls: crate::probe::secure::TlsPorts,
     pub ensemble: String,
     pub probe: ProbeOptions,
     pub admin: AdminLocator,
@@ -81,6 +82,7 @@ pub fn execute(session: Session, steps: Vec<Step>, stop_removed: Shared, tx: Unb
             &session.connect,
             session.probe.timeout,
             session.credentials.as_ref(),
+            &session.tls,
         )
         .await
         {

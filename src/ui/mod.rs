@@ -80,7 +80,7 @@ pub fn role_style(theme: &Theme, role: Role) -> Style {
         Role::Follower | Role::Standalone => Slot::Follower,
         Role::Observer => Slot::Observer,
         Role::NonVoting => Slot::Joining,
-        Role::ReadOnly | Role::NotServing => Slot::Warn,
+        Role::ReadOnly | Role::NotServing | Role::Unknown => Slot::Warn,
         Role::Down | Role::Unresponsive | Role::Error => Slot::Down,
     })
 }

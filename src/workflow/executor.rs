@@ -289,6 +289,7 @@ impl Executor<'_> {
                 id: Some(spec.id),
                 admin_url: self.admin.url_for(Some(spec.id), &address),
                 address,
+                ..ProbeTarget::default()
             };
             Some(async move {
                 let want = if spec.is_voter() {

@@ -4,6 +4,9 @@
 use crate::config::Credentials;
 use crate::ensemble::EnsembleConfig;
 use crate::probe::round::{observe, observe_with, ConfigSource, Discovery, Observation};
+#[cfg(feature = "tls")]
+use crate::probe::secure::TlsConfig;
+use crate::probe::secure::TlsPorts;
 use std::time::Duration;
 use zookeeper_client as zkc;
 
@@ -24,29 +27,8 @@ pub enum SessionError {
     Tls(String),
 }
 
-/// TLS settings for sessions to `tcp+tls://` members (set once, from the chosen ensemble).
-#[derive(Debug, Clone, Default)]
-pub struct TlsFiles {
-    pub ca: Option<std::path::PathBuf>,
-    pub cert: Option<std::path::PathBuf>,
-    pub key: Option<std::path::PathBuf>,
-}
-
-static TLS: std::sync::OnceLock<TlsFiles> = std::sync::OnceLock::new();
-
-/// Every session of this process uses these TLS files (one ensemble per process).
-pub fn set_tls(files: TlsFiles) {
-    let _ = TLS.set(files);
-}
-
-/// The TLS files given for this process's ensemble (none set: all empty).
-pub fn tls_files() -> TlsFiles {
-    TLS.get().cloned().unwrap_or_default()
-}
-
 #[cfg(feature = "tls")]
-fn tls_options() -> Result<zkc::TlsOptions, String> {
-    let files = tls_files();
+fn tls_options(files: &TlsConfig) -> Result<zkc::TlsOptions, String> {
     let read = |p: &std::path::Path| {
         std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
     };
@@ -65,17 +47,19 @@ fn tls_options() -> Result<zkc::TlsOptions, String> {
 }
 
 /// Opens a session, failing fast when no listed server answers (instead of cycling until the
-/// session timeout), and authenticates with digest credentials when given.
+/// session timeout), and authenticates with digest credentials when given. `tls`: the
+/// ensemble's TLS ports and settings, used when `connect` names `tcp+tls://` members.
 pub async fn connect_session(
     connect: &str,
     timeout: Duration,
     credentials: Option<&Credentials>,
+    tls: &TlsPorts,
 ) -> Result<zkc::Client, SessionError> {
     let timing = SessionTiming {
         session: Duration::from_secs(10).max(timeout * 4),
         connection: timeout,
     };
-    open_session(connect, timeout, timing, credentials).await
+    open_session(connect, timeout, timing, credentials, tls).await
 }
 
 /// A session that stays open for hours doing nearly nothing (the console's membership watch).
@@ -87,12 +71,13 @@ pub async fn connect_watch_session(
     connect: &str,
     timeout: Duration,
     credentials: Option<&Credentials>,
+    tls: &TlsPorts,
 ) -> Result<zkc::Client, SessionError> {
     let timing = SessionTiming {
         session: Duration::from_secs(30),
         connection: Duration::from_secs(8),
     };
-    open_session(connect, timeout, timing, credentials).await
+    open_session(connect, timeout, timing, credentials, tls).await
 }
 
 struct SessionTiming {
@@ -105,6 +90,7 @@ async fn open_session(
     timeout: Duration,
     timing: SessionTiming,
     credentials: Option<&Credentials>,
+    tls: &TlsPorts,
 ) -> Result<zkc::Client, SessionError> {
     let mut connector = zkc::Client::connector()
         .with_session_timeout(timing.session)
@@ -116,8 +102,9 @@ async fn open_session(
     let secure = connect.contains("tcp+tls://");
     #[cfg(feature = "tls")]
     if secure {
-        connector =
-            connector.with_tls(tls_options().map_err(|e| SessionError::Tls(format!("TLS: {e}")))?);
+        let files = tls.config().cloned().unwrap_or_default();
+        connector = connector
+            .with_tls(tls_options(&files).map_err(|e| SessionError::Tls(format!("TLS: {e}")))?);
     }
     #[cfg(not(feature = "tls"))]
     if secure {
@@ -145,7 +132,7 @@ async fn open_session(
         Ok(Err(source)) => {
             // The client only says "no available hosts"; a handshake of our own says why.
             if secure {
-                if let Some(reason) = tls_failure(connect, timeout).await {
+                if let Some(reason) = tls_failure(connect, timeout, tls).await {
                     return Err(SessionError::Tls(reason));
                 }
             }
@@ -159,11 +146,15 @@ async fn open_session(
 }
 
 /// Why the first TLS member of `connect` refuses us, if it does (a certificate, a protocol).
-async fn tls_failure(connect: &str, timeout: Duration) -> Option<String> {
+async fn tls_failure(connect: &str, timeout: Duration, tls: &TlsPorts) -> Option<String> {
+    use crate::probe::transport::{four_letter_word_within, Budget};
     let seed = crate::probe::round::tls_seeds_of(connect)
         .into_iter()
         .next()?;
-    match crate::probe::transport::four_letter_word(&seed, "ruok", timeout, 64).await {
+    // The seed is TLS by its scheme, whichever ports the ensemble's value names.
+    let client = crate::probe::secure::TlsClient::new(tls.config().cloned().unwrap_or_default());
+    let budget = Budget::starting_now(timeout);
+    match four_letter_word_within(&seed, Some(&client), "ruok", budget, 64).await {
         Err(e @ crate::probe::transport::TransportError::Io { .. }) => Some(e.to_string()),
         _ => None,
     }
@@ -214,7 +205,7 @@ pub async fn observe_ensemble(
     let connect = crate::probe::round::session_connect(connect, &serving);
     let connect = connect.as_str();
     let read = async {
-        let client = connect_session(connect, d.opts.timeout, credentials).await?;
+        let client = connect_session(connect, d.opts.timeout, credentials, &d.tls).await?;
         tokio::time::timeout(d.opts.timeout, read_config(&client))
             .await
             .map_err(|_| SessionError::Timeout {

@@ -73,6 +73,7 @@ pub fn discovery(seeds: Vec<String>, timeout_ms: u64) -> Discovery {
     Discovery {
         seeds,
         admin: AdminLocator::default(),
+        tls: Default::default(),
         opts: probe_opts(timeout_ms),
     }
 }

@@ -71,6 +71,7 @@ pub fn state(read_only: bool, sandbox: bool) -> State {
         ensemble: "test".into(),
         seeds: vec!["127.0.0.1:2181".into()],
         admin: AdminLocator::default(),
+        tls: Default::default(),
         read_only,
         sandbox,
         config: Config::default(),
@@ -91,6 +92,8 @@ pub fn feed(s: &mut State, snaps: &[MemberSnapshot]) {
         s.update(Msg::Probed {
             gen: 0,
             target: ProbeTarget {
+                verify_id: false,
+                tls: None,
                 id: sn.id,
                 address: sn.address.clone(),
                 admin_url: None,
