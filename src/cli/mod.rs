@@ -1,5 +1,6 @@
 //! Command-line interface. Names and flags here are a public contract.
 
+mod connect;
 mod plan_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
@@ -214,6 +215,7 @@ pub struct Resolved {
 pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
     let name = match (&t.connect, &t.ensemble, &config.default_ensemble) {
         (Some(c), _, _) => {
+            connect::validate(c)?;
             let mut admin = AdminLocator::default();
             apply_admin_flags(&mut admin, t)?;
             let credentials = Credentials::resolve(None).map_err(|e| e.to_string())?;
@@ -235,6 +237,7 @@ pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
         }
     };
     let mut target = zkconsole::tui::target_of(config, &name)?;
+    connect::validate(&target.connect).map_err(|e| format!("ensemble {name:?}: {e}"))?;
     apply_admin_flags(&mut target.admin, t)?;
     Ok(Resolved {
         name,

@@ -147,7 +147,7 @@ pub async fn probe_member(target: &ProbeTarget, opts: ProbeOptions) -> MemberSna
     // Both 4lw failed at the transport level: the process is gone or hung.
     if let (Err(e1), Err(_)) = (&mntr, &srvr) {
         snap.role = match e1 {
-            TransportError::Refused(_) => Role::Down,
+            TransportError::Refused(_) | TransportError::Unresolved { .. } => Role::Down,
             TransportError::Timeout { .. } => Role::Unresponsive,
             _ => Role::Error,
         };
