@@ -11,7 +11,7 @@ use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery};
 use zkconsole::report::StatusReport;
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum SandboxAction {
     /// Start an ensemble and leave it running; prints the connect string and directory.
     Up {
@@ -75,6 +75,52 @@ fn default_dir() -> PathBuf {
     zkconsole::config::state_dir().join("sandbox")
 }
 
+const MEMBERS: std::ops::RangeInclusive<usize> = 1..=9;
+
+/// What can be told wrong from the arguments and the sandbox's state file alone: a member
+/// count out of range, no sandbox in the directory, a member id it does not have.
+fn check_usage(action: Option<&SandboxAction>, members: usize) -> Result<(), String> {
+    use SandboxAction::*;
+    let count = |n: usize| {
+        if MEMBERS.contains(&n) {
+            Ok(())
+        } else {
+            Err(format!("--members {n}: expected 1 to 9"))
+        }
+    };
+    let (dir, ids): (&Option<PathBuf>, Vec<u64>) = match action {
+        None => return count(members),
+        Some(Up { members, .. }) => return count(*members),
+        Some(Down { dir }) | Some(Add { dir, .. }) => (dir, vec![]),
+        Some(Kill { id, dir })
+        | Some(Pause { id, dir })
+        | Some(Resume { id, dir })
+        | Some(Restart { id, dir }) => (dir, vec![*id]),
+        Some(Recover { survivors, dir }) => (dir, survivors.clone()),
+    };
+    let dir = dir.clone().unwrap_or_else(default_dir);
+    let sb = Sandbox::open(&dir).map_err(|e| {
+        format!(
+            "no sandbox in {} ({e:#}); start one with `zkconsole sandbox up --dir {}`",
+            dir.display(),
+            dir.display()
+        )
+    })?;
+    let known = sb.ids();
+    match ids.iter().find(|id| !known.contains(id)) {
+        Some(id) => Err(format!(
+            "the sandbox in {} has no member {id} (members: {})",
+            dir.display(),
+            known
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+        None => Ok(()),
+    }
+}
+
 pub async fn run(
     config: &Config,
     action: Option<SandboxAction>,
@@ -82,6 +128,11 @@ pub async fn run(
     plain: bool,
     ui: super::UiFlags,
 ) -> i32 {
+    // Usage errors are found before anything starts or prints.
+    if let Err(e) = check_usage(action.as_ref(), members) {
+        eprintln!("zkconsole sandbox: {e}");
+        return 64;
+    }
     match run_inner(config, action, members, plain, ui).await {
         Ok(code) => code,
         Err(e) => {
@@ -133,10 +184,10 @@ async fn run_inner(
             println!("stopped and removed {shown}");
             Ok(0)
         }
-        Some(Kill { id, dir }) => drill(open(dir)?, id, "killed", Sandbox::kill),
-        Some(Pause { id, dir }) => drill(open(dir)?, id, "paused", Sandbox::pause),
-        Some(Resume { id, dir }) => drill(open(dir)?, id, "resumed", Sandbox::resume),
-        Some(Restart { id, dir }) => drill(open(dir)?, id, "restarted", Sandbox::restart),
+        Some(Kill { id, dir }) => drill(open(dir)?, id, Drill::Kill),
+        Some(Pause { id, dir }) => drill(open(dir)?, id, Drill::Pause),
+        Some(Resume { id, dir }) => drill(open(dir)?, id, Drill::Resume),
+        Some(Restart { id, dir }) => drill(open(dir)?, id, Drill::Restart),
         Some(Recover { survivors, dir }) => {
             let mut sb = open(dir)?;
             let leader = sb.recover_quorum(&survivors).await?;
@@ -170,12 +221,39 @@ async fn run_inner(
     }
 }
 
-fn drill(
-    mut sb: Sandbox,
-    id: u64,
-    verb: &str,
-    f: fn(&mut Sandbox, u64) -> anyhow::Result<()>,
-) -> anyhow::Result<i32> {
+#[derive(Clone, Copy)]
+enum Drill {
+    Kill,
+    Pause,
+    Resume,
+    Restart,
+}
+
+/// Runs a drill on a member in the state it applies to; otherwise says what state the member
+/// is in and exits 1 (a kill of a stopped member is not "killed").
+fn drill(mut sb: Sandbox, id: u64, what: Drill) -> anyhow::Result<i32> {
+    let running = sb.is_running(id);
+    let paused = running && sb.member(id)?.paused;
+    let refusal = match what {
+        Drill::Kill if !running => Some("is not running; nothing to kill"),
+        Drill::Pause if !running => Some("is not running; nothing to pause"),
+        Drill::Pause if paused => Some("is paused already"),
+        Drill::Resume if !running => {
+            Some("is not running; start it with `zkconsole sandbox restart`")
+        }
+        Drill::Resume if !paused => Some("is not paused; nothing to resume"),
+        _ => None,
+    };
+    if let Some(why) = refusal {
+        eprintln!("zkconsole sandbox: member {id} {why}");
+        return Ok(1);
+    }
+    let (f, verb): (fn(&mut Sandbox, u64) -> anyhow::Result<()>, &str) = match what {
+        Drill::Kill => (Sandbox::kill, "killed"),
+        Drill::Pause => (Sandbox::pause, "paused"),
+        Drill::Resume => (Sandbox::resume, "resumed"),
+        Drill::Restart => (Sandbox::restart, "restarted"),
+    };
     f(&mut sb, id)?;
     println!("member {id} {verb}");
     Ok(0)
