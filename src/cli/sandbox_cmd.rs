@@ -248,13 +248,12 @@ fn drill(mut sb: Sandbox, id: u64, what: Drill) -> anyhow::Result<i32> {
         eprintln!("zkconsole sandbox: member {id} {why}");
         return Ok(1);
     }
-    let (f, verb): (fn(&mut Sandbox, u64) -> anyhow::Result<()>, &str) = match what {
-        Drill::Kill => (Sandbox::kill, "killed"),
-        Drill::Pause => (Sandbox::pause, "paused"),
-        Drill::Resume => (Sandbox::resume, "resumed"),
-        Drill::Restart => (Sandbox::restart, "restarted"),
-    };
-    f(&mut sb, id)?;
+    let verb = match what {
+        Drill::Kill => sb.kill(id).map(|_| "killed"),
+        Drill::Pause => sb.pause(id).map(|_| "paused"),
+        Drill::Resume => sb.resume(id).map(|_| "resumed"),
+        Drill::Restart => sb.restart(id).map(|_| "restarted"),
+    }?;
     println!("member {id} {verb}");
     Ok(0)
 }
