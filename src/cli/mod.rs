@@ -5,6 +5,7 @@ mod plan_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
 mod status_cmd;
+mod status_narrow;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
