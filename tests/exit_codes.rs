@@ -422,6 +422,28 @@ async fn plan_and_apply_wait_for_an_election_in_progress() {
     assert!(run.stderr.contains("an election is in progress"), "{run:?}");
     assert!(!run.stderr.contains("quorum lost"), "{run:?}");
 
+    // Ctrl-C while waiting: 130, nothing planned.
+    let home = tempfile::tempdir().expect("tempdir");
+    let (child, _) = spawn_until_said(
+        home.path(),
+        &["plan", "--connect", &connect, "--remove", &removed],
+        &[("ZKCONSOLE_DIGEST", &digest)],
+        "waiting for a leader to be elected",
+    )
+    .await;
+    let pid = child.id().expect("plan runs") as i32;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("SIGINT");
+    let out = tokio::time::timeout(SETTLE, child.wait_with_output())
+        .await
+        .expect("plan ends on Ctrl-C")
+        .expect("wait for plan");
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    assert!(out.stdout.is_empty(), "no plan printed: {out:?}");
+
     // apply waits, shown on stderr; the survivor wakes, the two elect a leader, and the plan
     // is made and executed against it.
     let home = tempfile::tempdir().expect("tempdir");
