@@ -1,6 +1,7 @@
 //! Command-line interface. Names and flags here are a public contract.
 
 mod connect;
+mod election;
 mod plan_cmd;
 mod sandbox_cmd;
 mod scan_cmd;

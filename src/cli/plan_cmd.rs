@@ -1,6 +1,7 @@
 //! `zkconsole plan` and `zkconsole apply`: membership changes, previewed step by step, and
 //! executed through conditional reconfig with the same checks.
 
+use super::election::{wait_for_leader, Leadership};
 use super::{resolve_target, Resolved, Target};
 use clap::Args as ClapArgs;
 use std::time::Duration;
@@ -11,7 +12,6 @@ use zkconsole::ensemble::ServerSpec;
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{seeds_of, Discovery, Observation};
 use zkconsole::report::hex;
-use zkconsole::workflow::election::{wait_for_leader, Leadership};
 use zkconsole::workflow::executor::{can_write_config, cluster_state, Executor};
 use zkconsole::workflow::render::{plan_text, preview_lines, step_title};
 use zkconsole::workflow::{plan, preview, ClusterState, Goal, Mode, Plan, Severity};

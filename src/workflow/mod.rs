@@ -1,7 +1,6 @@
 //! Membership changes: the pure planner and quorum preview (no I/O), and what renders and
 //! executes their steps.
 
-pub mod election;
 pub mod executor;
 pub mod planner;
 pub mod preview;

@@ -1,14 +1,15 @@
 //! Is a leader elected? A plan made a moment after the leader died finds members that answer
 //! but none that leads, and no membership (a server that is looking for a leader answers
 //! `conf` with "not currently serving"). That is an election in progress, not a lost quorum:
-//! it is waited for, bounded, and told apart from a quorum that cannot come back.
+//! it is waited for, bounded, and told apart from a quorum that cannot come back. (It lives
+//! beside `plan` and `apply` because it observes the ensemble: the workflow layer stays pure.)
 
-use crate::ensemble::quorum::quorum_size;
-use crate::probe::round::Observation;
-use crate::probe::types::Role;
 use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
+use zkconsole::ensemble::quorum::quorum_size;
+use zkconsole::probe::round::Observation;
+use zkconsole::probe::types::Role;
 
 /// What one observation says about the ensemble's leadership.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,9 +117,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::member::{MemberSnapshot, MetricsSource};
-    use crate::probe::round::ConfigSource;
-    use crate::probe::types::Metrics;
+    use zkconsole::probe::member::{MemberSnapshot, MetricsSource};
+    use zkconsole::probe::round::ConfigSource;
+    use zkconsole::probe::types::Metrics;
 
     fn member(id: u64, role: Role) -> MemberSnapshot {
         MemberSnapshot {
