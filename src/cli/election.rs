@@ -114,6 +114,61 @@ where
     }
 }
 
+/// The stderr line of a wait for an election: redrawn in place on a terminal, said once
+/// (and its end) otherwise.
+pub struct ElectionProgress {
+    within: Duration,
+    live: bool,
+    shown: bool,
+}
+
+impl ElectionProgress {
+    pub fn new(within: Duration) -> ElectionProgress {
+        ElectionProgress {
+            within,
+            live: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            shown: false,
+        }
+    }
+
+    pub fn show(&mut self, lead: &Leadership, waited: Duration) {
+        let Leadership::Electing {
+            answering, voters, ..
+        } = lead
+        else {
+            return;
+        };
+        let line = format!(
+            "waiting for a leader to be elected: {answering} of {voters} members answer, none \
+             leads yet ({:.0} s of {:.0} s; Ctrl-C to stop)",
+            waited.as_secs_f64(),
+            self.within.as_secs_f64()
+        );
+        if self.live {
+            eprint!("\r\x1b[2K{line}");
+        } else if !self.shown {
+            eprintln!("{line}");
+        }
+        self.shown = true;
+    }
+
+    pub fn finish(&self, lead: &Leadership, waited: Duration) {
+        if !self.shown {
+            return;
+        }
+        if self.live {
+            eprint!("\r\x1b[2K");
+        }
+        if let Leadership::Led { leader } = lead {
+            eprintln!(
+                "a leader is elected{} after {:.1} s; planning against it",
+                leader.map_or(String::new(), |id| format!(": member {id}")),
+                waited.as_secs_f64()
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

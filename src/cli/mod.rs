@@ -3,6 +3,7 @@
 mod connect;
 mod election;
 mod plan_cmd;
+mod plan_verdict;
 mod sandbox_cmd;
 mod scan_cmd;
 mod status_cmd;

@@ -1,20 +1,20 @@
 //! `zkconsole plan` and `zkconsole apply`: membership changes, previewed step by step, and
 //! executed through conditional reconfig with the same checks.
 
-use super::election::{wait_for_leader, Leadership};
+use super::election::{wait_for_leader, ElectionProgress, Leadership};
+use super::plan_verdict::{judge, Verdict, VerdictKind, NO_CREDENTIALS};
 use super::{resolve_target, Resolved, Target};
 use clap::Args as ClapArgs;
 use std::time::Duration;
 use zkconsole::audit::AuditLog;
 use zkconsole::config::Config;
-use zkconsole::ensemble::quorum::quorum_size;
 use zkconsole::ensemble::ServerSpec;
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{seeds_of, Discovery, Observation};
 use zkconsole::report::hex;
 use zkconsole::workflow::executor::{can_write_config, cluster_state, Executor};
 use zkconsole::workflow::render::{plan_text, preview_lines, step_title};
-use zkconsole::workflow::{plan, preview, ClusterState, Goal, Mode, Plan, Severity};
+use zkconsole::workflow::{preview, ClusterState, Goal, Mode, Plan, Severity};
 
 #[derive(ClapArgs, Debug, Clone)]
 pub struct ChangeArgs {
@@ -160,61 +160,6 @@ async fn observe_led(ctx: &Context) -> Result<Observation, NoPlan> {
     }
 }
 
-/// The stderr line of a wait for an election: redrawn in place on a terminal, said once
-/// (and its end) otherwise.
-struct ElectionProgress {
-    within: Duration,
-    live: bool,
-    shown: bool,
-}
-
-impl ElectionProgress {
-    fn new(within: Duration) -> ElectionProgress {
-        ElectionProgress {
-            within,
-            live: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            shown: false,
-        }
-    }
-
-    fn show(&mut self, lead: &Leadership, waited: Duration) {
-        let Leadership::Electing {
-            answering, voters, ..
-        } = lead
-        else {
-            return;
-        };
-        let line = format!(
-            "waiting for a leader to be elected: {answering} of {voters} members answer, none \
-             leads yet ({:.0} s of {:.0} s; Ctrl-C to stop)",
-            waited.as_secs_f64(),
-            self.within.as_secs_f64()
-        );
-        if self.live {
-            eprint!("\r\x1b[2K{line}");
-        } else if !self.shown {
-            eprintln!("{line}");
-        }
-        self.shown = true;
-    }
-
-    fn finish(&self, lead: &Leadership, waited: Duration) {
-        if !self.shown {
-            return;
-        }
-        if self.live {
-            eprint!("\r\x1b[2K");
-        }
-        if let Leadership::Led { leader } = lead {
-            eprintln!(
-                "a leader is elected{} after {:.1} s; planning against it",
-                leader.map_or(String::new(), |id| format!(": member {id}")),
-                waited.as_secs_f64()
-            );
-        }
-    }
-}
-
 /// The live membership and a plan against it. Opens the session once a leader is known.
 async fn observe_and_plan(ctx: &mut Context) -> Result<(Observation, ClusterState), NoPlan> {
     let obs = observe_led(ctx).await?;
@@ -279,115 +224,6 @@ fn goal_fits(obs: &Observation, goal: &Goal) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// What `plan` concludes. Exit codes: 0 safe, 1 warning (safe, but the end state tolerates
-/// no failure), 2 unsafe, 77 no credentials to reconfig with (EX_NOPERM).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-enum VerdictKind {
-    Safe,
-    Warning,
-    Unsafe,
-    NoCredentials,
-}
-
-struct Verdict {
-    kind: VerdictKind,
-    reason: Option<String>,
-}
-
-const NO_CREDENTIALS: &str = "no credentials for reconfig: set ZKCONSOLE_DIGEST or digest_file \
-     (a digest user allowed to write /zookeeper/config, usually the super user)";
-
-impl Verdict {
-    fn code(&self) -> i32 {
-        match self.kind {
-            VerdictKind::Safe => 0,
-            VerdictKind::Warning => 1,
-            VerdictKind::Unsafe => 2,
-            VerdictKind::NoCredentials => 77,
-        }
-    }
-
-    fn line(&self) -> String {
-        let word = match self.kind {
-            VerdictKind::Safe => "SAFE",
-            VerdictKind::Warning => "WARNING",
-            VerdictKind::Unsafe => "UNSAFE",
-            VerdictKind::NoCredentials => "NO CREDENTIALS",
-        };
-        match &self.reason {
-            Some(why) => format!("verdict: {word}: {why}\n"),
-            None => format!("verdict: {word}\n"),
-        }
-    }
-}
-
-/// The plan and its verdict. Missing credentials are judged apart from safety: the plan is
-/// made as if we could write, so the operator sees whether the change itself is safe.
-fn judge(state: &ClusterState, goal: &Goal, has_credentials: bool) -> (Plan, Verdict) {
-    let p = plan(state, goal);
-    if !p.safe && state.can_write_config == Some(false) && !has_credentials {
-        let mut could_write = state.clone();
-        could_write.can_write_config = Some(true);
-        let q = plan(&could_write, goal);
-        let verdict = if q.safe {
-            Verdict {
-                kind: VerdictKind::NoCredentials,
-                reason: Some(NO_CREDENTIALS.into()),
-            }
-        } else {
-            Verdict {
-                kind: VerdictKind::Unsafe,
-                reason: Some(format!(
-                    "{}; and {NO_CREDENTIALS}",
-                    q.blocked.clone().unwrap_or_default()
-                )),
-            }
-        };
-        return (q, verdict);
-    }
-    let verdict = if !p.safe {
-        Verdict {
-            kind: VerdictKind::Unsafe,
-            reason: p.blocked.clone(),
-        }
-    } else if let Some(why) = fragile_end(&p) {
-        Verdict {
-            kind: VerdictKind::Warning,
-            reason: Some(why),
-        }
-    } else {
-        Verdict {
-            kind: VerdictKind::Safe,
-            reason: None,
-        }
-    };
-    (p, verdict)
-}
-
-/// Why the membership the plan ends with tolerates no failure, if it does not: nominally
-/// (1 or 2 voters) or with the members live now.
-fn fragile_end(p: &Plan) -> Option<String> {
-    let last = p.steps.last()?;
-    let voters = p.goal_config.voter_ids().len();
-    let quorum = quorum_size(voters);
-    let nominal = voters.saturating_sub(quorum);
-    let plural = if voters == 1 { "" } else { "s" };
-    if nominal == 0 {
-        return Some(format!(
-            "the end state tolerates no failure: {voters} voter{plural}, quorum {quorum}; \
-             any voter down stops the ensemble"
-        ));
-    }
-    let live = last.preview.live_voters_after.len();
-    (last.preview.tolerance_after == Some(0)).then(|| {
-        format!(
-            "the end state tolerates no failure with the members live now: {live} of \
-             {voters} voters serve, quorum {quorum} (nominally {nominal} may fail)"
-        )
-    })
 }
 
 fn print_plan(p: &Plan, verdict: &Verdict, json: bool) {
