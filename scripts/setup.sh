@@ -11,6 +11,9 @@ fi
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The host-action tests run a real OpenSSH server on a loopback port.
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get" >&2
@@ -20,4 +23,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 # The Debian package enables a system service on some images; the sandbox runs its own members.
-if command -v systemctl >/dev/null 2>&1; then systemctl stop zookeeper >/dev/null 2>&1 || true; fi
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl stop zookeeper >/dev/null 2>&1 || true
+  # The tests start their own sshd on a loopback port; the system's is not needed.
+  systemctl stop ssh >/dev/null 2>&1 || true
+fi

@@ -5,8 +5,9 @@ use tracing_appender::non_blocking::WorkerGuard;
 
 /// Returns the guard that flushes the log on drop, and the log file's path.
 pub fn init(verbose: bool) -> Option<(WorkerGuard, PathBuf)> {
-    let dir = crate::config::state_dir();
-    std::fs::create_dir_all(&dir).ok()?;
+    // No state directory (no HOME): no log file rather than one in a shared place.
+    let dir = crate::config::state_dir().ok()?;
+    crate::config::ensure_private_dir(&dir).ok()?;
     let file = tracing_appender::rolling::never(&dir, "zkconsole.log");
     // A small buffer: the default (128k lines) costs milliseconds of page faults at start,
     // which a one-shot `status` pays on every run.

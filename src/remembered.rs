@@ -40,9 +40,22 @@ pub fn path_for(dir: &Path, seeds: &[String]) -> PathBuf {
     dir.join("membership").join(format!("{hash:016x}.json"))
 }
 
-/// The default location: `$XDG_STATE_HOME/zkconsole/membership/`.
-pub fn default_path(seeds: &[String]) -> PathBuf {
-    path_for(&crate::config::state_dir(), seeds)
+/// The default location: `$XDG_STATE_HOME/zkconsole/membership/`; none without a state dir.
+pub fn default_path(seeds: &[String]) -> Option<PathBuf> {
+    crate::config::state_dir()
+        .ok()
+        .map(|dir| path_for(&dir, seeds))
+}
+
+/// [`store`] off the runtime's workers: the console calls it from its event loop.
+pub async fn store_async(
+    path: PathBuf,
+    seeds: Vec<String>,
+    config: EnsembleConfig,
+) -> std::io::Result<()> {
+    tokio::task::spawn_blocking(move || store(&path, &seeds, &config))
+        .await
+        .map_err(std::io::Error::other)?
 }
 
 fn normalised(seeds: &[String]) -> Vec<String> {

@@ -470,7 +470,7 @@ mod wizard {
         press(&mut s, "e");
         let w = s.wizard.as_ref().unwrap();
         assert_eq!(w.stage, Stage::Compose);
-        assert_eq!(w.fields[0], "4", "the next free id is proposed");
+        assert_eq!(w.fields[0].value(), "4", "the next free id is proposed");
         assert!(enter(&mut s).is_empty(), "no host yet: nothing starts");
         assert_eq!(s.wizard.as_ref().unwrap().stage, Stage::Compose);
         s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
@@ -591,6 +591,7 @@ mod wizard {
         press(&mut s, "ws");
         press(&mut s, "j ");
         enter(&mut s);
+        s.update(Msg::Resize(80, 18));
         let top = screen(&s, 80, 18);
         assert!(top.contains("more line(s)"), "{top}");
         assert!(!top.contains("confirm"), "{top}");
@@ -598,7 +599,20 @@ mod wizard {
         let end = screen(&s, 80, 18);
         assert!(end.contains("enter confirm"), "{end}");
         assert!(end.contains("above"), "{end}");
+        // Keys past the end pile nothing up: one `k` scrolls back one line at once.
+        for _ in 0..5 {
+            s.update(Msg::Key(KeyInput::ch('j')));
+        }
+        s.update(Msg::Key(KeyInput::ch('k')));
+        let back = screen(&s, 80, 18);
+        assert!(back.contains("↑") && back.contains("↓ 1 below"), "{back}");
         // Tall enough: everything at once, no scroll note.
+        s.update(Msg::Resize(80, 60));
+        assert_eq!(
+            s.wizard.as_ref().unwrap().scroll,
+            0,
+            "nothing left to scroll"
+        );
         let all = screen(&s, 80, 60);
         assert!(
             all.contains("enter confirm") && !all.contains("more line(s)"),
@@ -742,4 +756,273 @@ mod wizard {
         assert!(s.wizard.is_none());
         assert_eq!(s.input, Input::Normal);
     }
+}
+
+/// Every prompt edits through one text input: cursor, word delete, home/end, paste, history.
+mod text_inputs {
+    use super::*;
+    use zkconsole::app::tree::{TreeInput, TreeMsg, TreeRequest};
+    use zkconsole::app::Input;
+    use zkconsole::config::Level;
+    use zkconsole::tree::node::NodeStat;
+
+    fn key(s: &mut zkconsole::app::State, k: KeyInput) -> Vec<Effect> {
+        s.update(Msg::Key(k))
+    }
+
+    fn typed(s: &mut zkconsole::app::State, text: &str) -> Vec<Effect> {
+        text.chars()
+            .flat_map(|c| s.update(Msg::Key(KeyInput::ch(c))))
+            .collect()
+    }
+
+    fn plain(code: KeyCode) -> KeyInput {
+        KeyInput::plain(code)
+    }
+
+    /// A browser open at `/` with children `a`, `b`.
+    fn browser(read_only: bool) -> zkconsole::app::State {
+        let mut s = state(read_only, false);
+        let _ = s.open_tree(Some("/"));
+        s.update(Msg::Tree(TreeMsg::Children {
+            path: "/".into(),
+            result: Ok((vec!["a".into(), "b".into()], NodeStat::default())),
+        }));
+        s
+    }
+
+    fn opened(fx: &[Effect]) -> Option<String> {
+        fx.iter().find_map(|e| match e {
+            Effect::Tree(TreeRequest::List { path }) => Some(path.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn the_path_prompt_edits_at_the_cursor_and_remembers_earlier_paths() {
+        let mut s = browser(false);
+        typed(&mut s, "p");
+        // The prompt starts with the open path; ctrl-u clears it as in a shell.
+        key(&mut s, KeyInput::ctrl('u'));
+        typed(&mut s, "/app/config/db");
+        // ctrl-w removes one path segment; alt-backspace another.
+        key(&mut s, KeyInput::ctrl('w'));
+        key(&mut s, KeyInput::alt(KeyCode::Backspace));
+        typed(&mut s, "zoo");
+        // Home, then a character inserted at the front, then deleted again.
+        key(&mut s, plain(KeyCode::Home));
+        typed(&mut s, "x");
+        key(&mut s, plain(KeyCode::Left));
+        key(&mut s, plain(KeyCode::Delete));
+        let fx = key(&mut s, plain(KeyCode::Enter));
+        assert_eq!(opened(&fx).as_deref(), Some("/app/zoo"));
+        // Up recalls it in the next prompt, down returns to what was there.
+        typed(&mut s, "p");
+        key(&mut s, plain(KeyCode::Up));
+        match &s.tree.as_ref().unwrap().input {
+            TreeInput::Jump(b) => assert_eq!(b.value(), "/app/zoo"),
+            other => panic!("{other:?}"),
+        }
+        key(&mut s, plain(KeyCode::Down));
+        match &s.tree.as_ref().unwrap().input {
+            TreeInput::Jump(b) => assert_eq!(b.value(), "/app/zoo", "the open path"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_paste_goes_into_the_create_box_without_its_newlines() {
+        let mut s = browser(false);
+        typed(&mut s, "c");
+        s.update(Msg::Paste("new\nnode\r\n".into()));
+        key(&mut s, plain(KeyCode::Tab));
+        s.update(Msg::Paste("{\"k\": 1}\n".into()));
+        let fx = key(&mut s, plain(KeyCode::Enter));
+        match &fx[..] {
+            [Effect::Tree(TreeRequest::Create { path, data, .. })] => {
+                assert_eq!(path, "/newnode");
+                assert_eq!(data, b"{\"k\": 1}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_paste_never_runs_a_command_or_confirms_a_drill() {
+        let mut s = state(false, true);
+        feed(&mut s, &[snap(1, Role::Follower, 0)]);
+        typed(&mut s, ":");
+        assert!(s.update(Msg::Paste("q\n".into())).is_empty());
+        assert_eq!(s.input, Input::Command("q".into()));
+        key(&mut s, plain(KeyCode::Esc));
+        typed(&mut s, "K");
+        assert!(s.update(Msg::Paste("y".into())).is_empty());
+        assert!(matches!(s.input, Input::Confirm(..)), "still asking");
+    }
+
+    #[test]
+    fn the_filter_edits_mid_text_and_filters_as_it_changes() {
+        let mut s = state(false, false);
+        feed(
+            &mut s,
+            &[snap(1, Role::Follower, 0), snap(3, Role::Leader, 0)],
+        );
+        typed(&mut s, "/lr");
+        key(&mut s, plain(KeyCode::Left));
+        typed(&mut s, "ea");
+        key(&mut s, KeyInput::ctrl('a'));
+        key(&mut s, plain(KeyCode::Delete));
+        typed(&mut s, "l");
+        key(&mut s, plain(KeyCode::Right));
+        key(&mut s, plain(KeyCode::Right));
+        typed(&mut s, "de");
+        key(&mut s, KeyInput::ctrl('e'));
+        assert_eq!(s.filter, "leader");
+        assert_eq!(s.rows().len(), 1);
+        key(&mut s, plain(KeyCode::Enter));
+        assert_eq!(s.input, Input::Normal);
+        assert_eq!(s.filter, "leader", "enter keeps the filter");
+    }
+
+    #[test]
+    fn the_command_prompt_recalls_earlier_commands() {
+        let mut s = state(false, false);
+        typed(&mut s, ":theme light");
+        key(&mut s, plain(KeyCode::Enter));
+        typed(&mut s, ":");
+        key(&mut s, plain(KeyCode::Up));
+        assert_eq!(s.input, Input::Command("theme light".into()));
+    }
+
+    #[test]
+    fn the_role_is_a_choice_not_free_text() {
+        let mut s = super::wizard_fixture();
+        typed(&mut s, "we");
+        key(&mut s, plain(KeyCode::Down));
+        let w = s.wizard.as_ref().unwrap();
+        assert_eq!(w.focused_field(), 1);
+        assert_eq!(w.role(), zkconsole::ensemble::LearnerType::Participant);
+        // Letters do not edit it; right (or space) flips it.
+        typed(&mut s, "xyz");
+        key(&mut s, plain(KeyCode::Right));
+        let w = s.wizard.as_ref().unwrap();
+        assert_eq!(w.role(), zkconsole::ensemble::LearnerType::Observer);
+        assert!(w.fields.iter().all(|f| !f.value().contains("xyz")));
+        typed(&mut s, " ");
+        assert_eq!(
+            s.wizard.as_ref().unwrap().role(),
+            zkconsole::ensemble::LearnerType::Participant
+        );
+        key(&mut s, plain(KeyCode::Left));
+        key(&mut s, plain(KeyCode::Down));
+        typed(&mut s, "10.0.0.4");
+        let spec = s.wizard.as_ref().unwrap().form_spec().unwrap();
+        assert_eq!(
+            spec.learner_type,
+            zkconsole::ensemble::LearnerType::Observer
+        );
+    }
+
+    #[test]
+    fn a_mistyped_delete_confirmation_says_it_does_not_match() {
+        let mut s = browser(false);
+        s.update(Msg::Tree(TreeMsg::Node {
+            path: "/a".into(),
+            result: Ok(zkconsole::app::tree::NodeDetail {
+                stat: NodeStat::default(),
+                data: Vec::new(),
+                acl: Vec::new(),
+            }),
+        }));
+        typed(&mut s, "D");
+        s.update(Msg::Tree(TreeMsg::Count {
+            path: "/a".into(),
+            result: Ok(0),
+        }));
+        typed(&mut s, "delete b");
+        assert!(key(&mut s, plain(KeyCode::Enter)).is_empty());
+        let (level, text) = s.flash.clone().expect("a mistyped phrase is answered");
+        assert_eq!(level, Level::Warn);
+        assert!(
+            text.contains("does not match") && text.contains("delete a"),
+            "{text}"
+        );
+        key(&mut s, plain(KeyCode::Backspace));
+        typed(&mut s, "a");
+        match &key(&mut s, plain(KeyCode::Enter))[..] {
+            [Effect::Tree(TreeRequest::Delete { path, .. })] => assert_eq!(path, "/a"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn read_only_says_so_when_a_write_key_is_pressed() {
+        let mut s = state(true, true);
+        feed(&mut s, &[snap(1, Role::Follower, 0)]);
+        for k in ["w", "K"] {
+            typed(&mut s, k);
+            let (_, text) = s.flash.clone().unwrap_or_else(|| panic!("{k}: silent"));
+            assert!(text.contains("read-only"), "{k}: {text}");
+            assert_eq!(s.view, View::Dashboard);
+        }
+        let mut s = browser(true);
+        for k in ["c", "E", "D"] {
+            s.flash = None;
+            assert!(typed(&mut s, k).is_empty(), "{k}");
+            let (_, text) = s.flash.clone().unwrap_or_else(|| panic!("{k}: silent"));
+            assert!(text.contains("read-only"), "{k}: {text}");
+            assert_eq!(s.tree.as_ref().unwrap().input, TreeInput::None);
+        }
+    }
+}
+
+/// Time and the terminal's size arrive as messages; the model reads no clock.
+mod messages_not_globals {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn events_are_stamped_with_the_time_of_the_clock_message() {
+        let mut s = state(false, false);
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        s.update(Msg::Clock(t));
+        feed(
+            &mut s,
+            &[snap(1, Role::Leader, 0), snap(2, Role::Follower, 0)],
+        );
+        feed(&mut s, &[snap(1, Role::Down, 0)]);
+        let e = s
+            .events
+            .newest()
+            .next()
+            .expect("the leader's loss is an event");
+        assert_eq!(e.at, t);
+    }
+
+    #[test]
+    fn help_scrolls_within_the_viewport_without_a_frame_drawn() {
+        let mut s = state(false, true);
+        s.update(Msg::Resize(100, 20));
+        s.update(Msg::Key(KeyInput::ch('?')));
+        s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+        let total = s.help_lines().len();
+        assert_eq!(s.help_scroll, total - (20 - 5 - 2));
+        // A taller terminal shows more: the offset shrinks to what is left to scroll.
+        s.update(Msg::Resize(100, 200));
+        assert_eq!(s.help_scroll, 0);
+    }
+}
+
+/// A healthy 3-member state (shared by the modules above).
+fn wizard_fixture() -> zkconsole::app::State {
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    s
 }

@@ -125,7 +125,7 @@ async fn console_shows_a_leader_election_live() {
     assert!(leader_row.contains("leader"), "{leader_row}");
 
     let killed_at = Instant::now();
-    sb.kill(old).unwrap();
+    sb.kill(old).await.unwrap();
     let screen = tmux
         .until(
             "a new leader, the old one down, the election in the events",
@@ -207,7 +207,7 @@ async fn expand_three_to_four_through_the_wizard() {
     .await;
     tmux.keys("e");
     tmux.until("the expand form", long, |s| {
-        s.contains("role (participant/observer)")
+        s.contains("role") && s.contains("◉ participant")
     })
     .await;
     tmux.keys("Enter");

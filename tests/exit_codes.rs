@@ -109,7 +109,7 @@ async fn sandbox_usage_errors_exit_64_before_printing_anything() {
     let dir = home.path().join("sb");
     let dir = dir.to_str().unwrap();
     let run = zkconsole(&["sandbox", "up", "--members", "12", "--dir", dir]).await;
-    assert_usage(&run, "--members 12: expected 1 to 9");
+    assert_usage(&run, "1 to 9 members, not 12");
     assert!(!run.stderr.contains("starting"), "{run:?}");
     assert!(
         !std::path::Path::new(dir).exists(),
@@ -251,7 +251,7 @@ async fn every_row_of_the_table_on_a_real_ensemble() {
     plan_verdicts(&mut sb, &connect, &digest, &followers).await;
 
     // status 1: one follower down, the quorum holds with no failure to spare.
-    sb.kill(followers[0]).expect("kill a follower");
+    sb.kill(followers[0]).await.expect("kill a follower");
     // Drills on a member in the wrong state say so and exit non-zero.
     let dir = sb.dir().display().to_string();
     let dead = followers[0].to_string();
@@ -268,7 +268,9 @@ async fn every_row_of_the_table_on_a_real_ensemble() {
     let report = status_code_until(&connect, &lax, 1).await;
     assert_eq!(report["state"], "warn", "{report:#}");
     // status 2: two of three down, the quorum is lost (the live one still answers).
-    sb.kill(followers[1]).expect("kill the other follower");
+    sb.kill(followers[1])
+        .await
+        .expect("kill the other follower");
     let report = status_code_until(&connect, &lax, 2).await;
     assert_eq!(report["state"], "critical", "{report:#}");
     assert_eq!(report["quorum"]["has_quorum"], false, "{report:#}");
@@ -350,7 +352,7 @@ async fn plan_verdicts(sb: &mut Sandbox, connect: &str, digest: &str, followers:
     assert!(run.stderr.contains("ZKCONSOLE_DIGEST"), "{run:?}");
     let run = status_json(connect, &[]).await;
     assert_eq!(run.json()["quorum"]["voters"], 3, "nothing changed");
-    sb.kill(joiner.id).expect("stop the joiner");
+    sb.kill(joiner.id).await.expect("stop the joiner");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,7 +414,7 @@ async fn plan_and_apply_wait_for_an_election_in_progress() {
 
     // The leader dies; one survivor hangs, so the other cannot finish an election alone:
     // members answer, none leads, and a majority may still come back.
-    sb.kill(leader).expect("kill the leader");
+    sb.kill(leader).await.expect("kill the leader");
     sb.pause(survivors[0]).expect("pause a survivor");
     let removed = leader.to_string();
 

@@ -175,7 +175,7 @@ async fn a_killed_leader_is_replaced_and_still_listed_as_down() {
     // Seeded with one survivor only: the old leader can appear only through the membership.
     let d = discovery(vec![address_of(&sb, survivor)], 1000);
 
-    sb.kill(old).expect("kill the leader");
+    sb.kill(old).await.expect("kill the leader");
     let killed_at = Instant::now();
     // Generous on purpose: the time is printed, not asserted (a loaded machine slows elections).
     let (obs, health) = eventually(Duration::from_secs(30), "a new leader is elected", || {
@@ -290,7 +290,7 @@ async fn two_of_three_down_loses_the_quorum() {
     let connect = sb.connect_string();
     let survivor_addr = address_of(&sb, leader);
     for &id in &killed {
-        sb.kill(id).expect("kill");
+        sb.kill(id).await.expect("kill");
     }
 
     let report = eventually(
@@ -341,7 +341,7 @@ async fn a_lost_quorum_lists_every_member_from_the_membership_last_seen() {
 
     let killed: Vec<u64> = sb.ids().into_iter().filter(|&id| id != leader).collect();
     for &id in &killed {
-        sb.kill(id).expect("kill");
+        sb.kill(id).await.expect("kill");
     }
     let report = eventually(
         Duration::from_secs(20),

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use tempfile::TempDir;
 use zkconsole::audit::AuditLog;
-use zkconsole::config::Credentials;
+use zkconsole::config::{Credentials, DigestKey};
 use zkconsole::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{seeds_of, AdminLocator, Discovery};
@@ -125,12 +125,15 @@ impl Operator {
 
     /// The `reconfig` records of the audit log, oldest first.
     fn reconfigs(&self) -> Vec<Value> {
-        AuditLog::at(&self.home.path().join("state/zkconsole/audit.jsonl"))
-            .read_all()
-            .expect("read the audit log")
-            .into_iter()
-            .filter(|r| r["action"] == "reconfig")
-            .collect()
+        AuditLog::at(
+            &self.home.path().join("state/zkconsole/audit.jsonl"),
+            DigestKey::from_bytes([0; 32]),
+        )
+        .read_all()
+        .expect("read the audit log")
+        .into_iter()
+        .filter(|r| r["action"] == "reconfig" && r["phase"] == "result")
+        .collect()
     }
 }
 
@@ -535,7 +538,7 @@ async fn replaces_a_killed_follower_adding_before_removing() {
     let all = connect_of(&sb, &[1, 2, 3]);
     let connect = connect_of(&sb, &survivors);
 
-    sb.kill(dead).expect("kill the follower");
+    sb.kill(dead).await.expect("kill the follower");
     status_until(&all, "status sees the follower down", |r| {
         r["quorum"]["live_voters"] == 2 && row_of(r, dead).is_some_and(|row| row["role"] == "down")
     })
@@ -618,7 +621,10 @@ async fn a_concurrent_reconfig_makes_the_stale_step_fail_with_bad_version() {
 
     // Executing the stale step must be refused, and say so.
     let audit_dir = tempfile::tempdir().expect("tempdir");
-    let audit = AuditLog::at(&audit_dir.path().join("audit.jsonl"));
+    let audit = AuditLog::at(
+        &audit_dir.path().join("audit.jsonl"),
+        DigestKey::from_bytes([0; 32]),
+    );
     let err = executor(&client, &connect, &audit)
         .run_step(&p.steps[0], old_version)
         .await
@@ -636,9 +642,12 @@ async fn a_concurrent_reconfig_makes_the_stale_step_fail_with_bad_version() {
     assert_eq!(now.servers, between.servers);
     assert!(!now.servers.contains_key(&a.id), "{}", now.to_text());
 
+    // The intent first, then the result.
     let recs = audit.read_all().expect("audit log");
-    assert_eq!(recs.len(), 1, "{recs:#?}");
-    let rec = &recs[0];
+    assert_eq!(recs.len(), 2, "{recs:#?}");
+    assert_eq!(recs[0]["phase"], "intent");
+    assert_eq!(recs[0]["op"], recs[1]["op"]);
+    let rec = &recs[1];
     assert_eq!(rec["action"], "reconfig");
     let result = rec["result"].as_str().unwrap();
     assert!(result.starts_with("error"), "{result}");
@@ -710,7 +719,10 @@ async fn a_new_config_without_a_live_majority_is_refused_and_changes_nothing() {
     assert_eq!(step.after.voter_ids().len(), 7);
 
     let audit_dir = tempfile::tempdir().expect("tempdir");
-    let audit = AuditLog::at(&audit_dir.path().join("audit.jsonl"));
+    let audit = AuditLog::at(
+        &audit_dir.path().join("audit.jsonl"),
+        DigestKey::from_bytes([0; 32]),
+    );
     let err = executor(&client, &connect, &audit)
         .run_step(step, version)
         .await
@@ -727,8 +739,8 @@ async fn a_new_config_without_a_live_majority_is_refused_and_changes_nothing() {
     assert_eq!(ids_of(&now), set(&[1, 2, 3]));
 
     let recs = audit.read_all().expect("audit log");
-    assert_eq!(recs.len(), 1, "{recs:#?}");
-    let result = recs[0]["result"].as_str().unwrap();
+    assert_eq!(recs.len(), 2, "{recs:#?}");
+    let result = recs[1]["result"].as_str().unwrap();
     assert!(result.starts_with("error"), "{result}");
     assert!(result.contains("NewConfigNoQuorum"), "{result}");
 
@@ -751,8 +763,8 @@ async fn recovers_a_lost_quorum_and_grows_back_to_three() {
     let data = b"written before the quorum was lost".to_vec();
     write_znode(&all, "/before-loss", &data).await;
 
-    sb.kill(2).expect("kill");
-    sb.kill(3).expect("kill");
+    sb.kill(2).await.expect("kill");
+    sb.kill(3).await.expect("kill");
     let lost = eventually(SETTLE, "status reports the quorum lost", || async {
         let run = status_json(&all, &[]).await;
         let report: Value = serde_json::from_str(&run.stdout).map_err(|e| e.to_string())?;
@@ -851,7 +863,7 @@ async fn an_added_voter_is_verified_even_while_another_member_is_down() {
     let leader = sb.wait_for_leader(SETTLE).await.expect("a leader");
     let dead = [3, 2, 1].into_iter().find(|&id| id != leader).unwrap();
     let survivors: Vec<u64> = [1, 2, 3].into_iter().filter(|&id| id != dead).collect();
-    sb.kill(dead).expect("kill the follower");
+    sb.kill(dead).await.expect("kill the follower");
     let j = sb
         .add_member(LearnerType::Participant)
         .await

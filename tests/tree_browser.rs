@@ -383,10 +383,10 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     let (data, _) = builder.get_data("/app/big").await.unwrap();
     assert_eq!(data, b"edited");
     // The audit line says which value was replaced by which (size and digest, not the data).
-    use zkconsole::audit::{data_summary, AuditLog};
-    let before = format!("{} at version 1", data_summary(b"changed elsewhere"));
-    let after = data_summary(b"edited");
-    let lines = AuditLog::default_location().read_all().unwrap();
+    let audit = zkconsole::audit::AuditLog::default_location().unwrap();
+    let before = format!("{} at version 1", audit.summary(b"changed elsewhere"));
+    let after = audit.summary(b"edited");
+    let lines = audit.read_all().unwrap();
     assert!(
         lines.iter().any(|l| l["action"] == "set"
             && l["path"] == "/app/big"

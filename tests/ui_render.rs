@@ -263,6 +263,7 @@ fn help_is_generated_from_the_keymap() {
 fn help_taller_than_the_screen_scrolls_to_every_line() {
     use zkconsole::app::keys::KeyCode;
     let mut s = state(false, true);
+    s.update(Msg::Resize(100, 20));
     s.update(Msg::Key(KeyInput::ch('?')));
     let top = text(&render(&s, 100, 20, "dark"));
     assert!(top.contains("lines 1–13 of"), "{top}");
@@ -369,4 +370,112 @@ proptest! {
         s.view = [View::Dashboard, View::Member, View::Events, View::Help][view];
         let _ = render(&s, w, h, "dark");
     }
+}
+
+#[test]
+fn a_prompt_shows_its_cursor_where_it_is() {
+    use zkconsole::app::keys::KeyCode;
+    let mut s = state(false, false);
+    s.update(Msg::Resize(80, 24));
+    for c in ":thme light".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    for _ in 0.."hme light".len() {
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Left)));
+    }
+    let b = render(&s, 80, 24, "dark");
+    let (x, y) = find(&b, ":thme", "h");
+    assert!(
+        b[(x, y)].modifier.contains(Modifier::REVERSED),
+        "the cursor is on the `h`"
+    );
+    assert!(
+        !text(&b).contains('█'),
+        "no block at the end while mid-text"
+    );
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Right)));
+    s.update(Msg::Key(KeyInput::ch('e')));
+    s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+    let t = text(&render(&s, 80, 24, "dark"));
+    assert!(t.contains(":theme light█"), "{t}");
+}
+
+#[test]
+fn the_expand_form_shows_the_role_as_a_choice_at_80x24() {
+    use zkconsole::app::keys::KeyCode;
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    s.update(Msg::Resize(80, 24));
+    for c in "we".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Right)));
+    let t = text(&render(&s, 80, 24, "dark"));
+    assert!(t.contains("○ participant ◉ observer"), "{t}");
+    assert!(t.contains("←→ switch"), "{t}");
+}
+
+#[test]
+fn a_mistyped_wizard_confirmation_says_it_does_not_match() {
+    use zkconsole::app::keys::KeyCode;
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    s.update(Msg::Resize(80, 24));
+    for c in "wsj ".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    for c in "remove 3".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    let t = text(&render(&s, 80, 24, "dark"));
+    assert!(
+        t.contains("does not match: type exactly remove 2"),
+        "said while typing:\n{t}"
+    );
+    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    let t = text(&render(&s, 80, 24, "dark"));
+    assert!(
+        t.contains("\"remove 3\" does not match"),
+        "said on enter:\n{t}"
+    );
+    // A prefix of the phrase is not a mistake yet.
+    for _ in 0..3 {
+        s.update(Msg::Key(KeyInput::plain(KeyCode::Backspace)));
+    }
+    let t = text(&render(&s, 80, 24, "dark"));
+    assert_eq!(
+        t.matches("does not match").count(),
+        1,
+        "only the log of the enter:\n{t}"
+    );
+}
+
+#[test]
+fn read_only_says_read_only_when_a_write_key_is_pressed() {
+    let mut s = state(true, true);
+    feed(&mut s, &[snap(1, Role::Follower, 0)]);
+    s.update(Msg::Key(KeyInput::ch('w')));
+    let t = text(&render(&s, 80, 24, "dark"));
+    // Whole at 80 columns: the footer's last line ends with the reason.
+    assert!(
+        t.contains("read-only: w would change the ensemble (started with --read-only)"),
+        "{t}"
+    );
 }

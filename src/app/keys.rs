@@ -8,6 +8,8 @@ use std::fmt;
 pub struct KeyInput {
     pub code: KeyCode,
     pub ctrl: bool,
+    /// Alt (or Meta): only text inputs use it (alt-backspace deletes a word).
+    pub alt: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,6 +18,7 @@ pub enum KeyCode {
     Enter,
     Esc,
     Backspace,
+    Delete,
     Tab,
     BackTab,
     Up,
@@ -31,7 +34,11 @@ pub enum KeyCode {
 
 impl KeyInput {
     pub const fn plain(code: KeyCode) -> Self {
-        Self { code, ctrl: false }
+        Self {
+            code,
+            ctrl: false,
+            alt: false,
+        }
     }
 
     pub const fn ch(c: char) -> Self {
@@ -42,6 +49,15 @@ impl KeyInput {
         Self {
             code: KeyCode::Char(c),
             ctrl: true,
+            alt: false,
+        }
+    }
+
+    pub const fn alt(code: KeyCode) -> Self {
+        Self {
+            code,
+            ctrl: false,
+            alt: true,
         }
     }
 
@@ -57,6 +73,7 @@ impl KeyInput {
             "enter" | "return" => KeyCode::Enter,
             "esc" | "escape" => KeyCode::Esc,
             "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
             "tab" => KeyCode::Tab,
             "backtab" | "shift-tab" => KeyCode::BackTab,
             "up" => KeyCode::Up,
@@ -80,7 +97,11 @@ impl KeyInput {
                 KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
             }
         };
-        Some(KeyInput { code, ctrl })
+        Some(KeyInput {
+            code,
+            ctrl,
+            alt: false,
+        })
     }
 }
 
@@ -89,12 +110,16 @@ impl fmt::Display for KeyInput {
         if self.ctrl {
             f.write_str("ctrl-")?;
         }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
         match self.code {
             KeyCode::Char(' ') => f.write_str("space"),
             KeyCode::Char(c) => write!(f, "{c}"),
             KeyCode::Enter => f.write_str("enter"),
             KeyCode::Esc => f.write_str("esc"),
             KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("delete"),
             KeyCode::Tab => f.write_str("tab"),
             KeyCode::BackTab => f.write_str("shift-tab"),
             KeyCode::Up => f.write_str("↑"),
@@ -326,6 +351,19 @@ impl Keymap {
         self.bindings
             .iter()
             .find(|(a, keys)| keys.contains(&key) && allowed.permits(*a))
+            .map(|(a, _)| *a)
+    }
+
+    /// The action bound to `key` that `allowed` withholds (a write in --read-only, a drill
+    /// off a sandbox), when no allowed action has the key: so the console can say why the
+    /// key does nothing.
+    pub fn withheld(&self, key: KeyInput, allowed: Allowed) -> Option<Action> {
+        if self.action(key, allowed).is_some() {
+            return None;
+        }
+        self.bindings
+            .iter()
+            .find(|(a, keys)| keys.contains(&key) && !allowed.permits(*a))
             .map(|(a, _)| *a)
     }
 

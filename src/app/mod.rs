@@ -4,7 +4,9 @@
 pub mod events;
 pub mod keys;
 mod members;
+pub mod text_input;
 pub mod tree;
+pub mod viewport;
 pub mod wizard;
 mod wizard_keys;
 
@@ -24,12 +26,19 @@ use events::EventLog;
 use keys::{Action, KeyCode, KeyInput, Keymap};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
+use text_input::{Edit, History, TextInput};
+use viewport::Viewport;
 
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyInput),
-    /// The terminal's new size.
+    /// Text pasted into the terminal (bracketed paste): it goes to the text input in focus.
+    Paste(String),
+    /// The terminal's new size (also sent once at start): scroll limits are computed from it.
     Resize(u16, u16),
+    /// The wall clock, given before each batch of messages: the model and the renderer read
+    /// the time from `State::now`, never from the system.
+    Clock(SystemTime),
     /// A member poller's result, for the target it was given.
     Probed {
         /// Which set of sources sent it (see `State::generation`).
@@ -127,8 +136,8 @@ pub enum View {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     Normal,
-    Command(String),
-    Filter(String),
+    Command(TextInput),
+    Filter(TextInput),
     /// Waiting for `y` to run a drill on a member.
     Confirm(Drill, u64),
 }
@@ -173,11 +182,15 @@ pub struct State {
     /// The member the cursor is on: rows re-sort as figures change, and a drill (`K`, `X`)
     /// must hit the member the operator chose, not whichever now sits on that row.
     pub selected_addr: Option<String>,
-    /// First help line shown (help is taller than 30 rows).
+    /// First help line shown (help is taller than 30 rows), never past the end (keys past the
+    /// end pile up no offset that `k` must work off before anything moves).
     pub help_scroll: usize,
-    /// How far help can scroll, as the last frame measured it (so keys past the end do not
-    /// pile up an offset that `k` must work off before anything moves).
-    pub help_scroll_max: std::cell::Cell<usize>,
+    /// The terminal's size, from `Msg::Resize`.
+    pub viewport: Viewport,
+    /// The time, from `Msg::Clock`: ages, event times and the freeze time are taken from it.
+    pub now: SystemTime,
+    /// Earlier `:` commands (up/down in the prompt).
+    pub command_history: History,
     pub events_scroll: usize,
     pub sort: SortKey,
     pub sort_desc: bool,
@@ -241,7 +254,9 @@ impl State {
             selected: 0,
             selected_addr: None,
             help_scroll: 0,
-            help_scroll_max: std::cell::Cell::new(0),
+            viewport: Viewport::default(),
+            now: SystemTime::UNIX_EPOCH,
+            command_history: History::default(),
             events_scroll: 0,
             sort: SortKey::Id,
             sort_desc: false,
@@ -363,7 +378,26 @@ impl State {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let fx = self.apply(msg);
         self.follow_selection();
+        self.clamp_scrolls();
         fx
+    }
+
+    /// How far help can scroll in the current viewport.
+    pub fn help_scroll_limit(&self) -> usize {
+        self.help_lines()
+            .len()
+            .saturating_sub(self.viewport.help_rows().max(1))
+    }
+
+    /// A smaller terminal or a shorter text leaves no offset beyond the end.
+    fn clamp_scrolls(&mut self) {
+        if self.view == View::Help {
+            self.help_scroll = self.help_scroll.min(self.help_scroll_limit());
+        }
+        let limit = self.wizard_scroll_limit().min(u16::MAX as usize) as u16;
+        if let Some(w) = self.wizard.as_mut() {
+            w.scroll = w.scroll.min(limit);
+        }
     }
 
     /// Puts the cursor back on the chosen member after rows moved (sorting, new figures, a
@@ -381,8 +415,14 @@ impl State {
     fn apply(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
-            Msg::Resize(..) => {
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Resize(width, height) => {
+                self.viewport = Viewport { width, height };
                 self.dirty = true;
+                vec![]
+            }
+            Msg::Clock(now) => {
+                self.now = now;
                 vec![]
             }
             Msg::Tick => {
@@ -431,7 +471,7 @@ impl State {
     }
 
     fn on_membership(&mut self, config: EnsembleConfig, source: ConfigSource) -> Vec<Effect> {
-        let now = SystemTime::now();
+        let now = self.now;
         let old_version = self.membership.as_ref().and_then(|c| c.version);
         if self.membership.as_ref() == Some(&config) {
             if self.membership_source != source {
@@ -533,7 +573,7 @@ impl State {
         mut snap: MemberSnapshot,
         at: Instant,
     ) -> Vec<Effect> {
-        let now = SystemTime::now();
+        let now = self.now;
         // A probe already in flight when its member left the membership.
         let departed = self
             .departed
@@ -710,8 +750,7 @@ impl State {
             }
         }
         match self.input.clone() {
-            Input::Command(buf) => return self.edit_line(key, buf, true),
-            Input::Filter(buf) => return self.edit_line(key, buf, false),
+            Input::Command(_) | Input::Filter(_) => return self.edit_line(key),
             Input::Confirm(drill, id) => {
                 self.input = Input::Normal;
                 if key == KeyInput::ch('y') && self.drills_enabled() {
@@ -725,6 +764,9 @@ impl State {
         }
         self.flash = None;
         let Some(action) = self.keymap.action(key, self.allowed()) else {
+            if let Some(a) = self.keymap.withheld(key, self.allowed()) {
+                self.flash = Some((Level::Warn, self.withheld_reason(key, a)));
+            }
             return vec![];
         };
         let rows = self.rows().len();
@@ -743,8 +785,13 @@ impl State {
             } else {
                 View::Events
             }),
-            Action::Command => self.input = Input::Command(String::new()),
-            Action::Filter => self.input = Input::Filter(self.active_filter().clone()),
+            Action::Command => {
+                self.command_history.reset();
+                self.input = Input::Command(TextInput::new());
+            }
+            Action::Filter => {
+                self.input = Input::Filter(TextInput::with(self.active_filter().clone()))
+            }
             Action::Back => {
                 if !self.active_filter().is_empty() {
                     self.active_filter().clear();
@@ -821,6 +868,15 @@ impl State {
         vec![]
     }
 
+    /// Why a key bound to an action does nothing here: said, never silently ignored.
+    fn withheld_reason(&self, key: KeyInput, a: Action) -> String {
+        if self.read_only {
+            read_only_refusal(key)
+        } else {
+            format!("{key} ({}): drills run only on a sandbox", a.help())
+        }
+    }
+
     /// `/` filters what the current view lists: rows on the dashboard, metrics in the detail.
     fn active_filter(&mut self) -> &mut String {
         if self.view == View::Member {
@@ -866,6 +922,13 @@ impl State {
             (":q", "quit"),
         ];
         out.extend(commands.iter().map(|(k, h)| (k.to_string(), h.to_string())));
+        out.push((String::new(), String::new()));
+        out.push(("in a text input".into(), String::new()));
+        out.extend(
+            text_input::HELP
+                .iter()
+                .map(|(k, h)| (k.to_string(), h.to_string())),
+        );
         if self.previous_view == View::Tree {
             out.push((String::new(), String::new()));
             let mut tree = vec![
@@ -873,7 +936,7 @@ impl State {
                 ("h ← backspace", "up to the parent"),
                 ("j k ↑ ↓ PgUp PgDn g G", "move"),
                 ("/", "filter the children"),
-                ("p", "go to a path (tab completes)"),
+                ("p", "go to a path (tab completes, ↑↓ earlier paths)"),
                 ("r", "reload"),
                 ("s", "scan the selected subtree (x cancels)"),
             ];
@@ -901,7 +964,7 @@ impl State {
 
     fn move_by(&mut self, delta: i64, rows: usize) {
         if self.view == View::Help {
-            let max = self.help_scroll_max.get() as i64;
+            let max = self.help_scroll_limit() as i64;
             self.help_scroll = (self.help_scroll as i64 + delta).clamp(0, max) as usize;
             return;
         }
@@ -937,14 +1000,16 @@ impl State {
             })
             .collect();
         self.frozen = Some(Frozen {
-            at: SystemTime::now(),
+            at: self.now,
             members: self.members.values().cloned().collect(),
             health: self.health.clone(),
             history,
         });
     }
 
-    fn edit_line(&mut self, key: KeyInput, mut buf: String, command: bool) -> Vec<Effect> {
+    /// A key in the `:` prompt or the `/` filter.
+    fn edit_line(&mut self, key: KeyInput) -> Vec<Effect> {
+        let command = matches!(self.input, Input::Command(_));
         match key.code {
             KeyCode::Esc => {
                 self.input = Input::Normal;
@@ -954,9 +1019,10 @@ impl State {
                 return vec![];
             }
             KeyCode::Enter => {
-                self.input = Input::Normal;
-                if command {
-                    return self.run_command(buf.trim());
+                let input = std::mem::replace(&mut self.input, Input::Normal);
+                if let Input::Command(line) = input {
+                    self.command_history.push(line.value());
+                    return self.run_command(line.value().trim());
                 }
                 return vec![];
             }
@@ -964,18 +1030,42 @@ impl State {
                 self.input = Input::Normal;
                 return vec![];
             }
-            KeyCode::Backspace => {
-                buf.pop();
-            }
-            KeyCode::Char(c) if !key.ctrl => buf.push(c),
-            _ => return vec![],
+            _ => {}
         }
-        if command {
-            self.input = Input::Command(buf);
-        } else {
+        let (Input::Command(buf) | Input::Filter(buf)) = &mut self.input else {
+            return vec![];
+        };
+        if command && self.command_history.browse(key, buf) {
+            return vec![];
+        }
+        if buf.handle(key) == Edit::Changed && !command {
             // Filter as you type.
-            *self.active_filter() = buf.clone();
-            self.input = Input::Filter(buf);
+            let value = buf.value().to_string();
+            *self.active_filter() = value;
+        }
+        vec![]
+    }
+
+    /// Pasted text goes to the text input in focus; anywhere else it is dropped (a paste
+    /// never presses keys: it cannot confirm a drill or run a command).
+    fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        self.dirty = true;
+        match &mut self.input {
+            Input::Command(buf) => {
+                buf.paste(text);
+            }
+            Input::Filter(buf) => {
+                if buf.paste(text) == Edit::Changed {
+                    let value = buf.value().to_string();
+                    *self.active_filter() = value;
+                }
+            }
+            Input::Confirm(..) => {}
+            Input::Normal => match self.view {
+                View::Workflow if !self.read_only => self.wizard_paste(text),
+                View::Tree => return self.tree_paste(text),
+                _ => {}
+            },
         }
         vec![]
     }
@@ -1026,6 +1116,11 @@ impl State {
         }
         vec![]
     }
+}
+
+/// What a write key says in --read-only (short: it must fit an 80-column footer).
+pub fn read_only_refusal(key: KeyInput) -> String {
+    format!("read-only: {key} would change the ensemble (started with --read-only)")
 }
 
 fn level_word(l: Level) -> &'static str {

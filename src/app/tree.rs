@@ -2,6 +2,7 @@
 //! selected child inspected, watches only on those two, edits with the version they expect.
 
 use super::keys::{KeyCode, KeyInput};
+use super::text_input::{Edit, History, TextInput};
 use super::{Effect, State, View};
 use crate::config::Level;
 use crate::tree::node::{child_path, parent_path, NodeStat};
@@ -154,12 +155,12 @@ pub struct ScanView {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TreeInput {
     None,
-    Filter(String),
-    /// Jump to a path; tab completes the last segment.
-    Jump(String),
+    Filter(TextInput),
+    /// Jump to a path; tab completes the last segment, up/down browse earlier paths.
+    Jump(TextInput),
     Create {
-        name: String,
-        data: String,
+        name: TextInput,
+        data: TextInput,
         kind: usize,
         field: usize,
     },
@@ -168,14 +169,14 @@ pub enum TreeInput {
     SetData {
         path: String,
         version: i32,
-        buf: String,
+        buf: TextInput,
     },
     /// Recursive delete: the count, then the typed name.
     ConfirmDelete {
         path: String,
         version: i32,
         count: Option<u64>,
-        typed: String,
+        typed: TextInput,
     },
 }
 
@@ -193,6 +194,8 @@ pub struct TreeView {
     pub input: TreeInput,
     pub completions: Vec<String>,
     pub scan: Option<ScanView>,
+    /// Paths gone to with `p`, for up/down in the path prompt.
+    pub jump_history: History,
 }
 
 impl TreeView {
@@ -208,6 +211,7 @@ impl TreeView {
             input: TreeInput::None,
             completions: Vec::new(),
             scan: None,
+            jump_history: History::default(),
         }
     }
 
@@ -325,169 +329,8 @@ impl State {
         let t = self.tree.as_mut()?;
         let code = key.code;
         // Text inputs first.
-        match t.input.clone() {
-            TreeInput::None => {}
-            TreeInput::Filter(mut buf) => {
-                let filter = match code {
-                    KeyCode::Esc => {
-                        t.input = TreeInput::None;
-                        String::new()
-                    }
-                    KeyCode::Enter => {
-                        t.input = TreeInput::None;
-                        return Some(vec![]);
-                    }
-                    KeyCode::Backspace => {
-                        buf.pop();
-                        t.input = TreeInput::Filter(buf.clone());
-                        buf
-                    }
-                    KeyCode::Char(c) if !key.ctrl => {
-                        buf.push(c);
-                        t.input = TreeInput::Filter(buf.clone());
-                        buf
-                    }
-                    _ => return Some(vec![]),
-                };
-                return Some(t.set_filter(filter));
-            }
-            TreeInput::Jump(mut buf) => {
-                match code {
-                    KeyCode::Esc => t.input = TreeInput::None,
-                    // The prompt starts with the open path; ctrl-u clears it, as in a shell.
-                    KeyCode::Char('u') if key.ctrl => t.input = TreeInput::Jump(String::new()),
-                    KeyCode::Enter => {
-                        t.input = TreeInput::None;
-                        return Some(t.open(normalise(&buf)));
-                    }
-                    KeyCode::Tab => {
-                        let parent = parent_path(&normalise(&buf));
-                        return Some(vec![Effect::Tree(TreeRequest::Names { parent })]);
-                    }
-                    KeyCode::Backspace => {
-                        buf.pop();
-                        t.input = TreeInput::Jump(buf);
-                    }
-                    KeyCode::Char(c) if !key.ctrl => {
-                        buf.push(c);
-                        t.input = TreeInput::Jump(buf);
-                    }
-                    _ => {}
-                }
-                return Some(vec![]);
-            }
-            TreeInput::Create {
-                mut name,
-                mut data,
-                mut kind,
-                mut field,
-            } => {
-                match code {
-                    KeyCode::Esc => {
-                        t.input = TreeInput::None;
-                        return Some(vec![]);
-                    }
-                    KeyCode::Tab | KeyCode::Down => field = (field + 1) % 3,
-                    KeyCode::BackTab | KeyCode::Up => field = (field + 2) % 3,
-                    KeyCode::Char(' ') if field == 2 => kind = (kind + 1) % CreateKind::ALL.len(),
-                    KeyCode::Backspace if field == 0 => {
-                        name.pop();
-                    }
-                    KeyCode::Backspace if field == 1 => {
-                        data.pop();
-                    }
-                    KeyCode::Char(c) if !key.ctrl && field == 0 => name.push(c),
-                    KeyCode::Char(c) if !key.ctrl && field == 1 => data.push(c),
-                    KeyCode::Enter => {
-                        t.input = TreeInput::None;
-                        if name.is_empty() || name.contains('/') {
-                            self.flash =
-                                Some((Level::Warn, "a node name is needed, without '/'".into()));
-                            return Some(vec![]);
-                        }
-                        return Some(vec![Effect::Tree(TreeRequest::Create {
-                            path: child_path(&t.cwd, &name),
-                            data: data.into_bytes(),
-                            kind: CreateKind::ALL[kind],
-                        })]);
-                    }
-                    _ => {}
-                }
-                t.input = TreeInput::Create {
-                    name,
-                    data,
-                    kind,
-                    field,
-                };
-                return Some(vec![]);
-            }
-            TreeInput::SetData {
-                path,
-                version,
-                mut buf,
-            } => {
-                match code {
-                    KeyCode::Esc => t.input = TreeInput::None,
-                    KeyCode::Enter => {
-                        t.input = TreeInput::None;
-                        return Some(vec![Effect::Tree(TreeRequest::SetData {
-                            path,
-                            data: buf.into_bytes(),
-                            version,
-                        })]);
-                    }
-                    KeyCode::Backspace => {
-                        buf.pop();
-                        t.input = TreeInput::SetData { path, version, buf };
-                    }
-                    KeyCode::Char(c) if !key.ctrl => {
-                        buf.push(c);
-                        t.input = TreeInput::SetData { path, version, buf };
-                    }
-                    _ => {}
-                }
-                return Some(vec![]);
-            }
-            TreeInput::ConfirmDelete {
-                path,
-                version,
-                count,
-                mut typed,
-            } => {
-                let name = path.rsplit('/').next().unwrap_or("").to_string();
-                match code {
-                    KeyCode::Esc => t.input = TreeInput::None,
-                    KeyCode::Enter if typed == format!("delete {name}") && count.is_some() => {
-                        t.input = TreeInput::None;
-                        let recursive = count.unwrap_or(0) > 0;
-                        return Some(vec![Effect::Tree(TreeRequest::Delete {
-                            path,
-                            version,
-                            recursive,
-                        })]);
-                    }
-                    KeyCode::Backspace => {
-                        typed.pop();
-                        t.input = TreeInput::ConfirmDelete {
-                            path,
-                            version,
-                            count,
-                            typed,
-                        };
-                    }
-                    KeyCode::Char(c) if !key.ctrl => {
-                        typed.push(c);
-                        t.input = TreeInput::ConfirmDelete {
-                            path,
-                            version,
-                            count,
-                            typed,
-                        };
-                    }
-                    _ => {}
-                }
-                return Some(vec![]);
-            }
+        if t.input != TreeInput::None {
+            return Some(self.tree_input_key(key));
         }
         let rows = t.visible().len();
         let moved = |t: &mut TreeView, to: i64| {
@@ -549,11 +392,12 @@ impl State {
                 fx
             }
             KeyCode::Char('/') => {
-                t.input = TreeInput::Filter(t.filter.clone());
+                t.input = TreeInput::Filter(TextInput::with(t.filter.clone()));
                 vec![]
             }
             KeyCode::Char('p') => {
-                t.input = TreeInput::Jump(t.cwd.clone());
+                t.jump_history.reset();
+                t.input = TreeInput::Jump(TextInput::with(t.cwd.clone()));
                 vec![]
             }
             KeyCode::Char('r') => {
@@ -566,8 +410,8 @@ impl State {
             }
             KeyCode::Char('c') if !read_only => {
                 t.input = TreeInput::Create {
-                    name: String::new(),
-                    data: String::new(),
+                    name: TextInput::new(),
+                    data: TextInput::new(),
                     kind: 0,
                     field: 0,
                 };
@@ -578,7 +422,7 @@ impl State {
                     t.input = TreeInput::SetData {
                         path: path.clone(),
                         version: d.stat.version,
-                        buf: String::from_utf8_lossy(&d.data).into_owned(),
+                        buf: TextInput::with(String::from_utf8_lossy(&d.data)),
                     };
                     vec![]
                 }
@@ -594,7 +438,7 @@ impl State {
                         path: path.clone(),
                         version: d.stat.version,
                         count: None,
-                        typed: String::new(),
+                        typed: TextInput::new(),
                     };
                     vec![Effect::Tree(TreeRequest::Count { path })]
                 }
@@ -604,9 +448,188 @@ impl State {
                 }
                 None => vec![],
             },
+            KeyCode::Char('c' | 'E' | 'D') if read_only => {
+                self.flash = Some((Level::Warn, super::read_only_refusal(key)));
+                vec![]
+            }
             _ => return None,
         };
         Some(fx)
+    }
+
+    /// A key in one of the browser's text inputs (filter, path, create, edit, delete).
+    fn tree_input_key(&mut self, key: KeyInput) -> Vec<Effect> {
+        let Some(t) = self.tree.as_mut() else {
+            return vec![];
+        };
+        let code = key.code;
+        match &mut t.input {
+            TreeInput::None => {}
+            TreeInput::Filter(buf) => {
+                let filter = match code {
+                    KeyCode::Esc => String::new(),
+                    KeyCode::Enter => {
+                        t.input = TreeInput::None;
+                        return vec![];
+                    }
+                    _ if buf.handle(key) == Edit::Changed => buf.value().to_string(),
+                    _ => return vec![],
+                };
+                if code == KeyCode::Esc {
+                    t.input = TreeInput::None;
+                }
+                return t.set_filter(filter);
+            }
+            TreeInput::Jump(buf) => match code {
+                KeyCode::Esc => t.input = TreeInput::None,
+                KeyCode::Enter => {
+                    let path = normalise(buf.value());
+                    t.jump_history.push(&path);
+                    t.input = TreeInput::None;
+                    return t.open(path);
+                }
+                KeyCode::Tab => {
+                    let parent = parent_path(&normalise(buf.value()));
+                    return vec![Effect::Tree(TreeRequest::Names { parent })];
+                }
+                _ => {
+                    if !t.jump_history.browse(key, buf) {
+                        buf.handle(key);
+                    }
+                }
+            },
+            TreeInput::Create {
+                name,
+                data,
+                kind,
+                field,
+            } => match code {
+                KeyCode::Esc => t.input = TreeInput::None,
+                KeyCode::Tab | KeyCode::Down => *field = (*field + 1) % 3,
+                KeyCode::BackTab | KeyCode::Up => *field = (*field + 2) % 3,
+                KeyCode::Char(' ') | KeyCode::Right if *field == 2 => {
+                    *kind = (*kind + 1) % CreateKind::ALL.len()
+                }
+                KeyCode::Left if *field == 2 => {
+                    *kind = (*kind + CreateKind::ALL.len() - 1) % CreateKind::ALL.len()
+                }
+                KeyCode::Enter => {
+                    let name = name.value().to_string();
+                    let data = data.value().as_bytes().to_vec();
+                    let kind = CreateKind::ALL[*kind];
+                    t.input = TreeInput::None;
+                    if name.is_empty() || name.contains('/') {
+                        self.flash =
+                            Some((Level::Warn, "a node name is needed, without '/'".into()));
+                        return vec![];
+                    }
+                    return vec![Effect::Tree(TreeRequest::Create {
+                        path: child_path(&t.cwd, &name),
+                        data,
+                        kind,
+                    })];
+                }
+                _ if *field == 0 => {
+                    name.handle(key);
+                }
+                _ if *field == 1 => {
+                    data.handle(key);
+                }
+                _ => {}
+            },
+            TreeInput::SetData { path, version, buf } => match code {
+                KeyCode::Esc => t.input = TreeInput::None,
+                KeyCode::Enter => {
+                    let req = TreeRequest::SetData {
+                        path: path.clone(),
+                        data: buf.value().as_bytes().to_vec(),
+                        version: *version,
+                    };
+                    t.input = TreeInput::None;
+                    return vec![Effect::Tree(req)];
+                }
+                _ => {
+                    buf.handle(key);
+                }
+            },
+            TreeInput::ConfirmDelete {
+                path,
+                version,
+                count,
+                typed,
+            } => {
+                let expected = delete_phrase(path);
+                match code {
+                    KeyCode::Esc => t.input = TreeInput::None,
+                    KeyCode::Enter if count.is_none() => {
+                        self.flash = Some((
+                            Level::Warn,
+                            "still counting the nodes under it: enter again once the count shows"
+                                .into(),
+                        ));
+                    }
+                    KeyCode::Enter if typed.value().trim() == expected => {
+                        let req = TreeRequest::Delete {
+                            path: path.clone(),
+                            version: *version,
+                            recursive: count.unwrap_or(0) > 0,
+                        };
+                        t.input = TreeInput::None;
+                        return vec![Effect::Tree(req)];
+                    }
+                    KeyCode::Enter => {
+                        self.flash = Some((
+                            Level::Warn,
+                            format!(
+                                "{:?} does not match: type `{expected}` to delete, esc cancels",
+                                typed.value()
+                            ),
+                        ));
+                    }
+                    _ => {
+                        if typed.handle(key) == Edit::Changed {
+                            self.flash = None;
+                        }
+                    }
+                }
+            }
+        }
+        vec![]
+    }
+
+    /// Pasted text goes to the browser's text input in focus.
+    pub(super) fn tree_paste(&mut self, text: &str) -> Vec<Effect> {
+        let Some(t) = self.tree.as_mut() else {
+            return vec![];
+        };
+        match &mut t.input {
+            TreeInput::None => {}
+            TreeInput::Filter(buf) => {
+                if buf.paste(text) == Edit::Changed {
+                    let filter = buf.value().to_string();
+                    return t.set_filter(filter);
+                }
+            }
+            TreeInput::Jump(buf) => {
+                buf.paste(text);
+            }
+            TreeInput::Create {
+                name, data, field, ..
+            } => {
+                match field {
+                    0 => name.paste(text),
+                    1 => data.paste(text),
+                    _ => Edit::Ignored,
+                };
+            }
+            TreeInput::SetData { buf, .. } => {
+                buf.paste(text);
+            }
+            TreeInput::ConfirmDelete { typed, .. } => {
+                typed.paste(text);
+            }
+        }
+        vec![]
     }
 
     pub(super) fn on_tree(&mut self, m: TreeMsg) -> Vec<Effect> {
@@ -666,7 +689,7 @@ impl State {
             }
             TreeMsg::Names { parent, mut names } => {
                 if let TreeInput::Jump(buf) = &t.input {
-                    let typed = normalise(buf);
+                    let typed = normalise(buf.value());
                     let stem = if typed.ends_with('/') {
                         ""
                     } else {
@@ -687,7 +710,7 @@ impl State {
                         if matches.len() == 1 {
                             completed.push('/');
                         }
-                        t.input = TreeInput::Jump(completed);
+                        t.input = TreeInput::Jump(TextInput::with(completed));
                     }
                     t.completions = matches.into_iter().take(20).cloned().collect();
                 }
@@ -760,6 +783,11 @@ impl State {
             }
         }
     }
+}
+
+/// What the operator types to confirm deleting `path`.
+pub fn delete_phrase(path: &str) -> String {
+    format!("delete {}", path.rsplit('/').next().unwrap_or(""))
 }
 
 /// `a/b/` → `/a/b`.

@@ -2,10 +2,12 @@
 //! recover (a member, the leader, or the quorum lost). Every change is planned, previewed
 //! step by step, confirmed by typing what it does, executed, and its outcome shown.
 
+use super::text_input::TextInput;
 use crate::config::Level;
 use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
 use crate::probe::member::MemberSnapshot;
-use crate::workflow::{plan, ClusterState, Goal, Mode, Plan};
+use crate::workflow::render::{preview_lines, step_title};
+use crate::workflow::{plan, ClusterState, Goal, Mode, Plan, Severity};
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +34,10 @@ pub enum Stage {
     Done,
 }
 
-/// Fields of the expand form, in display order.
+/// Fields of the expand form, in display order. The role (index 1) is a choice, not text.
 pub const FIELDS: [&str; 7] = [
     "server id",
-    "role (participant/observer)",
+    "role",
     "host",
     "quorum port",
     "election port",
@@ -47,7 +49,11 @@ pub const FIELDS: [&str; 7] = [
 pub struct Wizard {
     pub flow: Flow,
     pub stage: Stage,
-    pub fields: Vec<String>,
+    /// The expand form's text fields, indexed as `FIELDS` (the role's slot stays empty:
+    /// the role is `role`).
+    pub fields: Vec<TextInput>,
+    /// The new member's role, chosen with ←/→ or space.
+    pub role: LearnerType,
     pub cursor: usize,
     /// Shrink: members to remove. Recover: members to keep (the survivors).
     pub picked: BTreeSet<u64>,
@@ -56,17 +62,17 @@ pub struct Wizard {
     /// How many joiners we asked the sandbox for.
     pub joiners_wanted: usize,
     pub plan: Option<Plan>,
-    pub typed: String,
+    /// The confirmation phrase as typed.
+    pub typed: TextInput,
     pub log: Vec<(Level, String)>,
     pub sandbox: bool,
     /// Text input for a directory to write the generated files to (expand, real host).
-    pub write_dir: Option<String>,
+    pub write_dir: Option<TextInput>,
     /// Expand as a replacement: remove this (dead) member once the new one is in.
     pub replace: Option<u64>,
-    /// Rows the plan is scrolled by (a long plan does not fit 30 rows; nothing may be hidden).
+    /// Rows the plan is scrolled by (a long plan does not fit 30 rows; nothing may be hidden),
+    /// kept within what the viewport leaves to see (`State::wizard_scroll_limit`).
     pub scroll: u16,
-    /// How far it can scroll, as the last frame measured it.
-    pub scroll_max: std::cell::Cell<u16>,
 }
 
 impl Wizard {
@@ -75,18 +81,18 @@ impl Wizard {
             flow: Flow::Expand,
             stage: Stage::Menu,
             fields: Vec::new(),
+            role: LearnerType::Participant,
             cursor: 0,
             picked: BTreeSet::new(),
             joiners: Vec::new(),
             joiners_wanted: 0,
             plan: None,
-            typed: String::new(),
+            typed: TextInput::new(),
             log: Vec::new(),
             sandbox,
             write_dir: None,
             replace: None,
             scroll: 0,
-            scroll_max: std::cell::Cell::new(0),
         }
     }
 
@@ -105,7 +111,10 @@ impl Wizard {
         self.typed.clear();
         self.log.clear();
         match flow {
-            Flow::Expand => self.fields = default_fields(config),
+            Flow::Expand => {
+                self.fields = default_fields(config);
+                self.role = LearnerType::Participant;
+            }
             Flow::Shrink => {}
             Flow::Recover => {
                 // Survivors: every member whose process still answers.
@@ -120,24 +129,20 @@ impl Wizard {
 
     /// The spec typed into the expand form, or what is wrong with it.
     pub fn form_spec(&self) -> Result<ServerSpec, String> {
-        let f = &self.fields;
-        let id: u64 = f[0]
+        let f = |i: usize| self.fields.get(i).map_or("", |t| t.value());
+        let id: u64 = f(0)
             .trim()
             .parse()
-            .map_err(|_| format!("server id {:?} is not a number", f[0]))?;
-        let role = match f[1].trim().to_ascii_lowercase().as_str() {
-            "participant" | "p" | "voter" => LearnerType::Participant,
-            "observer" | "o" => LearnerType::Observer,
-            other => return Err(format!("role {other:?}: participant or observer")),
-        };
+            .map_err(|_| format!("server id {:?} is not a number", f(0)))?;
+        let role = self.role;
         let port = |i: usize| -> Result<u16, String> {
-            f[i].trim()
+            f(i).trim()
                 .parse::<u16>()
                 .ok()
                 .filter(|p| *p > 0)
-                .ok_or_else(|| format!("{} {:?} is not a port", FIELDS[i], f[i]))
+                .ok_or_else(|| format!("{} {:?} is not a port", FIELDS[i], f(i)))
         };
-        let host = f[2].trim();
+        let host = f(2).trim();
         if host.is_empty() {
             return Err("type the new server's host name or address".into());
         }
@@ -171,16 +176,21 @@ impl Wizard {
     pub fn how_many(&self) -> usize {
         self.fields
             .get(6)
-            .and_then(|v| v.trim().parse().ok())
+            .and_then(|v| v.value().trim().parse().ok())
             .unwrap_or(1)
             .clamp(1, 6)
     }
 
     pub fn role(&self) -> LearnerType {
-        match self.fields.get(1).map(|r| r.trim().to_ascii_lowercase()) {
-            Some(r) if r.starts_with('o') => LearnerType::Observer,
-            _ => LearnerType::Participant,
-        }
+        self.role
+    }
+
+    /// The other role: there are two, so ← → and space all flip it.
+    pub fn toggle_role(&mut self) {
+        self.role = match self.role {
+            LearnerType::Participant => LearnerType::Observer,
+            LearnerType::Observer => LearnerType::Participant,
+        };
     }
 
     /// The goal this wizard is heading for.
@@ -230,14 +240,60 @@ impl Wizard {
     }
 
     pub fn confirmed(&self) -> bool {
-        self.typed.trim() == self.phrase()
+        self.typed.value().trim() == self.phrase()
     }
 
-    /// Scrolls the plan, within what the last frame showed there is to see.
-    pub fn scroll_by(&mut self, rows: i32) -> Option<Vec<super::Effect>> {
-        let to = (i32::from(self.scroll) + rows).clamp(0, i32::from(self.scroll_max.get()));
-        self.scroll = to as u16;
+    /// Typed text that can no longer become the phrase: said at once, not only on enter.
+    pub fn mistyped(&self) -> bool {
+        !self.phrase().starts_with(self.typed.value().trim())
+    }
+
+    /// Scrolls the plan by `rows`, within `limit` (what the viewport leaves to see).
+    pub fn scroll_by(&mut self, rows: i32, limit: usize) -> Option<Vec<super::Effect>> {
+        let limit = limit.min(u16::MAX as usize) as i32;
+        self.scroll = (i32::from(self.scroll) + rows).clamp(0, limit) as u16;
         Some(vec![])
+    }
+
+    /// The plan as the review screen shows it: lines of (tone, text) spans, so the model
+    /// can measure what the renderer will draw.
+    pub fn review_lines(&self) -> Vec<Vec<(Tone, String)>> {
+        let Some(plan) = &self.plan else {
+            return vec![vec![(Tone::Warn, "no plan".into())]];
+        };
+        let mut out = vec![vec![
+            (Tone::Title, format!("{} step(s)  ", plan.steps.len())),
+            if plan.safe {
+                (Tone::Ok, " SAFE ".into())
+            } else {
+                (Tone::Critical, " UNSAFE ".into())
+            },
+        ]];
+        if let Some(why) = &plan.blocked {
+            out.push(vec![(Tone::Critical, format!("✗ {why}"))]);
+        }
+        for (i, step) in plan.steps.iter().enumerate() {
+            out.push(Vec::new());
+            out.push(vec![(
+                Tone::Header,
+                format!("step {}/{}: {}", i + 1, plan.steps.len(), step_title(step)),
+            )]);
+            for (sev, line) in preview_lines(&step.preview) {
+                let (mark, tone) = match sev {
+                    Severity::Info => ("  ", Tone::Text),
+                    Severity::Warn => ("! ", Tone::Warn),
+                    Severity::Blocking => ("✗ ", Tone::Critical),
+                };
+                out.push(vec![(tone, format!("  {mark}{line}"))]);
+            }
+        }
+        out.push(Vec::new());
+        out.push(key_hint(&[
+            ("enter", "confirm"),
+            ("p", "re-plan with fresh data"),
+            ("esc", "back"),
+        ]));
+        out
     }
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
@@ -248,17 +304,37 @@ impl Wizard {
 /// Sane defaults for a new member: the next free id, participant, and the conventional
 /// ports (2888/3888/2181). The host is left empty: a new server lives on a new host, and
 /// guessing one would point at an existing member.
-fn default_fields(config: Option<&EnsembleConfig>) -> Vec<String> {
-    let id = config.map_or(1, |c| c.next_free_id());
-    vec![
-        id.to_string(),
-        "participant".into(),
-        String::new(),
-        "2888".into(),
-        "3888".into(),
-        "2181".into(),
-        "1".into(),
-    ]
+fn default_fields(config: Option<&EnsembleConfig>) -> Vec<TextInput> {
+    let id = config.map_or(1, |c| c.next_free_id()).to_string();
+    [id.as_str(), "", "", "2888", "3888", "2181", "1"]
+        .into_iter()
+        .map(TextInput::with)
+        .collect()
+}
+
+/// How a span of text is meant to look; the renderer maps tones to the theme's styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Text,
+    Title,
+    Header,
+    Key,
+    Muted,
+    Ok,
+    Warn,
+    Critical,
+}
+
+/// `key label   key label` as spans.
+pub fn key_hint(keys: &[(&str, &str)]) -> Vec<(Tone, String)> {
+    keys.iter()
+        .flat_map(|(k, label)| {
+            [
+                (Tone::Key, k.to_string()),
+                (Tone::Muted, format!(" {label}   ")),
+            ]
+        })
+        .collect()
 }
 
 /// The files a new member on a real host needs: `zoo.cfg`, its dynamic config seed (the

@@ -1,9 +1,12 @@
 //! Keys and runtime messages of the guided workflows (the wizard's half of `State::update`).
 
 use super::keys::{KeyCode, KeyInput};
+use super::text_input::Edit;
+use super::viewport::{scroll_limit, wrapped_rows};
 use super::wizard::{joiner_files, situation, Flow, Situation, Stage, Wizard};
 use super::{Drill, Effect, State, View, WorkflowMsg};
 use crate::config::Level;
+use crate::ensemble::LearnerType;
 use crate::probe::member::ProbeTarget;
 use crate::workflow::executor::cluster_state_of;
 
@@ -17,8 +20,51 @@ impl State {
         fx
     }
 
+    /// Pasted text goes to the wizard's text field in focus, if any.
+    pub(super) fn wizard_paste(&mut self, text: &str) {
+        let Some(w) = self.wizard.as_mut() else {
+            return;
+        };
+        match w.stage {
+            Stage::Compose if w.flow == Flow::Expand && w.focused_field() != 1 => {
+                let field = w.focused_field();
+                w.fields[field].paste(text);
+            }
+            Stage::Prepare => {
+                if let Some(d) = w.write_dir.as_mut() {
+                    d.paste(text);
+                }
+            }
+            Stage::Confirm => {
+                w.typed.paste(text);
+            }
+            _ => {}
+        }
+    }
+
+    /// How far the plan under review can scroll in the current viewport.
+    pub fn wizard_scroll_limit(&self) -> usize {
+        self.wizard.as_ref().map_or(0, |w| self.scroll_limit_of(w))
+    }
+
+    fn scroll_limit_of(&self, w: &Wizard) -> usize {
+        if w.stage != Stage::Review {
+            return 0;
+        }
+        let (width, height) = self.viewport.wizard_text(w.log.len());
+        let widths = w
+            .review_lines()
+            .iter()
+            .map(|l| l.iter().map(|(_, t)| t.chars().count()).sum::<usize>())
+            .collect::<Vec<_>>();
+        scroll_limit(wrapped_rows(widths, width), height)
+    }
+
     fn wizard_step(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
         let code = key.code;
+        if w.stage == Stage::Prepare && w.write_dir.is_some() {
+            return self.write_dir_key(w, key);
+        }
         if code == KeyCode::Esc {
             match w.stage {
                 Stage::Menu | Stage::Done => self.view = View::Dashboard,
@@ -94,68 +140,84 @@ impl State {
                     Some(vec![Effect::Copy(text)])
                 }
                 KeyCode::Char('W') if !w.sandbox => {
-                    w.write_dir = Some(String::new());
-                    Some(vec![])
-                }
-                KeyCode::Char(c) if w.write_dir.is_some() => {
-                    if let Some(d) = &mut w.write_dir {
-                        d.push(c);
-                    }
-                    Some(vec![])
-                }
-                KeyCode::Backspace if w.write_dir.is_some() => {
-                    if let Some(d) = &mut w.write_dir {
-                        d.pop();
-                    }
-                    Some(vec![])
-                }
-                KeyCode::Tab if w.write_dir.is_some() => {
-                    let dir = w.write_dir.take().unwrap_or_default();
-                    let files = self.joiner_files_of(w)?;
-                    Some(vec![Effect::WriteFiles { dir, files }])
-                }
-                _ => None,
-            },
-            Stage::Review => match code {
-                KeyCode::Down | KeyCode::Char('j') => w.scroll_by(1),
-                KeyCode::Up | KeyCode::Char('k') => w.scroll_by(-1),
-                KeyCode::PageDown | KeyCode::Char(' ') => w.scroll_by(10),
-                KeyCode::PageUp => w.scroll_by(-10),
-                KeyCode::Home | KeyCode::Char('g') => w.scroll_by(-i32::from(u16::MAX)),
-                KeyCode::End | KeyCode::Char('G') => w.scroll_by(i32::from(u16::MAX)),
-                KeyCode::Char('p') => {
-                    self.review(w);
-                    Some(vec![])
-                }
-                KeyCode::Enter => {
-                    match &w.plan {
-                        Some(p) if p.safe && !p.steps.is_empty() => {
-                            w.typed.clear();
-                            w.stage = Stage::Confirm;
-                        }
-                        Some(p) if p.steps.is_empty() => w.say(Level::Warn, "nothing to do"),
-                        _ => w.say(
-                            Level::Critical,
-                            "the plan is unsafe (see ✗ lines); fix the cause and press p to re-plan",
-                        ),
-                    }
+                    w.write_dir = Some(Default::default());
                     Some(vec![])
                 }
                 _ => None,
             },
+            Stage::Review => {
+                let limit = self.scroll_limit_of(w);
+                self.review_key(w, key, limit)
+            }
             Stage::Confirm => {
                 match code {
-                    KeyCode::Char(c) if !key.ctrl => w.typed.push(c),
-                    KeyCode::Backspace => {
-                        w.typed.pop();
-                    }
                     KeyCode::Enter if w.confirmed() => return Some(self.launch(w)),
-                    KeyCode::Enter => w.say(Level::Warn, format!("type exactly: {}", w.phrase())),
-                    _ => {}
+                    KeyCode::Enter => {
+                        let typed = w.typed.value().trim();
+                        let why = if typed.is_empty() {
+                            format!("type exactly: {}", w.phrase())
+                        } else {
+                            format!("{typed:?} does not match: type exactly {}", w.phrase())
+                        };
+                        w.say(Level::Warn, why);
+                    }
+                    _ => {
+                        w.typed.handle(key);
+                    }
                 }
                 Some(vec![])
             }
             Stage::Running | Stage::Done => None,
+        }
+    }
+
+    /// The directory prompt of a real host's joiner files: enter or tab writes, esc closes.
+    fn write_dir_key(&mut self, w: &mut Wizard, key: KeyInput) -> Option<Vec<Effect>> {
+        let input = w.write_dir.as_mut()?;
+        match key.code {
+            KeyCode::Esc => w.write_dir = None,
+            KeyCode::Enter | KeyCode::Tab => {
+                let dir = w.write_dir.take().unwrap_or_default().into_value();
+                let files = self.joiner_files_of(w)?;
+                return Some(vec![Effect::WriteFiles { dir, files }]);
+            }
+            _ => {
+                if input.handle(key) == Edit::Ignored {
+                    return None;
+                }
+            }
+        }
+        Some(vec![])
+    }
+
+    fn review_key(&mut self, w: &mut Wizard, key: KeyInput, limit: usize) -> Option<Vec<Effect>> {
+        let page = 10;
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => w.scroll_by(1, limit),
+            KeyCode::Up | KeyCode::Char('k') => w.scroll_by(-1, limit),
+            KeyCode::PageDown | KeyCode::Char(' ') => w.scroll_by(page, limit),
+            KeyCode::PageUp => w.scroll_by(-page, limit),
+            KeyCode::Home | KeyCode::Char('g') => w.scroll_by(-i32::from(u16::MAX), limit),
+            KeyCode::End | KeyCode::Char('G') => w.scroll_by(i32::from(u16::MAX), limit),
+            KeyCode::Char('p') => {
+                self.review(w);
+                Some(vec![])
+            }
+            KeyCode::Enter => {
+                match &w.plan {
+                    Some(p) if p.safe && !p.steps.is_empty() => {
+                        w.typed.clear();
+                        w.stage = Stage::Confirm;
+                    }
+                    Some(p) if p.steps.is_empty() => w.say(Level::Warn, "nothing to do"),
+                    _ => w.say(
+                        Level::Critical,
+                        "the plan is unsafe (see ✗ lines); fix the cause and press p to re-plan",
+                    ),
+                }
+                Some(vec![])
+            }
+            _ => None,
         }
     }
 
@@ -165,10 +227,10 @@ impl State {
         match key.code {
             KeyCode::Up | KeyCode::BackTab => w.cursor = w.cursor.saturating_sub(1),
             KeyCode::Down | KeyCode::Tab => w.cursor = (w.cursor + 1).min(last),
-            KeyCode::Backspace => {
-                w.fields[field].pop();
-            }
-            KeyCode::Char(c) if !key.ctrl => w.fields[field].push(c),
+            // The role is a choice of two: any of these flips it, p and o pick one.
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if field == 1 => w.toggle_role(),
+            KeyCode::Char('p') if field == 1 => w.role = LearnerType::Participant,
+            KeyCode::Char('o') if field == 1 => w.role = LearnerType::Observer,
             KeyCode::Enter => {
                 // On a sandbox the sandbox picks ids, host and ports: only role and count matter.
                 if let (false, Err(e)) = (w.sandbox, w.form_spec()) {
@@ -198,7 +260,12 @@ impl State {
                 w.joiners = vec![spec];
                 return Some(vec![Effect::SetTargets(self.targets())]);
             }
-            _ => return None,
+            _ if field == 1 => return None,
+            _ => {
+                if w.fields[field].handle(key) == Edit::Ignored {
+                    return None;
+                }
+            }
         }
         Some(vec![])
     }
@@ -228,8 +295,8 @@ impl State {
                             .map(|s| s.learner_type);
                         let cfg = self.membership.clone();
                         w.start(Flow::Expand, cfg.as_ref(), &refs);
-                        if role == Some(crate::ensemble::LearnerType::Observer) {
-                            w.fields[1] = "observer".into();
+                        if let Some(role) = role {
+                            w.role = role;
                         }
                         w.replace = Some(id);
                         w.say(
@@ -395,12 +462,11 @@ impl State {
                 match r {
                     Ok(s) => {
                         w.say(Level::Ok, s.clone());
-                        self.events.push(std::time::SystemTime::now(), Level::Ok, s);
+                        self.events.push(self.now, Level::Ok, s);
                     }
                     Err(e) => {
                         w.say(Level::Critical, e.clone());
-                        self.events
-                            .push(std::time::SystemTime::now(), Level::Critical, e);
+                        self.events.push(self.now, Level::Critical, e);
                     }
                 }
                 vec![]

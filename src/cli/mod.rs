@@ -4,6 +4,8 @@ mod connect;
 mod election;
 mod plan_cmd;
 mod plan_verdict;
+mod recover_cmd;
+mod roll_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
 mod status_cmd;
@@ -148,10 +150,40 @@ pub enum Command {
         #[command(flatten)]
         args: scan_cmd::ScanArgs,
     },
+    /// Rolling restart through the ensemble's host actions: observers, followers, the leader
+    /// last; each step previewed, each start gated (serving, caught up, in sync, no election).
+    /// Exit 0 all restarted, 2 halted, 3 membership unknown, 64 usage, 130 aborted.
+    Roll {
+        #[command(flatten)]
+        args: roll_cmd::RollArgs,
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Refuse to act (as `zkconsole --read-only`): roll then exits 64.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Quorum lost for good: restart the survivors as a smaller ensemble through the host
+    /// actions (stop, rewrite each membership with a backup, start the freshest first, verify).
+    /// Without --yes only says what it would do. Exit 0 recovered, 2 refused or halted, 3 no
+    /// membership known, 64 usage.
+    Recover {
+        #[command(flatten)]
+        args: recover_cmd::RecoverArgs,
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Refuse to act (as `zkconsole --read-only`): recover then exits 64.
+        #[arg(long)]
+        read_only: bool,
+    },
 }
 
 pub async fn run(args: Args) -> i32 {
-    let (config, _) = match Config::load(args.config.as_deref()) {
+    let keys = |k: &std::collections::BTreeMap<String, Vec<String>>| {
+        zkconsole::app::keys::Keymap::default()
+            .with_overrides(k)
+            .map(|_| ())
+    };
+    let (config, _) = match Config::load(args.config.as_deref(), &keys) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("zkconsole: config error: {e}");
@@ -167,6 +199,30 @@ pub async fn run(args: Args) -> i32 {
         }) => status_cmd::run(&config, &target(admin), *json, *timeout_ms).await,
         Some(Command::Scan { args: scan }) => {
             scan_cmd::run(&config, &target(&AdminArgs::default()), scan).await
+        }
+        Some(Command::Roll {
+            args: roll,
+            admin,
+            read_only,
+        }) => {
+            if args.console.read_only || *read_only {
+                eprintln!("zkconsole roll: --read-only forbids host actions; nothing was changed");
+                return 64;
+            }
+            roll_cmd::run(&config, &target(admin), roll).await
+        }
+        Some(Command::Recover {
+            args: rec,
+            admin,
+            read_only,
+        }) => {
+            if args.console.read_only || *read_only {
+                eprintln!(
+                    "zkconsole recover: --read-only forbids host actions; nothing was changed"
+                );
+                return 64;
+            }
+            recover_cmd::run(&config, &target(admin), rec).await
         }
         Some(Command::Plan { change, admin }) => {
             plan_cmd::run_plan(&config, &target(admin), change).await

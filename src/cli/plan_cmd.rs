@@ -310,12 +310,21 @@ pub async fn run_apply(config: &Config, target: &Target, args: &ChangeArgs, yes:
         );
         return 3;
     }
-    execute(&mut ctx, &first).await
+    // A change that cannot be audited is not made.
+    let audit = match AuditLog::open_default().await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!(
+                "zkconsole apply: refused, the change could not be audited: {e}; nothing was changed"
+            );
+            return 1;
+        }
+    };
+    execute(&mut ctx, &first, audit).await
 }
 
-async fn execute(ctx: &mut Context, first: &Plan) -> i32 {
+async fn execute(ctx: &mut Context, first: &Plan, audit: AuditLog) -> i32 {
     let total = first.steps.len();
-    let mut audit_path = None;
     for (i, planned) in first.steps.iter().enumerate() {
         // Re-check each step against the ensemble as it is now, not as it was at planning
         // (waiting for the election a removed leader leaves behind).
@@ -353,11 +362,10 @@ async fn execute(ctx: &mut Context, first: &Plan) -> i32 {
             client,
             ensemble: ctx.resolved.name.clone(),
             auth_user: ctx.resolved.credentials.as_ref().map(|c| c.user.clone()),
-            audit: AuditLog::default_location(),
+            audit: audit.clone(),
             probe: ctx.discovery.opts,
             admin: ctx.resolved.admin.clone(),
         };
-        audit_path = Some(executor.audit.path().display().to_string());
         let expected = state.config.version.unwrap_or(0);
         println!(
             "\nexecuting step {}/{total}: {}",
@@ -389,8 +397,6 @@ async fn execute(ctx: &mut Context, first: &Plan) -> i32 {
             }
         }
     }
-    let shown =
-        audit_path.unwrap_or_else(|| AuditLog::default_location().path().display().to_string());
-    println!("\ndone; audit log: {shown}");
+    println!("\ndone; audit log: {}", audit.path().display());
     0
 }

@@ -71,23 +71,15 @@ pub enum SandboxAction {
     },
 }
 
-fn default_dir() -> PathBuf {
-    zkconsole::config::state_dir().join("sandbox")
+fn default_dir() -> anyhow::Result<PathBuf> {
+    Ok(zkconsole::config::state_dir()?.join("sandbox"))
 }
-
-const MEMBERS: std::ops::RangeInclusive<usize> = 1..=9;
 
 /// What can be told wrong from the arguments and the sandbox's state file alone: a member
 /// count out of range, no sandbox in the directory, a member id it does not have.
 fn check_usage(action: Option<&SandboxAction>, members: usize) -> Result<(), String> {
     use SandboxAction::*;
-    let count = |n: usize| {
-        if MEMBERS.contains(&n) {
-            Ok(())
-        } else {
-            Err(format!("--members {n}: expected 1 to 9"))
-        }
-    };
+    let count = zkconsole::sandbox::check_members;
     let (dir, ids): (&Option<PathBuf>, Vec<u64>) = match action {
         None => return count(members),
         Some(Up { members, .. }) => return count(*members),
@@ -98,7 +90,10 @@ fn check_usage(action: Option<&SandboxAction>, members: usize) -> Result<(), Str
         | Some(Restart { id, dir }) => (dir, vec![*id]),
         Some(Recover { survivors, dir }) => (dir, survivors.clone()),
     };
-    let dir = dir.clone().unwrap_or_else(default_dir);
+    let dir = match dir {
+        Some(d) => d.clone(),
+        None => default_dir().map_err(|e| format!("{e:#}"))?,
+    };
     let sb = Sandbox::open(&dir).map_err(|e| {
         format!(
             "no sandbox in {} ({e:#}); start one with `zkconsole sandbox up --dir {}`",
@@ -150,7 +145,10 @@ async fn run_inner(
     ui: super::UiFlags,
 ) -> anyhow::Result<i32> {
     use SandboxAction::*;
-    let open = |dir: Option<PathBuf>| Sandbox::open(&dir.unwrap_or_else(default_dir));
+    let open = |dir: Option<PathBuf>| match dir {
+        Some(d) => Sandbox::open(&d),
+        None => Sandbox::open(&default_dir()?),
+    };
     match action {
         None if plain || !std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             watch_ephemeral(config, members).await
@@ -161,7 +159,10 @@ async fn run_inner(
             dir,
             whitelist,
         }) => {
-            let dir = dir.unwrap_or_else(default_dir);
+            let dir = match dir {
+                Some(d) => d,
+                None => default_dir()?,
+            };
             eprintln!(
                 "starting {members} ZooKeeper members in {} ...",
                 dir.display()
@@ -180,14 +181,26 @@ async fn run_inner(
         Some(Down { dir }) => {
             let sb = open(dir)?;
             let shown = sb.dir().display().to_string();
-            sb.down()?;
+            sb.down().await?;
             println!("stopped and removed {shown}");
             Ok(0)
         }
-        Some(Kill { id, dir }) => drill(open(dir)?, id, Drill::Kill),
-        Some(Pause { id, dir }) => drill(open(dir)?, id, Drill::Pause),
-        Some(Resume { id, dir }) => drill(open(dir)?, id, Drill::Resume),
-        Some(Restart { id, dir }) => drill(open(dir)?, id, Drill::Restart),
+        Some(Kill { id, dir }) => {
+            open(dir)?.kill(id).await?;
+            drilled(id, "killed")
+        }
+        Some(Pause { id, dir }) => {
+            open(dir)?.pause(id)?;
+            drilled(id, "paused")
+        }
+        Some(Resume { id, dir }) => {
+            open(dir)?.resume(id)?;
+            drilled(id, "resumed")
+        }
+        Some(Restart { id, dir }) => {
+            open(dir)?.restart(id).await?;
+            drilled(id, "restarted")
+        }
         Some(Recover { survivors, dir }) => {
             let mut sb = open(dir)?;
             let leader = sb.recover_quorum(&survivors).await?;
@@ -221,39 +234,7 @@ async fn run_inner(
     }
 }
 
-#[derive(Clone, Copy)]
-enum Drill {
-    Kill,
-    Pause,
-    Resume,
-    Restart,
-}
-
-/// Runs a drill on a member in the state it applies to; otherwise says what state the member
-/// is in and exits 1 (a kill of a stopped member is not "killed").
-fn drill(mut sb: Sandbox, id: u64, what: Drill) -> anyhow::Result<i32> {
-    let running = sb.is_running(id);
-    let paused = running && sb.member(id)?.paused;
-    let refusal = match what {
-        Drill::Kill if !running => Some("is not running; nothing to kill"),
-        Drill::Pause if !running => Some("is not running; nothing to pause"),
-        Drill::Pause if paused => Some("is paused already"),
-        Drill::Resume if !running => {
-            Some("is not running; start it with `zkconsole sandbox restart`")
-        }
-        Drill::Resume if !paused => Some("is not paused; nothing to resume"),
-        _ => None,
-    };
-    if let Some(why) = refusal {
-        eprintln!("zkconsole sandbox: member {id} {why}");
-        return Ok(1);
-    }
-    let verb = match what {
-        Drill::Kill => sb.kill(id).map(|_| "killed"),
-        Drill::Pause => sb.pause(id).map(|_| "paused"),
-        Drill::Resume => sb.resume(id).map(|_| "resumed"),
-        Drill::Restart => sb.restart(id).map(|_| "restarted"),
-    }?;
+fn drilled(id: u64, verb: &str) -> anyhow::Result<i32> {
     println!("member {id} {verb}");
     Ok(0)
 }
@@ -312,11 +293,13 @@ async fn console_on_fresh_sandbox(
     eprintln!("stopping the sandbox in {} ...", dir.display());
     // The console's drills hold the sandbox only briefly; after the console it is ours alone.
     match std::sync::Arc::try_unwrap(shared) {
-        Ok(m) => m.into_inner().down()?,
+        Ok(m) => m.into_inner().down().await?,
         Err(shared) => {
             let mut sb = shared.lock().await;
             for id in sb.ids() {
-                let _ = sb.kill(id);
+                if let Ok(Some(stopping)) = sb.begin_stop(id) {
+                    let _ = stopping.reaped().await;
+                }
             }
         }
     }
@@ -358,6 +341,6 @@ async fn watch_ephemeral(config: &Config, members: usize) -> anyhow::Result<i32>
         }
     }
     eprintln!("stopping the sandbox ...");
-    sb.down()?;
+    sb.down().await?;
     Ok(0)
 }

@@ -34,7 +34,9 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
         },
     };
     let memory = remembered::default_path(&discovery.seeds);
-    let last_seen = remembered::load(&memory, &discovery.seeds);
+    let last_seen = memory
+        .as_deref()
+        .and_then(|m| remembered::load(m, &discovery.seeds));
     let obs = zkconsole::zk::observe_ensemble(
         &discovery,
         &resolved.connect,
@@ -43,8 +45,8 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
     )
     .await;
     let live = matches!(obs.config_source, ConfigSource::Conf | ConfigSource::Znode);
-    if let Some(cfg) = obs.config.as_ref().filter(|_| live) {
-        if let Err(e) = remembered::store(&memory, &discovery.seeds, cfg) {
+    if let (Some(cfg), Some(memory)) = (obs.config.as_ref().filter(|_| live), &memory) {
+        if let Err(e) = remembered::store(memory, &discovery.seeds, cfg) {
             tracing::warn!(path = %memory.display(), error = %e, "could not remember the membership");
         }
     }

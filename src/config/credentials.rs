@@ -83,6 +83,89 @@ impl Credentials {
     }
 }
 
+/// The per-install key of the audit log's digests, in the state directory.
+pub const DIGEST_KEY_FILE: &str = "digest.key";
+
+/// A secret of this installation that keys the digests of written data in the audit log.
+///
+/// A bare hash of a short value (a flag, a port, a password) is reversed by trying candidates;
+/// keyed, the digest still tells whether two values match, but only to whoever holds the key
+/// (kept 0600 beside the audit log). `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DigestKey([u8; 32]);
+
+impl std::fmt::Debug for DigestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DigestKey(<redacted>)")
+    }
+}
+
+impl DigestKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> DigestKey {
+        DigestKey(bytes)
+    }
+
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The key at `dir/digest.key`, created (random, mode 0600) on first use. A key file that
+    /// others could read, or a symlink in its place, is refused. Blocking: small file I/O.
+    pub fn load_or_create(dir: &Path) -> Result<DigestKey, CredentialsError> {
+        super::ensure_private_dir(dir).map_err(|e| CredentialsError(e.0))?;
+        let path = dir.join(DIGEST_KEY_FILE);
+        match Self::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            other => return other.map_err(|e| key_error(&path, e)),
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)
+            .map_err(|e| CredentialsError(format!("no random source for the digest key: {e}")))?;
+        match Self::create(&path, &key) {
+            Ok(()) => Ok(DigestKey(key)),
+            // Another console created it meanwhile: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Self::read(&path).map_err(|e| key_error(&path, e))
+            }
+            Err(e) => Err(key_error(&path, e)),
+        }
+    }
+
+    fn read(path: &Path) -> std::io::Result<DigestKey> {
+        use std::io::Read;
+        let mut f = super::open_private(path, false)?;
+        let mut text = String::new();
+        f.read_to_string(&mut text)?;
+        let hex = text.trim();
+        let mut key = [0u8; 32];
+        if hex.len() != 64 {
+            return Err(std::io::Error::other("not a key (64 hex digits expected)"));
+        }
+        for (i, b) in key.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+                .map_err(|_| std::io::Error::other("not a key (64 hex digits expected)"))?;
+        }
+        Ok(DigestKey(key))
+    }
+
+    fn create(path: &Path, key: &[u8; 32]) -> std::io::Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        f.write_all(format!("{hex}\n").as_bytes())?;
+        f.sync_all()
+    }
+}
+
+fn key_error(path: &Path, e: std::io::Error) -> CredentialsError {
+    CredentialsError(format!("digest key {}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +192,25 @@ mod tests {
         assert!(e.0.contains("chmod 600"), "{e}");
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(Credentials::from_file(&p).unwrap().user, "super");
+    }
+
+    #[test]
+    fn the_digest_key_is_created_private_kept_and_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("zkconsole");
+        let a = DigestKey::load_or_create(&state).unwrap();
+        let path = state.join(DIGEST_KEY_FILE);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(
+            DigestKey::load_or_create(&state).unwrap(),
+            a,
+            "the same key next time"
+        );
+        assert_eq!(format!("{a:?}"), "DigestKey(<redacted>)");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = DigestKey::load_or_create(&state).unwrap_err();
+        assert!(e.0.contains("chmod 600"), "{e}");
     }
 
     #[test]

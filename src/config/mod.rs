@@ -4,10 +4,13 @@
 //! user file is layered on top, so it may hold only the keys it changes. A broken file is
 //! reported with its path, line and key.
 
+pub mod actions;
 mod credentials;
+mod private;
 mod thresholds;
 
-pub use credentials::{Credentials, CredentialsError, DIGEST_ENV};
+pub use credentials::{Credentials, CredentialsError, DigestKey, DIGEST_ENV, DIGEST_KEY_FILE};
+pub use private::{ensure_private_dir, open_private};
 pub use thresholds::{Level, Metric, Threshold, Thresholds};
 
 use serde::Deserialize;
@@ -52,6 +55,9 @@ pub struct EnsembleEntry {
     pub tls_ca_file: Option<PathBuf>,
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
+    /// How to act on the members' hosts (stop, start, read and write files); without it the
+    /// workflows that need a host guide the operator instead.
+    pub actions: Option<actions::ActionsEntry>,
 }
 
 impl Default for Config {
@@ -68,6 +74,9 @@ impl Default for Config {
         }
     }
 }
+
+/// Checks the `[keys]` table: action name → keys.
+pub type KeyCheck<'a> = &'a dyn Fn(&BTreeMap<String, Vec<String>>) -> Result<(), String>;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
@@ -86,8 +95,15 @@ impl Config {
         Duration::from_millis(self.probe_timeout_ms.max(50))
     }
 
-    /// Parses a (possibly partial) config text; `path` only labels errors.
+    /// Parses a (possibly partial) config text; `path` only labels errors. `[keys]` is not
+    /// checked: see `parse_checked`.
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        Self::parse_checked(text, path, &|_| Ok(()))
+    }
+
+    /// As `parse`, with `[keys]` checked by `keys` (the console's keymap lives above the
+    /// config, so the check is handed in rather than imported).
+    pub fn parse_checked(text: &str, path: &str, keys: KeyCheck) -> Result<Config, ConfigError> {
         let cfg: Config = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
@@ -98,13 +114,16 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
-        cfg.validate(path, text)?;
+        cfg.validate(path, text, keys)?;
         Ok(cfg)
     }
 
     /// The user's config: `explicit` if given (it must exist), else
     /// `$XDG_CONFIG_HOME/zkconsole/config.toml` if present, else the defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    pub fn load(
+        explicit: Option<&Path>,
+        keys: KeyCheck,
+    ) -> Result<(Config, Option<PathBuf>), ConfigError> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
             None => default_path().filter(|p| p.exists()),
@@ -118,7 +137,7 @@ impl Config {
             line: None,
             message: format!("cannot read: {e}"),
         })?;
-        Ok((Config::parse(&text, &shown)?, Some(path)))
+        Ok((Config::parse_checked(&text, &shown, keys)?, Some(path)))
     }
 
     pub fn ensemble(&self, name: &str) -> Result<&EnsembleEntry, String> {
@@ -132,7 +151,7 @@ impl Config {
         })
     }
 
-    fn validate(&self, path: &str, text: &str) -> Result<(), ConfigError> {
+    fn validate(&self, path: &str, text: &str, keys: KeyCheck) -> Result<(), ConfigError> {
         let err = |key: &str, message: String| ConfigError {
             path: path.to_string(),
             line: line_of_key(text, key),
@@ -166,6 +185,14 @@ impl Config {
                 }
             }
         }
+        for (name, e) in &self.ensembles {
+            if let Some(Err((key, e))) = e.actions.as_ref().map(actions::ActionsEntry::validate) {
+                return Err(err(
+                    &format!("ensembles.{name}.actions.{key}"),
+                    e.to_string(),
+                ));
+            }
+        }
         if let Some(name) = &self.default_ensemble {
             if !self.ensembles.contains_key(name) {
                 return Err(err(
@@ -174,7 +201,7 @@ impl Config {
                 ));
             }
         }
-        if let Err(e) = crate::app::keys::Keymap::default().with_overrides(&self.keys) {
+        if let Err(e) = keys(&self.keys) {
             let key = e.split(':').next().unwrap_or("keys").to_string();
             return Err(ConfigError {
                 path: path.to_string(),
@@ -219,16 +246,83 @@ pub fn default_path() -> Option<PathBuf> {
     xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("zkconsole").join("config.toml"))
 }
 
-/// `$XDG_STATE_HOME/zkconsole`: the log file, the audit log and cached state live here.
-pub fn state_dir() -> PathBuf {
-    xdg_dir("XDG_STATE_HOME", ".local/state")
-        .unwrap_or_else(std::env::temp_dir)
-        .join("zkconsole")
+/// There is no place of our own for the audit log, the digest key and the log file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StateDirError(pub String);
+
+/// `$XDG_STATE_HOME/zkconsole`, else `$HOME/.local/state/zkconsole`: the log file, the audit
+/// log, the digest key and cached state live here. Never a shared temporary directory: another
+/// local user could plant a symlink there or read who changed what, so with neither variable
+/// set there is no state directory and writes are refused.
+pub fn state_dir() -> Result<PathBuf, StateDirError> {
+    state_dir_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+}
+
+/// [`state_dir`] from given values of `XDG_STATE_HOME` and `HOME` (testable without touching
+/// the process environment). Relative values are ignored, as the XDG specification says.
+pub fn state_dir_from(
+    xdg_state_home: Option<std::ffi::OsString>,
+    home: Option<std::ffi::OsString>,
+) -> Result<PathBuf, StateDirError> {
+    let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
+    absolute(xdg_state_home)
+        .or_else(|| absolute(home).map(|h| h.join(".local/state")))
+        .map(|d| d.join("zkconsole"))
+        .ok_or_else(|| {
+            StateDirError(
+                "no state directory: neither XDG_STATE_HOME nor HOME is set to an absolute path; \
+                 set one of them (zkconsole keeps its audit log and keys there, never in a \
+                 shared temporary directory)"
+                    .into(),
+            )
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_state_dir_is_never_a_temporary_directory() {
+        let some = |s: &str| Some(std::ffi::OsString::from(s));
+        assert_eq!(
+            state_dir_from(some("/x/state"), some("/home/u")).unwrap(),
+            PathBuf::from("/x/state/zkconsole")
+        );
+        assert_eq!(
+            state_dir_from(None, some("/home/u")).unwrap(),
+            PathBuf::from("/home/u/.local/state/zkconsole")
+        );
+        // A relative XDG value is ignored (XDG spec), HOME then decides.
+        assert_eq!(
+            state_dir_from(some("rel"), some("/home/u")).unwrap(),
+            PathBuf::from("/home/u/.local/state/zkconsole")
+        );
+        let e = state_dir_from(None, None).unwrap_err();
+        assert!(
+            e.0.contains("XDG_STATE_HOME") && e.0.contains("HOME"),
+            "{e}"
+        );
+        assert!(state_dir_from(some(""), some("")).is_err());
+    }
+
+    #[test]
+    fn a_state_dir_others_may_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/zkconsole");
+        ensure_private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = ensure_private_dir(&dir).unwrap_err();
+        assert!(e.0.contains("chmod 700"), "{e}");
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(tmp.path().join("a"), &link).unwrap();
+        let e = ensure_private_dir(&link).unwrap_err();
+        assert!(e.0.contains("symbolic link"), "{e}");
+    }
 
     #[test]
     fn shipped_file_equals_compiled_defaults() {
@@ -268,10 +362,16 @@ mod tests {
 
     #[test]
     fn key_overrides_are_checked() {
-        let e = Config::parse("[keys]\nquit = [\"x\"]\nfly = [\"y\"]\n", "c.toml").unwrap_err();
+        let check = |k: &BTreeMap<String, Vec<String>>| match k.keys().find(|n| *n == "fly") {
+            Some(n) => Err(format!("keys.{n}: unknown action")),
+            None => Ok(()),
+        };
+        let text = "[keys]\nquit = [\"x\"]\nfly = [\"y\"]\n";
+        let e = Config::parse_checked(text, "c.toml", &check).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
         assert!(e.message.contains("fly"), "{e}");
-        assert!(Config::parse("[keys]\nquit = [\"x\", \"ctrl-q\"]\n", "c.toml").is_ok());
+        let ok = "[keys]\nquit = [\"x\", \"ctrl-q\"]\n";
+        assert!(Config::parse_checked(ok, "c.toml", &check).is_ok());
     }
 
     #[test]

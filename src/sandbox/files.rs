@@ -4,7 +4,7 @@ use crate::ensemble::{LearnerType, ServerSpec};
 use base64::Engine;
 use sha1::{Digest, Sha1};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 pub struct MemberFiles<'a> {
@@ -71,7 +71,8 @@ impl MemberFiles<'_> {
             ));
         }
         let conf = self.dir.join("zoo.cfg");
-        std::fs::write(&conf, cfg)?;
+        // It holds the super user's digest and, with TLS, the key store's password.
+        write_secret(&conf, &cfg)?;
         Ok(conf)
     }
 }
@@ -110,6 +111,7 @@ pub fn random_password() -> String {
 }
 
 /// Writes a secret with mode 0600 from the start (never world-readable, not even briefly).
+/// An existing file keeps its mode on open, so it is narrowed too.
 pub fn write_secret(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .write(true)
@@ -117,12 +119,37 @@ pub fn write_secret(path: &Path, contents: &str) -> std::io::Result<()> {
         .truncate(true)
         .mode(0o600)
         .open(path)?;
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     f.write_all(contents.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zoo_cfg_with_key_store_password_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let tls = super::super::state::SandboxTls {
+            keystore: dir.path().join("ks.p12"),
+            password: "kspass".into(),
+        };
+        let conf = MemberFiles {
+            dir: dir.path(),
+            id: 1,
+            admin_port: 1,
+            tick_ms: 500,
+            whitelist: "*",
+            super_digest: "super:x",
+            read_only_mode: false,
+            secure: Some((2, &tls)),
+        }
+        .write(&[])
+        .unwrap();
+        assert!(std::fs::read_to_string(&conf).unwrap().contains("kspass"));
+        let mode = std::fs::metadata(&conf).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 
     #[test]
     fn digest_matches_zookeeper_generate_digest() {

@@ -89,3 +89,16 @@ pub fn jvm_args(classpath: &str, sandbox_dir: &Path, conf: &Path) -> Vec<String>
 fn join(parts: impl Iterator<Item = String>) -> String {
     parts.collect::<Vec<_>>().join(":")
 }
+
+/// Files a member's JVM creates are its user's alone (umask 077): ZooKeeper rewrites `zoo.cfg`
+/// on every reconfig, and with TLS that file holds the key store's password.
+pub fn private_files(cmd: &mut tokio::process::Command) {
+    // SAFETY: runs in the forked child before exec; umask(2) is async-signal-safe, allocates
+    // nothing and takes no lock.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+            Ok(())
+        });
+    }
+}

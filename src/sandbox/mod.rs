@@ -21,11 +21,15 @@ use anyhow::{anyhow, bail, Context, Result};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
+use tokio::process::{Child, Command};
 use tokio::time::{sleep, Instant};
+
+/// How long a SIGKILLed member may take to be gone: the kernel frees it in milliseconds, so
+/// this only bounds a member stuck in uninterruptible I/O.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
 pub struct SandboxOptions {
@@ -71,9 +75,7 @@ pub struct Sandbox {
 impl Sandbox {
     /// Starts `members` voters and returns once a leader serves with a quorum behind it.
     pub async fn up(opts: SandboxOptions) -> Result<Sandbox> {
-        if !(1..=9).contains(&opts.members) {
-            bail!("a sandbox has 1 to 9 members, not {}", opts.members);
-        }
+        check_members(opts.members).map_err(|e| anyhow!(e))?;
         let classpath = find_classpath().map_err(|e| anyhow!(e))?;
         let (dir, temp) = match &opts.dir {
             Some(d) => {
@@ -84,8 +86,13 @@ impl Sandbox {
                         d.display()
                     );
                 }
-                std::fs::create_dir_all(d)
-                    .with_context(|| format!("creating sandbox dir {}", d.display()))?;
+                // Private: members' files hold the super digest and key store passwords.
+                std::os::unix::fs::DirBuilderExt::mode(
+                    std::fs::DirBuilder::new().recursive(true),
+                    0o700,
+                )
+                .create(d)
+                .with_context(|| format!("creating sandbox dir {}", d.display()))?;
                 (std::fs::canonicalize(d)?, None)
             }
             None => {
@@ -229,22 +236,36 @@ impl Sandbox {
             .is_some_and(pid_alive)
     }
 
-    /// SIGKILL, as a crash would: no clean shutdown, no goodbye to the quorum.
-    pub fn kill(&mut self, id: u64) -> Result<()> {
+    /// SIGKILL, as a crash would: no clean shutdown, no goodbye to the quorum. Waits (async)
+    /// until the process is gone. A member that is not running is an error that says so.
+    pub async fn kill(&mut self, id: u64) -> Result<()> {
+        self.begin_kill(id)?.reaped().await
+    }
+
+    /// Sends SIGKILL and marks the member stopped, returning what to wait on. Callers that
+    /// share the sandbox behind a lock release it before they wait.
+    pub fn begin_kill(&mut self, id: u64) -> Result<Stopping> {
+        self.begin_stop(id)?
+            .ok_or_else(|| anyhow!("member {id} is not running"))
+    }
+
+    /// Like [`Sandbox::begin_kill`], but a member that is not running is no error (`None`).
+    pub fn begin_stop(&mut self, id: u64) -> Result<Option<Stopping>> {
         let m = self.member(id)?;
-        let (pid, conf) = (m.pid, m.dir.join("zoo.cfg"));
-        if let Some(pid) = pid {
-            // A pid from the state file may have been reused since: signal only our member.
-            if runs_config(pid, &conf) {
-                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
-                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGCONT);
-            }
-            self.reap(id, pid);
+        let conf = m.dir.join("zoo.cfg");
+        // A pid from the state file may have been reused since: signal only our member.
+        let live = m.pid.filter(|p| pid_alive(*p) && runs_config(*p, &conf));
+        if let Some(pid) = live {
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGCONT);
         }
+        // A child that exited on its own is left to tokio, which reaps orphaned children.
+        let child = self.children.remove(&id);
         self.update(id, |m| {
             m.pid = None;
             m.paused = false;
-        })
+        })?;
+        Ok(live.map(|pid| Stopping { id, pid, child }))
     }
 
     /// SIGSTOP: the process keeps its sockets but answers nothing, like a hung JVM.
@@ -256,6 +277,9 @@ impl Sandbox {
 
     pub fn resume(&mut self, id: u64) -> Result<()> {
         let pid = self.running_pid(id)?;
+        if !self.member(id)?.paused {
+            bail!("member {id} is not paused");
+        }
         kill(Pid::from_raw(pid as i32), Signal::SIGCONT)?;
         self.update(id, |m| m.paused = false)
     }
@@ -269,8 +293,10 @@ impl Sandbox {
         self.save()
     }
 
-    pub fn restart(&mut self, id: u64) -> Result<()> {
-        self.kill(id)?;
+    pub async fn restart(&mut self, id: u64) -> Result<()> {
+        if let Some(stopping) = self.begin_stop(id)? {
+            stopping.reaped().await?;
+        }
         self.start(id)
     }
 
@@ -278,6 +304,14 @@ impl Sandbox {
     /// committed membership plus itself, so it syncs as a non-voting follower (or an observer)
     /// until a reconfig adds it. Returns once it serves.
     pub async fn add_member(&mut self, learner_type: LearnerType) -> Result<MemberInfo> {
+        let info = self.launch_member(learner_type).await?;
+        wait_serving(&info, Duration::from_secs(60)).await?;
+        Ok(info)
+    }
+
+    /// [`Sandbox::add_member`] without the wait for it to serve: callers that share the
+    /// sandbox behind a lock wait with [`wait_serving`] after releasing it.
+    pub async fn launch_member(&mut self, learner_type: LearnerType) -> Result<MemberInfo> {
         let current = self.current_config().await?;
         let id = current
             .next_free_id()
@@ -307,7 +341,6 @@ impl Sandbox {
         self.state.members.push(info.clone());
         self.spawn(id)?;
         self.save()?;
-        self.wait_serving(id, Duration::from_secs(60)).await?;
         Ok(self.member(id)?.clone())
     }
 
@@ -316,6 +349,13 @@ impl Sandbox {
     /// first: give the one with the highest zxid), and wait for a serving leader. Writes that
     /// only the lost members had are gone; lost members may rejoin only with a wiped dataDir.
     pub async fn recover_quorum(&mut self, survivors: &[u64]) -> Result<u64> {
+        self.restart_survivors(survivors).await?;
+        self.wait_for_leader(Duration::from_secs(60)).await
+    }
+
+    /// [`Sandbox::recover_quorum`] up to the survivors' start; waiting for their leader is
+    /// left to [`Members::wait_for_leader`], which needs no hold on the sandbox.
+    pub async fn restart_survivors(&mut self, survivors: &[u64]) -> Result<()> {
         if survivors.is_empty() {
             bail!("name at least one survivor");
         }
@@ -323,7 +363,9 @@ impl Sandbox {
             self.member(*id)?;
         }
         for id in survivors {
-            self.kill(*id)?;
+            if let Some(stopping) = self.begin_stop(*id)? {
+                stopping.reaped().await?;
+            }
         }
         for id in survivors {
             let dir = self.member(*id)?.dir.clone();
@@ -348,8 +390,7 @@ impl Sandbox {
         self.state
             .members
             .retain(|m| survivors.contains(&m.id) || m.pid.is_some_and(pid_alive));
-        self.save()?;
-        self.wait_for_leader(Duration::from_secs(60)).await
+        self.save()
     }
 
     /// The membership as the ensemble sees it now (`conf` of the first member that serves).
@@ -385,63 +426,28 @@ impl Sandbox {
 
     /// Polls `srvr` until some member leads and a majority of the configured voters serve.
     pub async fn wait_for_leader(&self, timeout: Duration) -> Result<u64> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let modes = self.modes().await;
-            let leader = modes.iter().find(|(_, m)| *m == Some(ServerMode::Leader));
-            let serving = modes.iter().filter(|(_, m)| m.is_some()).count();
-            let voters = self
-                .state
-                .members
-                .iter()
-                .filter(|m| m.learner_type == LearnerTypeRepr::Participant)
-                .count();
-            if let Some((id, _)) = leader {
-                if serving > voters / 2 {
-                    return Ok(*id);
-                }
-            }
-            if Instant::now() >= deadline {
-                bail!(
-                    "no serving leader after {:?} (member logs: {}/m*/zookeeper.log)",
-                    timeout,
-                    self.dir.display()
-                );
-            }
-            sleep(Duration::from_millis(100)).await;
-        }
+        self.view().wait_for_leader(timeout).await
     }
 
     /// Polls until member `id` answers `srvr` with a serving mode.
     pub async fn wait_serving(&self, id: u64, timeout: Duration) -> Result<ServerMode> {
-        let deadline = Instant::now() + timeout;
-        let addr = self.member(id)?.client_address();
-        loop {
-            if let Some(mode) = srvr_mode(&addr).await {
-                return Ok(mode);
-            }
-            if Instant::now() >= deadline {
-                bail!(
-                    "member {id} did not serve within {timeout:?} (log: {})",
-                    self.member(id)?.log_file().display()
-                );
-            }
-            sleep(Duration::from_millis(100)).await;
+        wait_serving(self.member(id)?, timeout).await
+    }
+
+    /// The members as they are now, to wait on without holding the sandbox.
+    pub fn view(&self) -> Members {
+        Members {
+            dir: self.dir.clone(),
+            members: self.state.members.clone(),
         }
     }
 
-    async fn modes(&self) -> Vec<(u64, Option<ServerMode>)> {
-        let probes = self.state.members.iter().map(|m| {
-            let addr = m.client_address();
-            let id = m.id;
-            async move { (id, srvr_mode(&addr).await) }
-        });
-        futures::future::join_all(probes).await
-    }
-
     /// Stops every member and removes the directory.
-    pub fn down(mut self) -> Result<()> {
-        self.stop_all();
+    pub async fn down(mut self) -> Result<()> {
+        let stopping = self.stop_all();
+        for s in stopping {
+            s.reaped().await?;
+        }
         self.stop_on_drop = false;
         let dir = self.dir.clone();
         if let Some(t) = self.temp.take() {
@@ -452,15 +458,17 @@ impl Sandbox {
         Ok(())
     }
 
-    fn stop_all(&mut self) {
+    /// SIGKILLs every member; returns what to wait on.
+    fn stop_all(&mut self) -> Vec<Stopping> {
         // Another process may have added or restarted members since this handle last looked
         // (a console's expand wizard or drills on `--sandbox-dir`): the state file knows them.
         if let Ok(on_disk) = SandboxState::load(&self.dir) {
             self.state = on_disk;
         }
-        for id in self.ids() {
-            let _ = self.kill(id);
-        }
+        self.ids()
+            .into_iter()
+            .filter_map(|id| self.begin_stop(id).ok().flatten())
+            .collect()
     }
 
     fn running_pid(&self, id: u64) -> Result<u32> {
@@ -477,36 +485,29 @@ impl Sandbox {
             .create(true)
             .append(true)
             .open(m.log_file())?;
-        let child = Command::new(java::java_binary())
-            .args(java::jvm_args(&self.state.classpath, &self.dir, &conf))
+        let mut cmd = Command::new(java::java_binary());
+        cmd.args(java::jvm_args(&self.state.classpath, &self.dir, &conf))
             .current_dir(&m.dir)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
+            // The console's credentials are not the member's business: a JVM's environment
+            // is readable in /proc by its user and ends up in heap dumps and crash logs.
+            .env_remove(crate::config::DIGEST_ENV)
             // Its own process group: a Ctrl-C in the console's terminal must not kill members.
-            .process_group(0)
-            .spawn()
-            .with_context(|| {
-                "starting java (is a JRE installed? `apt-get install zookeeper` brings one)"
-            })?;
-        let pid = child.id();
+            .process_group(0);
+        java::private_files(&mut cmd);
+        let child = cmd.spawn().with_context(|| {
+            "starting java (is a JRE installed? `apt-get install zookeeper` brings one)"
+        })?;
+        let pid = child
+            .id()
+            .ok_or_else(|| anyhow!("member {id} exited as it started"))?;
         self.children.insert(id, child);
         self.update(id, |m| {
             m.pid = Some(pid);
             m.paused = false;
         })
-    }
-
-    fn reap(&mut self, id: u64, pid: u32) {
-        if let Some(mut child) = self.children.remove(&id) {
-            let _ = child.wait();
-            return;
-        }
-        // Not our child (attached from another process): poll until it is gone.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while pid_alive(pid) && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     fn write_member_files(&self, m: &MemberInfo, dynamic: &[ServerSpec]) -> Result<()> {
@@ -546,8 +547,125 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         if self.stop_on_drop {
-            self.stop_all();
+            // No await in drop: SIGKILL everything, then give the kernel a moment so the
+            // directory is not removed under members still writing to it. SIGKILL is
+            // immediate, so this is bounded and short; callers that can wait use `down`.
+            let pids: Vec<u32> = self.stop_all().iter().map(|s| s.pid).collect();
+            let deadline = std::time::Instant::now() + Duration::from_secs(2);
+            while pids.iter().any(|p| pid_alive(*p)) && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
+    }
+}
+
+/// A sandbox has 1 to 9 members; the CLI checks this before it prints or starts anything.
+pub fn check_members(n: usize) -> std::result::Result<(), String> {
+    if (1..=9).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!(
+            "a sandbox has 1 to 9 members, not {n} (--members 1..9)"
+        ))
+    }
+}
+
+/// A member that was sent SIGKILL and may not be gone yet.
+#[derive(Debug)]
+pub struct Stopping {
+    id: u64,
+    pid: u32,
+    /// Our own child is reaped by waiting on it; a member another process started is polled.
+    child: Option<Child>,
+}
+
+impl Stopping {
+    /// Waits, without blocking a worker, until the process is gone (at most [`EXIT_TIMEOUT`]).
+    pub async fn reaped(self) -> Result<()> {
+        let gone = async {
+            match self.child {
+                Some(mut child) => {
+                    let _ = child.wait().await;
+                }
+                None => {
+                    while pid_alive(self.pid) {
+                        sleep(Duration::from_millis(20)).await;
+                    }
+                }
+            }
+        };
+        tokio::time::timeout(EXIT_TIMEOUT, gone).await.map_err(|_| {
+            anyhow!(
+                "member {} (pid {}) is still there {EXIT_TIMEOUT:?} after SIGKILL",
+                self.id,
+                self.pid
+            )
+        })
+    }
+}
+
+/// The members of a sandbox as they were when taken, to wait on without holding the sandbox.
+#[derive(Debug, Clone)]
+pub struct Members {
+    dir: PathBuf,
+    members: Vec<MemberInfo>,
+}
+
+impl Members {
+    /// Polls `srvr` until some member leads and a majority of the configured voters serve.
+    pub async fn wait_for_leader(&self, timeout: Duration) -> Result<u64> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let modes = self.modes().await;
+            let leader = modes.iter().find(|(_, m)| *m == Some(ServerMode::Leader));
+            let serving = modes.iter().filter(|(_, m)| m.is_some()).count();
+            let voters = self
+                .members
+                .iter()
+                .filter(|m| m.learner_type == LearnerTypeRepr::Participant)
+                .count();
+            if let Some((id, _)) = leader {
+                if serving > voters / 2 {
+                    return Ok(*id);
+                }
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "no serving leader after {:?} (member logs: {}/m*/zookeeper.log)",
+                    timeout,
+                    self.dir.display()
+                );
+            }
+            sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn modes(&self) -> Vec<(u64, Option<ServerMode>)> {
+        let probes = self.members.iter().map(|m| {
+            let addr = m.client_address();
+            let id = m.id;
+            async move { (id, srvr_mode(&addr).await) }
+        });
+        futures::future::join_all(probes).await
+    }
+}
+
+/// Polls until `member` answers `srvr` with a serving mode.
+pub async fn wait_serving(member: &MemberInfo, timeout: Duration) -> Result<ServerMode> {
+    let deadline = Instant::now() + timeout;
+    let addr = member.client_address();
+    loop {
+        if let Some(mode) = srvr_mode(&addr).await {
+            return Ok(mode);
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "member {} did not serve within {timeout:?} (log: {})",
+                member.id,
+                member.log_file().display()
+            );
+        }
+        sleep(Duration::from_millis(100)).await;
     }
 }
 

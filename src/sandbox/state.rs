@@ -28,10 +28,20 @@ pub struct MemberInfo {
 }
 
 /// A TLS client port on every member: the server's key and certificate in a PKCS#12 store.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// `Debug` leaves the password out.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 pub struct SandboxTls {
     pub keystore: PathBuf,
     pub password: String,
+}
+
+impl std::fmt::Debug for SandboxTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxTls")
+            .field("keystore", &self.keystore)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 /// `LearnerType` lives in the pure ensemble model; this mirror keeps serde out of its way.
@@ -80,7 +90,9 @@ impl MemberInfo {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// What `sandbox.json` holds. The super user's digest is a password hash that can be attacked
+/// offline: the file is 0600 and `Debug` leaves the digest out.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 pub struct SandboxState {
     pub format: u32,
     pub classpath: String,
@@ -93,6 +105,20 @@ pub struct SandboxState {
     pub tls: Option<SandboxTls>,
 }
 
+impl std::fmt::Debug for SandboxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxState")
+            .field("format", &self.format)
+            .field("tick_ms", &self.tick_ms)
+            .field("whitelist", &self.whitelist)
+            .field("read_only_mode", &self.read_only_mode)
+            .field("super_digest", &"<redacted>")
+            .field("members", &self.members)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SandboxState {
     pub fn load(dir: &Path) -> Result<SandboxState, String> {
         let path = dir.join(STATE_FILE);
@@ -102,14 +128,66 @@ impl SandboxState {
     }
 
     /// Written to a temporary file and renamed, so a reader never sees half a file.
+    /// Private (0600): it holds the super digest and, with TLS, the key store's password.
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
         let tmp = dir.join(format!("{STATE_FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, text)?;
+        super::files::write_secret(&tmp, &text)?;
         std::fs::rename(tmp, dir.join(STATE_FILE))
     }
 
     pub fn member(&self, id: u64) -> Option<&MemberInfo> {
         self.members.iter().find(|m| m.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn state() -> SandboxState {
+        SandboxState {
+            format: 1,
+            classpath: "cp".into(),
+            tick_ms: 500,
+            whitelist: "*".into(),
+            read_only_mode: false,
+            super_digest: "super:SECRETDIGEST".into(),
+            members: vec![],
+            tls: Some(SandboxTls {
+                keystore: "/k.p12".into(),
+                password: "kspassword".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let shown = format!("{:?}", state());
+        assert!(
+            !shown.contains("kspassword") && !shown.contains("SECRETDIGEST"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("<redacted>") && shown.contains("k.p12"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn the_state_file_is_private_even_over_a_wider_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        std::fs::write(dir.path().join(format!("{STATE_FILE}.tmp")), "old").unwrap();
+        std::fs::set_permissions(
+            dir.path().join(format!("{STATE_FILE}.tmp")),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        state().save(dir.path()).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(SandboxState::load(dir.path()).unwrap(), state());
     }
 }

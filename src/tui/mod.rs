@@ -7,8 +7,8 @@ pub mod tree_worker;
 mod workflows;
 
 use crate::app::keys::Keymap;
-use crate::app::{Drill, Effect, Msg, State, StateInit, WorkflowMsg};
-use crate::config::{Config, Credentials, Level};
+use crate::app::{Drill, Effect, Msg, State, StateInit};
+use crate::config::{Config, Credentials};
 use crate::ensemble::EnsembleConfig;
 use crate::probe::member::ProbeOptions;
 use crate::probe::round::{AdminLocator, ConfigSource};
@@ -70,6 +70,8 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         },
         themes: themes.names(),
     });
+    // The model reads no clock: its time arrives in messages, from the start.
+    state.update(Msg::Clock(std::time::SystemTime::now()));
     if let Some(w) = themes.warnings.first() {
         state.flash = Some((
             crate::config::Level::Warn,
@@ -125,6 +127,9 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         })
     };
     let mut term = terminal::setup()?;
+    // The model bounds scrolling by the viewport: it learns the size before the first frame.
+    let size = term.size()?;
+    state.update(Msg::Resize(size.width, size.height));
     terminal::spawn_input(tx.clone());
     let result = event_loop(
         &mut term,
@@ -189,13 +194,17 @@ impl Sources {
         if self.remembered.as_ref() == Some(config) {
             return;
         }
-        let path = remembered::default_path(seeds);
-        match remembered::store(&path, seeds, config) {
-            Ok(()) => self.remembered = Some(config.clone()),
-            Err(e) => {
-                tracing::warn!(path = %path.display(), error = %e, "could not remember the membership")
+        let Some(path) = remembered::default_path(seeds) else {
+            return;
+        };
+        self.remembered = Some(config.clone());
+        // A file write (and rename) has no place on the event loop.
+        let write = remembered::store_async(path.clone(), seeds.to_vec(), config.clone());
+        tokio::spawn(async move {
+            if let Err(e) = write.await {
+                tracing::warn!(path = %path.display(), error = %e, "could not remember the membership");
             }
-        }
+        });
     }
 
     fn stop(&mut self) {
@@ -256,6 +265,8 @@ async fn event_loop(
                 term.resize(ratatui::layout::Rect::new(0, 0, *w, *h))?;
             }
         }
+        // The model reads no clock: the time of this batch arrives as a message.
+        state.update(Msg::Clock(std::time::SystemTime::now()));
         let due = if urgent {
             (last_draw + FRAME_GAP).max(Instant::now())
         } else {
@@ -281,15 +292,7 @@ async fn event_loop(
                     Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
                     Effect::Copy(text) => terminal::copy_to_clipboard(&text),
                     Effect::WriteFiles { dir, files } => {
-                        let r = workflows::write_files(&dir, &files);
-                        state.update(Msg::Workflow(WorkflowMsg::Progress(
-                            if r.is_ok() {
-                                Level::Ok
-                            } else {
-                                Level::Critical
-                            },
-                            r.unwrap_or_else(|e| e),
-                        )));
+                        workflows::write_files_off_loop(dir, files, sources.tx.clone())
                     }
                     Effect::StartJoiners(role, count) => {
                         workflows::start_joiners(sandbox.clone(), role, count, sources.tx.clone())
@@ -367,7 +370,11 @@ fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
         theme: state.theme.clone(),
         themes: state.themes.clone(),
     });
+    let (viewport, now) = (state.viewport, state.now);
     *state = fresh;
+    // The terminal and the clock are the same as before the switch.
+    state.update(Msg::Resize(viewport.width, viewport.height));
+    state.update(Msg::Clock(now));
     state.generation = generation;
     state.flash = Some((crate::config::Level::Ok, format!("switched to {name}")));
     tracing::info!(ensemble = name, "switched ensemble");
@@ -378,7 +385,9 @@ fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
 /// Until a live membership arrives, lists every member by id from the one last seen live:
 /// a console opened on an ensemble that has lost its quorum must still show who is missing.
 fn recall_membership(state: &mut State) {
-    let path = remembered::default_path(&state.seeds);
+    let Some(path) = remembered::default_path(&state.seeds) else {
+        return;
+    };
     if let Some(r) = remembered::load(&path, &state.seeds) {
         // The sources start from `state.targets()`, which already includes these members.
         let _ = state.remember(r.config, r.seen_at);
@@ -429,13 +438,7 @@ fn spawn_drill(
             let _ = tx.send(Msg::DrillDone(Err("drills need a sandbox".into())));
             return;
         };
-        let mut sb = sb.lock().await;
-        let r = match drill {
-            Drill::Kill => sb.kill(id),
-            Drill::Pause => sb.pause(id),
-            Drill::Resume => sb.resume(id),
-            Drill::Restart => sb.restart(id),
-        };
+        let r = run_drill(&sb, drill, id).await;
         tracing::warn!(
             member = id,
             drill = drill.verb(),
@@ -447,4 +450,24 @@ fn spawn_drill(
                 .map_err(|e| format!("member {id}: {} failed: {e:#}", drill.verb())),
         ));
     });
+}
+
+/// One drill on a shared sandbox. The lock is held only to signal and to update the state,
+/// never while a member is waited for: other drills and workflows go on meanwhile.
+async fn run_drill(sb: &tokio::sync::Mutex<Sandbox>, drill: Drill, id: u64) -> anyhow::Result<()> {
+    match drill {
+        Drill::Kill => {
+            let stopping = sb.lock().await.begin_kill(id)?;
+            stopping.reaped().await
+        }
+        Drill::Pause => sb.lock().await.pause(id),
+        Drill::Resume => sb.lock().await.resume(id),
+        Drill::Restart => {
+            let stopping = sb.lock().await.begin_stop(id)?;
+            if let Some(s) = stopping {
+                s.reaped().await?;
+            }
+            sb.lock().await.start(id)
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! Terminal setup and teardown. The terminal is restored on every exit path, panics included.
 
-use crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind, KeyModifiers,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -19,7 +21,9 @@ pub fn setup() -> std::io::Result<Term> {
     enable_raw_mode()?;
     let mut out = std::io::stdout();
     // Mouse capture stays off: selecting text to copy keeps working over SSH.
-    execute!(out, EnterAlternateScreen)?;
+    // Bracketed paste: a paste arrives as one text (`Msg::Paste`), never as keys that could
+    // press enter or a command key.
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
     // A fixed viewport, resized on the terminal's resize events: the default (fullscreen)
     // asks the terminal for its size on every frame, which costs an open of /dev/tty.
     let (w, h) = crossterm::terminal::size()?;
@@ -38,6 +42,7 @@ pub fn restore() {
     let _ = disable_raw_mode();
     let _ = execute!(
         std::io::stdout(),
+        DisableBracketedPaste,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -67,6 +72,7 @@ pub fn spawn_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
         let msg = match event::read() {
             Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => convert(k).map(Msg::Key),
             Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
+            Ok(Event::Paste(text)) => Some(Msg::Paste(text)),
             Ok(_) => None,
             Err(_) => return,
         };
@@ -85,6 +91,7 @@ fn convert(k: event::KeyEvent) -> Option<KeyInput> {
         C::Enter => KeyCode::Enter,
         C::Esc => KeyCode::Esc,
         C::Backspace => KeyCode::Backspace,
+        C::Delete => KeyCode::Delete,
         C::Tab => KeyCode::Tab,
         C::BackTab => KeyCode::BackTab,
         C::Up => KeyCode::Up,
@@ -101,6 +108,7 @@ fn convert(k: event::KeyEvent) -> Option<KeyInput> {
     Some(KeyInput {
         code,
         ctrl: k.modifiers.contains(KeyModifiers::CONTROL),
+        alt: k.modifiers.contains(KeyModifiers::ALT),
     })
 }
 

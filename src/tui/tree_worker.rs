@@ -5,7 +5,7 @@
 
 use crate::app::tree::{CreateKind, NodeDetail, TreeMsg, TreeRequest};
 use crate::app::Msg;
-use crate::audit::{data_summary, AuditLog, AuditRecord};
+use crate::audit::{AuditError, AuditLog, AuditRecord};
 use crate::config::Credentials;
 use crate::tree::node::{acl_text, child_path, NodeStat};
 use std::sync::Arc;
@@ -67,7 +67,8 @@ pub fn spawn(
                 }
             };
         let reconnects = watch_reconnects(client.clone(), tx.clone());
-        let audit = AuditLog::default_location();
+        // Without an audit log every write is refused, with the reason; reads go on.
+        let audit = AuditLog::open_default().await;
         let auth = ctx.credentials.as_ref().map(|c| c.user.clone());
         let mut list_watch: Option<JoinHandle<()>> = None;
         let cancel_scan = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -204,8 +205,19 @@ pub fn spawn(
                     let auth = auth.clone();
                     let ensemble = ctx.ensemble.clone();
                     tokio::spawn(async move {
-                        let r =
-                            write_node(&client, write, &audit, &ensemble, auth.as_deref()).await;
+                        let r = match &audit {
+                            Ok(audit) => {
+                                let who = Who {
+                                    audit,
+                                    ensemble: &ensemble,
+                                    auth: auth.as_deref(),
+                                    unrecorded: Default::default(),
+                                };
+                                let r = write_node(&client, write, &who).await;
+                                who.with_unrecorded(r)
+                            }
+                            Err(e) => Err(refused(e)),
+                        };
                         let _ = tx.send(Msg::Tree(TreeMsg::Written(r)));
                     });
                 }
@@ -265,39 +277,75 @@ fn watch_reconnects(client: Arc<zkc::Client>, tx: UnboundedSender<Msg>) -> JoinH
     })
 }
 
+/// Who writes, and where the writes are recorded.
+struct Who<'a> {
+    audit: &'a AuditLog,
+    ensemble: &'a str,
+    auth: Option<&'a str>,
+    /// A result that could not be recorded after its write was made: the operator is told.
+    unrecorded: std::sync::Mutex<Option<String>>,
+}
+
+impl Who<'_> {
+    /// The write's answer, with a word when its result is missing from the audit log.
+    fn with_unrecorded(&self, r: Result<String, String>) -> Result<String, String> {
+        let note = self.unrecorded.lock().ok().and_then(|mut n| n.take());
+        match note {
+            None => r,
+            Some(why) => {
+                let add = |m: String| format!("{m} (its result is not in the audit log: {why})");
+                r.map(add).map_err(add)
+            }
+        }
+    }
+
+    fn record(
+        &self,
+        action: &str,
+        path: &str,
+        (before, after): (Option<String>, Option<String>),
+        expected: String,
+    ) -> AuditRecord {
+        let mut rec = AuditRecord::new(self.ensemble, action, path, self.auth);
+        rec.before = before;
+        rec.after = after;
+        rec.expected_version = Some(expected);
+        rec
+    }
+
+    /// Records the intent, makes the write only if that worked (`write` is called after: the
+    /// client sends a request as soon as it is made), then records the result. The outer
+    /// `Err` is a refusal: nothing was sent.
+    async fn audited<T, F>(
+        &self,
+        rec: AuditRecord,
+        write: impl FnOnce() -> F,
+        version_of: impl Fn(&T) -> Option<String>,
+    ) -> Result<Result<T, zkc::Error>, String>
+    where
+        F: std::future::Future<Output = Result<T, zkc::Error>>,
+    {
+        let mut intent = self.audit.intend(rec).await.map_err(|e| refused(&e))?;
+        let r = write().await;
+        intent.record.new_version = r.as_ref().ok().and_then(version_of);
+        if let Err(e) = intent.finish_with(&r.as_ref().map_err(describe)).await {
+            if let Ok(mut n) = self.unrecorded.lock() {
+                *n = Some(e.to_string());
+            }
+        }
+        Ok(r)
+    }
+}
+
+fn refused(e: &AuditError) -> String {
+    format!("refused, the write could not be audited: {e}; nothing was written")
+}
+
 async fn write_node(
     client: &zkc::Client,
     req: TreeRequest,
-    audit: &AuditLog,
-    ensemble: &str,
-    auth: Option<&str>,
+    who: &Who<'_>,
 ) -> Result<String, String> {
-    let record_data = |action: &str,
-                       path: &str,
-                       (before, after): (Option<String>, Option<String>),
-                       expected: Option<String>,
-                       result: &Result<Option<String>, String>| {
-        let mut rec = AuditRecord::new(ensemble, action, path, auth);
-        rec.before = before;
-        rec.after = after;
-        rec.expected_version = expected;
-        match result {
-            Ok(v) => {
-                rec.new_version = v.clone();
-                rec.result = "ok".into();
-            }
-            Err(e) => rec.result = format!("error: {e}"),
-        }
-        if let Err(e) = audit.append(&rec) {
-            tracing::error!(error = %e, "audit log write failed");
-        }
-    };
-    let record = |action: &str,
-                  path: &str,
-                  expected: Option<String>,
-                  result: &Result<Option<String>, String>| {
-        record_data(action, path, (None, None), expected, result)
-    };
     // The value a write replaces, as it was just before (a change in between makes the write
     // itself fail on its version).
     let current = |path: String| async move {
@@ -305,7 +353,7 @@ async fn write_node(
             .get_data(&path)
             .await
             .ok()
-            .map(|(d, stat)| format!("{} at version {}", data_summary(&d), stat.version))
+            .map(|(d, stat)| format!("{} at version {}", who.audit.summary(&d), stat.version))
     };
     match req {
         TreeRequest::Create { path, data, kind } => {
@@ -317,16 +365,20 @@ async fn write_node(
                 CreateKind::Container => zkc::CreateMode::Container,
             };
             let opts = mode.with_acls(zkc::Acls::anyone_all());
-            let r = client.create(&path, &data, &opts).await;
-            let shown: Result<Option<String>, String> =
-                r.as_ref().map(|_| Some("0".into())).map_err(describe);
-            record_data(
+            let rec = who.record(
                 "create",
                 &path,
-                (None, Some(data_summary(&data))),
-                Some("absent".into()),
-                &shown,
+                (None, Some(who.audit.summary(&data))),
+                "absent".into(),
             );
+            let r = who
+                .audited(
+                    rec,
+                    || client.create(&path, &data, &opts),
+                    |_| Some("0".into()),
+                )
+                .await
+                .map_err(|e| format!("create {path}: {e}"))?;
             r.map(|(_, seq)| {
                 if seq.into_i64() >= 0 {
                     format!("created {path}{:010}", seq.into_i64())
@@ -342,18 +394,20 @@ async fn write_node(
             version,
         } => {
             let before = current(path.clone()).await;
-            let r = client.set_data(&path, &data, Some(version)).await;
-            let shown = r
-                .as_ref()
-                .map(|s| Some(s.version.to_string()))
-                .map_err(describe);
-            record_data(
+            let rec = who.record(
                 "set",
                 &path,
-                (before, Some(data_summary(&data))),
-                Some(version.to_string()),
-                &shown,
+                (before, Some(who.audit.summary(&data))),
+                version.to_string(),
             );
+            let r = who
+                .audited(
+                    rec,
+                    || client.set_data(&path, &data, Some(version)),
+                    |s| Some(s.version.to_string()),
+                )
+                .await
+                .map_err(|e| format!("set {path}: {e}"))?;
             r.map(|s| format!("{path} set: version {version} → {}", s.version))
                 .map_err(|e| format!("set {path}: {}", describe(&e)))
         }
@@ -363,17 +417,14 @@ async fn write_node(
             recursive,
         } => {
             if recursive {
-                delete_tree(client, &path, version, &record).await
+                delete_tree(client, &path, version, who).await
             } else {
                 let before = current(path.clone()).await;
-                let r = client.delete(&path, Some(version)).await;
-                record_data(
-                    "delete",
-                    &path,
-                    (before, None),
-                    Some(version.to_string()),
-                    &r.as_ref().map(|_| None).map_err(describe),
-                );
+                let rec = who.record("delete", &path, (before, None), version.to_string());
+                let r = who
+                    .audited(rec, || client.delete(&path, Some(version)), |_| None)
+                    .await
+                    .map_err(|e| format!("delete {path}: {e}"))?;
                 r.map(|_| format!("deleted {path}"))
                     .map_err(|e| format!("delete {path}: {}", describe(&e)))
             }
@@ -388,7 +439,7 @@ async fn delete_tree(
     client: &zkc::Client,
     root: &str,
     root_version: i32,
-    record: &impl Fn(&str, &str, Option<String>, &Result<Option<String>, String>),
+    who: &Who<'_>,
 ) -> Result<String, String> {
     let mut order: Vec<(String, i32)> = Vec::new();
     let mut stack = vec![root.to_string()];
@@ -407,19 +458,12 @@ async fn delete_tree(
     }
     let total = order.len();
     for (p, v) in order.into_iter().rev() {
-        let r = client.delete(&p, Some(v)).await;
-        record(
-            "delete",
-            &p,
-            Some(v.to_string()),
-            &r.as_ref().map(|_| None).map_err(describe),
-        );
-        r.map_err(|e| {
-            format!(
-                "delete {p}: {} (stopped; nodes deleted before it stay deleted)",
-                describe(&e)
-            )
-        })?;
+        let rec = who.record("delete", &p, (None, None), v.to_string());
+        let stopped = "stopped; nodes deleted before it stay deleted";
+        who.audited(rec, || client.delete(&p, Some(v)), |_| None)
+            .await
+            .map_err(|e| format!("delete {p}: {e} ({stopped})"))?
+            .map_err(|e| format!("delete {p}: {} ({stopped})", describe(&e)))?;
     }
     Ok(format!(
         "deleted {root} and everything under it: {total} node(s)"

@@ -17,6 +17,9 @@ use tokio::sync::{mpsc::UnboundedSender, Mutex};
 
 type Shared = Option<Arc<Mutex<Sandbox>>>;
 
+/// How long a sandbox joiner may take to serve, and survivors to elect a leader.
+const JOIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn say(tx: &UnboundedSender<Msg>, level: Level, text: String) {
     let _ = tx.send(Msg::Workflow(WorkflowMsg::Progress(level, text)));
 }
@@ -32,7 +35,14 @@ pub fn start_joiners(sandbox: Shared, role: LearnerType, count: usize, tx: Unbou
             return;
         };
         for _ in 0..count {
-            let started = sb.lock().await.add_member(role).await;
+            let launched = sb.lock().await.launch_member(role).await;
+            // Waiting for it to serve holds no lock: drills stay usable meanwhile.
+            let started = match launched {
+                Ok(m) => crate::sandbox::wait_serving(&m, JOIN_TIMEOUT)
+                    .await
+                    .map(|_| m),
+                Err(e) => Err(e),
+            };
             match started {
                 Ok(m) => {
                     let spec = crate::ensemble::ServerSpec {
@@ -85,11 +95,23 @@ pub fn execute(session: Session, steps: Vec<Step>, stop_removed: Shared, tx: Unb
                 return;
             }
         };
+        let audit = match AuditLog::open_default().await {
+            Ok(a) => a,
+            Err(e) => {
+                finish(
+                    &tx,
+                    Err(format!(
+                        "refused: the reconfig could not be audited ({e}); nothing was changed"
+                    )),
+                );
+                return;
+            }
+        };
         let executor = Executor {
             client: &client,
             ensemble: session.ensemble.clone(),
             auth_user: session.credentials.as_ref().map(|c| c.user.clone()),
-            audit: AuditLog::default_location(),
+            audit,
             probe: session.probe,
             admin: session.admin.clone(),
         };
@@ -137,7 +159,11 @@ pub fn execute(session: Session, steps: Vec<Step>, stop_removed: Shared, tx: Unb
                     }
                     if let Some(sb) = &stop_removed {
                         for id in &report.may_stop {
-                            let r = sb.lock().await.kill(*id);
+                            let stopping = sb.lock().await.begin_kill(*id);
+                            let r = match stopping {
+                                Ok(s) => s.reaped().await,
+                                Err(e) => Err(e),
+                            };
                             say(
                                 &tx,
                                 if r.is_ok() { Level::Ok } else { Level::Warn },
@@ -187,7 +213,12 @@ pub fn recover(sandbox: Shared, survivors: Vec<u64>, tx: UnboundedSender<Msg>) {
             .collect::<Vec<_>>()
             .join(",");
         say(&tx, Level::Warn, format!("stopping survivors {ids}, rewriting their dynamic config to list only {ids}, starting them ..."));
-        let r = sb.lock().await.recover_quorum(&survivors).await;
+        let restarted = sb.lock().await.restart_survivors(&survivors).await;
+        let view = sb.lock().await.view();
+        let r = match restarted {
+            Ok(()) => view.wait_for_leader(JOIN_TIMEOUT).await,
+            Err(e) => Err(e),
+        };
         if r.is_ok() {
             // Show the survivors' membership at once rather than after the next watch.
             if let Ok(cfg) = sb.lock().await.current_config().await {
@@ -199,6 +230,19 @@ pub fn recover(sandbox: Shared, survivors: Vec<u64>, tx: UnboundedSender<Msg>) {
             r.map(|leader| format!("quorum restored: member {leader} leads survivors {ids}; grow again with expand"))
                 .map_err(|e| format!("recovery failed: {e:#}")),
         );
+    });
+}
+
+/// [`write_files`] on a blocking thread, answering with a progress line.
+pub fn write_files_off_loop(dir: String, files: Vec<(String, String)>, tx: UnboundedSender<Msg>) {
+    tokio::task::spawn_blocking(move || {
+        let r = write_files(&dir, &files);
+        let level = if r.is_ok() {
+            Level::Ok
+        } else {
+            Level::Critical
+        };
+        say(&tx, level, r.unwrap_or_else(|e| e));
     });
 }
 

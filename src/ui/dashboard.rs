@@ -332,7 +332,7 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
         .collect();
     let header =
         Row::new(cols.iter().map(|&i| Cell::from(COLS[i].title))).style(theme.style(Slot::Header));
-    let now = SystemTime::now();
+    let now = state.now;
     let leader_zxid = state.shown_health().leader_zxid;
     let selected = state.selected.min(rows.len().saturating_sub(1));
     // The selection is the row's base style, under the cells' own: an alert on the selected

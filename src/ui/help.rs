@@ -11,8 +11,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lines = state.help_lines();
     let total = lines.len();
     let room = area.height.saturating_sub(2) as usize;
-    state.help_scroll_max.set(total.saturating_sub(room.max(1)));
-    let first = state.help_scroll.min(state.help_scroll_max.get());
+    // The model keeps the offset within the viewport it was told; this only guards a frame
+    // drawn at another size.
+    let first = state.help_scroll.min(total.saturating_sub(room.max(1)));
     let rows: Vec<Row> = lines
         .into_iter()
         .skip(first)

@@ -1,15 +1,18 @@
-//! Rendering: pure functions of `&State` and the theme. No I/O here; styles are looked up at
-//! render time so the theme can change while the console runs.
+//! Rendering: pure functions of `&State` and the theme. No I/O here, no clock (the time is
+//! `state.now`) and nothing written back into the state (scroll limits are the model's);
+//! styles are looked up at render time so the theme can change while the console runs.
 
 mod dashboard;
 mod detail;
 pub mod format;
 mod help;
+mod input;
 pub mod theme;
 mod timeline;
 mod tree;
 mod wizard;
 
+use crate::app::viewport::{FOOTER_ROWS, HEADER_ROWS};
 use crate::app::{Input, State, View};
 use crate::config::Level;
 use crate::probe::types::Role;
@@ -42,9 +45,9 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         return;
     }
     let [header, body, footer] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(HEADER_ROWS),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(FOOTER_ROWS),
     ])
     .areas(area);
     dashboard::header(f, header, state, theme);
@@ -60,15 +63,18 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
 }
 
 fn footer_line(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let room = area.width.saturating_sub(1) as usize;
     let line = match &state.input {
-        Input::Command(buf) => Line::from(vec![
-            Span::styled(":", theme.style(Slot::Key)),
-            Span::styled(format!("{buf}█"), theme.style(Slot::Input)),
-        ]),
-        Input::Filter(buf) => Line::from(vec![
-            Span::styled("/", theme.style(Slot::Key)),
-            Span::styled(format!("{buf}█"), theme.style(Slot::Input)),
-        ]),
+        Input::Command(buf) | Input::Filter(buf) => {
+            let prompt = if matches!(state.input, Input::Command(_)) {
+                ":"
+            } else {
+                "/"
+            };
+            let mut spans = vec![Span::styled(prompt, theme.style(Slot::Key))];
+            spans.extend(input::spans(buf, theme.style(Slot::Input), true, room));
+            Line::from(spans)
+        }
         Input::Confirm(drill, id) => Line::from(vec![
             Span::styled(
                 match state.drill_consequence(*drill, *id) {

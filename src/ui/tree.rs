@@ -2,8 +2,9 @@
 //! drawn, so 50,000 children cost what 40 do), and the selected node inspected.
 
 use super::format::fit;
+use super::input;
 use super::theme::{Slot, Theme};
-use crate::app::tree::{CreateKind, TreeInput, TreeView};
+use crate::app::tree::{delete_phrase, CreateKind, TreeInput, TreeView};
 use crate::app::State;
 use crate::tree::node::{decode, safe_name, stat_rows};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -213,23 +214,21 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
 }
 
 fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
+    let room = area.width.saturating_sub(2) as usize;
+    let field = |b, focused, width| input::spans(b, theme.style(Slot::Input), focused, width);
     let (title, body): (std::borrow::Cow<str>, Line) = match &t.input {
-        TreeInput::Filter(b) => (
-            " filter ".into(),
-            Line::styled(format!("{b}█"), theme.style(Slot::Input)),
-        ),
+        TreeInput::Filter(b) => (" filter ".into(), Line::from(field(b, true, room))),
         TreeInput::Jump(b) => {
             let more = if t.completions.len() > 1 {
                 format!("   ({})", t.completions.join(" "))
             } else {
                 String::new()
             };
+            let mut spans = field(b, true, room);
+            spans.push(Span::styled(more, theme.style(Slot::Muted)));
             (
-                " go to path (tab completes) ".into(),
-                Line::from(vec![
-                    Span::styled(format!("{b}█"), theme.style(Slot::Input)),
-                    Span::styled(more, theme.style(Slot::Muted)),
-                ]),
+                " go to path (tab completes, ↑↓ earlier paths) ".into(),
+                Line::from(spans),
             )
         }
         TreeInput::Create {
@@ -251,20 +250,18 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                     safe_name(&t.cwd)
                 )
                 .into(),
-                Line::from(vec![
-                    Span::styled("name ", theme.style(Slot::Header)),
-                    Span::styled(
-                        format!("{name}{}", if *field == 0 { "█" } else { "" }),
-                        f_style(0),
-                    ),
-                    Span::styled("  data ", theme.style(Slot::Header)),
-                    Span::styled(
-                        format!("{data}{}", if *field == 1 { "█" } else { "" }),
-                        f_style(1),
-                    ),
-                    Span::styled("  kind ", theme.style(Slot::Header)),
-                    Span::styled(CreateKind::ALL[*kind].label(), f_style(2)),
-                ]),
+                Line::from(
+                    [Span::styled("name ", theme.style(Slot::Header))]
+                        .into_iter()
+                        .chain(input::spans(name, f_style(0), *field == 0, room / 3))
+                        .chain([Span::styled("  data ", theme.style(Slot::Header))])
+                        .chain(input::spans(data, f_style(1), *field == 1, room / 3))
+                        .chain([
+                            Span::styled("  kind ", theme.style(Slot::Header)),
+                            Span::styled(CreateKind::ALL[*kind].label(), f_style(2)),
+                        ])
+                        .collect::<Vec<_>>(),
+                ),
             )
         }
         TreeInput::SetData { path, version, buf } => (
@@ -273,26 +270,29 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 safe_name(path)
             )
             .into(),
-            Line::styled(format!("{buf}█"), theme.style(Slot::Input)),
+            Line::from(field(buf, true, room)),
         ),
         TreeInput::ConfirmDelete {
             path, count, typed, ..
         } => {
-            let name = path.rsplit('/').next().unwrap_or("");
+            let phrase = delete_phrase(path);
             let what = match count {
                 None => "counting the nodes under it …".to_string(),
-                Some(0) => format!("delete {path}: type `delete {name}` and enter"),
-                Some(n) => format!(
-                    "delete {path} and the {n} node(s) under it: type `delete {name}` and enter"
-                ),
+                Some(0) => format!("delete {path}: type `{phrase}` and enter"),
+                Some(n) => {
+                    format!("delete {path} and the {n} node(s) under it: type `{phrase}` and enter")
+                }
             };
-            (
-                " delete ".into(),
-                Line::from(vec![
-                    Span::styled(format!("{what}   "), theme.style(Slot::Critical)),
-                    Span::styled(format!("{typed}█"), theme.style(Slot::Input)),
-                ]),
-            )
+            let mut spans = vec![Span::styled(
+                format!("{what}   "),
+                theme.style(Slot::Critical),
+            )];
+            spans.extend(field(typed, true, 30));
+            // Said as soon as the typing goes astray, not only on enter.
+            if !phrase.starts_with(typed.value().trim()) {
+                spans.push(Span::styled("  does not match", theme.style(Slot::Warn)));
+            }
+            (" delete ".into(), Line::from(spans))
         }
         TreeInput::None => ("".into(), Line::raw("")),
     };

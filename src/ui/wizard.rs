@@ -2,28 +2,23 @@
 //! situation, the plan with every step's quorum preview, the typed confirmation, the log.
 
 use super::format::{self, fit};
+use super::input;
 use super::theme::{Slot, Theme};
 use super::{level_style, role_style};
-use crate::app::wizard::{self, Flow, Situation, Stage, Wizard, FIELDS};
+use crate::app::viewport::{scroll_limit, wizard_log_height, wrapped_rows};
+use crate::app::wizard::{self, Flow, Situation, Stage, Tone, Wizard, FIELDS};
 use crate::app::State;
 use crate::config::Level;
+use crate::ensemble::LearnerType;
 use crate::probe::types::Role;
-use crate::workflow::render::{preview_lines, step_title};
-use crate::workflow::Severity;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use std::time::SystemTime;
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(w) = &state.wizard else { return };
-    let log_height = if w.log.is_empty() {
-        0
-    } else {
-        (w.log.len() as u16 + 2).min(area.height / 3).max(3)
-    };
+    let log_height = wizard_log_height(area.height, w.log.len());
     let [main, log] =
         Layout::vertical([Constraint::Min(5), Constraint::Length(log_height)]).areas(area);
     let title = match (w.stage, w.flow) {
@@ -61,7 +56,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Flow::Recover => recover(state, w, theme),
         },
         Stage::Prepare => prepare(state, w, theme),
-        Stage::Review => review(w, theme),
+        Stage::Review => styled(w.review_lines(), theme),
         Stage::Confirm => confirm(w, theme),
         Stage::Running | Stage::Done => {
             let mut l = vec![Line::styled(
@@ -106,27 +101,16 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// The stage's lines; when they need more rows than there are, the plan scrolls (j/k, PgDn)
 /// and the last row says how much is out of view, so no warning is ever silently cut off.
+/// The model bounds the scroll offset (it knows the viewport); the limit measured here is
+/// the same figure and only guards a frame drawn at another size.
 fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme: &Theme) {
-    let width = area.width.max(1) as usize;
-    // Wrapping breaks at words, so a wrapped row holds less than the full width: count
-    // generously (a few blank rows at the very end beat a warning that cannot be reached).
-    let per_row = width.saturating_sub(12).max(width / 2).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|l| match l.width() {
-            w if w <= width => 1,
-            w => w.div_ceil(per_row),
-        })
-        .sum();
-    let height = area.height as usize;
-    if rows <= height || height < 2 {
-        w.scroll_max.set(0);
+    let rows = wrapped_rows(lines.iter().map(|l| l.width()), area.width);
+    let max = scroll_limit(rows, area.height).min(u16::MAX as usize) as u16;
+    if max == 0 {
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
-    let shown = height - 1;
-    let max = (rows - shown).min(u16::MAX as usize) as u16;
-    w.scroll_max.set(max);
+    let shown = area.height as usize - 1;
     let scroll = w.scroll.min(max);
     let [text, more] =
         Layout::vertical([Constraint::Length(shown as u16), Constraint::Length(1)]).areas(area);
@@ -136,7 +120,7 @@ fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme:
             .scroll((scroll, 0)),
         text,
     );
-    let below = rows - shown - scroll as usize;
+    let below = rows.saturating_sub(shown + scroll as usize);
     let note = match (scroll, below) {
         (0, b) => format!("↓ {b} more line(s): j/PgDn to scroll"),
         (a, 0) => format!("↑ {a} line(s) above: k/PgUp to scroll back"),
@@ -149,15 +133,33 @@ fn body(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, w: &Wizard, theme:
 }
 
 fn hint(theme: &Theme, keys: &[(&str, &str)]) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (k, label) in keys {
-        spans.push(Span::styled(k.to_string(), theme.style(Slot::Key)));
-        spans.push(Span::styled(
-            format!(" {label}   "),
-            theme.style(Slot::Muted),
-        ));
-    }
-    Line::from(spans)
+    styled_line(wizard::key_hint(keys), theme)
+}
+
+fn tone_style(theme: &Theme, tone: Tone) -> ratatui::style::Style {
+    theme.style(match tone {
+        Tone::Text => Slot::Text,
+        Tone::Title => Slot::Title,
+        Tone::Header => Slot::Header,
+        Tone::Key => Slot::Key,
+        Tone::Muted => Slot::Muted,
+        Tone::Ok => Slot::Ok,
+        Tone::Warn => Slot::Warn,
+        Tone::Critical => Slot::Critical,
+    })
+}
+
+fn styled_line(spans: Vec<(Tone, String)>, theme: &Theme) -> Line<'static> {
+    Line::from(
+        spans
+            .into_iter()
+            .map(|(tone, text)| Span::styled(text, tone_style(theme, tone)))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn styled(lines: Vec<Vec<(Tone, String)>>, theme: &Theme) -> Vec<Line<'static>> {
+    lines.into_iter().map(|l| styled_line(l, theme)).collect()
 }
 
 fn menu(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
@@ -244,18 +246,21 @@ fn expand_form(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![Line::raw("")];
     for &i in w.visible_fields() {
         let focused = i == w.focused_field();
-        let value = w.fields.get(i).cloned().unwrap_or_default();
-        out.push(Line::from(vec![
+        let style = if focused {
+            theme.style(Slot::Input)
+        } else {
+            theme.style(Slot::Text)
+        };
+        let mut spans = vec![
             Span::styled(format!("  {:<28}", FIELDS[i]), theme.style(Slot::Header)),
-            Span::styled(
-                format!(" {value}{} ", if focused { "█" } else { "" }),
-                if focused {
-                    theme.style(Slot::Input)
-                } else {
-                    theme.style(Slot::Text)
-                },
-            ),
-        ]));
+            Span::raw(" "),
+        ];
+        if i == 1 {
+            spans.extend(role_choice(w.role, focused, theme));
+        } else if let Some(field) = w.fields.get(i) {
+            spans.extend(input::spans(field, style, focused, 40));
+        }
+        out.push(Line::from(spans));
     }
     out.push(Line::raw(""));
     if w.sandbox {
@@ -300,11 +305,36 @@ fn expand_form(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
         &[
             ("↑↓/tab", "field"),
             ("type", "edit"),
+            ("←→/space", "role"),
             ("enter", next),
             ("esc", "back"),
         ],
     ));
     out
+}
+
+/// `participant | observer`, the chosen one marked; ← → or space switch when focused.
+fn role_choice(role: LearnerType, focused: bool, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for (i, r) in [LearnerType::Participant, LearnerType::Observer]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            spans.push(Span::styled(" ", theme.style(Slot::Muted)));
+        }
+        let chosen = r == role;
+        let (mark, style) = match (chosen, focused) {
+            (true, true) => ("◉ ", theme.style(Slot::Selected)),
+            (true, false) => ("◉ ", theme.style(Slot::Text)),
+            (false, _) => ("○ ", theme.style(Slot::Muted)),
+        };
+        spans.push(Span::styled(format!("{mark}{}", r.as_str()), style));
+    }
+    if focused {
+        spans.push(Span::styled("  ←→ switch", theme.style(Slot::Muted)));
+    }
+    spans
 }
 
 fn prepare(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
@@ -326,11 +356,16 @@ fn prepare(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             }
         }
         if let Some(dir) = &w.write_dir {
-            out.push(Line::from(vec![
-                Span::styled("write to directory: ", theme.style(Slot::Header)),
-                Span::styled(format!("{dir}█"), theme.style(Slot::Input)),
-                Span::styled("  (tab writes)", theme.style(Slot::Muted)),
-            ]));
+            let mut spans = vec![Span::styled(
+                "write to directory: ",
+                theme.style(Slot::Header),
+            )];
+            spans.extend(input::spans(dir, theme.style(Slot::Input), true, 50));
+            spans.push(Span::styled(
+                "  (enter writes, esc cancels)",
+                theme.style(Slot::Muted),
+            ));
+            out.push(Line::from(spans));
         }
     }
     out.push(Line::raw(""));
@@ -418,7 +453,7 @@ fn shrink_picker(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>>
 fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let snaps = state.snapshots();
     let sit = wizard::situation(state.health.has_quorum, state.health.leader, &snaps);
-    let now = SystemTime::now();
+    let now = state.now;
     let mut out = vec![
         Line::styled(
             format!("situation: {}", describe(&sit)),
@@ -617,65 +652,6 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn severity_style(theme: &Theme, s: Severity) -> Style {
-    match s {
-        Severity::Info => theme.style(Slot::Text),
-        Severity::Warn => theme.style(Slot::Warn),
-        Severity::Blocking => theme.style(Slot::Critical),
-    }
-}
-
-fn review(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(plan) = &w.plan else {
-        return vec![Line::styled("no plan", theme.style(Slot::Warn))];
-    };
-    let mut out = vec![Line::from(vec![
-        Span::styled(
-            format!("{} step(s)  ", plan.steps.len()),
-            theme.style(Slot::Title),
-        ),
-        if plan.safe {
-            Span::styled(" SAFE ", theme.style(Slot::Ok))
-        } else {
-            Span::styled(" UNSAFE ", theme.style(Slot::Critical))
-        },
-    ])];
-    if let Some(why) = &plan.blocked {
-        out.push(Line::styled(
-            format!("✗ {why}"),
-            theme.style(Slot::Critical),
-        ));
-    }
-    for (i, step) in plan.steps.iter().enumerate() {
-        out.push(Line::raw(""));
-        out.push(Line::styled(
-            format!("step {}/{}: {}", i + 1, plan.steps.len(), step_title(step)),
-            theme.style(Slot::Header),
-        ));
-        for (sev, line) in preview_lines(&step.preview) {
-            let mark = match sev {
-                Severity::Info => "  ",
-                Severity::Warn => "! ",
-                Severity::Blocking => "✗ ",
-            };
-            out.push(Line::styled(
-                format!("  {mark}{line}"),
-                severity_style(theme, sev),
-            ));
-        }
-    }
-    out.push(Line::raw(""));
-    out.push(hint(
-        theme,
-        &[
-            ("enter", "confirm"),
-            ("p", "re-plan with fresh data"),
-            ("esc", "back"),
-        ],
-    ));
-    out
-}
-
 fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let steps = w.plan.as_ref().map_or(0, |p| p.steps.len());
     let what = if w.flow == Flow::Recover {
@@ -686,24 +662,36 @@ fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     vec![
         Line::styled(format!("This will {what}."), theme.style(Slot::Text)),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled("type  ", theme.style(Slot::Text)),
-            Span::styled(w.phrase(), theme.style(Slot::Key)),
-            Span::styled("  to confirm: ", theme.style(Slot::Text)),
-            Span::styled(
-                format!("{}█", w.typed),
+        Line::from(
+            [
+                Span::styled("type  ", theme.style(Slot::Text)),
+                Span::styled(w.phrase(), theme.style(Slot::Key)),
+                Span::styled("  to confirm: ", theme.style(Slot::Text)),
+            ]
+            .into_iter()
+            .chain(input::spans(
+                &w.typed,
                 if w.confirmed() {
                     theme.style(Slot::Ok)
                 } else {
                     theme.style(Slot::Input)
                 },
-            ),
-        ]),
+                true,
+                40,
+            ))
+            .collect::<Vec<_>>(),
+        ),
         Line::raw(""),
         hint(theme, &[("enter", "run"), ("esc", "back to the plan")]),
-        Line::styled(
-            if w.confirmed() { "ready" } else { "" },
-            level_style(theme, Level::Ok),
-        ),
+        if w.confirmed() {
+            Line::styled("ready", level_style(theme, Level::Ok))
+        } else if w.mistyped() {
+            Line::styled(
+                format!("does not match: type exactly {}", w.phrase()),
+                level_style(theme, Level::Warn),
+            )
+        } else {
+            Line::raw("")
+        },
     ]
 }

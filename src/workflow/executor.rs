@@ -20,6 +20,9 @@ use zookeeper_client as zkc;
 const VERIFY_TIMEOUT: Duration = Duration::from_secs(20);
 /// The leader must get a majority of the new voters to acknowledge; allow for an election.
 const RECONFIG_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bound on one ordinary call (ACL read, marker create/stat/delete): the client's own
+/// request timeout is the session's, which a hung connection may never reach.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The planner's view of an observed ensemble. `can_write` comes from the ACL check.
 pub fn cluster_state(obs: &Observation, can_write: Option<bool>) -> Option<ClusterState> {
@@ -61,7 +64,11 @@ pub fn cluster_state_of(
 /// digest identity. A super user is not listed in ACLs, so with credentials the answer may be
 /// "unknown" rather than "no".
 pub async fn can_write_config(client: &zkc::Client, digest_identity: Option<&str>) -> Option<bool> {
-    let (acls, _) = client.get_acl("/zookeeper/config").await.ok()?;
+    // No answer in time: unknown, as for any other failure to read the ACL.
+    let (acls, _) = timeout(CALL_TIMEOUT, client.get_acl("/zookeeper/config"))
+        .await
+        .ok()?
+        .ok()?;
     let writes = |a: &zkc::Acl| a.permission().has(zkc::Permission::WRITE);
     let granted = acls.iter().any(|a| {
         writes(a)
@@ -156,6 +163,15 @@ impl Executor<'_> {
         before.version = Some(expected);
         rec.before = Some(before.to_text());
         rec.expected_version = Some(hex(expected));
+        rec.after = Some(step.after.to_text());
+        // Recorded before it is sent: a change that cannot be audited is not made.
+        let mut intent = self.audit.intend(rec).await.map_err(|e| StepError {
+            message: format!(
+                "refused: the reconfig was not sent because it could not be audited ({e}); \
+                 nothing was changed"
+            ),
+            current: None,
+        })?;
         let call = timeout(
             RECONFIG_TIMEOUT,
             self.client.update_ensemble(update, Some(expected as i64)),
@@ -187,9 +203,8 @@ impl Executor<'_> {
                         ),
                         None => "the membership could not be re-read to confirm".into(),
                     };
-                    rec.after = now.as_ref().map(EnsembleConfig::to_text);
-                    rec.result = format!("error: {why}; {state}");
-                    self.record(&rec);
+                    intent.record.after = now.as_ref().map(EnsembleConfig::to_text);
+                    let _ = intent.finish(format!("error: {why}; {state}")).await;
                     return Err(StepError {
                         message: format!("{why}. {state}."),
                         current: now,
@@ -197,13 +212,15 @@ impl Executor<'_> {
                 }
             },
         };
-        rec.after = Some(config.to_text());
-        rec.new_version = config.version.map(hex);
-        rec.result = match &committed_despite {
-            Some(w) => format!("ok (committed; the call reported: {w})"),
-            None => "ok".into(),
-        };
-        self.record(&rec);
+        intent.record.after = Some(config.to_text());
+        intent.record.new_version = config.version.map(hex);
+        let unrecorded = intent
+            .finish(match &committed_despite {
+                Some(w) => format!("ok (committed; the call reported: {w})"),
+                None => "ok".into(),
+            })
+            .await
+            .err();
         let mut report = StepReport {
             new_version: config.version,
             config: config.clone(),
@@ -211,14 +228,13 @@ impl Executor<'_> {
             verification: Vec::new(),
             may_stop: Vec::new(),
         };
+        if let Some(e) = unrecorded {
+            report.verification.push(format!(
+                "the change is made but its result is not in the audit log: {e}"
+            ));
+        }
         self.verify(step, &config, &mut report).await;
         Ok(report)
-    }
-
-    fn record(&self, rec: &AuditRecord) {
-        if let Err(e) = self.audit.append(rec) {
-            tracing::error!(error = %e, path = %self.audit.path().display(), "audit log write failed");
-        }
     }
 
     /// Re-reads the membership, riding out a reconnect (after a leader hand-off).
@@ -368,20 +384,14 @@ impl Executor<'_> {
         let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
         let mut rec = AuditRecord::new(&self.ensemble, "create", &path, self.auth_user.as_deref());
         rec.expected_version = Some("absent".into());
-        let created = self
-            .client
-            .create(&path, b"reconfig commit marker", &opts)
-            .await;
-        rec.result = match &created {
-            Ok(_) => "ok".into(),
-            Err(e) => format!("error: {e}"),
-        };
-        rec.new_version = created.as_ref().ok().map(|(s, _)| s.version.to_string());
-        self.record(&rec);
+        let mut intent = self.intend(rec).await?;
+        let created = bounded(self.client.create(&path, b"reconfig commit marker", &opts)).await;
+        intent.record.new_version = created.as_ref().ok().map(|(s, _)| s.version.to_string());
+        let _ = intent.finish_with(&created).await;
         let stat = match created {
             Ok((stat, _)) => stat,
             // A retry after a lost connection may find our own earlier create committed.
-            Err(zkc::Error::NodeExists) => match self.client.check_stat(&path).await {
+            Err(zkc::Error::NodeExists) => match bounded(self.client.check_stat(&path)).await {
                 Ok(Some(s)) => s,
                 Ok(None) => return Err(MarkerError::Retry("marker vanished".into())),
                 Err(e) => return Err(MarkerError::of(e)),
@@ -390,17 +400,31 @@ impl Executor<'_> {
         };
         let mut rec = AuditRecord::new(&self.ensemble, "delete", &path, self.auth_user.as_deref());
         rec.expected_version = Some(stat.version.to_string());
-        let deleted = self.client.delete(&path, Some(stat.version)).await;
-        rec.result = match &deleted {
-            Ok(()) => "ok".into(),
-            Err(e) => format!("error: {e}"),
-        };
-        self.record(&rec);
+        let intent = self.intend(rec).await?;
+        let deleted = bounded(self.client.delete(&path, Some(stat.version))).await;
+        let _ = intent.finish_with(&deleted).await;
         match deleted {
             Ok(()) | Err(zkc::Error::NoNode) => Ok(()),
             Err(e) => Err(MarkerError::of(e)),
         }
     }
+
+    /// Records the intent of a marker write; the write is not made without it.
+    async fn intend(&self, rec: AuditRecord) -> Result<crate::audit::Intent, MarkerError> {
+        self.audit.intend(rec).await.map_err(|e| {
+            MarkerError::Fatal(format!("refused: the write could not be audited ({e})"))
+        })
+    }
+}
+
+/// One ZooKeeper call with [`CALL_TIMEOUT`]; no answer in time counts as a timeout, which the
+/// marker retries like a lost connection.
+async fn bounded<T>(
+    call: impl std::future::Future<Output = Result<T, zkc::Error>>,
+) -> Result<T, zkc::Error> {
+    timeout(CALL_TIMEOUT, call)
+        .await
+        .unwrap_or(Err(zkc::Error::Timeout))
 }
 
 enum MarkerError {

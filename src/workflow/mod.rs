@@ -4,7 +4,9 @@
 pub mod executor;
 pub mod planner;
 pub mod preview;
+pub mod recover;
 pub mod render;
+pub mod roll;
 
 pub use planner::*;
 pub use preview::*;

@@ -1,0 +1,264 @@
+//! Rolling restart under a write load: the gated roll (`zkconsole roll`'s engine) against the
+//! naive procedure (restart each member as soon as the previous one answers `ruok`, no gate),
+//! on one local sandbox, in one run. Used by scripts/bench-roll.sh.
+//!
+//!   cargo run --release --example roll_bench -- [MEMBERS] [SETTLE_S]
+//!
+//! Prints, per procedure: total time, the longest write stall during each member's step (the
+//! leader's step marked), failed write attempts and whether the writer's session expired.
+
+use futures::FutureExt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex as AsyncMutex;
+use zkconsole::config::Thresholds;
+use zkconsole::ensemble::health::summarize;
+use zkconsole::host::SandboxHost;
+use zkconsole::probe::member::ProbeOptions;
+use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery};
+use zkconsole::probe::transport::four_letter_word;
+use zkconsole::rolling::journal::Journal;
+use zkconsole::rolling::{Decision, RollEvent, Roller};
+use zkconsole::sandbox::{Sandbox, SandboxOptions};
+use zkconsole::workflow::roll::{roll_order, RollSettings};
+use zookeeper_client as zkc;
+
+struct Load {
+    stop: Arc<AtomicBool>,
+    acks: Arc<Mutex<Vec<Instant>>>,
+    failed: Arc<AtomicU64>,
+    expired: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn start_load(connect: &str) -> Load {
+    let client = zkconsole::zk::connect_session(connect, Duration::from_secs(5), None)
+        .await
+        .expect("writer session");
+    let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    client.create("/bench-roll", b"", &opts).await.ok();
+    let load = Load {
+        stop: Arc::new(AtomicBool::new(false)),
+        acks: Arc::new(Mutex::new(Vec::new())),
+        failed: Arc::new(AtomicU64::new(0)),
+        expired: Arc::new(AtomicBool::new(false)),
+        task: tokio::spawn(async {}),
+    };
+    let (s, a, f, e) = (
+        load.stop.clone(),
+        load.acks.clone(),
+        load.failed.clone(),
+        load.expired.clone(),
+    );
+    let task = tokio::spawn(async move {
+        let mut n = 0u64;
+        while !s.load(Ordering::SeqCst) {
+            let data = n.to_be_bytes();
+            let write = client.set_data("/bench-roll", &data, None);
+            match tokio::time::timeout(Duration::from_secs(10), write).await {
+                Ok(Ok(_)) => {
+                    a.lock().unwrap().push(Instant::now());
+                    n += 1;
+                }
+                Ok(Err(zkc::Error::SessionExpired)) => {
+                    e.store(true, Ordering::SeqCst);
+                    return;
+                }
+                _ => {
+                    f.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+    });
+    Load { task, ..load }
+}
+
+/// The longest gap between two acknowledged writes that began inside each step.
+fn stalls(acks: &[Instant], steps: &[(u64, Instant)], end: Instant) -> Vec<(u64, Duration)> {
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, &(id, from))| {
+            let to = steps.get(i + 1).map_or(end, |s| s.1);
+            let longest = acks
+                .windows(2)
+                .filter(|w| w[0] >= from && w[0] < to)
+                .map(|w| w[1] - w[0])
+                .max()
+                .unwrap_or(to - from);
+            (id, longest)
+        })
+        .collect()
+}
+
+fn report(name: &str, total: Duration, stalls: &[(u64, Duration)], leader: u64, load: &Load) {
+    println!("{name}: total {:.1} s", total.as_secs_f64());
+    for (id, d) in stalls {
+        let role = if *id == leader { " (leader)" } else { "" };
+        println!(
+            "  member {id}{role}: longest write stall {} ms",
+            d.as_millis()
+        );
+    }
+    println!(
+        "  failed write attempts {}; writes {}; session expired: {}",
+        load.failed.load(Ordering::SeqCst),
+        load.acks.lock().unwrap().len(),
+        load.expired.load(Ordering::SeqCst)
+    );
+}
+
+async fn finish(load: &mut Load) {
+    load.stop.store(true, Ordering::SeqCst);
+    (&mut load.task).await.ok();
+}
+
+fn discovery(sb: &Sandbox) -> Discovery {
+    Discovery {
+        seeds: seeds_of(&sb.connect_string()),
+        admin: AdminLocator::default(),
+        opts: ProbeOptions {
+            timeout: Duration::from_millis(1000),
+            ..ProbeOptions::default()
+        },
+    }
+}
+
+async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
+    let (d, connect) = {
+        let s = sb.lock().await;
+        (Arc::new(discovery(&s)), s.connect_string())
+    };
+    let thresholds = Thresholds::default();
+    let obs = observe(&d, None).await;
+    let cfg = obs.config.clone().expect("membership");
+    let health = summarize(Some(&cfg), &obs.members, &thresholds);
+    let leader = health.leader.expect("a leader");
+    let order = roll_order(&cfg, &obs.members, Some(leader), None).expect("order");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut journal = Journal::new(dir.path().join("roll.json"), "bench", order, None);
+    let host = SandboxHost::new(sb.clone(), Duration::from_secs(60));
+    let observe_fn = {
+        let d = d.clone();
+        move || {
+            let d = d.clone();
+            async move { observe(&d, None).await }.boxed()
+        }
+    };
+    let confirm = |_| async { Decision::Go }.boxed();
+    let (_tx, abort) = tokio::sync::watch::channel(false);
+    let mut roller = Roller {
+        host: &host,
+        observe: &observe_fn,
+        confirm: &confirm,
+        thresholds: &thresholds,
+        settings: RollSettings {
+            settle,
+            ..RollSettings::default()
+        },
+        poll: Duration::from_millis(200),
+        abort,
+    };
+    let mut load = start_load(&connect).await;
+    let started = Instant::now();
+    let steps = Arc::new(Mutex::new(Vec::new()));
+    let s2 = steps.clone();
+    let mut on_event = move |e: RollEvent| {
+        if let RollEvent::Preview(p) = e {
+            s2.lock().unwrap().push((p.id, Instant::now()));
+        }
+    };
+    let outcome = roller.run(&mut journal, &mut on_event).await;
+    let end = Instant::now();
+    finish(&mut load).await;
+    if let Some(why) = outcome.halted {
+        println!("gated roll halted: {why}");
+    }
+    let steps = steps.lock().unwrap().clone();
+    let st = stalls(&load.acks.lock().unwrap(), &steps, end);
+    report(
+        "gated roll (zkconsole roll)",
+        end - started,
+        &st,
+        leader,
+        &load,
+    );
+}
+
+async fn naive(sb: Arc<AsyncMutex<Sandbox>>) {
+    let (d, connect, ids) = {
+        let s = sb.lock().await;
+        (discovery(&s), s.connect_string(), s.ids())
+    };
+    let obs = observe(&d, None).await;
+    let health = summarize(obs.config.as_ref(), &obs.members, &Thresholds::default());
+    let leader = health.leader.unwrap_or(0);
+    let mut load = start_load(&connect).await;
+    let started = Instant::now();
+    let mut steps = Vec::new();
+    for id in ids {
+        steps.push((id, Instant::now()));
+        let addr = sb
+            .lock()
+            .await
+            .member(id)
+            .map(|m| format!("127.0.0.1:{}", m.client_port))
+            .expect("member");
+        sb.lock().await.restart(id).await.expect("restart");
+        // As soon as it answers ruok (which it does with or without a quorum).
+        loop {
+            let r = four_letter_word(&addr, "ruok", Duration::from_millis(500), 64).await;
+            if r.is_ok_and(|t| t.contains("imok")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let end = Instant::now();
+    // Let the writer see the end of the last member's election before counting.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    finish(&mut load).await;
+    let st = stalls(
+        &load.acks.lock().unwrap(),
+        &steps,
+        end + Duration::from_secs(5),
+    );
+    report(
+        "naive (next member as soon as ruok answers)",
+        end - started,
+        &st,
+        leader,
+        &load,
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let members: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5);
+    let settle = Duration::from_secs(args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5));
+    let sb = Sandbox::up(SandboxOptions {
+        members,
+        ..SandboxOptions::default()
+    })
+    .await
+    .expect("sandbox");
+    for id in sb.ids() {
+        sb.wait_serving(id, Duration::from_secs(60))
+            .await
+            .expect("serving");
+    }
+    println!(
+        "{members} members, settle {} s, one writer (set_data in a loop)",
+        settle.as_secs()
+    );
+    let sb = Arc::new(AsyncMutex::new(sb));
+    gated(sb.clone(), settle).await;
+    // Let the ensemble settle between the two procedures.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    naive(sb.clone()).await;
+    let sb = Arc::try_unwrap(sb).ok().expect("sole owner").into_inner();
+    sb.down().await.expect("sandbox down");
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Benchmark of a rolling restart under a write load, on one local sandbox (loopback only):
+# the gated roll of `zkconsole roll` beside the naive procedure (restart each member as soon as
+# the previous one answers `ruok`, no gate), in one run.
+#
+#   bash scripts/bench-roll.sh            # 5 members, 5 s settle, release build
+#   bash scripts/bench-roll.sh --smoke    # 3 members, 1 s settle, debug build (CI)
+#
+# Figures: total time; per member, the longest stall of a writer that sets one znode in a loop
+# (the leader's step marked); failed write attempts; whether the writer's session expired.
+# The floor is the stall of one election (the leader's step); the peer is the naive procedure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--smoke" ]; then
+  cargo run --quiet --example roll_bench -- 3 1
+else
+  cargo run --quiet --release --example roll_bench -- "${BENCH_MEMBERS:-5}" "${BENCH_SETTLE_S:-5}"
+fi

@@ -1,0 +1,277 @@
+//! Carries out a rolling restart: for each member in order, preview, confirm, stop, run the
+//! operator's command, start, then wait at the gate before the next one. The decisions are
+//! `workflow::roll`'s (pure); this only acts through `HostActions`, observes, and keeps the
+//! journal. It halts at the first failure, saying what changed so far.
+
+pub mod journal;
+pub mod recover;
+
+use crate::config::Thresholds;
+use crate::ensemble::health::{summarize, Health};
+use crate::host::{Action, HostActions, MemberRef};
+use crate::probe::round::Observation;
+use crate::workflow::roll::{
+    preview_step, synced_learners, Baseline, Gate, GateVerdict, RollSettings, StepPreview,
+};
+use futures::future::BoxFuture;
+use journal::{Journal, Phase};
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// What the operator decided on a step's preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Go,
+    /// Go although the preview refused (the operator typed the override).
+    Override,
+    Abort,
+}
+
+/// What happened, as it happens: the CLI prints these, the console shows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum RollEvent {
+    Preview(StepPreview),
+    Action {
+        id: u64,
+        action: String,
+        detail: String,
+    },
+    Gate {
+        id: u64,
+        waiting: String,
+    },
+    Restarted {
+        id: u64,
+        elapsed_ms: u128,
+        elections: u32,
+    },
+}
+
+/// How the roll ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollOutcome {
+    pub restarted: Vec<u64>,
+    /// `None` when every member was restarted.
+    pub halted: Option<String>,
+}
+
+pub type Observe<'a> = &'a (dyn Fn() -> BoxFuture<'static, Observation> + Sync);
+pub type Confirm<'a> = &'a (dyn Fn(StepPreview) -> BoxFuture<'static, Decision> + Sync);
+
+pub struct Roller<'a> {
+    pub host: &'a dyn HostActions,
+    pub observe: Observe<'a>,
+    pub confirm: Confirm<'a>,
+    pub thresholds: &'a Thresholds,
+    pub settings: RollSettings,
+    /// How often to look while waiting for a stop or a gate.
+    pub poll: Duration,
+    /// Set to true to stop between phases (Ctrl-C, the console's abort).
+    pub abort: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Roller<'_> {
+    pub async fn run(
+        &mut self,
+        journal: &mut Journal,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> RollOutcome {
+        let mut restarted = Vec::new();
+        let todo: Vec<u64> = journal.remaining().collect();
+        for id in todo {
+            if let Err(why) = self.one(id, journal, on_event).await {
+                journal.outcome = Some(format!("halted: {why}"));
+                let _ = journal.save().await;
+                return RollOutcome {
+                    restarted,
+                    halted: Some(why),
+                };
+            }
+            restarted.push(id);
+        }
+        journal.current = None;
+        journal.outcome = Some("finished".into());
+        let _ = journal.save().await;
+        RollOutcome {
+            restarted,
+            halted: None,
+        }
+    }
+
+    async fn snapshot(&self) -> (Observation, Health) {
+        let obs = (self.observe)().await;
+        let health = summarize(obs.config.as_ref(), &obs.members, self.thresholds);
+        (obs, health)
+    }
+
+    async fn phase(&self, journal: &mut Journal, id: u64, phase: Phase) -> Result<(), String> {
+        if *self.abort.borrow() {
+            return Err(format!(
+                "aborted by the operator before member {id} ({phase:?})"
+            ));
+        }
+        journal.current = Some((id, phase));
+        journal
+            .save()
+            .await
+            .map_err(|e| format!("the journal could not be written: {e}"))
+    }
+
+    async fn one(
+        &mut self,
+        id: u64,
+        journal: &mut Journal,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        let (obs, health) = self.snapshot().await;
+        let config = obs
+            .config
+            .as_ref()
+            .ok_or("no member told the membership: nothing is restarted blind")?;
+        let preview = preview_step(config, &obs.members, &health, id, &self.settings);
+        on_event(RollEvent::Preview(preview.clone()));
+        match (self.confirm)(preview.clone()).await {
+            Decision::Abort => return Err(format!("aborted by the operator at member {id}")),
+            Decision::Go if preview.refusal.is_some() => {
+                return Err(format!("refused: {}", preview.refusal.unwrap_or_default()))
+            }
+            _ => {}
+        }
+        let member = member_ref(&obs, id)?;
+        let leader_snap = obs.members.iter().find(|m| m.id == health.leader);
+        let baseline = Baseline {
+            synced: leader_snap
+                .filter(|_| health.leader != Some(id))
+                .and_then(synced_learners),
+            was_voter: preview.voter,
+        };
+        self.phase(journal, id, Phase::Stopping).await?;
+        self.act(&Action::Stop, &member, on_event).await?;
+        self.wait_down(id).await?;
+        if let Some(cmd) = journal.run.clone() {
+            self.phase(journal, id, Phase::Running).await?;
+            self.act(&Action::Run(cmd), &member, on_event).await?;
+        }
+        self.phase(journal, id, Phase::Starting).await?;
+        self.act(&Action::Start, &member, on_event).await?;
+        self.phase(journal, id, Phase::Gating).await?;
+        let elections = self.gate(id, baseline, on_event).await?;
+        journal.done.push(id);
+        journal.current = None;
+        journal
+            .save()
+            .await
+            .map_err(|e| format!("the journal could not be written: {e}"))?;
+        on_event(RollEvent::Restarted {
+            id,
+            elapsed_ms: started.elapsed().as_millis(),
+            elections,
+        });
+        Ok(())
+    }
+
+    async fn act(
+        &self,
+        action: &Action,
+        member: &MemberRef,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> Result<(), String> {
+        let detail = self
+            .host
+            .describe(action, member)
+            .map_err(|e| e.to_string())?;
+        on_event(RollEvent::Action {
+            id: member.id,
+            action: action.name().into(),
+            detail,
+        });
+        self.host
+            .run(action, member)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("member {}: {} failed: {e}", member.id, action.name()))
+    }
+
+    /// A stop command may return before the process is gone: wait until it no longer answers.
+    async fn wait_down(&self, id: u64) -> Result<(), String> {
+        let deadline = Instant::now() + self.settings.gate_timeout;
+        loop {
+            let (obs, _) = self.snapshot().await;
+            let alive = obs
+                .members
+                .iter()
+                .any(|m| m.id == Some(id) && m.role.is_alive());
+            if !alive {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "member {id} still answers {} s after its stop",
+                    self.settings.gate_timeout.as_secs()
+                ));
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    async fn gate(
+        &self,
+        id: u64,
+        baseline: Baseline,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> Result<u32, String> {
+        let mut gate = Gate::new(id, baseline);
+        let started = Instant::now();
+        let mut last = String::new();
+        loop {
+            let (obs, health) = self.snapshot().await;
+            let now = started.elapsed();
+            match gate.observe(&obs.members, &health, &self.settings, now) {
+                GateVerdict::Met => return Ok(gate.elections),
+                GateVerdict::Waiting(why) => {
+                    if why != last {
+                        on_event(RollEvent::Gate {
+                            id,
+                            waiting: why.clone(),
+                        });
+                        last = why;
+                    }
+                }
+            }
+            if now >= self.settings.gate_timeout {
+                return Err(format!(
+                    "member {id} did not pass its gate within {} s: {last}",
+                    self.settings.gate_timeout.as_secs()
+                ));
+            }
+            if *self.abort.borrow() {
+                return Err(format!(
+                    "aborted by the operator while member {id} was gated"
+                ));
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+}
+
+/// The host and client port of member `id`, from the membership and what was probed.
+fn member_ref(obs: &Observation, id: u64) -> Result<MemberRef, String> {
+    let spec = obs
+        .config
+        .as_ref()
+        .and_then(|c| c.servers.get(&id))
+        .ok_or_else(|| format!("member {id} is not in the membership"))?;
+    let probed = obs.members.iter().find(|m| m.id == Some(id));
+    let port = spec
+        .client_address()
+        .or_else(|| probed.map(|m| m.address.clone()))
+        .and_then(|a| a.rsplit_once(':').and_then(|(_, p)| p.parse().ok()))
+        .ok_or_else(|| format!("member {id}: its client port is unknown"))?;
+    Ok(MemberRef {
+        id,
+        host: spec.host.clone(),
+        client_port: port,
+    })
+}
