@@ -371,8 +371,17 @@ if [ "$SMOKE" = 1 ]; then
   for key in floor zk elapsed zkfixed zk_p zk_p500; do
     [ "$(field "$key" 1)" -gt 0 ] 2>/dev/null || broken+=("no figures for $key")
   done
-  [ "${PAUSED_CODE:-x}" = 1 ] || broken+=("status with a follower paused exited ${PAUSED_CODE:-?}, expected 1 (warning)")
-  [ -n "$PAUSED_ROLE" ] || broken+=("no row for the paused member in status --json")
+  # 1 (a follower down: no failure to spare); 2 only when a threshold also breached on this
+  # loaded machine, which the problems then say. Anything else means the run is broken.
+  case ${PAUSED_CODE:-x} in
+    1) ;;
+    2) say "bench-status: note: status with a follower paused was critical: $(jq -c '.problems' "$WORK/paused.json" 2>/dev/null)" ;;
+    *) broken+=("status with a follower paused exited ${PAUSED_CODE:-?}, expected 1 (or 2 with a breach)") ;;
+  esac
+  case $PAUSED_ROLE in
+    unresponsive*) ;;
+    *) broken+=("the paused member shows as '${PAUSED_ROLE:-no row}', not unresponsive") ;;
+  esac
   if [ ${#broken[@]} -gt 0 ]; then
     say "bench-status: SMOKE FAILED: $(printf '%s; ' "${broken[@]}")"
     exit 1
