@@ -2,7 +2,9 @@
 # Benchmark of the full-screen console (`zkconsole --sandbox-dir`) against `zktop` (PyPI), both
 # in tmux, on one local 5-member ZooKeeper sandbox (loopback only).
 #
-#   bash scripts/bench-console.sh
+#   bash scripts/bench-console.sh            # the full run (manual; a few minutes)
+#   bash scripts/bench-console.sh --smoke    # seconds: 3 members, 5 s idle, 10 keys, the debug
+#                                            # build; CI runs it so a broken benchmark fails there
 #
 # 1. idle cost: the console (refresh_ms = 1000, history_minutes = 10) in a detached 120x35 tmux
 #    session; after a warm-up, CPU (utime+stime from /proc/PID/stat, % of one core) and memory
@@ -16,21 +18,37 @@
 #    capture a second for 10 s, before the pause, during it, with `zktop -t 2`, after resume).
 #
 # Knobs (environment): BENCH_IDLE_SECS (60), BENCH_WARMUP_SECS (5), BENCH_KEYS (50),
-# BENCH_EXT_KEYS (10), BENCH_SKIP_BUILD=1 (use the existing release binary).
+# BENCH_EXT_KEYS (10), BENCH_SKIP_BUILD=1 (use the existing release binary),
+# BENCH_INSTALL_PEERS=1 (let --smoke install zktop; by default it uses it only if present).
 # Everything it starts (sandbox, tmux server on its own socket) is stopped on exit. Only for
 # measuring: zktop is not a dependency of the project.
+# A smoke run exits 1 when a figure is missing or the console stopped updating with a member
+# paused: the benchmark (or the console) is broken.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-IDLE_SECS=${BENCH_IDLE_SECS:-60}
-WARMUP_SECS=${BENCH_WARMUP_SECS:-5}
-NKEYS=${BENCH_KEYS:-50}
-NEXT=${BENCH_EXT_KEYS:-10}
+SMOKE=0
+for arg in "$@"; do
+  case $arg in
+    --smoke) SMOKE=1 ;;
+    *) printf 'bench-console: unknown argument %s (the only one is --smoke)\n' "$arg" >&2; exit 64 ;;
+  esac
+done
+if [ "$SMOKE" = 1 ]; then
+  IDLE_SECS=${BENCH_IDLE_SECS:-5}; WARMUP_SECS=${BENCH_WARMUP_SECS:-1}; NKEYS=${BENCH_KEYS:-10}
+  NEXT=${BENCH_EXT_KEYS:-3}; OBS_SECS=4; MEMBERS=3; PROFILE=debug
+  INSTALL_PEERS=${BENCH_INSTALL_PEERS:-0}
+else
+  IDLE_SECS=${BENCH_IDLE_SECS:-60}; WARMUP_SECS=${BENCH_WARMUP_SECS:-5}; NKEYS=${BENCH_KEYS:-50}
+  NEXT=${BENCH_EXT_KEYS:-10}; OBS_SECS=10; MEMBERS=5; PROFILE=release
+  INSTALL_PEERS=1
+fi
 PAUSE_ID=2
 COLS=120
 ROWS=35
-ZK=$ROOT/target/release/zkconsole
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+ZK=$TARGET/$PROFILE/zkconsole
 VENV=$ROOT/target/bench-venv
 ZKTOP=$VENV/bin/zktop
 HZ=$(getconf CLK_TCK)
@@ -78,8 +96,10 @@ command -v python3 >/dev/null 2>&1 || die "python3 missing"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   # Others may be editing src/ while this runs: a failed build is retried after a minute.
   built=0
+  build_flags=(--quiet --bin zkconsole); [ "$PROFILE" = release ] && build_flags+=(--release)
   for try in 1 2 3 4 5; do
-    if cargo build --release --quiet 2>"$WORK/build.log"; then built=1; break; fi
+    if cargo build "${build_flags[@]}" 2>"$WORK/build.log"; then built=1; break; fi
+    [ "$SMOKE" = 1 ] && { tail -n 20 "$WORK/build.log" >&2; die "cargo build failed"; }
     say "bench-console: cargo build --release failed (try $try/5); retrying in 60 s:"
     tail -n 5 "$WORK/build.log" >&2
     [ "$try" -lt 5 ] && sleep 60
@@ -94,7 +114,9 @@ fi
 # zktop, from PyPI into the benchmark-only virtualenv.
 ZKTOP_OK=0
 ZKTOP_WHY=""
-if [ ! -x "$VENV/bin/python" ]; then
+if [ "$INSTALL_PEERS" != 1 ] && [ ! -x "$ZKTOP" ]; then
+  ZKTOP_WHY="not installed (a smoke run installs nothing: run the full benchmark once, or BENCH_INSTALL_PEERS=1)"
+elif [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" >"$WORK/venv.log" 2>&1 || ZKTOP_WHY="python3 -m venv failed: $(tail -n 1 "$WORK/venv.log")"
 fi
 if [ -z "$ZKTOP_WHY" ]; then
@@ -110,7 +132,7 @@ if [ -z "$ZKTOP_WHY" ]; then
     fi
   fi
 fi
-PYVER=$("$VENV/bin/python" --version 2>&1)
+PYVER=$( [ -x "$VENV/bin/python" ] && "$VENV/bin/python" --version 2>&1 || echo "no benchmark venv")
 ZKTOP_VER=$("$VENV/bin/pip" show zktop 2>/dev/null | sed -n 's/^Version: //p')
 [ "$ZKTOP_OK" = 1 ] || say "bench-console: zktop skipped: $ZKTOP_WHY"
 
@@ -180,8 +202,8 @@ TMUX_UP=1
 T set-option -g remain-on-exit on >/dev/null
 
 # ---------------------------------------------------------------- the sandbox
-say "bench-console: starting a 5-member sandbox in $SB"
-"$ZK" sandbox up --members 5 --dir "$SB" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "sandbox up failed"; }
+say "bench-console: starting a $MEMBERS-member sandbox in $SB"
+"$ZK" sandbox up --members "$MEMBERS" --dir "$SB" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "sandbox up failed"; }
 SANDBOX_UP=1
 CONNECT=$(sed -n 's/^connect: *//p' "$WORK/up.log" | head -n 1)
 [ -n "$CONNECT" ] || { cat "$WORK/up.log" >&2; die "no connect string in the output of sandbox up"; }
@@ -215,7 +237,8 @@ sleep "$WARMUP_SECS"
 measure console "$CPID" "$IDLE_SECS"
 # Over target: what it does, from the syscalls of 10 s (after the measurement, so it costs it nothing).
 STRACE_OUT=""
-if awk -v v="$(field console 1)" 'BEGIN { exit !(v != "-" && v + 0 >= 0.5) }' && command -v strace >/dev/null 2>&1; then
+# (Not in a smoke run: a debug build over a few seconds says little, and it costs 10 s.)
+if [ "$SMOKE" != 1 ] && awk -v v="$(field console 1)" 'BEGIN { exit !(v != "-" && v + 0 >= 0.5) }' && command -v strace >/dev/null 2>&1; then
   say "bench-console: console idle CPU over 0.5 %: strace -f of it for 10 s"
   timeout -s INT 10 strace -f -qq -p "$CPID" -e trace=connect,sendto,write,openat -e write=none \
     -o "$WORK/strace.txt" >/dev/null 2>&1
@@ -232,7 +255,7 @@ T kill-session -t console
 if [ "$ZKTOP_OK" = 1 ]; then
   say "bench-console: zktop idle: ${WARMUP_SECS} s warm-up, then ${IDLE_SECS} s"
   ZPID=$(start_pane zktop env PYTHONWARNINGS=ignore "$ZKTOP" --servers "$SERVERS")
-  if [ -n "$ZPID" ] && wait_screen zktop '^Ensemble --' 15 && wait_screen zktop '^4 +127\.0\.0\.1 +[0-9]+ [LF]' 10; then
+  if [ -n "$ZPID" ] && wait_screen zktop '^Ensemble --' 15 && wait_screen zktop "^$((MEMBERS - 1)) +127\\.0\\.0\\.1 +[0-9]+ [LF]" 10; then
     sleep "$WARMUP_SECS"
     if ! measure zktop "$ZPID" "$IDLE_SECS"; then
       ZKTOP_OK=0
@@ -372,13 +395,14 @@ for port in $(tr ',' '\n' <<<"$SERVERS" | sed 's/.*://'); do
     OTHERS_OK=$((OTHERS_OK + 1))
 done
 
-say "bench-console: console and zktop with member $PAUSE_ID paused: one capture a second for 10 s"
-observe console2 10 c_paused &
+say "bench-console: console and zktop with member $PAUSE_ID paused: one capture a second for $OBS_SECS s"
+observe console2 "$OBS_SECS" c_paused &
 OBS_C=$!
 if [ "$ZKTOP_OK" = 1 ]; then observe zktop 10 z_paused; fi
 wait "$OBS_C"
 C_PAUSED_SCREEN=$(awk '{ print $NF }' "$WORK/c_paused.obs")
-C_UPDATED=$(for i in $(seq 0 10); do grep -o 'updated [0-9:]*Z' "$WORK/c_paused.cap.$i"; done | sort -u | wc -l)
+# The clock of the last update, whatever its zone suffix.
+C_UPDATED=$(for i in $(seq 0 "$OBS_SECS"); do grep -oE 'updated [0-9][0-9:]*' "$WORK/c_paused.cap.$i"; done | sort -u | wc -l)
 
 ZT2=""
 if [ "$ZKTOP_OK" = 1 ]; then
@@ -425,7 +449,8 @@ zktop_hung_summary() {
 echo
 echo "==================== zkconsole console benchmark ===================="
 echo "  $(uname -sr), $(nproc) cores, CLK_TCK $HZ; tmux $(tmux -V | cut -d' ' -f2), ${COLS}x${ROWS}"
-echo "  sandbox: 5 members on 127.0.0.1; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  sandbox: $MEMBERS members on 127.0.0.1; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  $PROFILE build$( [ "$SMOKE" = 1 ] && echo ', SMOKE run (tiny sizes: checks the benchmark works, figures are indicative only)')"
 echo "  console: refresh_ms 1000, history_minutes 10, $CONSOLE_THREADS threads"
 echo "  zktop:   ${ZKTOP_VER:-?} on $PYVER (refreshes every 3 s, hard-coded; 'stat' per member)"
 echo
@@ -449,7 +474,7 @@ printf '  %-44s %5s %8s %8s %8s\n' "one send-keys round trip (ms, floor)" "20" "
 echo "  largest key_to_frame values (ms): ${K2F_TOP:-none}"
 echo "  outside check, each (ms): ${EXT_LIST:-none}$( [ "$EXT_TIMEOUTS" -gt 0 ] && echo "; $EXT_TIMEOUTS got no change in 2 s")"
 echo "  ($NKEYS keys sent; a count under $NKEYS means keys were answered together in one frame)"
-echo "  console screen during 10 s with the member paused: changed in $C_PAUSED_SCREEN/10 captures, $C_UPDATED distinct 'updated' stamps"
+echo "  console screen during $OBS_SECS s with the member paused: changed in $C_PAUSED_SCREEN/$OBS_SECS captures, $C_UPDATED distinct 'updated' stamps"
 echo
 if [ "$ZKTOP_OK" = 1 ]; then
   echo "zktop rows (m1..m5 = its rows 0..4): captures that differed from the previous one, 1 s apart"
@@ -462,7 +487,7 @@ if [ "$ZKTOP_OK" = 1 ]; then
   echo
 fi
 echo "Summary"
-C_HUNG=$( [ "${C_UPDATED:-0}" -gt 1 ] && echo "kept updating ($C_UPDATED 'updated' stamps in 10 s)" || echo "FROZE")
+C_HUNG=$( [ "${C_UPDATED:-0}" -gt 1 ] && echo "kept updating ($C_UPDATED 'updated' stamps in $OBS_SECS s)" || echo "FROZE")
 printf '  %-30s %-26s %-8s %s\n' "" "zkconsole" "target" "zktop"
 printf '  %-30s %-26s %-8s %s\n' "idle CPU, % of one core" "$C_CPU  $(verdict "$C_CPU" 0.5)" "< 0.5" "${Z_CPU} (polls every 3 s)"
 printf '  %-30s %-26s %-8s %s\n' "idle RSS max / VmHWM, MB" "$C_RSS / $C_HWM  $(verdict "$C_HWM" 30)" "< 30" "$Z_RSS / $Z_HWM"
@@ -471,3 +496,17 @@ printf '  %-30s %-26s %-8s %s\n' "  outside (tmux), p50/max, ms" "$E_MED / $E_MA
 printf '  %-30s %s\n' "member $PAUSE_ID hung: zkconsole" "$C_HUNG"
 printf '  %-30s %s\n' "member $PAUSE_ID hung: zktop" "$(zktop_hung_summary)"
 echo "===================================================================="
+
+# ---------------------------------------------------------------- smoke verdict
+if [ "$SMOKE" = 1 ]; then
+  broken=()
+  [ "$C_CPU" != "-" ] && [ -n "$C_CPU" ] || broken+=("no idle CPU figure for the console")
+  [ "${K_N:-0}" -gt 0 ] 2>/dev/null || broken+=("no key_to_frame_us in the console's debug log")
+  [ "${E_N:-0}" -gt 0 ] 2>/dev/null || broken+=("no key press changed the screen (outside check)")
+  [ "${C_UPDATED:-0}" -gt 1 ] || broken+=("the console did not keep updating with member $PAUSE_ID paused")
+  if [ ${#broken[@]} -gt 0 ]; then
+    say "bench-console: SMOKE FAILED: $(printf '%s; ' "${broken[@]}")"
+    exit 1
+  fi
+  say "bench-console: smoke run OK"
+fi

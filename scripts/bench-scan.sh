@@ -18,27 +18,42 @@
 # /bench-wide -> its first child on screen), target < 0.5 s; and the peak RSS of each
 # process (/usr/bin/time, else /proc polling), target for scan < 100 MB.
 #
-#   bash scripts/bench-scan.sh
+#   bash scripts/bench-scan.sh            # the full run (manual; minutes)
+#   bash scripts/bench-scan.sh --smoke    # seconds: /bench = 10 x 100, /bench-wide = 1,000,
+#                                         # one round, the debug build; CI runs it
 #
 # Knobs (environment): BENCH_RUNS (3) rounds of scan/loop/zkCli, BENCH_ZKSHELL_RUNS (1),
 # BENCH_SKIP_BUILD=1 (use the existing release binaries), BENCH_SKIP_ZKSHELL=1,
-# BENCH_VERIFY=0 (skip the untimed zkCli run that checks its node count).
+# BENCH_VERIFY=0 (skip the untimed zkCli run that checks its node count),
+# BENCH_INSTALL_PEERS=1 (let --smoke install zk-shell; by default it uses it only if present).
 # The sandbox is always torn down on exit. Only for measuring: nothing here is a dependency.
+# A smoke run exits 1 when a figure is missing or a tool counted other than the tree built.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-RUNS=${BENCH_RUNS:-3}
+SMOKE=0
+for arg in "$@"; do
+  case $arg in
+    --smoke) SMOKE=1 ;;
+    *) printf 'bench-scan: unknown argument %s (the only one is --smoke)\n' "$arg" >&2; exit 64 ;;
+  esac
+done
+if [ "$SMOKE" = 1 ]; then
+  RUNS=${BENCH_RUNS:-1}; PARENTS=10; CHILDREN=100; WIDE_N=1000; TUI_RUNS=1; PROFILE=debug
+  INSTALL_PEERS=${BENCH_INSTALL_PEERS:-0}
+else
+  RUNS=${BENCH_RUNS:-3}; PARENTS=100; CHILDREN=1000; WIDE_N=50000; TUI_RUNS=3; PROFILE=release
+  INSTALL_PEERS=1
+fi
 ZKSHELL_RUNS=${BENCH_ZKSHELL_RUNS:-1}
 VERIFY=${BENCH_VERIFY:-1}
-ZK=$ROOT/target/release/zkconsole
-EX=$ROOT/target/release/examples
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+ZK=$TARGET/$PROFILE/zkconsole
+EX=$TARGET/$PROFILE/examples
 ZKCLI=${ZKCLI:-/usr/share/zookeeper/bin/zkCli.sh}
 VENV=$ROOT/target/bench-venv
 ZKSHELL=$VENV/bin/zk-shell
-PARENTS=100
-CHILDREN=1000
-WIDE_N=50000
 EXPECT=$((1 + PARENTS + PARENTS * CHILDREN))
 
 say() { printf '%s\n' "$*" >&2; }
@@ -79,9 +94,11 @@ bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   # Others may be editing src/ while this runs: a failed build is retried after a minute.
   built=0
+  build_flags=(--quiet --bin zkconsole --example make_tree --example pipelined_loop --example open_node)
+  [ "$PROFILE" = release ] && build_flags+=(--release)
   for try in 1 2 3 4 5; do
-    if cargo build --release --quiet --bin zkconsole --example make_tree --example pipelined_loop \
-      --example open_node 2>"$WORK/build.log"; then built=1; break; fi
+    if cargo build "${build_flags[@]}" 2>"$WORK/build.log"; then built=1; break; fi
+    [ "$SMOKE" = 1 ] && { tail -n 20 "$WORK/build.log" >&2; die "cargo build failed"; }
     say "bench-scan: cargo build --release failed (try $try/5); retrying in 60 s:"
     tail -n 5 "$WORK/build.log" >&2
     [ "$try" -lt 5 ] && sleep 60
@@ -98,6 +115,10 @@ ZKSHELL_WHY=""
 zkshell_works() { "$ZKSHELL" --version >/dev/null 2>&1; }
 setup_zkshell() {
   [ "${BENCH_SKIP_ZKSHELL:-0}" = 1 ] && { ZKSHELL_WHY="BENCH_SKIP_ZKSHELL=1"; return; }
+  if [ "$INSTALL_PEERS" != 1 ] && ! zkshell_works; then
+    ZKSHELL_WHY="not installed (a smoke run installs nothing: run the full benchmark once, or BENCH_INSTALL_PEERS=1)"
+    return
+  fi
   if ! zkshell_works; then
     command -v python3 >/dev/null 2>&1 || { ZKSHELL_WHY="python3 not found"; return; }
     if [ ! -x "$VENV/bin/python" ]; then
@@ -193,12 +214,16 @@ SANDBOX_UP=1
 CONNECT=$(sed -n 's/^connect: *//p' "$WORK/up.log" | head -n 1)
 [ -n "$CONNECT" ] || { cat "$WORK/up.log" >&2; die "no connect string in the output of sandbox up"; }
 say "bench-scan: connect $CONNECT"
+# Ready: the member serves and leads. A single voter is (rightly) a warning, exit 1: what is
+# waited for is a leader in the report, with exit 0 or 1.
 ready=0
 for _ in $(seq 1 60); do
-  if "$ZK" status --connect "$CONNECT" --timeout-ms 1000 >/dev/null 2>&1; then ready=1; break; fi
+  "$ZK" status --connect "$CONNECT" --timeout-ms 1000 --json >"$WORK/ready.json" 2>/dev/null
+  code=$?
+  if [ "$code" -le 1 ] && grep -q '"leader": *[0-9]' "$WORK/ready.json"; then ready=1; break; fi
   sleep 0.5
 done
-[ "$ready" = 1 ] || die "the sandbox did not serve within 30 s"
+[ "$ready" = 1 ] || { cat "$WORK/ready.json" >&2; die "the sandbox did not serve within 30 s (status exit $code)"; }
 
 say "bench-scan: building /bench ($PARENTS x $CHILDREN) and /bench-wide ($WIDE_N children)"
 t0=$(now_ns)
@@ -272,8 +297,8 @@ wait_screen() {   # wait_screen PATTERN SECONDS
 }
 : >"$WORK/tui.times"; : >"$WORK/tui.rss"
 if command -v tmux >/dev/null 2>&1; then
-  for i in 1 2 3; do
-    say "bench-scan: console opens /bench-wide ($i/3)"
+  for i in $(seq 1 "$TUI_RUNS"); do
+    say "bench-scan: console opens /bench-wide ($i/$TUI_RUNS)"
     T new-session -d -x 100 -y 30 \
       "env XDG_STATE_HOME=$WORK/state XDG_CONFIG_HOME=$WORK/config $ZK --sandbox-dir $SB --read-only"
     if wait_screen 'leader' 30; then
@@ -311,12 +336,12 @@ row() {   # row LABEL WALL_MS [INPROC_MS] RSS_FILE
 }
 echo
 echo "==================== zkconsole scan benchmark ===================="
-echo "  $(uname -sr), $(nproc) cores; 1-member sandbox on 127.0.0.1 ($CONNECT)"
+echo "  $(uname -sr), $(nproc) cores; 1-member sandbox on 127.0.0.1 ($CONNECT); $PROFILE build$( [ "$SMOKE" = 1 ] && echo ', SMOKE run (tiny tree: checks the benchmark works, figures are indicative only)')"
 echo "  tree: /bench = $PARENTS x $CHILDREN ($EXPECT znodes), built in $BUILD_MS ms ($(cat "$WORK/make.log"))"
 echo "  $RUNS interleaved rounds (zk-shell: $ZKSHELL_RUNS); medians; load average $LOAD_BEFORE -> $LOAD_AFTER"
 echo
 printf '  %-44s %12s %14s   %12s %14s   %9s\n' "" "wall" "znodes/s" "in-process" "znodes/s" "peak RSS"
-row "zkconsole scan /bench (release)" "$S_WALL" "$S_IN" "$WORK/scan.rss"
+row "zkconsole scan /bench ($PROFILE)" "$S_WALL" "$S_IN" "$WORK/scan.rss"
 row "pipelined getChildren loop, 256 in flight" "$L_WALL" "$L_IN" "$WORK/loop.rss"
 row "zkCli.sh ls -R /bench >/dev/null" "$C_WALL" "" "$WORK/zkcli.rss"
 if [ "$ZKSHELL_OK" = 1 ]; then
@@ -352,6 +377,28 @@ printf '  %-52s %9s   target < 100 MB  %s\n' "zkconsole scan /bench (max over ru
 T_RSS=$(maxof "$WORK/tui.rss")
 printf '  %-52s %9s   target < 100 MB  %s\n' "console with /bench-wide open (VmHWM, max)" "$(mb "$T_RSS")" \
   "$(verdict "$(awk -v k="$T_RSS" 'BEGIN { if (k == "-") print "-"; else print k / 1024 }')" '<' 100)"
-printf '  %-52s %9s   (%s znodes in %s ms)\n' "zkconsole scan /bench-wide (50,001 znodes)" "$(mb "$(maxof "$WORK/scanwide.rss")")" \
+printf '  %-52s %9s   (%s znodes in %s ms)\n' "zkconsole scan /bench-wide ($((WIDE_N + 1)) znodes)" "$(mb "$(maxof "$WORK/scanwide.rss")")" \
   "$(jq -r '.znodes' "$WORK/wide.json" 2>/dev/null)" "$(jq -r '.elapsed_ms' "$WORK/wide.json" 2>/dev/null)"
 echo "=================================================================="
+
+# ---------------------------------------------------------------- smoke verdict
+if [ "$SMOKE" = 1 ]; then
+  broken=()
+  for f in scan.times scan.inproc loop.times zkcli.times open1.times; do
+    [ -s "$WORK/$f" ] || broken+=("no figures in $f")
+  done
+  # Every tool that ran must have seen the whole tree.
+  while read -r tool count; do
+    [ "$count" = "$EXPECT" ] || broken+=("$tool counted ${count:-nothing}, expected $EXPECT")
+  done <"$WORK/counts"
+  [ "$(jq -r '.znodes' "$WORK/wide.json" 2>/dev/null)" = "$((WIDE_N + 1))" ] ||
+    broken+=("scan /bench-wide did not count $((WIDE_N + 1)) znodes")
+  if command -v tmux >/dev/null 2>&1; then
+    [ -s "$WORK/tui.times" ] || broken+=("the console never listed /bench-wide")
+  fi
+  if [ ${#broken[@]} -gt 0 ]; then
+    say "bench-scan: SMOKE FAILED: $(printf '%s; ' "${broken[@]}")"
+    exit 1
+  fi
+  say "bench-scan: smoke run OK"
+fi

@@ -14,6 +14,24 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}" cargo test --lib --bins --tests 2>&1 | tee "$log" || status=$?
+# Every benchmark in smoke mode (tiny sizes, the debug build just tested, seconds each), so a
+# change that breaks a benchmark fails here; the full runs stay manual. BENCH_SMOKE=0 skips.
+if [ "${BENCH_SMOKE:-1}" != 0 ]; then
+  for bench in scripts/bench-*.sh; do
+    name=$(basename "$bench" .sh)
+    echo "== $name --smoke" | tee -a "$log"
+    if timeout 600 bash "$bench" --smoke >"$log.$name" 2>&1; then
+      # Its figures, for the CI log; "test result" lines keep the closing count honest.
+      sed -n '/^====/,/^====/p' "$log.$name"
+      echo "test result: ok. 1 passed; 0 failed ($name --smoke)" | tee -a "$log"
+    else
+      tail -n 40 "$log.$name"
+      echo "test result: FAILED. 0 passed; 1 failed ($name --smoke)" | tee -a "$log"
+      status=1
+    fi
+    rm -f "$log.$name"
+  done
+fi
 cargo test --features tls --test tls 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole run (each test binary prints its own).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

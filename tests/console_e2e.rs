@@ -149,6 +149,7 @@ async fn console_shows_a_leader_election_live() {
         screen.contains(&format!("member {old} lost: down")),
         "{screen}"
     );
+    assert_boxes_closed(&screen, 110);
 
     // `q` quits and the terminal is given back (the tmux pane's command ends).
     tmux.keys("q");
@@ -240,8 +241,10 @@ async fn expand_three_to_four_through_the_wizard() {
         })
         .await;
     assert!(screen.contains("member 4 serves as follower"), "{screen}");
-    // Every screen stays inside 100 columns: no line is wider than the terminal.
-    assert!(screen.lines().all(|l| l.chars().count() <= 100));
+    // The layout is drawn for the pane it is in: every box that opens at the left edge closes
+    // at the right one, in column 100. (A line is never wider than the pane, tmux cuts it;
+    // a layout computed for another width shows as a box without its right border.)
+    assert_boxes_closed(&screen, 100);
     // The console started member 4; dropping the test's handle (which began with three)
     // still stops every member of the sandbox.
     drop(tmux);
@@ -249,6 +252,24 @@ async fn expand_three_to_four_through_the_wizard() {
     let marker = format!("-Dzkconsole.sandbox={}", dir.display());
     let left = members_running_with(&marker);
     assert!(left.is_empty(), "sandbox members left running: {left:?}");
+}
+
+/// Every line that starts with a box's left border ends with a right border at `width`.
+fn assert_boxes_closed(screen: &str, width: usize) {
+    let mut boxed = 0;
+    for line in screen.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if !matches!(chars.first(), Some('│' | '┌' | '└' | '├')) {
+            continue;
+        }
+        boxed += 1;
+        assert!(
+            chars.len() == width && matches!(chars.last(), Some('│' | '┐' | '┘' | '┤')),
+            "a box not closed at column {width} ({} columns): {line:?}\n{screen}",
+            chars.len()
+        );
+    }
+    assert!(boxed > 0, "no box on the screen:\n{screen}");
 }
 
 /// Pids of processes whose command line has `arg` as one argument.

@@ -1,11 +1,15 @@
 //! Command-line interface. Names and flags here are a public contract.
 
+mod connect;
+mod election;
 mod plan_cmd;
+mod plan_verdict;
 mod recover_cmd;
 mod roll_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
 mod status_cmd;
+mod status_narrow;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,20 +32,18 @@ pub struct Args {
     pub verbose: bool,
     #[command(flatten)]
     pub target: Target,
-    /// Remove every write from keys, hints and code paths (sandbox drills included).
-    #[arg(long, global = true)]
-    pub read_only: bool,
-    /// Colour theme (dark, light, high-contrast, ansi16, monochrome, or a file in
-    /// $XDG_CONFIG_HOME/zkconsole/themes/). NO_COLOR forces monochrome.
-    #[arg(long, global = true)]
-    pub theme: Option<String>,
+    #[command(flatten)]
+    pub admin: AdminArgs,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
     /// Open the console on a sandbox started with `sandbox up` (enables drills).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     pub sandbox_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// Which ensemble: every command but `sandbox` takes these, before or after its name.
 #[derive(ClapArgs, Debug, Clone, Default)]
 pub struct Target {
     /// Connect string, e.g. zk1:2181,zk2:2181 (one reachable member is enough).
@@ -50,12 +52,46 @@ pub struct Target {
     /// A named ensemble from the config file.
     #[arg(long, short = 'e', global = true)]
     pub ensemble: Option<String>,
+    /// From `AdminArgs`, for the commands that probe members (not `scan`).
+    #[arg(skip)]
+    pub admin: Vec<String>,
+    #[arg(skip)]
+    pub admin_port: Option<u16>,
+}
+
+/// AdminServer locations: only for the commands that probe members. Not global, so `scan
+/// --help` lists only the flags scan takes.
+#[derive(ClapArgs, Debug, Clone, Default)]
+pub struct AdminArgs {
     /// AdminServer URL of a member, as ID=URL (repeatable), e.g. 1=http://zk1:8080.
-    #[arg(long = "admin", global = true, value_name = "ID=URL")]
+    #[arg(long = "admin", value_name = "ID=URL")]
     pub admin: Vec<String>,
     /// AdminServer port shared by every member (http://<member host>:PORT).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub admin_port: Option<u16>,
+}
+
+/// Flags of the full-screen console (`zkconsole` and `zkconsole sandbox`).
+#[derive(ClapArgs, Debug, Clone, Default)]
+pub struct ConsoleArgs {
+    /// Remove every write from keys, hints and code paths (sandbox drills included).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Colour theme (dark, light, high-contrast, ansi16, monochrome, or a file in
+    /// $XDG_CONFIG_HOME/zkconsole/themes/). NO_COLOR forces monochrome.
+    #[arg(long)]
+    pub theme: Option<String>,
+}
+
+impl Target {
+    /// This target with the AdminServer flags given before and after the subcommand.
+    fn with_admin(&self, top: &AdminArgs, sub: &AdminArgs) -> Target {
+        Target {
+            admin: top.admin.iter().chain(&sub.admin).cloned().collect(),
+            admin_port: sub.admin_port.or(top.admin_port),
+            ..self.clone()
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,6 +99,8 @@ pub enum Command {
     /// One round of probes: a summary and one row per member. Exit 0 ok, 1 warning,
     /// 2 critical (thresholds or quorum lost), 3 nothing reachable.
     Status {
+        #[command(flatten)]
+        admin: AdminArgs,
         /// Print the report as JSON (documented in the README).
         #[arg(long)]
         json: bool,
@@ -75,15 +113,22 @@ pub enum Command {
     Plan {
         #[command(flatten)]
         change: plan_cmd::ChangeArgs,
+        #[command(flatten)]
+        admin: AdminArgs,
     },
     /// Execute a membership change step by step through reconfig, with the same checks as
     /// `plan`; stops at the first failure. Needs --yes.
     Apply {
         #[command(flatten)]
         change: plan_cmd::ChangeArgs,
+        #[command(flatten)]
+        admin: AdminArgs,
         /// Really execute (without it, apply only prints the plan).
         #[arg(long)]
         yes: bool,
+        /// Refuse to change anything (as `zkconsole --read-only`): apply then exits 64.
+        #[arg(long)]
+        read_only: bool,
     },
     /// Local ensembles of real ZooKeeper servers. Without a subcommand: start one, watch it,
     /// and tear it down on exit.
@@ -96,6 +141,8 @@ pub enum Command {
         /// Print status rounds instead of opening the full-screen console.
         #[arg(long)]
         plain: bool,
+        #[command(flatten)]
+        console: ConsoleArgs,
     },
     /// Walk a subtree once (pipelined getChildren): znodes, data, ephemerals, deepest path,
     /// widest and largest nodes. Exit 0 ok, 1 partial (NoAuth, unreadable, interrupted or
@@ -110,6 +157,11 @@ pub enum Command {
     Roll {
         #[command(flatten)]
         args: roll_cmd::RollArgs,
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Refuse to act (as `zkconsole --read-only`): roll then exits 64.
+        #[arg(long)]
+        read_only: bool,
     },
     /// Quorum lost for good: restart the survivors as a smaller ensemble through the host
     /// actions (stop, rewrite each membership with a backup, start the freshest first, verify).
@@ -118,6 +170,11 @@ pub enum Command {
     Recover {
         #[command(flatten)]
         args: recover_cmd::RecoverArgs,
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// Refuse to act (as `zkconsole --read-only`): recover then exits 64.
+        #[arg(long)]
+        read_only: bool,
     },
 }
 
@@ -134,45 +191,66 @@ pub async fn run(args: Args) -> i32 {
             return 64;
         }
     };
-    match args.command {
-        Some(Command::Status { json, timeout_ms }) => {
-            status_cmd::run(&config, &args.target, json, timeout_ms).await
+    let target = |sub: &AdminArgs| args.target.with_admin(&args.admin, sub);
+    match &args.command {
+        Some(Command::Status {
+            admin,
+            json,
+            timeout_ms,
+        }) => status_cmd::run(&config, &target(admin), *json, *timeout_ms).await,
+        Some(Command::Scan { args: scan }) => {
+            scan_cmd::run(&config, &target(&AdminArgs::default()), scan).await
         }
-        Some(Command::Roll { args: roll }) => {
-            if args.read_only {
+        Some(Command::Roll {
+            args: roll,
+            admin,
+            read_only,
+        }) => {
+            if args.console.read_only || *read_only {
                 eprintln!("zkconsole roll: --read-only forbids host actions; nothing was changed");
                 return 64;
             }
-            roll_cmd::run(&config, &args.target, &roll).await
+            roll_cmd::run(&config, &target(admin), roll).await
         }
-        Some(Command::Recover { args: rec }) => {
-            if args.read_only {
+        Some(Command::Recover {
+            args: rec,
+            admin,
+            read_only,
+        }) => {
+            if args.console.read_only || *read_only {
                 eprintln!(
                     "zkconsole recover: --read-only forbids host actions; nothing was changed"
                 );
                 return 64;
             }
-            recover_cmd::run(&config, &args.target, &rec).await
+            recover_cmd::run(&config, &target(admin), rec).await
         }
-        Some(Command::Scan { args: scan }) => scan_cmd::run(&config, &args.target, &scan).await,
-        Some(Command::Plan { change }) => plan_cmd::run_plan(&config, &args.target, &change).await,
-        Some(Command::Apply { change, yes }) => {
-            if args.read_only {
+        Some(Command::Plan { change, admin }) => {
+            plan_cmd::run_plan(&config, &target(admin), change).await
+        }
+        Some(Command::Apply {
+            change,
+            admin,
+            yes,
+            read_only,
+        }) => {
+            if args.console.read_only || *read_only {
                 eprintln!("zkconsole apply: --read-only forbids changes; nothing was changed");
                 return 64;
             }
-            plan_cmd::run_apply(&config, &args.target, &change, yes).await
+            plan_cmd::run_apply(&config, &target(admin), change, *yes).await
         }
         Some(Command::Sandbox {
             action,
             members,
             plain,
+            console,
         }) => {
             let ui = UiFlags {
-                read_only: args.read_only,
-                theme: args.theme.clone(),
+                read_only: args.console.read_only || console.read_only,
+                theme: console.theme.clone().or(args.console.theme.clone()),
             };
-            sandbox_cmd::run(&config, action, members, plain, ui).await
+            sandbox_cmd::run(&config, action.clone(), *members, *plain, ui).await
         }
         None => console(&config, &args).await,
     }
@@ -197,7 +275,10 @@ async fn console(config: &Config, args: &Args) -> i32 {
                 return 64;
             }
         },
-        None => match resolve_target(config, &args.target) {
+        None => match resolve_target(
+            config,
+            &args.target.with_admin(&args.admin, &AdminArgs::default()),
+        ) {
             Ok(r) => (r, None),
             Err(e) => {
                 eprintln!("zkconsole: {e}");
@@ -206,8 +287,8 @@ async fn console(config: &Config, args: &Args) -> i32 {
         },
     };
     let ui = UiFlags {
-        read_only: args.read_only,
-        theme: args.theme.clone(),
+        read_only: args.console.read_only,
+        theme: args.console.theme.clone(),
     };
     let shared = sandbox.map(|s| std::sync::Arc::new(tokio::sync::Mutex::new(s)));
     match run_console(config, resolved, shared, ui).await {
@@ -256,6 +337,7 @@ pub struct Resolved {
 pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
     let name = match (&t.connect, &t.ensemble, &config.default_ensemble) {
         (Some(c), _, _) => {
+            connect::validate(c)?;
             let mut admin = AdminLocator::default();
             apply_admin_flags(&mut admin, t)?;
             let credentials = Credentials::resolve(None).map_err(|e| e.to_string())?;
@@ -279,6 +361,7 @@ pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
         }
     };
     let mut target = zkconsole::tui::target_of(config, &name)?;
+    connect::validate(&target.connect).map_err(|e| format!("ensemble {name:?}: {e}"))?;
     apply_admin_flags(&mut target.admin, t)?;
     Ok(Resolved {
         name,

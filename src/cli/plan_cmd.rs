@@ -1,8 +1,11 @@
 //! `zkconsole plan` and `zkconsole apply`: membership changes, previewed step by step, and
 //! executed through conditional reconfig with the same checks.
 
+use super::election::{wait_for_leader, ElectionProgress, Leadership};
+use super::plan_verdict::{judge, Verdict, VerdictKind, NO_CREDENTIALS};
 use super::{resolve_target, Resolved, Target};
 use clap::Args as ClapArgs;
+use std::time::Duration;
 use zkconsole::audit::AuditLog;
 use zkconsole::config::Config;
 use zkconsole::ensemble::ServerSpec;
@@ -11,7 +14,7 @@ use zkconsole::probe::round::{seeds_of, Discovery, Observation};
 use zkconsole::report::hex;
 use zkconsole::workflow::executor::{can_write_config, cluster_state, Executor};
 use zkconsole::workflow::render::{plan_text, preview_lines, step_title};
-use zkconsole::workflow::{plan, preview, Goal, Mode, Plan, Severity};
+use zkconsole::workflow::{preview, ClusterState, Goal, Mode, Plan, Severity};
 
 #[derive(ClapArgs, Debug, Clone)]
 pub struct ChangeArgs {
@@ -28,6 +31,10 @@ pub struct ChangeArgs {
     /// Print the plan as JSON.
     #[arg(long)]
     pub json: bool,
+    /// When members answer but none leads (an election in progress), how long to wait for a
+    /// leader before giving up (milliseconds).
+    #[arg(long, default_value_t = 20_000, value_name = "MS")]
+    pub election_wait_ms: u64,
 }
 
 fn goal_of(args: &ChangeArgs) -> Result<Goal, String> {
@@ -60,14 +67,29 @@ fn goal_of(args: &ChangeArgs) -> Result<Goal, String> {
 struct Context {
     resolved: Resolved,
     discovery: Discovery,
+    /// Opened once a leader is known: during an election no member accepts a session.
     client: Option<zookeeper_client::Client>,
+    probe_timeout: Duration,
+    election_wait: Duration,
+    /// How many voters to expect when no member tells the membership: the hosts given.
+    voters_given: usize,
+    /// Servers the goal adds: they answer, but they do not vote in an election yet.
+    joiners: Vec<String>,
 }
 
-async fn context(config: &Config, target: &Target, goal: &Goal) -> Result<Context, String> {
+fn context(
+    config: &Config,
+    target: &Target,
+    args: &ChangeArgs,
+    goal: &Goal,
+) -> Result<Context, String> {
     let resolved = resolve_target(config, target)?;
     // Servers being added are not members yet: probe them too, to know they run and sync.
-    let mut seeds = seeds_of(&resolved.connect);
-    seeds.extend(goal.add.iter().filter_map(|s| s.client_address()));
+    let given = seeds_of(&resolved.connect);
+    let joiners: Vec<String> = goal.add.iter().filter_map(|s| s.client_address()).collect();
+    let voters_given = given.len();
+    let mut seeds = given;
+    seeds.extend(joiners.iter().cloned());
     let discovery = Discovery {
         seeds,
         admin: resolved.admin.clone(),
@@ -77,31 +99,82 @@ async fn context(config: &Config, target: &Target, goal: &Goal) -> Result<Contex
             ..ProbeOptions::default()
         },
     };
-    let client = zkconsole::zk::connect_session(
-        &resolved.connect,
-        config.probe_timeout(),
-        resolved.credentials.as_ref(),
-        &resolved.tls,
-    )
-    .await
-    .map_err(|e| tracing::info!(error = %e, "no session for plan/apply"))
-    .ok();
     Ok(Context {
         resolved,
         discovery,
-        client,
+        client: None,
+        probe_timeout: config.probe_timeout(),
+        election_wait: Duration::from_millis(args.election_wait_ms),
+        voters_given,
+        joiners,
     })
 }
 
-async fn observe_and_plan(ctx: &Context, goal: &Goal) -> Result<(Observation, Plan), String> {
-    let obs = zkconsole::zk::observe_ensemble(
-        &ctx.discovery,
-        &ctx.resolved.connect,
-        ctx.resolved.credentials.as_ref(),
-        // A plan rests on the live membership only: a remembered one may be stale.
-        None,
-    )
-    .await;
+/// Why there is no plan: exit 3 (no membership, no leader), or 130 (Ctrl-C while waiting).
+enum NoPlan {
+    Membership(String),
+    Interrupted,
+}
+
+impl NoPlan {
+    fn report(&self, cmd: &str) -> i32 {
+        match self {
+            NoPlan::Membership(why) => {
+                eprintln!("zkconsole {cmd}: {why}");
+                3
+            }
+            NoPlan::Interrupted => {
+                eprintln!("zkconsole {cmd}: interrupted while waiting for the election; nothing was changed");
+                130
+            }
+        }
+    }
+}
+
+/// One observation of the live membership, waiting (bounded, on stderr, Ctrl-C to stop) while
+/// members answer but none leads yet.
+async fn observe_led(ctx: &Context) -> Result<Observation, NoPlan> {
+    let observe = || {
+        zkconsole::zk::observe_ensemble(
+            &ctx.discovery,
+            &ctx.resolved.connect,
+            ctx.resolved.credentials.as_ref(),
+            // A plan rests on the live membership only: a remembered one may be stale.
+            None,
+        )
+    };
+    let classify = |o: &Observation| Leadership::of(o, ctx.voters_given, &ctx.joiners);
+    let mut progress = ElectionProgress::new(ctx.election_wait);
+    // Rounds at least a probe timeout apart: a hung member makes each round that long anyway.
+    let pace = ctx.probe_timeout.max(Duration::from_millis(250));
+    let wait = wait_for_leader(observe, classify, ctx.election_wait, pace, |l, w| {
+        progress.show(l, w)
+    });
+    let (obs, lead, waited) = tokio::select! {
+        r = wait => r,
+        _ = tokio::signal::ctrl_c() => return Err(NoPlan::Interrupted),
+    };
+    progress.finish(&lead, waited);
+    match lead.explain(waited) {
+        None => Ok(obs),
+        Some(why) => Err(NoPlan::Membership(why)),
+    }
+}
+
+/// The live membership and a plan against it. Opens the session once a leader is known.
+async fn observe_and_plan(ctx: &mut Context) -> Result<(Observation, ClusterState), NoPlan> {
+    let obs = observe_led(ctx).await?;
+    if ctx.client.is_none() {
+        ctx.client = zkconsole::zk::connect_session(
+            &ctx.resolved.connect,
+            ctx.probe_timeout,
+            ctx.resolved.credentials.as_ref(),
+            &ctx.resolved.tls,
+        )
+        .await
+        .map_err(|e| tracing::info!(error = %e, "no session for plan/apply"))
+        .ok();
+    }
     let identity = ctx
         .resolved
         .credentials
@@ -112,12 +185,13 @@ async fn observe_and_plan(ctx: &Context, goal: &Goal) -> Result<(Observation, Pl
         None => None,
     };
     let state = cluster_state(&obs, can_write).ok_or_else(|| {
-        "no member told us the membership (quorum lost, or nothing reachable); \
-         run `zkconsole status` to see why"
-            .to_string()
+        NoPlan::Membership(
+            "no member told us the membership (a leader serves, but none answered `conf` \
+             and /zookeeper/config could not be read); run `zkconsole status` to see why"
+                .to_string(),
+        )
     })?;
-    let p = plan(&state, goal);
-    Ok((obs, p))
+    Ok((obs, state))
 }
 
 /// A goal that names ids the membership does not have (or already has) is a typo, not an
@@ -154,128 +228,115 @@ fn goal_fits(obs: &Observation, goal: &Goal) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn run_plan(config: &Config, target: &Target, args: &ChangeArgs) -> i32 {
-    let goal = match goal_of(args) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("zkconsole plan: {e}");
-            return 64;
-        }
-    };
-    let ctx = match context(config, target, &goal).await {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("zkconsole plan: {e}");
-            return 64;
-        }
-    };
-    match observe_and_plan(&ctx, &goal).await {
-        Ok((obs, p)) => {
-            if let Err(e) = goal_fits(&obs, &goal) {
-                eprintln!("zkconsole plan: {e}");
-                return 64;
-            }
-            print_plan(&p, args.json);
-            if p.safe {
-                0
-            } else {
-                2
-            }
-        }
-        Err(e) => {
-            eprintln!("zkconsole plan: {e}");
-            3
-        }
-    }
-}
-
-fn print_plan(p: &Plan, json: bool) {
+fn print_plan(p: &Plan, verdict: &Verdict, json: bool) {
     if json {
-        match serde_json::to_string_pretty(p) {
-            Ok(s) => println!("{s}"),
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            plan: &'a Plan,
+            verdict: VerdictKind,
+            reason: Option<&'a str>,
+        }
+        let out = Out {
+            plan: p,
+            verdict: verdict.kind,
+            reason: verdict.reason.as_deref(),
+        };
+        match serde_json::to_string_pretty(&out) {
+            Ok(s) => super::print_out(&format!("{s}\n")),
             Err(e) => eprintln!("zkconsole: {e}"),
         }
     } else {
-        print!("{}", plan_text(p));
+        super::print_out(&format!("{}\n{}", plan_text(p), verdict.line()));
+    }
+}
+
+/// Goal, context, the leader-led observation and the verdict, shared by plan and apply.
+async fn prepare(
+    cmd: &str,
+    config: &Config,
+    target: &Target,
+    args: &ChangeArgs,
+) -> Result<(Context, Goal, Observation, Plan, Verdict), i32> {
+    let usage = |e: String| {
+        eprintln!("zkconsole {cmd}: {e}");
+        64
+    };
+    let goal = goal_of(args).map_err(usage)?;
+    let mut ctx = context(config, target, args, &goal).map_err(usage)?;
+    let (obs, state) = observe_and_plan(&mut ctx)
+        .await
+        .map_err(|e| e.report(cmd))?;
+    goal_fits(&obs, &goal).map_err(|e| usage(format!("{e}; nothing was changed")))?;
+    let (p, verdict) = judge(&state, &goal, ctx.resolved.credentials.is_some());
+    Ok((ctx, goal, obs, p, verdict))
+}
+
+pub async fn run_plan(config: &Config, target: &Target, args: &ChangeArgs) -> i32 {
+    match prepare("plan", config, target, args).await {
+        Ok((_, _, _, p, verdict)) => {
+            print_plan(&p, &verdict, args.json);
+            verdict.code()
+        }
+        Err(code) => code,
     }
 }
 
 /// Exit codes: 0 done, 1 a step failed (stopped there), 2 the plan is unsafe (nothing done),
-/// 3 no membership, 64 usage.
+/// 3 no membership or no leader, 64 usage, 77 no credentials, 130 interrupted.
 pub async fn run_apply(config: &Config, target: &Target, args: &ChangeArgs, yes: bool) -> i32 {
-    let goal = match goal_of(args) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("zkconsole apply: {e}");
-            return 64;
-        }
-    };
-    let ctx = match context(config, target, &goal).await {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("zkconsole apply: {e}");
-            return 64;
-        }
-    };
-    let (obs, first) = match observe_and_plan(&ctx, &goal).await {
+    let (mut ctx, _, _, first, verdict) = match prepare("apply", config, target, args).await {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("zkconsole apply: {e}");
-            return 3;
-        }
+        Err(code) => return code,
     };
-    if let Err(e) = goal_fits(&obs, &goal) {
-        eprintln!("zkconsole apply: {e}; nothing was changed");
-        return 64;
-    }
-    print_plan(&first, args.json);
-    if !first.safe {
-        eprintln!("zkconsole apply: the plan has unsafe steps; nothing was changed");
-        return 2;
+    print_plan(&first, &verdict, args.json);
+    match verdict.kind {
+        VerdictKind::Unsafe => {
+            eprintln!("zkconsole apply: the plan has unsafe steps; nothing was changed");
+            return 2;
+        }
+        VerdictKind::NoCredentials => {
+            eprintln!("zkconsole apply: {NO_CREDENTIALS}; nothing was changed");
+            return 77;
+        }
+        VerdictKind::Warning | VerdictKind::Safe => {}
     }
     if !yes {
         eprintln!("zkconsole apply: nothing was changed; pass --yes to execute these steps");
         return 64;
     }
-    let Some(client) = &ctx.client else {
+    if ctx.client.is_none() {
         eprintln!(
             "zkconsole apply: could not open a ZooKeeper session to {}; nothing was changed",
             ctx.resolved.connect
         );
         return 3;
-    };
+    }
     // A change that cannot be audited is not made.
     let audit = match AuditLog::open_default().await {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("zkconsole apply: refused, the change could not be audited: {e}; nothing was changed");
+            eprintln!(
+                "zkconsole apply: refused, the change could not be audited: {e}; nothing was changed"
+            );
             return 1;
         }
     };
-    let executor = Executor {
-        client,
-        ensemble: ctx.resolved.name.clone(),
-        auth_user: ctx.resolved.credentials.as_ref().map(|c| c.user.clone()),
-        audit,
-        probe: ctx.discovery.opts,
-        admin: ctx.resolved.admin.clone(),
-    };
+    execute(&mut ctx, &first, audit).await
+}
+
+async fn execute(ctx: &mut Context, first: &Plan, audit: AuditLog) -> i32 {
     let total = first.steps.len();
     for (i, planned) in first.steps.iter().enumerate() {
-        // Re-check each step against the ensemble as it is now, not as it was at planning.
-        let (obs, _) = match observe_and_plan(&ctx, &goal).await {
+        // Re-check each step against the ensemble as it is now, not as it was at planning
+        // (waiting for the election a removed leader leaves behind).
+        let (_, state) = match observe_and_plan(ctx).await {
             Ok(x) => x,
-            Err(e) => {
+            Err(NoPlan::Membership(e)) => {
                 eprintln!("step {}/{total}: {e}; stopping", i + 1);
                 return 1;
             }
-        };
-        let Some(state) = cluster_state(&obs, None) else {
-            eprintln!(
-                "step {}/{total}: the membership is unknown now; stopping",
-                i + 1
-            );
-            return 1;
+            Err(stop @ NoPlan::Interrupted) => return stop.report("apply"),
         };
         if state.config.servers != planned.before.servers {
             eprintln!(
@@ -295,6 +356,18 @@ pub async fn run_apply(config: &Config, target: &Target, args: &ChangeArgs, yes:
             }
             return 1;
         }
+        let Some(client) = &ctx.client else {
+            eprintln!("step {}/{total}: no ZooKeeper session; stopping", i + 1);
+            return 1;
+        };
+        let executor = Executor {
+            client,
+            ensemble: ctx.resolved.name.clone(),
+            auth_user: ctx.resolved.credentials.as_ref().map(|c| c.user.clone()),
+            audit: audit.clone(),
+            probe: ctx.discovery.opts,
+            admin: ctx.resolved.admin.clone(),
+        };
         let expected = state.config.version.unwrap_or(0);
         println!(
             "\nexecuting step {}/{total}: {}",
@@ -326,6 +399,6 @@ pub async fn run_apply(config: &Config, target: &Target, args: &ChangeArgs, yes:
             }
         }
     }
-    println!("\ndone; audit log: {}", executor.audit.path().display());
+    println!("\ndone; audit log: {}", audit.path().display());
     0
 }

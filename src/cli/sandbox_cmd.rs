@@ -12,7 +12,7 @@ use zkconsole::probe::secure::{TlsConfig, TlsPorts};
 use zkconsole::report::StatusReport;
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum SandboxAction {
     /// Start an ensemble and leave it running; prints the connect string and directory.
     Up {
@@ -76,6 +76,47 @@ fn default_dir() -> anyhow::Result<PathBuf> {
     Ok(zkconsole::config::state_dir()?.join("sandbox"))
 }
 
+/// What can be told wrong from the arguments and the sandbox's state file alone: a member
+/// count out of range, no sandbox in the directory, a member id it does not have.
+fn check_usage(action: Option<&SandboxAction>, members: usize) -> Result<(), String> {
+    use SandboxAction::*;
+    let count = zkconsole::sandbox::check_members;
+    let (dir, ids): (&Option<PathBuf>, Vec<u64>) = match action {
+        None => return count(members),
+        Some(Up { members, .. }) => return count(*members),
+        Some(Down { dir }) | Some(Add { dir, .. }) => (dir, vec![]),
+        Some(Kill { id, dir })
+        | Some(Pause { id, dir })
+        | Some(Resume { id, dir })
+        | Some(Restart { id, dir }) => (dir, vec![*id]),
+        Some(Recover { survivors, dir }) => (dir, survivors.clone()),
+    };
+    let dir = match dir {
+        Some(d) => d.clone(),
+        None => default_dir().map_err(|e| format!("{e:#}"))?,
+    };
+    let sb = Sandbox::open(&dir).map_err(|e| {
+        format!(
+            "no sandbox in {} ({e:#}); start one with `zkconsole sandbox up --dir {}`",
+            dir.display(),
+            dir.display()
+        )
+    })?;
+    let known = sb.ids();
+    match ids.iter().find(|id| !known.contains(id)) {
+        Some(id) => Err(format!(
+            "the sandbox in {} has no member {id} (members: {})",
+            dir.display(),
+            known
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+        None => Ok(()),
+    }
+}
+
 pub async fn run(
     config: &Config,
     action: Option<SandboxAction>,
@@ -83,13 +124,8 @@ pub async fn run(
     plain: bool,
     ui: super::UiFlags,
 ) -> i32 {
-    // A usage error is told before anything is printed or started.
-    let asked = match &action {
-        Some(SandboxAction::Up { members, .. }) => Some(*members),
-        None => Some(members),
-        Some(_) => None,
-    };
-    if let Some(Err(e)) = asked.map(zkconsole::sandbox::check_members) {
+    // Usage errors are found before anything starts or prints.
+    if let Err(e) = check_usage(action.as_ref(), members) {
         eprintln!("zkconsole sandbox: {e}");
         return 64;
     }

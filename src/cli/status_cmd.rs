@@ -71,7 +71,12 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
             }
         }
     } else {
-        super::print_out(&report.to_text());
+        let narrow = super::status_narrow::output_width()
+            .filter(|&w| w < super::status_narrow::WIDE_TABLE_COLUMNS);
+        match narrow {
+            Some(width) => super::print_out(&super::status_narrow::to_text(&report, width)),
+            None => super::print_out(&report.to_text()),
+        }
     }
     report.exit_code()
 }

@@ -190,7 +190,7 @@ async fn classify<I, IFut, A, AFut>(
     // Both 4lw failed at the transport level: the process is gone or hung.
     if let (Err(e1), Err(_)) = (&mntr, &srvr) {
         snap.role = match e1 {
-            TransportError::Refused(_) => Role::Down,
+            TransportError::Refused(_) | TransportError::Unresolved { .. } => Role::Down,
             TransportError::Timeout { .. } => Role::Unresponsive,
             _ => Role::Error,
         };

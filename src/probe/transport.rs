@@ -21,6 +21,10 @@ pub enum TransportError {
     Timeout { addr: String, ms: u128 },
     #[error("{addr}: {message}")]
     Io { addr: String, message: String },
+    /// The host name does not resolve: nothing there to answer (status reads it as down, not
+    /// as a member that answered wrongly).
+    #[error("{addr}: cannot resolve the host: {message}")]
+    Unresolved { addr: String, message: String },
     #[error("reply from {addr} is larger than {cap} bytes")]
     TooLarge { addr: String, cap: usize },
 }
@@ -215,7 +219,15 @@ async fn connect(
     deadline: Instant,
     timeout: Duration,
 ) -> Result<TcpStream, TransportError> {
-    let stream = timeout_at(deadline, TcpStream::connect(addr))
+    let targets: Vec<std::net::SocketAddr> = timeout_at(deadline, tokio::net::lookup_host(addr))
+        .await
+        .map_err(|_| timed_out(addr, timeout))?
+        .map_err(|e| TransportError::Unresolved {
+            addr: addr.to_string(),
+            message: e.to_string(),
+        })?
+        .collect();
+    let stream = timeout_at(deadline, TcpStream::connect(&targets[..]))
         .await
         .map_err(|_| timed_out(addr, timeout))?
         .map_err(|e| io_error(addr, e))?;
