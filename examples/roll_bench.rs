@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex as AsyncMutex;
 use zkconsole::config::Thresholds;
-use zkconsole::ensemble::health::summarize;
+use zkconsole::health::summarize;
 use zkconsole::host::SandboxHost;
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery};

@@ -1,7 +1,7 @@
 //! Metric history per member: fixed-size ring buffers (the oldest sample is overwritten), so
 //! memory stays bounded however long the console runs. Rates are derived from counter deltas.
 
-use crate::probe::member::MemberSnapshot;
+use crate::ensemble::member::MemberSnapshot;
 use ringbuf::traits::{Consumer, Observer, RingBuffer};
 use ringbuf::HeapRb;
 use std::time::Duration;
@@ -111,8 +111,8 @@ impl MemberHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::member::MetricsSource;
-    use crate::probe::types::{MetricValue, Metrics, Role};
+    use crate::ensemble::member::MetricsSource;
+    use crate::ensemble::member::{MetricValue, Metrics, Role};
 
     fn snap(packets: i64) -> MemberSnapshot {
         let mut metrics = Metrics::new();

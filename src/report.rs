@@ -1,8 +1,8 @@
 //! The `status` report: the public JSON contract scripts depend on, and its text rendering.
 
 use crate::config::Level;
-use crate::ensemble::health::Health;
-use crate::probe::round::{ConfigSource, Observation};
+use crate::ensemble::observation::{ConfigSource, Observation};
+use crate::health::Health;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -49,15 +49,13 @@ pub struct MemberReport {
     /// Transactions behind the leader (same epoch only), null when unknown.
     pub lag: Option<u64>,
     pub probe_ms: f64,
-    pub source: crate::probe::member::MetricsSource,
+    pub source: crate::ensemble::member::MetricsSource,
     pub error: Option<String>,
     pub hint: Option<String>,
     pub breaches: Vec<crate::alerts::Breach>,
 }
 
-pub fn hex(v: u64) -> String {
-    format!("0x{v:x}")
-}
+pub use crate::ensemble::config::hex;
 
 impl StatusReport {
     pub fn new(name: &str, obs: &Observation, health: &Health) -> StatusReport {
@@ -132,7 +130,7 @@ impl StatusReport {
     /// it may be stale, since the operator will act on those ids.
     pub fn with_remembered(mut self, seen_at: std::time::SystemTime) -> StatusReport {
         if self.config_source == ConfigSource::Previous {
-            let at = crate::audit::rfc3339(seen_at);
+            let at = crate::timefmt::rfc3339(seen_at);
             self.problems.push(format!(
                 "membership remembered from {at}: no live member could tell the current one \
                  (it may have changed since)"

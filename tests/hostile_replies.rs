@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 use zkconsole::config::Thresholds;
-use zkconsole::ensemble::health::summarize;
+use zkconsole::health::summarize;
 use zkconsole::probe::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
 use zkconsole::probe::types::Role;
 

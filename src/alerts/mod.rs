@@ -3,7 +3,7 @@
 pub mod hysteresis;
 
 use crate::config::{Level, Metric, Thresholds};
-use crate::probe::member::MemberSnapshot;
+use crate::ensemble::member::MemberSnapshot;
 use serde::Serialize;
 
 /// Transactions a member is behind the leader. Zxids of one epoch count transactions. Across

@@ -4,8 +4,8 @@
 use crate::alerts::hysteresis::{BreachTracker, LevelChange};
 use crate::alerts::metric_value;
 use crate::config::{Level, Metric, Thresholds};
-use crate::probe::member::MemberSnapshot;
-use crate::probe::types::Role;
+use crate::ensemble::member::MemberSnapshot;
+use crate::ensemble::member::Role;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::time::SystemTime;

@@ -14,16 +14,16 @@ pub use members::{MemberKey, MemberView, SortKey};
 
 use crate::alerts::hysteresis::LevelChange;
 use crate::config::{Config, Level, Metric};
-use crate::ensemble::health::{summarize, summarize_refs, Health};
-use crate::ensemble::EnsembleConfig;
-use crate::history::{MemberHistory, Series};
-use crate::probe::member::{MemberSnapshot, ProbeTarget};
-use crate::probe::round::{
+use crate::ensemble::member::Role;
+use crate::ensemble::member::{MemberSnapshot, ProbeTarget};
+use crate::ensemble::observation::{
     apply_membership, may_be_member_at, member_at, probe_address, same_endpoint, AdminLocator,
     ConfigSource,
 };
-use crate::probe::secure::TlsPorts;
-use crate::probe::types::Role;
+use crate::ensemble::tls::TlsPorts;
+use crate::ensemble::EnsembleConfig;
+use crate::health::{summarize, summarize_refs, Health};
+use crate::history::{MemberHistory, Series};
 use events::EventLog;
 use keys::{Action, KeyCode, KeyInput, Keymap};
 use std::collections::BTreeMap;
@@ -1030,7 +1030,7 @@ impl State {
                 let line = self
                     .shown_events()
                     .get(self.events_scroll)
-                    .map(|e| format!("{} {}", crate::audit::rfc3339(e.at), e.text));
+                    .map(|e| format!("{} {}", crate::timefmt::rfc3339(e.at), e.text));
                 match line {
                     Some(l) => ("the event line".to_string(), l),
                     None => return self.nothing_to_copy(),

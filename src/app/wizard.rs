@@ -4,8 +4,8 @@
 
 use super::text_input::TextInput;
 use crate::config::Level;
+use crate::ensemble::member::MemberSnapshot;
 use crate::ensemble::{EnsembleConfig, LearnerType, ServerSpec};
-use crate::probe::member::MemberSnapshot;
 use crate::workflow::render::{preview_lines, step_title};
 use crate::workflow::{plan, ClusterState, Goal, Mode, Plan, Severity};
 use std::collections::BTreeSet;

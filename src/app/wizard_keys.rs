@@ -6,8 +6,8 @@ use super::viewport::{scroll_limit, wrapped_rows};
 use super::wizard::{is_key_line, joiner_files, situation, Flow, Situation, Stage, Tone, Wizard};
 use super::{Drill, Effect, State, View, WorkflowMsg};
 use crate::config::Level;
+use crate::ensemble::member::ProbeTarget;
 use crate::ensemble::LearnerType;
-use crate::probe::member::ProbeTarget;
 use crate::workflow::executor::cluster_state_of;
 
 impl State {
@@ -453,7 +453,7 @@ impl State {
     pub(super) fn on_workflow(&mut self, m: WorkflowMsg) -> Vec<Effect> {
         self.dirty = true;
         if let WorkflowMsg::Membership(config) = m {
-            return self.on_membership(config, crate::probe::round::ConfigSource::Conf);
+            return self.on_membership(config, crate::ensemble::observation::ConfigSource::Conf);
         }
         let Some(w) = self.wizard.as_mut() else {
             return vec![];

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use zkconsole::audit::AuditLog;
 use zkconsole::config::Config;
-use zkconsole::ensemble::health::summarize;
+use zkconsole::health::summarize;
 use zkconsole::host::{Audited, CommandHost};
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, seeds_of, Discovery};

@@ -3,7 +3,7 @@
 use super::{resolve_target, Target};
 use std::time::Duration;
 use zkconsole::config::Config;
-use zkconsole::ensemble::health::summarize;
+use zkconsole::health::summarize;
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{seeds_of, ConfigSource, Discovery};
 use zkconsole::remembered;

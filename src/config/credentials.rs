@@ -32,7 +32,7 @@ pub struct CredentialsError(pub String);
 impl Credentials {
     /// How ZooKeeper names this identity in an ACL: `user:base64(sha1(user:password))`.
     pub fn digest_identity(&self) -> String {
-        crate::sandbox::digest_of(&self.user, &self.password)
+        digest_of(&self.user, &self.password)
     }
 
     /// `user:password`, as ZooKeeper's digest scheme takes it.
@@ -164,6 +164,17 @@ impl DigestKey {
 
 fn key_error(path: &Path, e: std::io::Error) -> CredentialsError {
     CredentialsError(format!("digest key {}: {e}", path.display()))
+}
+
+/// ZooKeeper's digest form of `user:password`: `user:base64(sha1("user:password"))`.
+pub fn digest_of(user: &str, password: &str) -> String {
+    use base64::Engine;
+    use sha1::{Digest, Sha1};
+    let hash = Sha1::digest(format!("{user}:{password}").as_bytes());
+    format!(
+        "{user}:{}",
+        base64::engine::general_purpose::STANDARD.encode(hash)
+    )
 }
 
 #[cfg(test)]

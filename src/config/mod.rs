@@ -9,7 +9,9 @@ mod credentials;
 mod private;
 mod thresholds;
 
-pub use credentials::{Credentials, CredentialsError, DigestKey, DIGEST_ENV, DIGEST_KEY_FILE};
+pub use credentials::{
+    digest_of, Credentials, CredentialsError, DigestKey, DIGEST_ENV, DIGEST_KEY_FILE,
+};
 pub use private::{ensure_private_dir, open_private};
 pub use thresholds::{Level, Metric, Threshold, Thresholds};
 

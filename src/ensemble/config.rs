@@ -5,7 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::quorum::quorum_size;
+
 use super::spec::{parse_number, ServerSpec};
+
+/// A zxid or config version as ZooKeeper prints it: `0x100000000`.
+pub fn hex(v: u64) -> String {
+    format!("0x{v:x}")
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EnsembleConfig {
@@ -19,7 +25,7 @@ pub struct EnsembleConfig {
 
 fn version_as_hex<S: serde::Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(v) => s.serialize_str(&crate::report::hex(*v)),
+        Some(v) => s.serialize_str(&hex(*v)),
         None => s.serialize_none(),
     }
 }

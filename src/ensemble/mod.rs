@@ -1,10 +1,12 @@
 //! Membership: server specs, dynamic config text, quorum math and the health summary.
 
 pub mod config;
+pub mod member;
+pub mod observation;
 pub mod quorum;
 pub mod spec;
+pub mod tls;
 
 pub use config::{ConfigTextError, EnsembleConfig};
 pub use quorum::{quorum_size, tolerance, tolerance_now};
 pub use spec::{LearnerType, ServerSpec, SpecError};
-pub mod health;

@@ -4,29 +4,12 @@
 
 use super::parse::{
     parse_admin_monitor, parse_admin_zabstate, parse_conf, parse_isro, parse_mntr, parse_srvr,
-    Isro, ParseError, Reply, Srvr, ZabState,
+    Isro, ParseError, Reply, Srvr,
 };
-use super::secure::TlsClient;
 use super::transport::{four_letter_word_within, http_get_within, Budget, TransportError};
 use super::types::{MetricValue, Metrics, Role, ServerMode};
-use serde::Serialize;
+pub use crate::ensemble::member::{whitelist_hint, MemberSnapshot, MetricsSource, ProbeTarget};
 use std::time::{Duration, Instant};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProbeTarget {
-    /// The server id, when known from the membership.
-    pub id: Option<u64>,
-    /// `host:port` of the client port.
-    pub address: String,
-    /// Base URL of the member's AdminServer (`http://host:8080`).
-    pub admin_url: Option<String>,
-    /// Ask the member who it is (`conf`'s `serverId`) and take its word: set for an address
-    /// the membership did not give (assumed, or a seed whose id is not known yet). With `id`
-    /// set, an answer from another member makes the row `Unknown` instead of misplaced.
-    pub verify_id: bool,
-    /// The TLS client when the client port speaks TLS.
-    pub tls: Option<TlsClient>,
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct ProbeOptions {
@@ -46,60 +29,6 @@ impl Default for ProbeOptions {
             zabstate: true,
         }
     }
-}
-
-/// Where the metrics came from: the richest source that answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MetricsSource {
-    Mntr,
-    AdminMonitor,
-    Srvr,
-    None,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MemberSnapshot {
-    pub id: Option<u64>,
-    pub address: String,
-    pub role: Role,
-    /// The mode the server itself reported, before membership is taken into account.
-    pub mode: Option<ServerMode>,
-    /// Whether it votes: from the AdminServer, or from the membership once known.
-    pub voting: Option<bool>,
-    pub zxid: Option<u64>,
-    pub metrics: Metrics,
-    pub source: MetricsSource,
-    /// Round trip of this probe as the console saw it.
-    pub probe_ms: f64,
-    pub error: Option<String>,
-    /// What the operator can do about `error` or a degraded source.
-    pub hint: Option<String>,
-    #[serde(skip)]
-    pub zab: Option<ZabState>,
-}
-
-impl MemberSnapshot {
-    pub fn metric(&self, key: &str) -> Option<&MetricValue> {
-        self.metrics.get(key)
-    }
-
-    pub fn metric_f64(&self, key: &str) -> Option<f64> {
-        self.metrics.get(key).and_then(MetricValue::as_f64)
-    }
-
-    pub fn metric_i64(&self, key: &str) -> Option<i64> {
-        self.metrics.get(key).and_then(MetricValue::as_i64)
-    }
-}
-
-/// The line an operator adds to zoo.cfg so the console gets full metrics.
-pub fn whitelist_hint(command: &str) -> String {
-    format!(
-        "`{command}` is refused: add it to 4lw.commands.whitelist in zoo.cfg \
-         (e.g. `4lw.commands.whitelist=srvr,mntr,conf,isro,ruok`) or give the console the \
-         member's AdminServer URL (--admin ID=URL); showing srvr figures only"
-    )
 }
 
 /// Probes one member, finishing within one `opts.timeout` in all: every exchange, the

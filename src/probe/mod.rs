@@ -3,6 +3,9 @@
 pub mod member;
 pub mod parse;
 pub mod round;
-pub mod secure;
 pub mod transport;
-pub mod types;
+
+// The data the probes produce lives in the domain layer; these names keep the probes'
+// own paths short.
+pub use crate::ensemble::member as types;
+pub use crate::ensemble::tls as secure;

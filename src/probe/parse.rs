@@ -1,6 +1,7 @@
 //! Parsers for four-letter-word and AdminServer replies. Pure: text in, typed data out.
 
 use super::types::{MetricValue, Metrics, ServerMode};
+pub use crate::ensemble::member::ZabState;
 use crate::ensemble::EnsembleConfig;
 use serde_json::{Map, Value};
 
@@ -142,18 +143,6 @@ pub enum Isro {
     ReadOnly,
     /// `null`: the member has no running server (no quorum, not read-only either).
     NotServing,
-}
-
-/// AdminServer `zabstate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-pub struct ZabState {
-    pub myid: Option<u64>,
-    pub is_leader: Option<bool>,
-    pub voting: Option<bool>,
-    pub last_zxid: Option<u64>,
-    pub zab_epoch: Option<u64>,
-    /// `None` also when the server printed `""`, which it does while not serving.
-    pub zabstate: Option<String>,
 }
 
 /// `mntr`: "zk_<key>\t<value>" lines in any order. Keys are stored WITHOUT the zk_ prefix;

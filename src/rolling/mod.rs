@@ -7,7 +7,7 @@ pub mod journal;
 pub mod recover;
 
 use crate::config::Thresholds;
-use crate::ensemble::health::{summarize, Health};
+use crate::health::{summarize, Health};
 use crate::host::{Action, HostActions, MemberRef};
 use crate::probe::round::Observation;
 use crate::workflow::roll::{

@@ -2,8 +2,8 @@
 //! failure with what changed so far. The decisions are `workflow::recover`'s.
 
 use crate::config::Thresholds;
-use crate::ensemble::health::summarize;
 use crate::ensemble::EnsembleConfig;
+use crate::health::summarize;
 use crate::host::{Action, HostActions, MemberRef};
 use crate::probe::round::Observation;
 use crate::workflow::recover::{keep_only, membership_file};

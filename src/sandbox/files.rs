@@ -2,7 +2,6 @@
 
 use crate::ensemble::{LearnerType, ServerSpec};
 use base64::Engine;
-use sha1::{Digest, Sha1};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
@@ -106,14 +105,7 @@ pub fn member_spec(
     }
 }
 
-/// ZooKeeper's digest form of `user:password`: `user:base64(sha1("user:password"))`.
-pub fn digest_of(user: &str, password: &str) -> String {
-    let hash = Sha1::digest(format!("{user}:{password}").as_bytes());
-    format!(
-        "{user}:{}",
-        base64::engine::general_purpose::STANDARD.encode(hash)
-    )
-}
+pub use crate::config::digest_of;
 
 pub fn random_password() -> String {
     let mut b = [0u8; 18];

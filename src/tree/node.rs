@@ -91,7 +91,7 @@ pub fn time_text(ms: i64) -> String {
         return "-".into();
     }
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms as u64);
-    let s = crate::audit::rfc3339(t);
+    let s = crate::timefmt::rfc3339(t);
     format!(
         "{}.{:03}Z",
         s.trim_end_matches('Z').replacen('T', " ", 1),

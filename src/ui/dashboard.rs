@@ -5,7 +5,7 @@ use super::theme::{Slot, Theme};
 use super::{level_style, role_style, timeline};
 use crate::app::{MemberView, State};
 use crate::config::{Level, Metric};
-use crate::probe::types::Role;
+use crate::ensemble::member::Role;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

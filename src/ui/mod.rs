@@ -17,7 +17,7 @@ mod wizard;
 use crate::app::viewport::HEADER_ROWS;
 use crate::app::{State, View};
 use crate::config::Level;
-use crate::probe::types::Role;
+use crate::ensemble::member::Role;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Style;
 use ratatui::text::Line;

@@ -3,9 +3,9 @@
 //! stop the survivors, rewrite each survivor's membership to list only the survivors, start the
 //! most up-to-date first, then the rest, and verify.
 
-use crate::ensemble::health::Health;
+use crate::ensemble::member::MemberSnapshot;
 use crate::ensemble::ServerSpec;
-use crate::probe::member::MemberSnapshot;
+use crate::health::Health;
 
 /// The dynamic file that holds a member's `server.N=` lines, when its zoo.cfg names one; `None`:
 /// the lines are in zoo.cfg itself (a static ensemble).

@@ -3,10 +3,10 @@
 //! feeds observations and the time in, and carries out what this decides.
 
 use crate::alerts::zxid_lag;
-use crate::ensemble::health::Health;
+use crate::ensemble::member::MemberSnapshot;
+use crate::ensemble::member::Role;
 use crate::ensemble::EnsembleConfig;
-use crate::probe::member::MemberSnapshot;
-use crate::probe::types::Role;
+use crate::health::Health;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -312,9 +312,9 @@ impl Gate {
 mod tests {
     use super::*;
     use crate::config::Thresholds;
-    use crate::ensemble::health::summarize;
-    use crate::probe::member::MetricsSource;
-    use crate::probe::types::MetricValue;
+    use crate::ensemble::member::MetricValue;
+    use crate::ensemble::member::MetricsSource;
+    use crate::health::summarize;
 
     fn config(n: u64) -> EnsembleConfig {
         let text: String = (1..=n)

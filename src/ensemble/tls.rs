@@ -7,7 +7,7 @@
 //! session: sent in the clear, the server waits for a handshake and the probe would report a
 //! healthy member as unresponsive.
 
-use super::round::{endpoint_key, tls_seeds_of};
+use super::observation::{endpoint_key, tls_seeds_of};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 

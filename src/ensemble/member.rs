@@ -1,4 +1,5 @@
-//! Typed results of probing one member. Pure data: shared by `status`, the console and tests.
+//! What probing a member tells: its role, mode, metrics and where it was probed. Pure data,
+//! shared by the probes that produce it, the model, the domain and the renderer.
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -153,3 +154,87 @@ impl std::fmt::Display for MetricValue {
 /// Metrics keyed without the `zk_` prefix (`avg_latency`, `server_state`, ...), so `mntr` and
 /// the AdminServer's `monitor` (which has no prefix) land in the same map.
 pub type Metrics = BTreeMap<String, MetricValue>;
+
+use super::tls::TlsClient;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProbeTarget {
+    /// The server id, when known from the membership.
+    pub id: Option<u64>,
+    /// `host:port` of the client port.
+    pub address: String,
+    /// Base URL of the member's AdminServer (`http://host:8080`).
+    pub admin_url: Option<String>,
+    /// Ask the member who it is (`conf`'s `serverId`) and take its word: set for an address
+    /// the membership did not give (assumed, or a seed whose id is not known yet). With `id`
+    /// set, an answer from another member makes the row `Unknown` instead of misplaced.
+    pub verify_id: bool,
+    /// The TLS client when the client port speaks TLS.
+    pub tls: Option<TlsClient>,
+}
+
+/// Where the metrics came from: the richest source that answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetricsSource {
+    Mntr,
+    AdminMonitor,
+    Srvr,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberSnapshot {
+    pub id: Option<u64>,
+    pub address: String,
+    pub role: Role,
+    /// The mode the server itself reported, before membership is taken into account.
+    pub mode: Option<ServerMode>,
+    /// Whether it votes: from the AdminServer, or from the membership once known.
+    pub voting: Option<bool>,
+    pub zxid: Option<u64>,
+    pub metrics: Metrics,
+    pub source: MetricsSource,
+    /// Round trip of this probe as the console saw it.
+    pub probe_ms: f64,
+    pub error: Option<String>,
+    /// What the operator can do about `error` or a degraded source.
+    pub hint: Option<String>,
+    #[serde(skip)]
+    pub zab: Option<ZabState>,
+}
+
+impl MemberSnapshot {
+    pub fn metric(&self, key: &str) -> Option<&MetricValue> {
+        self.metrics.get(key)
+    }
+
+    pub fn metric_f64(&self, key: &str) -> Option<f64> {
+        self.metrics.get(key).and_then(MetricValue::as_f64)
+    }
+
+    pub fn metric_i64(&self, key: &str) -> Option<i64> {
+        self.metrics.get(key).and_then(MetricValue::as_i64)
+    }
+}
+
+/// The line an operator adds to zoo.cfg so the console gets full metrics.
+pub fn whitelist_hint(command: &str) -> String {
+    format!(
+        "`{command}` is refused: add it to 4lw.commands.whitelist in zoo.cfg \
+         (e.g. `4lw.commands.whitelist=srvr,mntr,conf,isro,ruok`) or give the console the \
+         member's AdminServer URL (--admin ID=URL); showing srvr figures only"
+    )
+}
+
+/// AdminServer `zabstate`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct ZabState {
+    pub myid: Option<u64>,
+    pub is_leader: Option<bool>,
+    pub voting: Option<bool>,
+    pub last_zxid: Option<u64>,
+    pub zab_epoch: Option<u64>,
+    /// `None` also when the server printed `""`, which it does while not serving.
+    pub zabstate: Option<String>,
+}

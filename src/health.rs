@@ -1,11 +1,11 @@
 //! The health summary of an observation: how many voters serve, whether there is a quorum,
 //! how many more failures it survives, and what is wrong, worst first.
 
-use super::{quorum_size, EnsembleConfig};
 use crate::alerts::{breaches, Breach};
 use crate::config::{Level, Thresholds};
-use crate::probe::member::MemberSnapshot;
-use crate::probe::types::Role;
+use crate::ensemble::member::MemberSnapshot;
+use crate::ensemble::member::Role;
+use crate::ensemble::{quorum_size, EnsembleConfig};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
