@@ -305,7 +305,7 @@ pub enum TreeInput {
 pub struct AclEdit {
     pub path: String,
     pub info: AclInfo,
-    pub buf: String,
+    pub buf: TextInput,
     /// Set once the text parsed: what it changes, and the confirmation typed so far.
     pub preview: Option<AclPreview>,
 }
@@ -316,7 +316,7 @@ pub struct AclPreview {
     pub changes: Vec<AclChange>,
     /// Why the change would lock the console out; then a typed confirmation is needed.
     pub lockout: Option<String>,
-    pub typed: String,
+    pub typed: TextInput,
 }
 
 impl AclEdit {
@@ -838,10 +838,12 @@ impl State {
             TreeInput::ConfirmDelete { typed, .. } => {
                 typed.paste(text);
             }
-            TreeInput::Acl(edit) => match &mut edit.preview {
-                Some(p) => p.typed.push_str(text.trim()),
-                None => edit.buf.push_str(&text.replace(['\n', '\r'], " ")),
-            },
+            TreeInput::Acl(edit) => {
+                match &mut edit.preview {
+                    Some(p) => p.typed.paste(text.trim()),
+                    None => edit.buf.paste(&text.replace(['\n', '\r'], " ")),
+                };
+            }
         }
         vec![]
     }
@@ -911,7 +913,7 @@ impl State {
                     match result {
                         Ok(info) if t.input == TreeInput::None => {
                             t.input = TreeInput::Acl(AclEdit {
-                                buf: acl_spec(&info.acl),
+                                buf: TextInput::with(acl_spec(&info.acl)),
                                 path,
                                 info,
                                 preview: None,
@@ -1110,7 +1112,7 @@ fn acl_key(mut edit: AclEdit, key: &KeyInput) -> (TreeInput, Vec<Effect>, Option
     let word = edit.confirm_word();
     match (&mut edit.preview, key.code) {
         (_, KeyCode::Esc) => (TreeInput::None, vec![], None),
-        (None, KeyCode::Enter) => match parse_acl(&edit.buf) {
+        (None, KeyCode::Enter) => match parse_acl(edit.buf.value()) {
             Err(e) => (keep(edit), vec![], Some((Level::Warn, e))),
             Ok(after) => {
                 let changes = acl_diff(&edit.info.acl, &after);
@@ -1122,26 +1124,21 @@ fn acl_key(mut edit: AclEdit, key: &KeyInput) -> (TreeInput, Vec<Effect>, Option
                     after,
                     changes,
                     lockout,
-                    typed: String::new(),
+                    typed: TextInput::new(),
                 });
                 (keep(edit), vec![], None)
             }
         },
-        (None, KeyCode::Backspace) => {
-            edit.buf.pop();
-            (keep(edit), vec![], None)
-        }
-        (None, KeyCode::Char('u')) if key.ctrl => {
-            edit.buf.clear();
-            (keep(edit), vec![], None)
-        }
-        (None, KeyCode::Char(c)) if !key.ctrl => {
-            edit.buf.push(c);
+        (None, _) => {
+            edit.buf.handle(*key);
             (keep(edit), vec![], None)
         }
         (Some(p), KeyCode::Enter) => {
-            if p.lockout.is_some() && p.typed != word {
-                let why = format!("`{}` does not match `{word}`: nothing was written", p.typed);
+            if p.lockout.is_some() && p.typed.value().trim() != word {
+                let why = format!(
+                    "`{}` does not match `{word}`: nothing was written",
+                    p.typed.value()
+                );
                 return (keep(edit), vec![], Some((Level::Warn, why)));
             }
             let req = TreeRequest::SetAcl {
@@ -1156,12 +1153,8 @@ fn acl_key(mut edit: AclEdit, key: &KeyInput) -> (TreeInput, Vec<Effect>, Option
             edit.preview = None;
             (keep(edit), vec![], None)
         }
-        (Some(p), KeyCode::Backspace) => {
-            p.typed.pop();
-            (keep(edit), vec![], None)
-        }
-        (Some(p), KeyCode::Char(c)) if !key.ctrl && p.lockout.is_some() => {
-            p.typed.push(c);
+        (Some(p), _) if p.lockout.is_some() => {
+            p.typed.handle(*key);
             (keep(edit), vec![], None)
         }
         _ => (keep(edit), vec![], None),
@@ -1182,7 +1175,7 @@ mod tests {
     fn edit(acl: Vec<AclEntry>, digest: Option<&str>) -> AclEdit {
         AclEdit {
             path: "/app/node".into(),
-            buf: acl_spec(&acl),
+            buf: TextInput::with(acl_spec(&acl)),
             info: AclInfo {
                 acl,
                 aversion: 4,

@@ -368,10 +368,19 @@ fn acl_box(f: &mut Frame, area: Rect, edit: &AclEdit, theme: &Theme) {
     ])];
     let title = match &edit.preview {
         None => {
-            lines.push(Line::from(vec![
-                Span::styled("new  ", theme.style(Slot::Header)),
-                Span::styled(format!("{}█", edit.buf), theme.style(Slot::Input)),
-            ]));
+            lines.push(Line::from(vec![Span::styled(
+                "new  ",
+                theme.style(Slot::Header),
+            )]));
+            let room = area.width.saturating_sub(8) as usize;
+            if let Some(l) = lines.last_mut() {
+                l.spans.extend(input::spans(
+                    &edit.buf,
+                    theme.style(Slot::Input),
+                    true,
+                    room,
+                ));
+            }
             lines.push(Line::styled(
                 "scheme:id:rights, comma-separated; rights from cdrwa (e.g. world:anyone:r, auth::cdrwa)",
                 theme.style(Slot::Muted),
@@ -394,10 +403,13 @@ fn acl_box(f: &mut Frame, area: Rect, edit: &AclEdit, theme: &Theme) {
                         format!("{why}: type `{}` and enter", edit.confirm_word()),
                         theme.style(Slot::Critical),
                     ));
-                    lines.push(Line::styled(
-                        format!("{}█", p.typed),
+                    let room = area.width.saturating_sub(4) as usize;
+                    lines.push(Line::from(input::spans(
+                        &p.typed,
                         theme.style(Slot::Input),
-                    ));
+                        true,
+                        room,
+                    )));
                 }
                 None => lines.push(Line::styled(
                     format!(
