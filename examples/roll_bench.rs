@@ -261,6 +261,7 @@ async fn main() {
     // Let the ensemble settle between the two procedures.
     tokio::time::sleep(Duration::from_secs(3)).await;
     naive(sb.clone()).await;
+    println!("====");
     let sb = Arc::try_unwrap(sb).ok().expect("sole owner").into_inner();
     sb.down().await.expect("sandbox down");
 }

@@ -13,7 +13,7 @@ cargo clippy --all-targets --features tls --quiet -- -D warnings
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}" cargo test --lib --bins --tests 2>&1 | tee "$log" || status=$?
+RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}" cargo test --no-fail-fast --lib --bins --tests 2>&1 | tee "$log" || status=$?
 # Every benchmark in smoke mode (tiny sizes, the debug build just tested, seconds each), so a
 # change that breaks a benchmark fails here; the full runs stay manual. BENCH_SMOKE=0 skips.
 if [ "${BENCH_SMOKE:-1}" != 0 ]; then
