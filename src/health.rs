@@ -30,6 +30,17 @@ pub struct Health {
     pub breaches: Vec<Vec<Breach>>,
 }
 
+impl Health {
+    /// No quorum seen, but not claimed lost either: the voters not seen could complete it.
+    pub fn quorum_unknown(&self) -> bool {
+        !self.has_quorum
+            && self
+                .problems
+                .iter()
+                .any(|p| p.starts_with("quorum unknown"))
+    }
+}
+
 pub fn summarize(
     config: Option<&EnsembleConfig>,
     members: &[MemberSnapshot],
@@ -246,4 +257,47 @@ fn tolerance_of(cfg: &EnsembleConfig, live: &BTreeSet<u64>) -> usize {
         k = lose;
     }
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ensemble::member::{MemberSnapshot, MetricsSource, Role};
+
+    fn unknown(id: u64) -> MemberSnapshot {
+        MemberSnapshot {
+            id: Some(id),
+            address: "127.0.0.1:2181".into(),
+            role: Role::Unknown,
+            mode: None,
+            voting: None,
+            zxid: None,
+            metrics: Default::default(),
+            source: MetricsSource::None,
+            probe_ms: 1.0,
+            error: Some("client address unknown".into()),
+            hint: None,
+            zab: None,
+        }
+    }
+
+    #[test]
+    fn voters_not_seen_make_the_quorum_unknown_not_lost() {
+        let cfg = EnsembleConfig::parse(
+            "server.1=h1:2888:3888:participant\nserver.2=h2:2888:3888:participant\n\
+             server.3=h3:2888:3888:participant\n",
+        )
+        .unwrap();
+        let members: Vec<_> = (1..=3).map(unknown).collect();
+        let h = summarize(Some(&cfg), &members, &Thresholds::default());
+        assert!(!h.has_quorum);
+        assert!(h.quorum_unknown(), "{:?}", h.problems);
+        assert_ne!(h.level, Level::Critical, "{:?}", h.problems);
+        let mut down = members.clone();
+        for m in &mut down {
+            m.role = Role::Down;
+        }
+        let h = summarize(Some(&cfg), &down, &Thresholds::default());
+        assert!(!h.quorum_unknown(), "{:?}", h.problems);
+    }
 }

@@ -168,6 +168,12 @@ impl StatusReport {
                 q.tolerance,
                 if q.tolerance == 1 { "" } else { "s" }
             )
+        } else if self
+            .problems
+            .iter()
+            .any(|p| p.starts_with("quorum unknown"))
+        {
+            "QUORUM UNKNOWN".to_string()
         } else {
             "QUORUM LOST".to_string()
         };

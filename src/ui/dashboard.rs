@@ -149,6 +149,8 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 theme.style(Slot::Ok)
             },
         )
+    } else if h.quorum_unknown() {
+        Span::styled(" QUORUM UNKNOWN ", theme.style(Slot::Warn))
     } else {
         Span::styled(" QUORUM LOST ", theme.style(Slot::Critical))
     };
