@@ -491,3 +491,27 @@ fn the_timeline_searches_and_copies_what_it_shows() {
     }
     assert_help_last(&s);
 }
+
+#[test]
+fn a_long_first_problem_is_cut_and_the_key_for_all_problems_kept() {
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 500),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    let mut down = snap(2, Role::Down, 0);
+    down.error = Some(
+        "connection refused (nothing listening on zookeeper-member-2.example.internal:2181)".into(),
+    );
+    feed(
+        &mut s,
+        &[snap(1, Role::Follower, 500), down, snap(3, Role::Leader, 0)],
+    );
+    assert!(s.health.problems.len() > 1, "{:?}", s.health.problems);
+    let t = screen(&s);
+    assert!(t.contains("more: p lists all)"), "{t}");
+}

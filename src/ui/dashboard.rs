@@ -190,8 +190,10 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 String::new()
             };
+            // The first problem is cut, never the key that lists them all.
+            let room = (area.width as usize).saturating_sub(3 + format::cells(&suffix));
             Line::styled(
-                fit(&format!(" ⚠ {p}{suffix}"), area.width as usize),
+                fit(&format!(" ⚠ {}{suffix}", fit(p, room)), area.width as usize),
                 level_style(theme, h.level),
             )
         }
