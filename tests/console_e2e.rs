@@ -30,6 +30,19 @@ impl Tmux {
             .is_ok_and(|o| o.status.success())
     }
 
+    /// Polls the screen until `pred` holds; `None` when `timeout` passed first.
+    async fn within(&self, timeout: Duration, pred: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let screen = self.capture();
+            if pred(&screen) {
+                return Some(screen);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+
     /// Polls the screen until `pred` holds, or fails with the last screen.
     async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + timeout;
@@ -205,11 +218,24 @@ async fn expand_three_to_four_through_the_wizard() {
         s.contains("expand") && s.contains("recover")
     })
     .await;
-    tmux.keys("e");
-    tmux.until("the expand form", long, |s| {
-        s.contains("role") && s.contains("◉ participant")
-    })
-    .await;
+    // On a loaded machine the membership may not be known yet when the menu shows: `e` then
+    // says so and does nothing, so press it again until the form opens.
+    let form = |s: &str| s.contains("role") && s.contains("◉ participant");
+    let deadline = Instant::now() + long;
+    loop {
+        // Only while the menu is still up: a late form would take the `e` as text.
+        if tmux.capture().contains("e  expand") {
+            tmux.keys("e");
+        }
+        if tmux.within(Duration::from_secs(3), form).await.is_some() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for the expand form; screen:\n{}",
+            tmux.capture()
+        );
+    }
     tmux.keys("Enter");
     let screen = tmux
         .until("the joiner synced", long, |s| {
