@@ -256,6 +256,13 @@ impl Roller<'_> {
     }
 }
 
+/// A member's client port: the one its server line gives, else the one it was probed at.
+pub(crate) fn client_port(spec: &crate::ensemble::ServerSpec, probed: Option<&str>) -> Option<u16> {
+    spec.client_address()
+        .or_else(|| probed.map(str::to_string))
+        .and_then(|a| a.rsplit_once(':').and_then(|(_, p)| p.parse().ok()))
+}
+
 /// The host and client port of member `id`, from the membership and what was probed.
 fn member_ref(obs: &Observation, id: u64) -> Result<MemberRef, String> {
     let spec = obs
@@ -264,10 +271,7 @@ fn member_ref(obs: &Observation, id: u64) -> Result<MemberRef, String> {
         .and_then(|c| c.servers.get(&id))
         .ok_or_else(|| format!("member {id} is not in the membership"))?;
     let probed = obs.members.iter().find(|m| m.id == Some(id));
-    let port = spec
-        .client_address()
-        .or_else(|| probed.map(|m| m.address.clone()))
-        .and_then(|a| a.rsplit_once(':').and_then(|(_, p)| p.parse().ok()))
+    let port = client_port(spec, probed.map(|m| m.address.as_str()))
         .ok_or_else(|| format!("member {id}: its client port is unknown"))?;
     Ok(MemberRef {
         id,

@@ -196,10 +196,7 @@ fn member_ref(cfg: &EnsembleConfig, id: u64) -> Result<MemberRef, String> {
         .servers
         .get(&id)
         .ok_or_else(|| format!("member {id} is not in the last known membership"))?;
-    let port = spec
-        .client_address()
-        .and_then(|a| a.rsplit_once(':').and_then(|(_, p)| p.parse().ok()))
-        .unwrap_or(2181);
+    let port = super::client_port(spec, None).unwrap_or(2181);
     Ok(MemberRef {
         id,
         host: spec.host.clone(),
