@@ -27,7 +27,9 @@ else
   RATES=${BENCH_RATES:-"0 50 200 550 1000"}; SECS=${BENCH_SECS:-20}; CHILDREN=${BENCH_CHILDREN:-10000}
 fi
 MAX_REQ=${BENCH_MAX_REQ_PER_S:-20}
-PROFILE=${BENCH_PROFILE:-release}   # or debug (cargo's dev profile), e.g. for a quick smoke run
+# A smoke run uses the debug build the tests just made (a release build took over 10 min on a
+# loaded CI machine); a full run measures the release build.
+if [ "$SMOKE" = 1 ]; then PROFILE=${BENCH_PROFILE:-debug}; else PROFILE=${BENCH_PROFILE:-release}; fi
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE
 ZK=$BIN/zkconsole
 EX=$BIN/examples/churn
