@@ -19,8 +19,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SMOKE=0
-[ "${1:-}" = "--smoke" ] && SMOKE=1
+BENCH_NAME=bench-churn
+. scripts/bench-lib.sh
+bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   RATES=${BENCH_RATES:-"0 200"}; SECS=${BENCH_SECS:-3}; CHILDREN=${BENCH_CHILDREN:-100}
 else
@@ -34,8 +35,6 @@ BIN=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE
 ZK=$BIN/zkconsole
 EX=$BIN/examples/churn
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench-churn: $*"; exit 1; }
 
 WORK=$(mktemp -d /tmp/bench-churn.XXXXXX)
 SB=$WORK/sandbox
@@ -43,13 +42,7 @@ SANDBOX_UP=0
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ "$SANDBOX_UP" = 1 ] && ! "$ZK" sandbox down --dir "$SB" >/dev/null 2>&1; then
-    if [ -f "$SB/sandbox.json" ]; then
-      for pid in $(grep -o '"pid": *[0-9]*' "$SB/sandbox.json" | grep -o '[0-9]*$'); do
-        kill -CONT "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null
-      done
-    fi
-  fi
+  [ "$SANDBOX_UP" = 1 ] && bench_sandbox_down "$ZK" "$SB"
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -58,11 +51,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  if [ "$PROFILE" = release ]; then PFLAG=--release; else PFLAG=; fi
-  cargo build $PFLAG --quiet --bin zkconsole --example churn 2>"$WORK/build.log" ||
-    { tail -n 20 "$WORK/build.log" >&2; die "cargo build --release failed"; }
-fi
+bench_build "$PROFILE" --bin zkconsole --example churn
 for b in "$ZK" "$EX"; do [ -x "$b" ] || die "$b missing (cargo build --release --example churn)"; done
 
 "$ZK" sandbox up --members 1 --dir "$SB" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "sandbox up failed"; }

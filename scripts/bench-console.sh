@@ -28,13 +28,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SMOKE=0
-for arg in "$@"; do
-  case $arg in
-    --smoke) SMOKE=1 ;;
-    *) printf 'bench-console: unknown argument %s (the only one is --smoke)\n' "$arg" >&2; exit 64 ;;
-  esac
-done
+BENCH_NAME=bench-console
+. scripts/bench-lib.sh
+bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   IDLE_SECS=${BENCH_IDLE_SECS:-5}; WARMUP_SECS=${BENCH_WARMUP_SECS:-1}; NKEYS=${BENCH_KEYS:-10}
   NEXT=${BENCH_EXT_KEYS:-3}; OBS_SECS=4; MEMBERS=3; PROFILE=debug
@@ -53,9 +49,6 @@ VENV=$ROOT/target/bench-venv
 ZKTOP=$VENV/bin/zktop
 HZ=$(getconf CLK_TCK)
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench-console: $*"; exit 1; }
-
 WORK=$(mktemp -d /tmp/bench-console.XXXXXX)
 SB=$WORK/sandbox
 SOCK=$WORK/tmux.sock   # its own tmux server; the socket goes with $WORK
@@ -69,17 +62,8 @@ cleanup() {
   trap - EXIT INT TERM
   [ "$TMUX_UP" = 1 ] && T kill-server >/dev/null 2>&1
   if [ "$SANDBOX_UP" = 1 ]; then
-    [ "$PAUSED" = 1 ] && "$ZK" sandbox resume "$PAUSE_ID" --dir "$SB" >/dev/null 2>&1
-    if ! "$ZK" sandbox down --dir "$SB" >/dev/null 2>&1; then
-      if [ -f "$SB/sandbox.json" ]; then
-        for pid in $(grep -o '"pid": *[0-9]*' "$SB/sandbox.json" | grep -o '[0-9]*$'); do
-          kill -CONT "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null
-        done
-      fi
-      say "bench-console: 'sandbox down' failed; killed the member pids from sandbox.json"
-    else
-      say "bench-console: sandbox torn down"
-    fi
+    local paused=""; [ "$PAUSED" = 1 ] && paused=$PAUSE_ID
+    bench_sandbox_down "$ZK" "$SB" "$paused"
   fi
   rm -rf "$WORK"
   exit "$rc"
@@ -93,22 +77,7 @@ bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java/tmux missi
 command -v tmux >/dev/null 2>&1 || die "tmux missing"
 command -v python3 >/dev/null 2>&1 || die "python3 missing"
 
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  # Others may be editing src/ while this runs: a failed build is retried after a minute.
-  built=0
-  build_flags=(--quiet --bin zkconsole); [ "$PROFILE" = release ] && build_flags+=(--release)
-  for try in 1 2 3 4 5; do
-    if cargo build "${build_flags[@]}" 2>"$WORK/build.log"; then built=1; break; fi
-    [ "$SMOKE" = 1 ] && { tail -n 20 "$WORK/build.log" >&2; die "cargo build failed"; }
-    say "bench-console: cargo build --release failed (try $try/5); retrying in 60 s:"
-    tail -n 5 "$WORK/build.log" >&2
-    [ "$try" -lt 5 ] && sleep 60
-  done
-  if [ "$built" != 1 ]; then
-    [ -x "$ZK" ] || die "no release binary and the build keeps failing"
-    say "bench-console: WARNING: build keeps failing; benchmarking the existing (possibly stale) $ZK"
-  fi
-fi
+bench_build "$PROFILE" --bin zkconsole
 [ -x "$ZK" ] || die "$ZK missing (run cargo build --release)"
 
 # zktop, from PyPI into the benchmark-only virtualenv.

@@ -32,13 +32,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SMOKE=0
-for arg in "$@"; do
-  case $arg in
-    --smoke) SMOKE=1 ;;
-    *) printf 'bench-scan: unknown argument %s (the only one is --smoke)\n' "$arg" >&2; exit 64 ;;
-  esac
-done
+BENCH_NAME=bench-scan
+. scripts/bench-lib.sh
+bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   RUNS=${BENCH_RUNS:-1}; PARENTS=10; CHILDREN=100; WIDE_N=1000; TUI_RUNS=1; PROFILE=debug
   INSTALL_PEERS=${BENCH_INSTALL_PEERS:-0}
@@ -56,9 +52,6 @@ VENV=$ROOT/target/bench-venv
 ZKSHELL=$VENV/bin/zk-shell
 EXPECT=$((1 + PARENTS + PARENTS * CHILDREN))
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench-scan: $*"; exit 1; }
-
 WORK=$(mktemp -d /tmp/bench-scan.XXXXXX)
 SB=$WORK/sandbox
 SANDBOX_UP=0
@@ -67,19 +60,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   tmux -S "$WORK/tmux.sock" -f /dev/null kill-server >/dev/null 2>&1
-  if [ "$SANDBOX_UP" = 1 ]; then
-    if ! "$ZK" sandbox down --dir "$SB" >/dev/null 2>&1; then
-      # `down` failed: stop the member this script started, by its recorded pid.
-      if [ -f "$SB/sandbox.json" ]; then
-        for pid in $(grep -o '"pid": *[0-9]*' "$SB/sandbox.json" | grep -o '[0-9]*$'); do
-          kill -CONT "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null
-        done
-      fi
-      say "bench-scan: 'sandbox down' failed; killed the member pid from sandbox.json"
-    else
-      say "bench-scan: sandbox torn down"
-    fi
-  fi
+  [ "$SANDBOX_UP" = 1 ] && bench_sandbox_down "$ZK" "$SB"
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -91,20 +72,7 @@ trap 'exit 143' TERM
 bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"
 [ -x "$ZKCLI" ] || die "$ZKCLI not found (set ZKCLI=/path/to/zkCli.sh)"
 
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  # Others may be editing src/ while this runs: a failed build is retried after a minute.
-  built=0
-  build_flags=(--quiet --bin zkconsole --example make_tree --example pipelined_loop --example open_node)
-  [ "$PROFILE" = release ] && build_flags+=(--release)
-  for try in 1 2 3 4 5; do
-    if cargo build "${build_flags[@]}" 2>"$WORK/build.log"; then built=1; break; fi
-    [ "$SMOKE" = 1 ] && { tail -n 20 "$WORK/build.log" >&2; die "cargo build failed"; }
-    say "bench-scan: cargo build --release failed (try $try/5); retrying in 60 s:"
-    tail -n 5 "$WORK/build.log" >&2
-    [ "$try" -lt 5 ] && sleep 60
-  done
-  [ "$built" = 1 ] || say "bench-scan: WARNING: build keeps failing; using the existing (possibly stale) binaries"
-fi
+bench_build "$PROFILE" --bin zkconsole --example make_tree --example pipelined_loop --example open_node
 for b in "$ZK" "$EX/make_tree" "$EX/pipelined_loop" "$EX/open_node"; do
   [ -x "$b" ] || die "$b missing (cargo build --release --examples)"
 done

@@ -27,13 +27,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SMOKE=0
-for arg in "$@"; do
-  case $arg in
-    --smoke) SMOKE=1 ;;
-    *) printf 'bench-status: unknown argument %s (the only one is --smoke)\n' "$arg" >&2; exit 64 ;;
-  esac
-done
+BENCH_NAME=bench-status
+. scripts/bench-lib.sh
+bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   RUNS=${BENCH_RUNS:-3}; WARMUP=${BENCH_WARMUP:-1}; PAUSED_RUNS=${BENCH_PAUSED_RUNS:-2}
   ZKSHELL_PAUSED_RUNS=${BENCH_ZKSHELL_PAUSED_RUNS:-1}; MEMBERS=3; PROFILE=debug
@@ -48,9 +44,6 @@ ZK=$TARGET/$PROFILE/zkconsole
 VENV=$ROOT/target/bench-venv
 ZKSHELL=$VENV/bin/zk-shell
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench-status: $*"; exit 1; }
-
 WORK=$(mktemp -d /tmp/bench-status.XXXXXX)
 SB=$WORK/sandbox
 PAUSED_ID=""
@@ -59,20 +52,7 @@ SANDBOX_UP=0
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ "$SANDBOX_UP" = 1 ]; then
-    [ -n "$PAUSED_ID" ] && "$ZK" sandbox resume "$PAUSED_ID" --dir "$SB" >/dev/null 2>&1
-    if ! "$ZK" sandbox down --dir "$SB" >/dev/null 2>&1; then
-      # `down` failed: stop the members this script started, by their recorded pids.
-      if [ -f "$SB/sandbox.json" ]; then
-        for pid in $(grep -o '"pid": *[0-9]*' "$SB/sandbox.json" | grep -o '[0-9]*$'); do
-          kill -CONT "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null
-        done
-      fi
-      say "bench-status: 'sandbox down' failed; killed the member pids from sandbox.json"
-    else
-      say "bench-status: sandbox torn down"
-    fi
-  fi
+  [ "$SANDBOX_UP" = 1 ] && bench_sandbox_down "$ZK" "$SB" "$PAUSED_ID"
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -83,22 +63,7 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------- prerequisites
 bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"
 
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  # Others may be editing src/ while this runs: a failed build is retried after a minute.
-  built=0
-  build_flags=(--quiet --bin zkconsole); [ "$PROFILE" = release ] && build_flags+=(--release)
-  for try in 1 2 3 4 5; do
-    if cargo build "${build_flags[@]}" 2>"$WORK/build.log"; then built=1; break; fi
-    [ "$SMOKE" = 1 ] && { tail -n 20 "$WORK/build.log" >&2; die "cargo build failed"; }
-    say "bench-status: cargo build --release failed (try $try/5); retrying in 60 s:"
-    tail -n 5 "$WORK/build.log" >&2
-    [ "$try" -lt 5 ] && sleep 60
-  done
-  if [ "$built" != 1 ]; then
-    [ -x "$ZK" ] || die "no release binary and the build keeps failing"
-    say "bench-status: WARNING: build keeps failing; benchmarking the existing (possibly stale) $ZK"
-  fi
-fi
+bench_build "$PROFILE" --bin zkconsole
 [ -x "$ZK" ] || die "$ZK missing (run cargo build --release)"
 
 HAVE_HYPERFINE=0
