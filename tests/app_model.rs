@@ -2,7 +2,7 @@
 
 mod synthetic;
 
-use synthetic::{feed, live_membership, snap, snap_at, state, CONFIG};
+use synthetic::{feed, feed_three_voters, live_membership, snap, snap_at, state, CONFIG};
 use zkconsole::app::keys::{KeyCode, KeyInput};
 use zkconsole::app::{Effect, Msg, View};
 use zkconsole::ensemble::EnsembleConfig;
@@ -50,14 +50,7 @@ fn a_paused_leader_waking_up_is_not_a_new_election() {
 #[test]
 fn leader_loss_and_election_are_events_and_the_old_leader_stays_listed() {
     let mut s = state(false, false);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     assert_eq!(s.health.leader, Some(3));
     feed(
         &mut s,
@@ -225,14 +218,7 @@ fn drill_confirmations_state_the_cost_with_live_numbers() {
 #[test]
 fn y_copies_the_selected_thing_and_says_what() {
     let mut s = state(false, false);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     s.update(Msg::Key(KeyInput::ch('j')));
     let fx = s.update(Msg::Key(KeyInput::ch('y')));
     assert_eq!(fx, vec![Effect::Copy("127.0.0.1:2182".into())]);
@@ -348,14 +334,7 @@ fn membership_change_is_an_event_and_retargets_probes() {
 fn a_member_removed_by_reconfig_leaves_the_table_and_the_health() {
     let mut s = state(false, false);
     live_membership(&mut s, CONFIG);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     // 2 was once a joiner the wizard watched: it is probed as an extra target too.
     s.extra_targets.push(zkconsole::probe::member::ProbeTarget {
         id: Some(2),
@@ -431,14 +410,7 @@ fn joiners_added_by_reconfig_vote_at_once_and_the_quorum_never_looks_lost() {
 fn a_dead_connect_string_entry_outside_the_membership_is_dropped_not_a_warning() {
     let mut s = state(false, false);
     live_membership(&mut s, CONFIG);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     assert_eq!(s.health.level, zkconsole::config::Level::Ok);
     let mut stale = snap(9, Role::Down, 0);
     stale.id = None;
@@ -462,14 +434,7 @@ fn a_dead_connect_string_entry_outside_the_membership_is_dropped_not_a_warning()
 fn a_late_answer_from_a_seed_poller_joins_its_member_row() {
     let mut s = state(false, false);
     live_membership(&mut s, CONFIG);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     // Probed as a seed before the membership named it: no id on the answer.
     let mut late = snap(2, Role::Follower, 0);
     late.id = None;
@@ -551,14 +516,7 @@ fn drills_need_confirmation_and_a_sandbox() {
 #[test]
 fn command_mode_and_navigation() {
     let mut s = state(false, false);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     s.update(Msg::Key(KeyInput::ch('j')));
     s.update(Msg::Key(KeyInput::ch('j')));
     s.update(Msg::Key(KeyInput::ch('j')));
@@ -639,14 +597,7 @@ mod wizard {
 
     fn healthy() -> zkconsole::app::State {
         let mut s = state(false, false);
-        feed(
-            &mut s,
-            &[
-                snap(1, Role::Follower, 0),
-                snap(2, Role::Follower, 0),
-                snap(3, Role::Leader, 0),
-            ],
-        );
+        feed_three_voters(&mut s);
         s
     }
 
@@ -1205,13 +1156,6 @@ mod messages_not_globals {
 /// A healthy 3-member state (shared by the modules above).
 fn wizard_fixture() -> zkconsole::app::State {
     let mut s = state(false, false);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     s
 }

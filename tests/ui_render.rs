@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use ratatui::Terminal;
-use synthetic::{feed, incident, snap, state};
+use synthetic::{feed, feed_three_voters, incident, snap, state};
 use zkconsole::app::keys::{KeyInput, Keymap};
 use zkconsole::app::{Msg, State, View};
 use zkconsole::probe::types::Role;
@@ -409,14 +409,7 @@ fn a_prompt_shows_its_cursor_where_it_is() {
 fn the_expand_form_shows_the_role_as_a_choice_at_80x24() {
     use zkconsole::app::keys::KeyCode;
     let mut s = state(false, false);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     s.update(Msg::Resize(80, 24));
     for c in "we".chars() {
         s.update(Msg::Key(KeyInput::ch(c)));
@@ -432,14 +425,7 @@ fn the_expand_form_shows_the_role_as_a_choice_at_80x24() {
 fn a_mistyped_wizard_confirmation_says_it_does_not_match() {
     use zkconsole::app::keys::KeyCode;
     let mut s = state(false, false);
-    feed(
-        &mut s,
-        &[
-            snap(1, Role::Follower, 0),
-            snap(2, Role::Follower, 0),
-            snap(3, Role::Leader, 0),
-        ],
-    );
+    feed_three_voters(&mut s);
     s.update(Msg::Resize(80, 24));
     for c in "wsj ".chars() {
         s.update(Msg::Key(KeyInput::ch(c)));

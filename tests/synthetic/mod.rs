@@ -104,6 +104,18 @@ pub fn feed(s: &mut State, snaps: &[MemberSnapshot]) {
     }
 }
 
+/// One round of a healthy three-voter ensemble: followers 1 and 2, leader 3.
+pub fn feed_three_voters(s: &mut State) {
+    feed(
+        s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+}
+
 /// Leader 3, follower 1 with 500 outstanding (critical after two samples), member 2 down.
 pub fn incident() -> State {
     let mut s = state(false, false);
