@@ -26,6 +26,30 @@ fn digest_of(sb: &Sandbox) -> String {
         .to_string()
 }
 
+/// A healthy three-member sandbox, its connect string and digest, its leader and the others.
+struct Led {
+    sb: Sandbox,
+    connect: String,
+    digest: String,
+    leader: u64,
+    others: Vec<u64>,
+}
+
+async fn three_with_a_leader() -> Led {
+    let sb = healthy_sandbox(3).await;
+    let leader = sb
+        .wait_for_leader(Duration::from_secs(10))
+        .await
+        .expect("leader");
+    Led {
+        connect: sb.connect_string(),
+        digest: digest_of(&sb),
+        others: sb.ids().into_iter().filter(|&id| id != leader).collect(),
+        leader,
+        sb,
+    }
+}
+
 fn spec_line(m: &MemberInfo) -> String {
     format!(
         "server.{}=127.0.0.1:{}:{}:{};127.0.0.1:{}",
@@ -198,14 +222,13 @@ async fn hosts_that_do_not_resolve_are_unreachable_not_critical() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_row_of_the_table_on_a_real_ensemble() {
-    let mut sb = healthy_sandbox(3).await;
-    let connect = sb.connect_string();
-    let digest = digest_of(&sb);
-    let leader = sb
-        .wait_for_leader(Duration::from_secs(10))
-        .await
-        .expect("leader");
-    let followers: Vec<u64> = sb.ids().into_iter().filter(|&id| id != leader).collect();
+    let Led {
+        mut sb,
+        connect,
+        digest,
+        leader,
+        others: followers,
+    } = three_with_a_leader().await;
 
     // status 0, and its narrow table at 80 columns.
     let home = tempfile::tempdir().expect("tempdir");
@@ -403,14 +426,13 @@ async fn spawn_until_said(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_and_apply_wait_for_an_election_in_progress() {
-    let mut sb = healthy_sandbox(3).await;
-    let connect = sb.connect_string();
-    let digest = digest_of(&sb);
-    let leader = sb
-        .wait_for_leader(Duration::from_secs(10))
-        .await
-        .expect("leader");
-    let survivors: Vec<u64> = sb.ids().into_iter().filter(|&id| id != leader).collect();
+    let Led {
+        mut sb,
+        connect,
+        digest,
+        leader,
+        others: survivors,
+    } = three_with_a_leader().await;
 
     // The leader dies; one survivor hangs, so the other cannot finish an election alone:
     // members answer, none leads, and a majority may still come back.
