@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use zkconsole::ensemble::LearnerType;
@@ -389,17 +388,7 @@ async fn spawn_until_said(
     env: &[(&str, &str)],
     cue: &str,
 ) -> (tokio::process::Child, Vec<String>) {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zkconsole"))
-        .args(args)
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("HOME", home)
-        .env_remove("ZKCONSOLE_LOG")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
+    let mut child = common::zkconsole_command(home, args, env)
         .spawn()
         .expect("spawn zkconsole");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();

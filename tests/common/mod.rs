@@ -271,6 +271,29 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// The binary with its config and state dirs under `home`, none of the caller's digest or log
+/// settings, then the extra environment `env`; output piped, killed when dropped.
+#[allow(dead_code)] // Not every test crate runs the binary with extra environment.
+pub fn zkconsole_command(
+    home: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_zkconsole"));
+    cmd.args(args)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", home)
+        .env_remove("ZKCONSOLE_DIGEST")
+        .env_remove("ZKCONSOLE_LOG")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
 /// `zkconsole ARGS` with its config and state dirs under `home` (kept, so a test can read the
 /// audit log it leaves in `home/state/zkconsole/`), the extra environment `env` (e.g.
 /// `ZKCONSOLE_DIGEST`), and a hung binary failing the test after `within`. Reconfig runs wait
@@ -283,18 +306,7 @@ pub async fn zkconsole_env(
     within: Duration,
 ) -> CliRun {
     let started = Instant::now();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zkconsole"))
-        .args(args)
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("HOME", home)
-        .env_remove("ZKCONSOLE_DIGEST")
-        .env_remove("ZKCONSOLE_LOG")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
+    let child = zkconsole_command(home, args, env)
         .spawn()
         .expect("spawn zkconsole");
     let out = tokio::time::timeout(within, child.wait_with_output())
