@@ -4,6 +4,8 @@
 
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
+#[path = "replay/mod.rs"]
+mod replay;
 
 use common::*;
 use serde_json::Value;
@@ -73,7 +75,8 @@ fn names_and_states(doc: &Value) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_all_lists_the_fleet_worst_first_with_the_worst_exit_code() {
-    let healthy = healthy_sandbox(1).await;
+    // Three voters: one alone survives no failure, which is a warning by itself.
+    let healthy = healthy_sandbox(3).await;
     let mut sick = healthy_sandbox(3).await;
     let home = tempfile::tempdir().expect("tempdir");
     let config = fleet_config(home.path(), &[("alpha", &healthy), ("beta", &sick)]);
@@ -186,8 +189,10 @@ async fn a_hung_ensemble_does_not_hold_the_others() {
     let run = status_all(home.path(), &config, &["--inventory", &inv]).await;
     let doc = run.json();
     let got = names_and_states(&doc);
+    // Nothing answered there: unreachable; a lone voter survives no failure: warn.
     assert_eq!(got[0], (hung.clone(), "unreachable".to_string()), "{doc:#}");
-    assert_eq!(got[1], ("alpha".to_string(), "ok".to_string()), "{doc:#}");
+    assert_eq!(got[1], ("alpha".to_string(), "warn".to_string()), "{doc:#}");
+    assert_eq!(doc["ensembles"][1]["leader"], 1, "{doc:#}");
     assert_eq!(run.code, 3);
     // Concurrent: the whole report within one ensemble's bound, not the sum of them.
     let bound = Duration::from_millis(TIMEOUT_MS * 8);
@@ -218,4 +223,69 @@ async fn a_bad_inventory_line_is_a_usage_error_naming_file_and_line() {
     let run = zkconsole(&["status", "--all", "--connect", "127.0.0.1:2181"]).await;
     assert_eq!(run.code, 64, "{run:?}");
     assert!(run.stderr.contains("drop --connect"), "{run:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_fleet_with_slow_hung_and_garbage_members_is_reported_whole() {
+    use replay::Behaviour;
+    // Members a real server cannot be made into on demand: slow, hung, speaking garbage.
+    let spec = replay::Spec {
+        ensembles: 20,
+        members: 3,
+        port: 0,
+        faults: vec![
+            (3, 2, Behaviour::Slow(Duration::from_millis(300))),
+            (5, 3, Behaviour::Hung),
+            (7, 2, Behaviour::Garbage),
+            (9, 2, Behaviour::NotServing),
+            (9, 3, Behaviour::NotServing),
+        ],
+    };
+    let fleet = replay::start(&spec).await.expect("replay fleet");
+    let home = tempfile::tempdir().expect("tempdir");
+    let inventory = home.path().join("inventory.txt");
+    std::fs::write(&inventory, fleet.inventory()).expect("write the inventory");
+    let inv = inventory.display().to_string();
+    let timeout = TIMEOUT_MS.to_string();
+    let run = zkconsole_env(
+        home.path(),
+        &["status", "--inventory", &inv, "--json", "--timeout-ms", &timeout],
+        &[],
+        CLI_WITHIN,
+    )
+    .await;
+    let doc = run.json();
+    let got = names_and_states(&doc);
+    assert_eq!(got.len(), 20, "{got:?}");
+    let state_of = |name: &str| got.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    assert_eq!(state_of("replay-009"), "critical", "quorum lost: {doc:#}");
+    assert_ne!(state_of("replay-005"), "ok", "a hung member");
+    assert_ne!(state_of("replay-007"), "ok", "a garbage member");
+    assert_eq!(got[0].0, "replay-009", "worst first: {got:?}");
+    let entry = |name: &str| {
+        doc["ensembles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let garbage = entry("replay-007");
+    let member = garbage["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == 2)
+        .unwrap()
+        .clone();
+    assert!(member["error"].is_string(), "{member:#}");
+    // Every healthy replayed ensemble reads as the recorded one: a leader and three voters.
+    let healthy = entry("replay-000");
+    assert_eq!(healthy["leader"], 1, "{healthy:#}");
+    assert_eq!(healthy["quorum"]["live_voters"], 3, "{healthy:#}");
+    assert_eq!(run.code, 2, "{run:?}");
+    // All at once: not twenty rounds one after another.
+    let bound = Duration::from_millis(TIMEOUT_MS * 8);
+    assert!(run.elapsed < bound, "took {:?}", run.elapsed);
 }
