@@ -249,7 +249,14 @@ async fn a_replayed_fleet_with_slow_hung_and_garbage_members_is_reported_whole()
     let timeout = TIMEOUT_MS.to_string();
     let run = zkconsole_env(
         home.path(),
-        &["status", "--inventory", &inv, "--json", "--timeout-ms", &timeout],
+        &[
+            "status",
+            "--inventory",
+            &inv,
+            "--json",
+            "--timeout-ms",
+            &timeout,
+        ],
         &[],
         CLI_WITHIN,
     )

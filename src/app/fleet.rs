@@ -118,7 +118,8 @@ impl Fleet {
         }
     }
 
-    /// The rows shown, worst first (then by name), filtered by name or state.
+    /// The rows shown, worst first (then the smallest margin, then by name), filtered by name
+    /// or state.
     pub fn rows(&self) -> Vec<(usize, FleetRow)> {
         let filter = self
             .typing
@@ -136,7 +137,14 @@ impl Fleet {
                     || r.state.as_str().contains(&filter)
             })
             .collect();
-        rows.sort_by(|a, b| b.1.state.cmp(&a.1.state).then(a.1.name.cmp(&b.1.name)));
+        // Among equals, the one closer to losing (or that lost) its quorum first.
+        let margin = |r: &FleetRow| r.tolerance.map_or(-1, |t| t as i64);
+        rows.sort_by(|a, b| {
+            b.1.state
+                .cmp(&a.1.state)
+                .then(margin(&a.1).cmp(&margin(&b.1)))
+                .then(a.1.name.cmp(&b.1.name))
+        });
         rows
     }
 

@@ -42,11 +42,17 @@ pub struct FleetReport {
 }
 
 impl FleetReport {
-    /// The entries worst first; among equals, in name order (a stable, readable list).
+    /// The entries worst first; among equals, the quorum lost (then the smallest tolerance)
+    /// first, then in name order (a stable, readable list).
     pub fn new(mut ensembles: Vec<FleetEntry>) -> FleetReport {
+        let margin = |e: &FleetEntry| match e.report.quorum.has_quorum {
+            true => e.report.quorum.tolerance as i64,
+            false => -1,
+        };
         ensembles.sort_by(|a, b| {
             severity(b.report.state)
                 .cmp(&severity(a.report.state))
+                .then_with(|| margin(a).cmp(&margin(b)))
                 .then_with(|| a.name.cmp(&b.name))
         });
         let state = ensembles.first().map_or("ok", |e| e.report.state);
