@@ -8,6 +8,7 @@ pub mod audit;
 pub mod config;
 pub mod ensemble;
 pub mod events_file;
+pub mod fleet;
 pub mod health;
 pub mod history;
 pub mod host;

@@ -2,6 +2,7 @@
 //! effects to run; it does no I/O and knows nothing of the terminal, so it is tested directly.
 
 pub mod events;
+pub mod fleet;
 pub mod keys;
 mod members;
 pub mod text_input;

@@ -2,6 +2,8 @@
 
 mod connect;
 mod election;
+mod fleet_cmd;
+mod fleet_table;
 mod plan_cmd;
 mod plan_verdict;
 mod recover_cmd;
@@ -36,6 +38,8 @@ pub struct Args {
     pub admin: AdminArgs,
     #[command(flatten)]
     pub console: ConsoleArgs,
+    #[command(flatten)]
+    pub fleet: fleet_cmd::FleetArgs,
     /// Open the console on a sandbox started with `sandbox up` (enables drills).
     #[arg(long, value_name = "DIR")]
     pub sandbox_dir: Option<PathBuf>,
@@ -97,7 +101,8 @@ impl Target {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// One round of probes: a summary and one row per member. Exit 0 ok, 1 warning,
-    /// 2 critical (thresholds or quorum lost), 3 nothing reachable.
+    /// 2 critical (thresholds or quorum lost), 3 nothing reachable. With --all or
+    /// --inventory: every ensemble at once, worst first, exiting with the worst one's code.
     Status {
         #[command(flatten)]
         admin: AdminArgs,
@@ -107,6 +112,8 @@ pub enum Command {
         /// Override the probe timeout (milliseconds).
         #[arg(long)]
         timeout_ms: Option<u64>,
+        #[command(flatten)]
+        fleet: fleet_cmd::FleetArgs,
     },
     /// Preview a membership change: the steps and, for each, the quorum before and after.
     /// Exits 2 if any step is unsafe.
@@ -197,7 +204,15 @@ pub async fn run(args: Args) -> i32 {
             admin,
             json,
             timeout_ms,
-        }) => status_cmd::run(&config, &target(admin), *json, *timeout_ms).await,
+            fleet,
+        }) => {
+            let fleet = args.fleet.merged(fleet);
+            if fleet.wanted() {
+                return fleet_cmd::run_status(&config, &fleet, &target(admin), *json, *timeout_ms)
+                    .await;
+            }
+            status_cmd::run(&config, &target(admin), *json, *timeout_ms).await
+        }
         Some(Command::Scan { args: scan }) => {
             scan_cmd::run(&config, &target(&AdminArgs::default()), scan).await
         }
@@ -267,6 +282,14 @@ async fn console(config: &Config, args: &Args) -> i32 {
         eprintln!("zkconsole: the console needs a terminal; for scripts use `zkconsole status`");
         return 64;
     }
+    if let Some(fleet) = fleet_wanted(config, args) {
+        let ui = UiFlags {
+            read_only: args.console.read_only,
+            theme: args.console.theme.clone(),
+        };
+        let target = args.target.with_admin(&args.admin, &AdminArgs::default());
+        return fleet_cmd::run_console(config, &fleet, &target, ui).await;
+    }
     let (resolved, sandbox) = match &args.sandbox_dir {
         Some(dir) => match zkconsole::sandbox::Sandbox::open(dir) {
             Ok(sb) => (sandbox_cmd::resolved_for(&sb), Some(sb)),
@@ -298,6 +321,22 @@ async fn console(config: &Config, args: &Args) -> i32 {
             1
         }
     }
+}
+
+/// The fleet screen when asked (`--all`, `--inventory`), or when the config has several
+/// ensembles, none is the default and no single one was named.
+fn fleet_wanted(config: &Config, args: &Args) -> Option<fleet_cmd::FleetArgs> {
+    if args.fleet.wanted() {
+        return Some(args.fleet.clone());
+    }
+    let named = args.target.connect.is_some()
+        || args.target.ensemble.is_some()
+        || args.sandbox_dir.is_some()
+        || config.default_ensemble.is_some();
+    (!named && config.ensembles.len() > 1).then_some(fleet_cmd::FleetArgs {
+        all: true,
+        inventory: None,
+    })
 }
 
 /// The shared handle through which the console's drills and workflows act on a sandbox.

@@ -17,13 +17,46 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
             return 64;
         }
     };
+    let report = match report_of(config, resolved, timeout_ms).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("zkconsole status: {e}");
+            return 64;
+        }
+    };
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => super::print_out(&format!("{s}\n")),
+            Err(e) => {
+                eprintln!("zkconsole status: {e}");
+                return 70;
+            }
+        }
+    } else {
+        let narrow = super::status_narrow::output_width()
+            .filter(|&w| w < super::status_narrow::WIDE_TABLE_COLUMNS);
+        match narrow {
+            Some(width) => super::print_out(&super::status_narrow::to_text(&report, width)),
+            None => super::print_out(&report.to_text()),
+        }
+    }
+    report.exit_code()
+}
+
+/// One round of probes of one ensemble, as the status report (shared with `status --all`,
+/// which runs one of these per ensemble at once). `Err` only for a connect string naming no
+/// host.
+pub async fn report_of(
+    config: &Config,
+    resolved: super::Resolved,
+    timeout_ms: Option<u64>,
+) -> Result<StatusReport, String> {
     let seeds = seeds_of(&resolved.connect);
     if seeds.is_empty() {
-        eprintln!(
-            "zkconsole status: the connect string {:?} names no host",
+        return Err(format!(
+            "the connect string {:?} names no host",
             resolved.connect
-        );
-        return 64;
+        ));
     }
     let discovery = Discovery {
         seeds,
@@ -62,21 +95,5 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
         elapsed_ms = report.elapsed_ms,
         "status"
     );
-    if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(s) => super::print_out(&format!("{s}\n")),
-            Err(e) => {
-                eprintln!("zkconsole status: {e}");
-                return 70;
-            }
-        }
-    } else {
-        let narrow = super::status_narrow::output_width()
-            .filter(|&w| w < super::status_narrow::WIDE_TABLE_COLUMNS);
-        match narrow {
-            Some(width) => super::print_out(&super::status_narrow::to_text(&report, width)),
-            None => super::print_out(&report.to_text()),
-        }
-    }
-    report.exit_code()
+    Ok(report)
 }

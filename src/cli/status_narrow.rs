@@ -142,7 +142,7 @@ fn shorten(addr: &str, max: usize) -> String {
 /// Words into lines of at most `width` characters; the lines after the first start with
 /// `indent` (the first one too when `indent` is not empty). A word longer than a line is
 /// cut, never left to overflow.
-fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
     let room = width.saturating_sub(indent.chars().count()).max(10);
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();

@@ -1,6 +1,7 @@
 //! The interactive console: one event loop over input, member probes, membership changes and
 //! a slow tick. It draws only when something changed, at most every ~30 ms.
 
+pub mod fleet;
 mod sources;
 mod terminal;
 pub mod tree_worker;
@@ -311,77 +312,90 @@ async fn event_loop(
                 }
             }
             for effect in state.update(m) {
-                match effect {
-                    Effect::Quit => return Ok(()),
-                    Effect::SetTargets(t) => sources.pollers.set(t),
-                    Effect::Drill(d, id) => spawn_drill(sandbox.clone(), d, id, sources.tx.clone()),
-                    Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
-                    Effect::Copy(text) => terminal::copy_to_clipboard(&text),
-                    Effect::WriteFiles { dir, files } => {
-                        workflows::write_files_off_loop(dir, files, sources.tx.clone())
-                    }
-                    Effect::StartJoiners(role, count) => {
-                        workflows::start_joiners(sandbox.clone(), role, count, sources.tx.clone())
-                    }
-                    Effect::Execute {
-                        steps,
-                        stop_removed,
-                    } => workflows::execute(
-                        workflows::Session {
-                            connect: sources.live_connect(),
-                            credentials: sources.credentials.clone(),
-                            tls: state.tls.clone(),
-                            ensemble: state.ensemble.clone(),
-                            probe: sources.opts,
-                            admin: state.admin.clone(),
-                        },
-                        steps,
-                        if stop_removed { sandbox.clone() } else { None },
-                        sources.tx.clone(),
-                    ),
-                    Effect::Tree(req) => {
-                        if req.is_write() && state.read_only {
-                            continue;
-                        }
-                        // A worker that found no session has ended: the next request tries
-                        // again, at the members of now.
-                        if sources.tree.as_ref().is_some_and(|(_, h)| h.is_finished()) {
-                            sources.tree = None;
-                        }
-                        let connect = sources.live_connect();
-                        let worker = sources.tree.get_or_insert_with(|| {
-                            tree_worker::spawn(
-                                tree_worker::Context {
-                                    connect,
-                                    credentials: sources.credentials.clone(),
-                                    tls: state.tls.clone(),
-                                    timeout: sources.opts.timeout,
-                                    ensemble: state.ensemble.clone(),
-                                    read_only: state.read_only,
-                                    gen: state.generation,
-                                    min_refresh: state.config.tree.min_refresh(),
-                                },
-                                sources.tx.clone(),
-                            )
-                        });
-                        // A bounded queue: a browser that cannot keep up says so.
-                        if worker.0.try_send(req).is_err() {
-                            state.flash = Some((
-                                crate::config::Level::Warn,
-                                "the znode browser is busy: request dropped, press r to reload"
-                                    .into(),
-                            ));
-                            state.dirty = true;
-                        }
-                    }
-                    Effect::Recover { survivors } => {
-                        workflows::recover(sandbox.clone(), survivors, sources.tx.clone())
-                    }
+                if run_effect(effect, state, sources, &sandbox) {
+                    return Ok(());
                 }
             }
         }
         sources.keep_events(state);
     }
+}
+
+/// Carries out one effect of the model on this ensemble's sources; `true` to quit. Shared by
+/// the single-ensemble loop and the fleet's (where each ensemble has its own sources).
+fn run_effect(
+    effect: Effect,
+    state: &mut State,
+    sources: &mut Sources,
+    sandbox: &Option<Arc<tokio::sync::Mutex<Sandbox>>>,
+) -> bool {
+    match effect {
+        Effect::Quit => return true,
+        Effect::SetTargets(t) => sources.pollers.set(t),
+        Effect::Drill(d, id) => spawn_drill(sandbox.clone(), d, id, sources.tx.clone()),
+        Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
+        Effect::Copy(text) => terminal::copy_to_clipboard(&text),
+        Effect::WriteFiles { dir, files } => {
+            workflows::write_files_off_loop(dir, files, sources.tx.clone())
+        }
+        Effect::StartJoiners(role, count) => {
+            workflows::start_joiners(sandbox.clone(), role, count, sources.tx.clone())
+        }
+        Effect::Execute {
+            steps,
+            stop_removed,
+        } => workflows::execute(
+            workflows::Session {
+                connect: sources.live_connect(),
+                credentials: sources.credentials.clone(),
+                tls: state.tls.clone(),
+                ensemble: state.ensemble.clone(),
+                probe: sources.opts,
+                admin: state.admin.clone(),
+            },
+            steps,
+            if stop_removed { sandbox.clone() } else { None },
+            sources.tx.clone(),
+        ),
+        Effect::Tree(req) => {
+            if req.is_write() && state.read_only {
+                return false;
+            }
+            // A worker that found no session has ended: the next request tries
+            // again, at the members of now.
+            if sources.tree.as_ref().is_some_and(|(_, h)| h.is_finished()) {
+                sources.tree = None;
+            }
+            let connect = sources.live_connect();
+            let worker = sources.tree.get_or_insert_with(|| {
+                tree_worker::spawn(
+                    tree_worker::Context {
+                        connect,
+                        credentials: sources.credentials.clone(),
+                        tls: state.tls.clone(),
+                        timeout: sources.opts.timeout,
+                        ensemble: state.ensemble.clone(),
+                        read_only: state.read_only,
+                        gen: state.generation,
+                        min_refresh: state.config.tree.min_refresh(),
+                    },
+                    sources.tx.clone(),
+                )
+            });
+            // A bounded queue: a browser that cannot keep up says so.
+            if worker.0.try_send(req).is_err() {
+                state.flash = Some((
+                    crate::config::Level::Warn,
+                    "the znode browser is busy: request dropped, press r to reload".into(),
+                ));
+                state.dirty = true;
+            }
+        }
+        Effect::Recover { survivors } => {
+            workflows::recover(sandbox.clone(), survivors, sources.tx.clone())
+        }
+    }
+    false
 }
 
 /// `:ensemble NAME`: stop this ensemble's sources and start a fresh view of another one.

@@ -43,6 +43,13 @@ impl Pollers {
         }
     }
 
+    /// Moves every round `phase` later: the fleet spreads its ensembles over the interval so
+    /// they do not all probe in the same millisecond (the first round waits for it too).
+    pub fn with_phase(mut self, phase: Duration) -> Self {
+        self.epoch += phase;
+        self
+    }
+
     /// Starts pollers for new targets, stops those no longer wanted; unchanged ones keep going.
     pub fn set(&mut self, targets: Vec<ProbeTarget>) {
         let wanted: HashMap<(Option<u64>, String), ProbeTarget> = targets
@@ -110,6 +117,8 @@ async fn poll(
     schedule: Schedule,
     tx: UnboundedSender<Msg>,
 ) {
+    // A phased schedule starts at its phase; an unphased one (epoch now or past) at once.
+    sleep_until(schedule.epoch).await;
     for round in 0u64.. {
         let started = Instant::now();
         let opts = ProbeOptions {

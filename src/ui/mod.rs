@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod detail;
+pub mod fleet;
 mod footer;
 pub mod format;
 mod help;

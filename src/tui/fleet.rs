@@ -1,0 +1,396 @@
+//! The fleet console: N copies of the single-ensemble console's model (`State`), each fed by
+//! its own sources (member pollers, membership watch) exactly as when it is the only one. The
+//! loop routes each source's messages to its ensemble, draws the fleet screen or the open
+//! ensemble's console, and keeps every ensemble watched whichever is shown.
+//!
+//! Rounds are spread: ensemble `i` of `n` probes at `i/n` of the refresh interval, so a fleet
+//! of a thousand members never opens a thousand connections in the same millisecond.
+
+use super::sources::Pollers;
+use super::{recall_membership, run_effect, terminal, Sources, DATA_COALESCE, FRAME_GAP};
+use crate::app::fleet::{esc_leaves, Fleet, FleetAction};
+use crate::app::keys::{KeyCode, Keymap};
+use crate::app::{Msg, State, StateInit};
+use crate::config::{Config, Credentials};
+use crate::probe::member::ProbeOptions;
+use crate::probe::round::{AdminLocator, ConfigSource};
+use crate::probe::secure::TlsPorts;
+use crate::ui::theme::{effective_theme, Themes};
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+use tokio::sync::mpsc;
+use tokio::time::{sleep_until, Instant};
+
+/// One ensemble of the fleet, resolved from its own config entry (or an inventory line).
+pub struct FleetMember {
+    pub name: String,
+    pub connect: String,
+    pub admin: AdminLocator,
+    pub credentials: Option<Credentials>,
+    pub tls: TlsPorts,
+}
+
+pub struct FleetOptions {
+    pub ensembles: Vec<FleetMember>,
+    pub read_only: bool,
+    pub theme: Option<String>,
+    pub config: Config,
+}
+
+/// A message and where it came from: one ensemble's sources, or the terminal and clock that
+/// all share.
+enum In {
+    Of(usize, Msg),
+    All(Msg),
+}
+
+pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
+    let themes = Themes::load(
+        crate::config::default_path()
+            .and_then(|p| p.parent().map(|d| d.join("themes")))
+            .as_deref(),
+    );
+    let requested = opts.theme.clone().unwrap_or(opts.config.theme.clone());
+    let theme = Some(effective_theme(&requested))
+        .filter(|t| themes.contains(t))
+        .unwrap_or(crate::ui::theme::DEFAULT_THEME.into());
+    let keymap = Keymap::default()
+        .with_overrides(&opts.config.keys)
+        .map_err(|e| anyhow::anyhow!("config: {e}"))?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<In>();
+    let n = opts.ensembles.len().max(1) as u32;
+    let refresh = opts.config.refresh();
+    let probe_opts = ProbeOptions {
+        timeout: opts.config.probe_timeout(),
+        ..ProbeOptions::default()
+    };
+    let now = SystemTime::now();
+    let mut states = Vec::new();
+    let mut all_sources = Vec::new();
+    for (i, e) in opts.ensembles.into_iter().enumerate() {
+        let mut state = State::new(StateInit {
+            ensemble: e.name.clone(),
+            seeds: crate::probe::round::seeds_of(&e.connect),
+            admin: e.admin,
+            tls: e.tls,
+            read_only: opts.read_only,
+            sandbox: false,
+            config: opts.config.clone(),
+            keymap: keymap.clone(),
+            theme: theme.clone(),
+            themes: themes.names(),
+        });
+        state.update(Msg::Clock(now));
+        let etx = forward(i, tx.clone());
+        let phase = refresh * i as u32 / n;
+        let mut src = Sources {
+            tree: None,
+            connect: e.connect.clone(),
+            credentials: e.credentials.clone(),
+            pollers: Pollers::new(etx.clone(), probe_opts, refresh).with_phase(phase),
+            watcher: None,
+            opts: probe_opts,
+            refresh,
+            tx: etx,
+            remembered: None,
+            events_saved: 0,
+        };
+        recall_membership(&mut state);
+        src.start(&state, e.connect, e.credentials);
+        states.push(state);
+        all_sources.push(src);
+    }
+    let background = spawn_shared(tx.clone());
+    let mut term = terminal::setup()?;
+    let size = term.size()?;
+    let mut fleet = Fleet::new(states);
+    for s in &mut fleet.ensembles {
+        s.update(Msg::Resize(size.width, size.height));
+    }
+    let (itx, mut irx) = mpsc::unbounded_channel::<Msg>();
+    terminal::spawn_input(itx);
+    let input = tokio::spawn(async move {
+        while let Some(m) = irx.recv().await {
+            if tx.send(In::All(m)).is_err() {
+                return;
+            }
+        }
+    });
+    let result = event_loop(&mut term, &mut fleet, &mut all_sources, &themes, &mut rx).await;
+    terminal::restore();
+    for s in &mut all_sources {
+        s.stop();
+    }
+    for h in background {
+        h.abort();
+    }
+    input.abort();
+    result
+}
+
+/// A channel for one ensemble's sources whose messages arrive tagged with the ensemble.
+fn forward(i: usize, tx: mpsc::UnboundedSender<In>) -> mpsc::UnboundedSender<Msg> {
+    let (etx, mut erx) = mpsc::unbounded_channel::<Msg>();
+    tokio::spawn(async move {
+        while let Some(m) = erx.recv().await {
+            if tx.send(In::Of(i, m)).is_err() {
+                return;
+            }
+        }
+    });
+    etx
+}
+
+/// The once-a-second tick and the signals that end the console, shared by every ensemble.
+fn spawn_shared(tx: mpsc::UnboundedSender<In>) -> Vec<tokio::task::JoinHandle<()>> {
+    let ticker = {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut t = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                t.tick().await;
+                if tx.send(In::All(Msg::Tick)).is_err() {
+                    return;
+                }
+            }
+        })
+    };
+    let signals = tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(In::All(Msg::Shutdown));
+    });
+    vec![ticker, signals]
+}
+
+/// What one second of the fleet looked like, logged (debug) for the scale benchmark: how many
+/// members answered a probe, of how many, and the slowest frame.
+#[derive(Default)]
+struct Second {
+    probed: HashSet<(usize, String)>,
+    frames_us: Vec<u64>,
+}
+
+impl Second {
+    fn log(&mut self, fleet: &Fleet) {
+        let members: usize = fleet.ensembles.iter().map(|s| s.members.len()).sum();
+        self.frames_us.sort_unstable();
+        let p99 = self
+            .frames_us
+            .get((self.frames_us.len() * 99).div_ceil(100).saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        tracing::debug!(
+            fleet_refreshed = self.probed.len(),
+            fleet_members = members,
+            fleet_frames = self.frames_us.len(),
+            fleet_frame_p99_us = p99,
+            "fleet second"
+        );
+        self.probed.clear();
+        self.frames_us.clear();
+    }
+}
+
+async fn event_loop(
+    term: &mut terminal::Term,
+    fleet: &mut Fleet,
+    sources: &mut [Sources],
+    themes: &Themes,
+    rx: &mut mpsc::UnboundedReceiver<In>,
+) -> anyhow::Result<()> {
+    let mut last_draw = Instant::now() - FRAME_GAP;
+    let mut draw_at: Option<Instant> = Some(Instant::now());
+    let mut second = Second::default();
+    loop {
+        let dirty = fleet.dirty || fleet.open.is_some_and(|i| fleet.ensembles[i].dirty);
+        if dirty && draw_at.is_some_and(|t| t <= Instant::now()) {
+            let started = Instant::now();
+            draw(term, fleet, themes)?;
+            second.frames_us.push(started.elapsed().as_micros() as u64);
+            draw_at = None;
+            last_draw = Instant::now();
+        }
+        let msg = match draw_at.filter(|_| dirty) {
+            Some(t) => tokio::select! {
+                m = rx.recv() => m,
+                _ = sleep_until(t) => continue,
+            },
+            None => rx.recv().await,
+        };
+        let Some(first) = msg else { return Ok(()) };
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        let urgent = batch
+            .iter()
+            .any(|m| matches!(m, In::All(Msg::Key(_) | Msg::Resize(..) | Msg::Paste(_))));
+        let due = if urgent {
+            (last_draw + FRAME_GAP).max(Instant::now())
+        } else {
+            Instant::now() + DATA_COALESCE
+        };
+        draw_at = Some(draw_at.map_or(due, |t| t.min(due)));
+        let now = SystemTime::now();
+        let mut touched = HashSet::new();
+        for m in batch {
+            match m {
+                In::Of(i, m) => {
+                    if let Msg::Probed { target, .. } = &m {
+                        second.probed.insert((i, target.address.clone()));
+                    }
+                    touched.insert(i);
+                    if ensemble_msg(fleet, sources, i, m, now) {
+                        return Ok(());
+                    }
+                }
+                In::All(Msg::Tick) => {
+                    second.log(fleet);
+                    for s in &mut fleet.ensembles {
+                        s.update(Msg::Clock(now));
+                        s.update(Msg::Tick);
+                    }
+                    fleet.dirty = true;
+                }
+                In::All(Msg::Shutdown) => return Ok(()),
+                In::All(Msg::Resize(w, h)) => {
+                    term.resize(ratatui::layout::Rect::new(0, 0, w, h))?;
+                    for s in &mut fleet.ensembles {
+                        s.update(Msg::Resize(w, h));
+                    }
+                    fleet.dirty = true;
+                }
+                In::All(m) => {
+                    if key_msg(fleet, sources, m, now) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        for i in touched {
+            sources[i].keep_events(&fleet.ensembles[i]);
+        }
+    }
+}
+
+fn draw(term: &mut terminal::Term, fleet: &mut Fleet, themes: &Themes) -> anyhow::Result<()> {
+    match fleet.open {
+        Some(i) => {
+            let s = &fleet.ensembles[i];
+            term.draw(|f| crate::ui::draw(f, s, themes.get(&s.theme)))?;
+        }
+        None => {
+            let theme = fleet
+                .ensembles
+                .first()
+                .map_or(crate::ui::theme::DEFAULT_THEME, |s| s.theme.as_str());
+            let theme = themes.get(theme);
+            term.draw(|f| crate::ui::fleet::draw(f, fleet, theme))?;
+        }
+    }
+    fleet.dirty = false;
+    for s in &mut fleet.ensembles {
+        s.dirty = false;
+    }
+    Ok(())
+}
+
+/// A message of ensemble `i`'s sources, applied to its model; `true` to quit.
+fn ensemble_msg(
+    fleet: &mut Fleet,
+    sources: &mut [Sources],
+    i: usize,
+    m: Msg,
+    now: SystemTime,
+) -> bool {
+    let state = &mut fleet.ensembles[i];
+    if let Msg::Membership {
+        gen,
+        config,
+        source: ConfigSource::Conf | ConfigSource::Znode,
+    } = &m
+    {
+        if *gen == state.generation {
+            sources[i].remember(&state.seeds, config);
+        }
+    }
+    state.update(Msg::Clock(now));
+    let effects = state.update(m);
+    if fleet.open.is_none() {
+        fleet.dirty = true;
+    }
+    apply(fleet, sources, i, effects)
+}
+
+/// A key (or paste) from the terminal: to the fleet screen, or to the open ensemble's console
+/// (`esc` there, with nothing left for it to close, returns to the fleet); `true` to quit.
+fn key_msg(fleet: &mut Fleet, sources: &mut [Sources], m: Msg, now: SystemTime) -> bool {
+    let Some(i) = fleet.open else {
+        if let Msg::Key(k) = m {
+            return match fleet.key(k) {
+                FleetAction::Quit => true,
+                FleetAction::Open(i) => {
+                    fleet.ensembles[i].dirty = true;
+                    false
+                }
+                FleetAction::None => false,
+            };
+        }
+        return false;
+    };
+    if matches!(&m, Msg::Key(k) if k.code == KeyCode::Esc && !k.ctrl)
+        && esc_leaves(&fleet.ensembles[i])
+    {
+        fleet.open = None;
+        fleet.dirty = true;
+        return false;
+    }
+    let state = &mut fleet.ensembles[i];
+    state.update(Msg::Clock(now));
+    let effects = state.update(m);
+    apply(fleet, sources, i, effects)
+}
+
+/// Carries out ensemble `i`'s effects on its own sources. `:ensemble NAME` opens that
+/// ensemble of the fleet instead of replacing this one.
+fn apply(
+    fleet: &mut Fleet,
+    sources: &mut [Sources],
+    i: usize,
+    effects: Vec<crate::app::Effect>,
+) -> bool {
+    for effect in effects {
+        if let crate::app::Effect::SwitchEnsemble(name) = &effect {
+            match fleet.ensembles.iter().position(|s| &s.ensemble == name) {
+                Some(j) => {
+                    fleet.open = Some(j);
+                    fleet.selected = Some(name.clone());
+                    fleet.ensembles[j].dirty = true;
+                }
+                None => {
+                    let s = &mut fleet.ensembles[i];
+                    s.flash = Some((
+                        crate::config::Level::Warn,
+                        format!("{name:?} is not in this fleet"),
+                    ));
+                    s.dirty = true;
+                }
+            }
+            continue;
+        }
+        if run_effect(effect, &mut fleet.ensembles[i], &mut sources[i], &None) {
+            return true;
+        }
+    }
+    false
+}
