@@ -53,6 +53,8 @@ pub struct MemberReport {
     pub error: Option<String>,
     pub hint: Option<String>,
     pub breaches: Vec<crate::alerts::Breach>,
+    /// Figures over the window between two readings (`status --window S`); null otherwise.
+    pub window: Option<crate::history::window::Window>,
 }
 
 pub use crate::ensemble::config::hex;
@@ -103,6 +105,7 @@ impl StatusReport {
                     error: m.error.clone(),
                     hint: m.hint.clone(),
                     breaches: b.clone(),
+                    window: None,
                 })
                 .collect();
         StatusReport {
@@ -136,6 +139,14 @@ impl StatusReport {
                  (it may have changed since)"
             ));
             self.config_seen_at = Some(at);
+        }
+        self
+    }
+
+    /// Each member's figures over a window, in the order of `members` (see `status --window`).
+    pub fn with_windows(mut self, windows: &[Option<crate::history::window::Window>]) -> Self {
+        for (m, w) in self.members.iter_mut().zip(windows) {
+            m.window = *w;
         }
         self
     }

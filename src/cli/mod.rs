@@ -107,6 +107,8 @@ pub enum Command {
         /// Override the probe timeout (milliseconds).
         #[arg(long)]
         timeout_ms: Option<u64>,
+        #[command(flatten)]
+        load: status_cmd::LoadArgs,
     },
     /// Preview a membership change: the steps and, for each, the quorum before and after.
     /// Exits 2 if any step is unsafe.
@@ -197,7 +199,8 @@ pub async fn run(args: Args) -> i32 {
             admin,
             json,
             timeout_ms,
-        }) => status_cmd::run(&config, &target(admin), *json, *timeout_ms).await,
+            load,
+        }) => status_cmd::run(&config, &target(admin), *json, *timeout_ms, load).await,
         Some(Command::Scan { args: scan }) => {
             scan_cmd::run(&config, &target(&AdminArgs::default()), scan).await
         }
