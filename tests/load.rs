@@ -104,3 +104,79 @@ async fn after_a_burst_of_reads_the_windowed_latency_leaves_the_lifetime_one_beh
     );
     sb.down().await.expect("sandbox down");
 }
+
+/// `status --json` with a config whose `toml` is given, in a fresh home.
+async fn status_with(config: &str, connect: &str, extra: &[&str]) -> serde_json::Value {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("config/zkconsole");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    let mut args = vec!["status", "--connect", connect, "--json"];
+    args.extend_from_slice(extra);
+    let run = common::zkconsole_in(home.path(), &args).await;
+    assert!(run.code < 3, "exit {}: {}", run.code, run.stderr);
+    run.json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_json_gives_each_members_load_its_driver_the_window_and_the_advice() {
+    let sb = healthy_sandbox(3).await;
+    let connect = sb.connect_string();
+    // Connections weigh in against a low critical level: 8 sessions on member 2 make it
+    // the busiest, driven by connections.
+    let config = "[thresholds.connections]\nwarn = 5\ncritical = 10\n\
+                  [load.weights]\nprobe_ms = 0.0\n";
+    let mut sessions = Vec::new();
+    for _ in 0..8 {
+        let c = connect_session(&address_of(&sb, 2), TIMEOUT, None, &Default::default())
+            .await
+            .expect("session on member 2");
+        sessions.push(c);
+    }
+    let r = status_with(config, &connect, &[]).await;
+    for m in r["members"].as_array().unwrap() {
+        let l = &m["load"];
+        assert!(l["score"].as_f64().is_some_and(|s| s >= 0.0), "{m:#}");
+        assert!(l["driver"].as_str().is_some_and(|d| !d.is_empty()), "{m:#}");
+        assert!(m["window"].is_null(), "one look has no window: {m:#}");
+    }
+    let two = common::row_by_id(&r, 2);
+    assert_eq!(two["load"]["driver"], "connections", "{two:#}");
+    let score = two["load"]["score"].as_f64().unwrap();
+    // 8 sessions, plus the probe's own connection while it asks.
+    assert!((0.8..=1.0).contains(&score), "{two:#}");
+    assert_eq!(r["load"]["member"], 2, "{:#}", r["load"]);
+    assert_eq!(r["load"]["score"].as_f64(), Some(score));
+    assert_eq!(r["load"]["driver"], "connections");
+    assert_eq!(
+        r["advice"],
+        serde_json::json!([]),
+        "3 voters, minimum 1: nothing to say"
+    );
+
+    // Fewer sessions, a lower score: the score follows the signal.
+    sessions.truncate(2);
+    drop(sessions);
+    let r = status_with(config, &connect, &["--window", "2"]).await;
+    let two = common::row_by_id(&r, 2);
+    assert!(two["load"]["score"].as_f64().unwrap() < score, "{two:#}");
+    for m in r["members"].as_array().unwrap() {
+        let w = &m["window"];
+        assert_eq!(w["window_s"], 2, "{m:#}");
+        assert!(w["span_s"].as_f64().unwrap() >= 2.0, "{m:#}");
+        assert!(w["requests"].as_u64().is_some(), "{m:#}");
+    }
+
+    // A minimum the membership does not meet: the advice says so, with its numbers.
+    let r = status_with("[advisor]\nmin_tolerance = 2\n", &connect, &[]).await;
+    let advice = r["advice"].as_array().unwrap();
+    assert_eq!(advice.len(), 1, "{advice:#?}");
+    assert_eq!(advice[0]["kind"], "add-voters");
+    assert!(advice[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("add 2 voters"));
+    assert_eq!(advice[0]["evidence"]["numbers"]["voters"], 3.0);
+    assert_eq!(advice[0]["evidence"]["numbers"]["tolerance"], 1.0);
+    sb.down().await.expect("sandbox down");
+}

@@ -54,7 +54,18 @@ pub enum Kind {
 pub struct Evidence {
     pub signal: String,
     pub held_s: u64,
+    /// In JSON an object, in this order: `{"voters": 4, "tolerance": 1, ...}`.
+    #[serde(serialize_with = "as_object")]
     pub numbers: Vec<(String, f64)>,
+}
+
+fn as_object<S: serde::Serializer>(v: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, x) in v {
+        m.serialize_entry(k, x)?;
+    }
+    m.end()
 }
 
 /// One suggestion, as `status --json` prints it in `"advice": [...]`.

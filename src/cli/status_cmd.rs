@@ -110,6 +110,7 @@ pub async fn run(
     if let Some(w) = &windows {
         report = report.with_windows(w);
     }
+    report = report.with_load(&obs, &health, &as_windows, config);
     tracing::info!(
         ensemble = %report.ensemble,
         state = report.state,
