@@ -1,11 +1,12 @@
 //! The health summary of an observation: how many voters serve, whether there is a quorum,
 //! how many more failures it survives, and what is wrong, worst first.
 
-use crate::alerts::{breaches, Breach};
+use crate::alerts::{breaches_with, Breach};
 use crate::config::{Level, Thresholds};
 use crate::ensemble::member::MemberSnapshot;
 use crate::ensemble::member::Role;
 use crate::ensemble::{quorum_size, EnsembleConfig};
+use crate::history::window::Windows;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -55,6 +56,17 @@ pub fn summarize(
 pub fn summarize_refs(
     config: Option<&EnsembleConfig>,
     members: &[&MemberSnapshot],
+    thresholds: &Thresholds,
+) -> Health {
+    summarize_windows(config, members, &[], thresholds)
+}
+
+/// As `summarize_refs`, with each member's windowed figures (same order as `members`; a
+/// shorter list leaves the rest without), so the windowed thresholds are judged too.
+pub fn summarize_windows(
+    config: Option<&EnsembleConfig>,
+    members: &[&MemberSnapshot],
+    windows: &[Option<&Windows>],
     thresholds: &Thresholds,
 ) -> Health {
     // Two members can claim to lead for a moment: a leader that was paused (SIGSTOP, a long
@@ -191,7 +203,11 @@ pub fn summarize_refs(
     }
     let per_member: Vec<Vec<Breach>> = members
         .iter()
-        .map(|m| breaches(m, thresholds, leader_zxid))
+        .enumerate()
+        .map(|(i, m)| {
+            let w = windows.get(i).copied().flatten();
+            breaches_with(m, w, thresholds, leader_zxid)
+        })
         .collect();
     for (m, bs) in members.iter().zip(&per_member) {
         for b in bs {

@@ -1,6 +1,8 @@
 //! Metric history per member: fixed-size ring buffers (the oldest sample is overwritten), so
 //! memory stays bounded however long the console runs. Rates are derived from counter deltas.
 
+pub mod window;
+
 use crate::ensemble::member::MemberSnapshot;
 use ringbuf::traits::{Consumer, Observer, RingBuffer};
 use ringbuf::HeapRb;
@@ -14,10 +16,13 @@ pub enum Series {
     Outstanding,
     Connections,
     ProbeMs,
+    /// The member's load score (1.0 = a signal at its critical threshold).
+    Load,
 }
 
 impl Series {
-    pub const ALL: [Series; 5] = [
+    pub const ALL: [Series; 6] = [
+        Series::Load,
         Series::RequestsPerSec,
         Series::LatencyAvg,
         Series::Outstanding,
@@ -32,6 +37,7 @@ impl Series {
             Series::Outstanding => "outstanding",
             Series::Connections => "connections",
             Series::ProbeMs => "probe round trip ms",
+            Series::Load => "load score",
         }
     }
 }
@@ -41,6 +47,8 @@ pub struct MemberHistory {
     /// (packets_received, when) of the previous sample, for the request rate.
     last_counter: Option<(i64, std::time::Instant)>,
     capacity: usize,
+    /// Cumulative counters of the last minutes, for the windowed figures.
+    counters: window::CounterLog,
 }
 
 impl std::fmt::Debug for MemberHistory {
@@ -58,6 +66,7 @@ impl MemberHistory {
             series: Series::ALL.iter().map(|_| HeapRb::new(capacity)).collect(),
             last_counter: None,
             capacity,
+            counters: window::CounterLog::default(),
         }
     }
 
@@ -66,7 +75,18 @@ impl MemberHistory {
     }
 
     pub fn len(&self) -> usize {
-        self.series[0].occupied_len()
+        self.series[self.index(Series::RequestsPerSec)].occupied_len()
+    }
+
+    fn index(&self, s: Series) -> usize {
+        Series::ALL.iter().position(|x| *x == s).unwrap_or(0)
+    }
+
+    /// Records the load score computed from the reading just recorded (it needs the windows
+    /// that reading completes); a member without one records 0.
+    pub fn record_load(&mut self, score: Option<f64>) {
+        let i = self.index(Series::Load);
+        self.series[i].push_overwrite(score.unwrap_or(0.0));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -84,23 +104,40 @@ impl MemberHistory {
             _ => None,
         };
         self.last_counter = snap.metric_i64("packets_received").map(|c| (c, now));
+        if snap.role.is_alive() {
+            self.counters.push(now, window::Counters::of(snap));
+        }
         let values = [
-            rate.unwrap_or(0.0),
-            snap.metric_f64("avg_latency").unwrap_or(0.0),
-            snap.metric_f64("outstanding_requests").unwrap_or(0.0),
-            snap.metric_f64("num_alive_connections").unwrap_or(0.0),
-            snap.probe_ms,
+            (Series::RequestsPerSec, rate.unwrap_or(0.0)),
+            (
+                Series::LatencyAvg,
+                snap.metric_f64("avg_latency").unwrap_or(0.0),
+            ),
+            (
+                Series::Outstanding,
+                snap.metric_f64("outstanding_requests").unwrap_or(0.0),
+            ),
+            (
+                Series::Connections,
+                snap.metric_f64("num_alive_connections").unwrap_or(0.0),
+            ),
+            (Series::ProbeMs, snap.probe_ms),
         ];
-        for (rb, v) in self.series.iter_mut().zip(values) {
-            rb.push_overwrite(v);
+        for (s, v) in values {
+            let i = self.index(s);
+            self.series[i].push_overwrite(v);
         }
         rate
     }
 
     /// Oldest first.
     pub fn values(&self, s: Series) -> Vec<f64> {
-        let i = Series::ALL.iter().position(|x| *x == s).unwrap_or(0);
-        self.series[i].iter().copied().collect()
+        self.series[self.index(s)].iter().copied().collect()
+    }
+
+    /// Figures over the last 10 s, 60 s and 5 min, from the server's counters.
+    pub fn windows(&self) -> window::Windows {
+        self.counters.windows()
     }
 
     pub fn last(&self, s: Series) -> Option<f64> {

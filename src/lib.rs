@@ -2,6 +2,7 @@
 //!
 //! Everything outside `ui` and `tui` is terminal-free so `status`, `plan` and `scan` reuse it.
 
+pub mod advisor;
 pub mod alerts;
 pub mod app;
 pub mod audit;
@@ -12,6 +13,7 @@ pub mod fleet;
 pub mod health;
 pub mod history;
 pub mod host;
+pub mod load;
 pub mod logging;
 pub mod probe;
 pub mod remembered;

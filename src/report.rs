@@ -21,6 +21,11 @@ pub struct StatusReport {
     pub members: Vec<MemberReport>,
     pub problems: Vec<String>,
     pub elapsed_ms: f64,
+    /// The busiest member's load score, its driver and which member (null: none known).
+    pub load: Option<crate::load::EnsembleLoad>,
+    /// The scaling advisor's suggestions with their evidence (a single look gives the
+    /// structural ones: voter count and tolerance).
+    pub advice: Vec<crate::advisor::Advice>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +58,10 @@ pub struct MemberReport {
     pub error: Option<String>,
     pub hint: Option<String>,
     pub breaches: Vec<crate::alerts::Breach>,
+    /// Figures over the window between two readings (`status --window S`); null otherwise.
+    pub window: Option<crate::history::window::Window>,
+    /// `{"score", "driver"}`: 1.0 = a signal at its critical threshold; null when silent.
+    pub load: Option<crate::load::Load>,
 }
 
 pub use crate::ensemble::config::hex;
@@ -103,6 +112,8 @@ impl StatusReport {
                     error: m.error.clone(),
                     hint: m.hint.clone(),
                     breaches: b.clone(),
+                    window: None,
+                    load: None,
                 })
                 .collect();
         StatusReport {
@@ -123,6 +134,8 @@ impl StatusReport {
             members,
             problems,
             elapsed_ms: (obs.elapsed.as_secs_f64() * 10000.0).round() / 10.0,
+            load: None,
+            advice: Vec::new(),
         }
     }
 
@@ -136,6 +149,47 @@ impl StatusReport {
                  (it may have changed since)"
             ));
             self.config_seen_at = Some(at);
+        }
+        self
+    }
+
+    /// Each member's figures over a window, in the order of `members` (see `status --window`).
+    pub fn with_windows(mut self, windows: &[Option<crate::history::window::Window>]) -> Self {
+        for (m, w) in self.members.iter_mut().zip(windows) {
+            m.window = *w;
+        }
+        self
+    }
+
+    /// Each member's load score (windowed signals from `windows`, same order as the
+    /// members, when known), the ensemble's, and the structural advice.
+    pub fn with_load(
+        mut self,
+        obs: &Observation,
+        health: &Health,
+        windows: &[Option<crate::history::window::Windows>],
+        config: &crate::config::Config,
+    ) -> Self {
+        for (i, (r, m)) in self.members.iter_mut().zip(&obs.members).enumerate() {
+            let w = windows.get(i).copied().flatten();
+            r.load = crate::load::member_load(
+                m,
+                w.as_ref(),
+                &config.thresholds,
+                &config.load.weights,
+                health.leader_zxid,
+            );
+        }
+        self.load =
+            crate::load::ensemble_load(self.members.iter().map(|m| (m.id, m.load.as_ref())));
+        // Without a membership the voter count is a guess: no advice on a guess.
+        if obs.config.is_some() {
+            let r = crate::advisor::Reading {
+                voters: health.voters,
+                observers: health.observers,
+                ..Default::default()
+            };
+            self.advice = crate::advisor::structural(&r, &config.advisor);
         }
         self
     }
@@ -184,6 +238,9 @@ impl StatusReport {
         );
         if let Some(at) = &self.config_seen_at {
             let _ = writeln!(s, "membership as last seen live at {at}");
+        }
+        if let Some(l) = &self.load {
+            let _ = writeln!(s, "{}", load_line(l));
         }
         s.push('\n');
         s.push_str(&row([
@@ -244,8 +301,23 @@ impl StatusReport {
                 let _ = writeln!(s, "  - {p}");
             }
         }
+        if !self.advice.is_empty() {
+            let _ = writeln!(s, "\nadvice:");
+            for a in &self.advice {
+                let _ = writeln!(s, "  - {}", a.line());
+            }
+        }
         s
     }
+}
+
+/// `load 0.42 (member 2: latency_window_ms; 1.0 = at the critical threshold)`.
+pub fn load_line(l: &crate::load::EnsembleLoad) -> String {
+    let who = l.member.map_or(String::new(), |m| format!("member {m}: "));
+    format!(
+        "load {:.2} ({who}{}; 1.0 = at the critical threshold)",
+        l.score, l.driver
+    )
 }
 
 fn row(c: [&str; 12]) -> String {

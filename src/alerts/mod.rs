@@ -3,7 +3,8 @@
 pub mod hysteresis;
 
 use crate::config::{Level, Metric, Thresholds};
-use crate::ensemble::member::MemberSnapshot;
+use crate::ensemble::member::{MemberSnapshot, Role};
+use crate::history::window::Windows;
 use serde::Serialize;
 
 /// Transactions a member is behind the leader. Zxids of one epoch count transactions. Across
@@ -23,12 +24,27 @@ pub fn zxid_lag(member: u64, leader: u64, synced: bool) -> Option<u64> {
     }
 }
 
-/// The value a threshold is checked against, if the member reported it.
+/// The value a threshold is checked against, if the member reported it. Windowed metrics
+/// need figures over a window: see `signal_value`.
 pub fn metric_value(
     snap: &MemberSnapshot,
     metric: Metric,
     leader_zxid: Option<u64>,
 ) -> Option<f64> {
+    signal_value(snap, None, metric, leader_zxid)
+}
+
+/// As `metric_value`, with the member's windowed figures when they are known.
+pub fn signal_value(
+    snap: &MemberSnapshot,
+    windows: Option<&Windows>,
+    metric: Metric,
+    leader_zxid: Option<u64>,
+) -> Option<f64> {
+    if metric.windowed() {
+        // A silent member's windows end at its last answer: they are not "now".
+        return windowed_value(windows.filter(|_| snap.role.is_alive())?, metric);
+    }
     match metric {
         Metric::LatencyAvgMs => snap.metric_f64("avg_latency"),
         Metric::LatencyMaxMs => snap.metric_f64("max_latency"),
@@ -55,7 +71,42 @@ pub fn metric_value(
         Metric::ProbeMs => snap.role.is_alive().then_some(snap.probe_ms),
         Metric::FsyncAvgMs => snap.metric_f64("avg_fsynctime"),
         Metric::Watches => snap.metric_f64("watch_count"),
+        Metric::OpenFds => snap.metric_f64("open_file_descriptor_count"),
+        Metric::Znodes => snap.metric_f64("znode_count"),
+        Metric::DataSizeMb => snap
+            .metric_f64("approximate_data_size")
+            .map(|b| b / (1024.0 * 1024.0)),
+        Metric::PendingSyncs => snap.metric_f64("pending_syncs"),
+        Metric::FollowersUnsynced => followers_unsynced(snap),
+        Metric::LatencyWindowMs
+        | Metric::FsyncMsPerSec
+        | Metric::SnapshotMsPerSec
+        | Metric::Elections5m => None,
     }
+}
+
+fn windowed_value(w: &Windows, metric: Metric) -> Option<f64> {
+    match metric {
+        Metric::LatencyWindowMs => w.short?.latency_avg_ms,
+        Metric::FsyncMsPerSec => w.long?.fsync.map(|f| f.ms_per_s),
+        Metric::SnapshotMsPerSec => w.five?.snapshot.map(|f| f.ms_per_s),
+        Metric::Elections5m => w.elections_5m().map(|n| n as f64),
+        _ => None,
+    }
+}
+
+/// The leader's count of voters it does not have as synced followers. `zk_quorum_size` is the
+/// number of voters (3.6+); `zk_synced_followers` counts non-voting followers too.
+fn followers_unsynced(snap: &MemberSnapshot) -> Option<f64> {
+    if snap.role != Role::Leader {
+        return None;
+    }
+    let voters = snap.metric_f64("quorum_size")?;
+    let synced = snap.metric_f64("synced_followers")?
+        - snap
+            .metric_f64("synced_non_voting_followers")
+            .unwrap_or(0.0);
+    Some((voters - 1.0 - synced).max(0.0))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,10 +129,20 @@ impl std::fmt::Display for Breach {
 
 /// Every threshold this member is at or above right now.
 pub fn breaches(snap: &MemberSnapshot, t: &Thresholds, leader_zxid: Option<u64>) -> Vec<Breach> {
+    breaches_with(snap, None, t, leader_zxid)
+}
+
+/// As `breaches`, with the windowed metrics when the member's windows are known.
+pub fn breaches_with(
+    snap: &MemberSnapshot,
+    windows: Option<&Windows>,
+    t: &Thresholds,
+    leader_zxid: Option<u64>,
+) -> Vec<Breach> {
     Metric::ALL
         .iter()
         .filter_map(|&metric| {
-            let value = metric_value(snap, metric, leader_zxid)?;
+            let value = signal_value(snap, windows, metric, leader_zxid)?;
             let level = t.level(metric, value);
             (level > Level::Ok).then_some(Breach {
                 metric,
@@ -95,6 +156,48 @@ pub fn breaches(snap: &MemberSnapshot, t: &Thresholds, leader_zxid: Option<u64>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ensemble::member::{MetricValue, MetricsSource};
+
+    fn leader(metrics: &[(&str, i64)]) -> MemberSnapshot {
+        MemberSnapshot {
+            id: Some(1),
+            address: "a:1".into(),
+            role: Role::Leader,
+            mode: None,
+            voting: Some(true),
+            zxid: None,
+            metrics: metrics
+                .iter()
+                .map(|(k, v)| (k.to_string(), MetricValue::Int(*v)))
+                .collect(),
+            source: MetricsSource::Mntr,
+            probe_ms: 1.0,
+            error: None,
+            hint: None,
+            zab: None,
+        }
+    }
+
+    #[test]
+    fn the_presets_figures_read_from_the_recorded_keys() {
+        let s = leader(&[
+            ("quorum_size", 5),
+            ("synced_followers", 3),
+            ("synced_non_voting_followers", 1),
+            ("approximate_data_size", 3 * 1024 * 1024),
+            ("open_file_descriptor_count", 51),
+            ("pending_syncs", 0),
+        ]);
+        // 5 voters: 4 followers expected, 2 voting ones synced.
+        assert_eq!(metric_value(&s, Metric::FollowersUnsynced, None), Some(2.0));
+        assert_eq!(metric_value(&s, Metric::DataSizeMb, None), Some(3.0));
+        assert_eq!(metric_value(&s, Metric::OpenFds, None), Some(51.0));
+        let mut f = s.clone();
+        f.role = Role::Follower;
+        assert_eq!(metric_value(&f, Metric::FollowersUnsynced, None), None);
+        // Windowed metrics need windows; without them they are unknown, never 0.
+        assert_eq!(metric_value(&s, Metric::LatencyWindowMs, None), None);
+    }
 
     #[test]
     fn lag_only_within_an_epoch() {

@@ -2,10 +2,11 @@
 //! stream of them (request rate, when it last answered, what changed, breach levels).
 
 use crate::alerts::hysteresis::{BreachTracker, LevelChange};
-use crate::alerts::metric_value;
+use crate::alerts::signal_value;
 use crate::config::{Level, Metric, Thresholds};
 use crate::ensemble::member::MemberSnapshot;
 use crate::ensemble::member::Role;
+use crate::history::window::Windows;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::time::SystemTime;
@@ -49,6 +50,8 @@ pub struct MemberView {
     /// The sandbox paused it (SIGSTOP) at this console's request; cleared when it answers
     /// again. Shown only while it does not answer.
     pub paused: bool,
+    /// Its load score after the latest reading (none while it is silent).
+    pub load: Option<crate::load::Load>,
 }
 
 impl MemberView {
@@ -62,6 +65,7 @@ impl MemberView {
             samples: 0,
             last_zxid: None,
             paused: false,
+            load: None,
         }
     }
 
@@ -132,16 +136,17 @@ impl MemberView {
         &mut self,
         t: &Thresholds,
         leader_zxid: Option<u64>,
+        windows: Option<&Windows>,
     ) -> Vec<LevelChange> {
         let alive = self.snap.role.is_alive();
         Metric::ALL
             .iter()
-            .filter_map(
-                |&m| match metric_value(&self.snap, m, leader_zxid).filter(|_| alive) {
+            .filter_map(|&m| {
+                match signal_value(&self.snap, windows, m, leader_zxid).filter(|_| alive) {
                     Some(v) => self.breaches.observe(t, m, v),
                     None => self.breaches.clear(m),
-                },
-            )
+                }
+            })
             .collect()
     }
 

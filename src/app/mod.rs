@@ -4,6 +4,7 @@
 pub mod events;
 pub mod fleet;
 pub mod keys;
+mod load;
 mod members;
 pub mod text_input;
 pub mod tree;
@@ -23,7 +24,7 @@ use crate::ensemble::observation::{
 };
 use crate::ensemble::tls::TlsPorts;
 use crate::ensemble::EnsembleConfig;
-use crate::health::{summarize, summarize_refs, Health};
+use crate::health::{summarize, summarize_windows, Health};
 use crate::history::{MemberHistory, Series};
 use events::EventLog;
 use keys::{Action, KeyCode, KeyInput, Keymap};
@@ -186,6 +187,8 @@ pub struct State {
     pub members: BTreeMap<MemberKey, MemberView>,
     pub history: BTreeMap<MemberKey, MemberHistory>,
     pub health: Health,
+    /// The ensemble's load score and the scaling advice in force.
+    pub load: crate::load::console::LoadState,
     pub events: EventLog,
     pub last_refresh: Option<SystemTime>,
     /// The wall clock as of the latest message: ages and dates on screen are relative to it
@@ -274,6 +277,7 @@ impl State {
             members: BTreeMap::new(),
             history: BTreeMap::new(),
             health,
+            load: Default::default(),
             events: EventLog::default(),
             last_refresh: None,
             zone,
@@ -756,8 +760,9 @@ impl State {
             new_events.push((level, text));
         }
         let leader_zxid = self.health.leader_zxid;
+        let windows = self.history.get(&key).map(MemberHistory::windows);
         let changes: Vec<LevelChange> =
-            view.observe_thresholds(&self.config.thresholds, leader_zxid);
+            view.observe_thresholds(&self.config.thresholds, leader_zxid, windows.as_ref());
         for c in changes {
             let text = if c.to > c.from {
                 format!(
@@ -783,6 +788,7 @@ impl State {
         }
         self.last_refresh = Some(now);
         self.recompute(now);
+        self.observe_load(&key, at);
         self.dirty = true;
         // A seed answered with an id we did not know: probe it under that id from now on.
         if target.id.is_none() && key != MemberKey::Address(target.address.clone()) {
@@ -793,9 +799,19 @@ impl State {
 
     fn recompute(&mut self, now: SystemTime) {
         let snaps: Vec<&MemberSnapshot> = self.members.values().map(|m| &m.snap).collect();
+        let windows: Vec<_> = self
+            .members
+            .keys()
+            .map(|k| self.history.get(k).map(MemberHistory::windows))
+            .collect();
         let old_leader = self.health.leader;
         let old_quorum = self.health.has_quorum;
-        self.health = summarize_refs(self.membership.as_ref(), &snaps, &self.config.thresholds);
+        self.health = summarize_windows(
+            self.membership.as_ref(),
+            &snaps,
+            &windows.iter().map(Option::as_ref).collect::<Vec<_>>(),
+            &self.config.thresholds,
+        );
         // The first round is what the ensemble looks like, not a change: a console started
         // on a healthy ensemble must not log "leader elected" or "quorum restored".
         if !self.baseline {

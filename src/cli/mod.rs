@@ -114,6 +114,8 @@ pub enum Command {
         timeout_ms: Option<u64>,
         #[command(flatten)]
         fleet: fleet_cmd::FleetArgs,
+        #[command(flatten)]
+        load: status_cmd::LoadArgs,
     },
     /// Preview a membership change: the steps and, for each, the quorum before and after.
     /// Exits 2 if any step is unsafe.
@@ -205,13 +207,14 @@ pub async fn run(args: Args) -> i32 {
             json,
             timeout_ms,
             fleet,
+            load,
         }) => {
             let fleet = args.fleet.merged(fleet);
             if fleet.wanted() {
                 return fleet_cmd::run_status(&config, &fleet, &target(admin), *json, *timeout_ms)
                     .await;
             }
-            status_cmd::run(&config, &target(admin), *json, *timeout_ms).await
+            status_cmd::run(&config, &target(admin), *json, *timeout_ms, load).await
         }
         Some(Command::Scan { args: scan }) => {
             scan_cmd::run(&config, &target(&AdminArgs::default()), scan).await

@@ -59,6 +59,9 @@ pub fn to_text(r: &StatusReport, width: usize) -> String {
             "",
         ));
     }
+    if let Some(l) = &r.load {
+        out.extend(wrap(&zkconsole::report::load_line(l), width, ""));
+    }
     out.push(String::new());
     out.push(row([
         "ID", "ADDRESS", "ROLE", "LAG", "LAT ms", "OUTST", "PROBE",
@@ -74,6 +77,17 @@ pub fn to_text(r: &StatusReport, width: usize) -> String {
         out.push("problems:".into());
         for p in &r.problems {
             let mut lines = wrap(p, width, "    ");
+            if let Some(first) = lines.first_mut() {
+                first.replace_range(..4, "  - ");
+            }
+            out.extend(lines);
+        }
+    }
+    if !r.advice.is_empty() {
+        out.push(String::new());
+        out.push("advice:".into());
+        for a in &r.advice {
+            let mut lines = wrap(&a.line(), width, "    ");
             if let Some(first) = lines.first_mut() {
                 first.replace_range(..4, "  - ");
             }

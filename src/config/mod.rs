@@ -6,14 +6,17 @@
 
 pub mod actions;
 mod credentials;
+mod load;
+pub mod presets;
 mod private;
 mod thresholds;
 
 pub use credentials::{
     digest_of, Credentials, CredentialsError, DigestKey, DIGEST_ENV, DIGEST_KEY_FILE,
 };
+pub use load::{AdvisorConfig, LoadConfig, Weights};
 pub use private::{ensure_private_dir, open_private};
-pub use thresholds::{Level, Metric, Threshold, Thresholds};
+pub use thresholds::{Layer, Level, Metric, PartialThreshold, Threshold, Thresholds};
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,6 +39,13 @@ pub struct Config {
     /// The ensemble used when neither --connect nor --ensemble is given.
     pub default_ensemble: Option<String>,
     pub thresholds: Thresholds,
+    /// A named set of thresholds from published practice (config/presets/), layered over
+    /// the compiled defaults and under `[thresholds]`.
+    pub threshold_preset: Option<String>,
+    /// The load score: weights of the signals.
+    pub load: LoadConfig,
+    /// The scaling advisor's levels and durations.
+    pub advisor: AdvisorConfig,
     pub ensembles: BTreeMap<String, EnsembleEntry>,
     /// Key overrides: action name → keys, e.g. `quit = ["q", "ctrl-c"]`.
     pub keys: BTreeMap<String, Vec<String>>,
@@ -97,6 +107,9 @@ impl Default for Config {
             theme: "dark".into(),
             default_ensemble: None,
             thresholds: Thresholds::default(),
+            threshold_preset: None,
+            load: LoadConfig::default(),
+            advisor: AdvisorConfig::default(),
             ensembles: BTreeMap::new(),
             keys: BTreeMap::new(),
             utc: false,
@@ -144,7 +157,7 @@ impl Config {
     /// As `parse`, with `[keys]` checked by `keys` (the console's keymap lives above the
     /// config, so the check is handed in rather than imported).
     pub fn parse_checked(text: &str, path: &str, keys: KeyCheck) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -154,6 +167,14 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
+        if let Some(name) = &cfg.threshold_preset {
+            let layer = presets::preset(name).map_err(|message| ConfigError {
+                path: path.to_string(),
+                line: line_of_key(text, "threshold_preset"),
+                message: format!("key `threshold_preset`: {message}"),
+            })?;
+            cfg.thresholds = cfg.thresholds.layered(Some(&layer));
+        }
         cfg.validate(path, text, keys)?;
         Ok(cfg)
     }
@@ -249,6 +270,9 @@ impl Config {
                 message: e,
             });
         }
+        self.advisor
+            .validate()
+            .map_err(|(key, m)| err(&format!("advisor.{key}"), m))?;
         self.thresholds
             .validate()
             .map_err(|(key, m)| err(&format!("thresholds.{key}"), m))
@@ -397,6 +421,29 @@ mod tests {
                 .unwrap()
                 .critical
         );
+    }
+
+    #[test]
+    fn a_preset_goes_under_the_users_thresholds() {
+        let cfg = Config::parse(
+            "threshold_preset = \"zookeeper-monitoring\"\n\
+             [thresholds.latency_avg_ms]\ncritical = 150\n",
+            "x.toml",
+        )
+        .unwrap();
+        let t = |m: Metric| *cfg.thresholds.get(m).unwrap();
+        // The user's level wins; the level the user did not name comes from the preset.
+        assert_eq!(t(Metric::LatencyAvgMs).critical, Some(150.0));
+        assert_eq!(t(Metric::LatencyAvgMs).warn, Some(80.0));
+        // Metrics the user did not name: the preset's, and where it is silent, the default.
+        assert_eq!(t(Metric::Outstanding).critical, Some(11.0));
+        assert_eq!(
+            t(Metric::ZxidLag),
+            *Thresholds::default().get(Metric::ZxidLag).unwrap()
+        );
+        let e = Config::parse("\nthreshold_preset = \"nagios\"\n", "y.toml").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.message.contains("zookeeper-monitoring"), "{e}");
     }
 
     #[test]

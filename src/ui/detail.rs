@@ -107,6 +107,9 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .max()
         .unwrap_or(8);
     let key_width = (longest + 1).min(inner_width.saturating_sub(14)).max(8);
+    if needle.is_empty() {
+        lines.extend(windows_block(state, m, theme));
+    }
     let mut matched = 0usize;
     let info_total = info.len();
     for (k, v) in info {
@@ -167,4 +170,99 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
         area,
     );
+}
+
+/// A figure in at most 7 cells: two decimals below 1 (sub-millisecond latencies), else compact.
+fn fig(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(v) if v.abs() < 1.0 && v != 0.0 => format!("{v:.2}"),
+        Some(v) => format::count(v),
+    }
+}
+
+/// Windowed figures beside the lifetime ones, labelled: the lifetime figures (`zk_avg_*`)
+/// span the server's whole uptime and barely move during an incident.
+fn windows_block(state: &State, m: &crate::app::MemberView, theme: &Theme) -> Vec<Line<'static>> {
+    let w = state
+        .history
+        .get(&m.key())
+        .map(|h| h.windows())
+        .unwrap_or_default();
+    let (short, long) = (w.short.as_ref(), w.long.as_ref());
+    let lifetime = |k: &str| m.snap.metric_f64(k);
+    let span = |x: Option<&crate::history::window::Window>| {
+        x.filter(|w| w.partial())
+            .map(|w| format!("{:.0}s", w.span_s))
+    };
+    let head = format!(
+        "{:<11}{:>7}{:>7}{:>9}",
+        "window",
+        span(short).unwrap_or_else(|| "10s".into()),
+        span(long).unwrap_or_else(|| "60s".into()),
+        "lifetime"
+    );
+    let est = short
+        .and_then(|w| w.latency_basis)
+        .is_some_and(|b| b == crate::history::window::Basis::Estimated);
+    // Label, 10 s, 60 s, lifetime.
+    type Row<'a> = (&'a str, Option<f64>, Option<f64>, Option<f64>);
+    let rows: [Row; 6] = [
+        (
+            if est { "lat ms ~" } else { "lat ms" },
+            short.and_then(|w| w.latency_avg_ms),
+            long.and_then(|w| w.latency_avg_ms),
+            lifetime("avg_latency"),
+        ),
+        (
+            "req/s",
+            short.and_then(|w| w.requests_per_s),
+            long.and_then(|w| w.requests_per_s),
+            None,
+        ),
+        (
+            "fsync ms",
+            short.and_then(|w| w.fsync?.avg_ms),
+            long.and_then(|w| w.fsync?.avg_ms),
+            lifetime("avg_fsynctime"),
+        ),
+        (
+            "fsync ms/s",
+            short.and_then(|w| w.fsync.map(|f| f.ms_per_s)),
+            long.and_then(|w| w.fsync.map(|f| f.ms_per_s)),
+            None,
+        ),
+        (
+            "snapshots",
+            short.and_then(|w| w.snapshot.map(|f| f.count as f64)),
+            long.and_then(|w| w.snapshot.map(|f| f.count as f64)),
+            lifetime("cnt_snapshottime"),
+        ),
+        (
+            "elections",
+            short.and_then(|w| w.election.map(|f| f.count as f64)),
+            long.and_then(|w| w.election.map(|f| f.count as f64)),
+            lifetime("cnt_election_time"),
+        ),
+    ];
+    let mut out = vec![Line::styled(head, theme.style(Slot::Header))];
+    for (label, a, b, c) in rows {
+        if a.is_none() && b.is_none() && c.is_none() {
+            continue;
+        }
+        out.push(Line::from(vec![
+            Span::styled(format!("{label:<11}"), theme.style(Slot::Header)),
+            Span::styled(
+                format!("{:>7}{:>7}{:>9}", fig(a), fig(b), fig(c)),
+                theme.style(Slot::Text),
+            ),
+        ]));
+    }
+    if let Some(n) = w.elections_5m().filter(|n| *n > 0) {
+        out.push(Line::styled(
+            format!("{n} election(s) in the last 5 min"),
+            theme.style(Slot::Warn),
+        ));
+    }
+    out
 }

@@ -1,0 +1,182 @@
+//! Load and capacity against real sandboxes: windowed figures from the servers' counters,
+//! the load score and the advice in `status --json`.
+
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+
+use common::{address_of, discovery_of, healthy_sandbox, member_by_id, observe_health};
+use std::time::{Duration, Instant};
+use zkconsole::history::window::{between, Basis, Counters};
+use zkconsole::zk::connect_session;
+use zookeeper_client as zkc;
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+const PROBE_MS: u64 = 3000;
+
+/// `n` reads of `/` on one session, pipelined in batches of 100.
+async fn reads(client: &zkc::Client, n: usize) {
+    for _ in 0..n / 100 {
+        let batch: Vec<_> = (0..100).map(|_| client.get_data("/")).collect();
+        for r in futures::future::join_all(batch).await {
+            r.expect("read /");
+        }
+    }
+}
+
+/// `n` writes, one after another (each waits for its quorum and fsync).
+async fn writes(client: &zkc::Client, prefix: &str, n: usize) {
+    let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    for i in 0..n {
+        client
+            .create(&format!("{prefix}{i:04}"), b"x", &opts)
+            .await
+            .expect("create");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_burst_of_reads_the_windowed_latency_leaves_the_lifetime_one_behind() {
+    let sb = healthy_sandbox(3).await;
+    let d = discovery_of(&sb, PROBE_MS);
+    let client = connect_session(&address_of(&sb, 1), TIMEOUT, None, &Default::default())
+        .await
+        .expect("session on member 1");
+    // A lifetime made of slow requests: writes wait for a quorum and an fsync.
+    writes(&client, "/w", 40).await;
+
+    let (before, _) = observe_health(&d, None).await;
+    let t1 = Instant::now();
+    // The window: many fast reads and a few writes, all on member 1.
+    reads(&client, 3000).await;
+    writes(&client, "/v", 5).await;
+    let (after, _) = observe_health(&d, None).await;
+    let secs = t1.elapsed().as_secs_f64();
+
+    let s1 = member_by_id(&before, 1).expect("member 1 before");
+    let s2 = member_by_id(&after, 1).expect("member 1 after");
+    let w = between(
+        &Counters::of(s1),
+        &Counters::of(s2),
+        secs,
+        Duration::from_secs_f64(secs),
+    )
+    .expect("a window between two readings");
+    assert_eq!(w.latency_basis, Some(Basis::Exact), "3.8 reports summaries");
+    // The server counted what we sent (plus a few pings of our session and the probes').
+    let n = w.requests.expect("requests in the window");
+    assert!(
+        (3005..3005 + 60).contains(&n),
+        "{n} requests counted: {w:?}"
+    );
+    let writes_seen = w.writes_per_s.unwrap() * secs;
+    assert!(
+        (writes_seen - 5.0).abs() < 0.5,
+        "{writes_seen} writes: {w:?}"
+    );
+    assert!(w.fsync.expect("fsync reported").count >= 1, "{w:?}");
+
+    // The window and the lifetime differ exactly as the counts say:
+    // avg₂·n₂ = avg₁·n₁ + window·Δn (mntr prints the averages to 4 decimals).
+    let (a1, a2) = (
+        s1.metric_f64("avg_latency").unwrap(),
+        s2.metric_f64("avg_latency").unwrap(),
+    );
+    let (l1, l2) = (
+        s1.metric_f64("cnt_readlatency").unwrap() + s1.metric_f64("cnt_updatelatency").unwrap(),
+        s2.metric_f64("cnt_readlatency").unwrap() + s2.metric_f64("cnt_updatelatency").unwrap(),
+    );
+    let windowed = w.latency_avg_ms.expect("latency over the window");
+    let lhs = a2 * l2;
+    let rhs = a1 * l1 + windowed * n as f64;
+    assert!(
+        (lhs - rhs).abs() <= 1e-4 * l2 + 1.0,
+        "avg₂·n₂ = {lhs}, avg₁·n₁ + w·Δn = {rhs}; {w:?}"
+    );
+    // Reads are faster than quorum writes: the window sits below what the writes left in the
+    // lifetime average, and the lifetime one is dragged down only partly.
+    assert!(
+        windowed < a1,
+        "window {windowed} ms vs lifetime before {a1} ms"
+    );
+    assert!(
+        a2 > windowed,
+        "lifetime after {a2} ms vs window {windowed} ms"
+    );
+    sb.down().await.expect("sandbox down");
+}
+
+/// `status --json` with a config whose `toml` is given, in a fresh home.
+async fn status_with(config: &str, connect: &str, extra: &[&str]) -> serde_json::Value {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("config/zkconsole");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    let mut args = vec!["status", "--connect", connect, "--json"];
+    args.extend_from_slice(extra);
+    let run = common::zkconsole_in(home.path(), &args).await;
+    assert!(run.code < 3, "exit {}: {}", run.code, run.stderr);
+    run.json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_json_gives_each_members_load_its_driver_the_window_and_the_advice() {
+    let sb = healthy_sandbox(3).await;
+    let connect = sb.connect_string();
+    // Connections weigh in against a low critical level: 8 sessions on member 2 make it
+    // the busiest, driven by connections.
+    let config = "[thresholds.connections]\nwarn = 5\ncritical = 10\n\
+                  [load.weights]\nprobe_ms = 0.0\n";
+    let mut sessions = Vec::new();
+    for _ in 0..8 {
+        let c = connect_session(&address_of(&sb, 2), TIMEOUT, None, &Default::default())
+            .await
+            .expect("session on member 2");
+        sessions.push(c);
+    }
+    let r = status_with(config, &connect, &[]).await;
+    for m in r["members"].as_array().unwrap() {
+        let l = &m["load"];
+        assert!(l["score"].as_f64().is_some_and(|s| s >= 0.0), "{m:#}");
+        assert!(l["driver"].as_str().is_some_and(|d| !d.is_empty()), "{m:#}");
+        assert!(m["window"].is_null(), "one look has no window: {m:#}");
+    }
+    let two = common::row_by_id(&r, 2);
+    assert_eq!(two["load"]["driver"], "connections", "{two:#}");
+    let score = two["load"]["score"].as_f64().unwrap();
+    // 8 sessions, plus the probe's own connection while it asks.
+    assert!((0.8..=1.0).contains(&score), "{two:#}");
+    assert_eq!(r["load"]["member"], 2, "{:#}", r["load"]);
+    assert_eq!(r["load"]["score"].as_f64(), Some(score));
+    assert_eq!(r["load"]["driver"], "connections");
+    assert_eq!(
+        r["advice"],
+        serde_json::json!([]),
+        "3 voters, minimum 1: nothing to say"
+    );
+
+    // Fewer sessions, a lower score: the score follows the signal.
+    sessions.truncate(2);
+    drop(sessions);
+    let r = status_with(config, &connect, &["--window", "2"]).await;
+    let two = common::row_by_id(&r, 2);
+    assert!(two["load"]["score"].as_f64().unwrap() < score, "{two:#}");
+    for m in r["members"].as_array().unwrap() {
+        let w = &m["window"];
+        assert_eq!(w["window_s"], 2, "{m:#}");
+        assert!(w["span_s"].as_f64().unwrap() >= 2.0, "{m:#}");
+        assert!(w["requests"].as_u64().is_some(), "{m:#}");
+    }
+
+    // A minimum the membership does not meet: the advice says so, with its numbers.
+    let r = status_with("[advisor]\nmin_tolerance = 2\n", &connect, &[]).await;
+    let advice = r["advice"].as_array().unwrap();
+    assert_eq!(advice.len(), 1, "{advice:#?}");
+    assert_eq!(advice[0]["kind"], "add-voters");
+    assert!(advice[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("add 2 voters"));
+    assert_eq!(advice[0]["evidence"]["numbers"]["voters"], 3.0);
+    assert_eq!(advice[0]["evidence"]["numbers"]["tolerance"], 1.0);
+    sb.down().await.expect("sandbox down");
+}
