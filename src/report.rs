@@ -21,6 +21,9 @@ pub struct StatusReport {
     pub members: Vec<MemberReport>,
     pub problems: Vec<String>,
     pub elapsed_ms: f64,
+    /// Whether the servers run with dynamic reconfig: `enabled`, `disabled` (membership
+    /// changes by editing zoo.cfg and restarting), or `unknown`.
+    pub reconfig: crate::ensemble::mode::ReconfigMode,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +126,7 @@ impl StatusReport {
             members,
             problems,
             elapsed_ms: (obs.elapsed.as_secs_f64() * 10000.0).round() / 10.0,
+            reconfig: crate::ensemble::mode::ReconfigMode::Unknown,
         }
     }
 
@@ -137,6 +141,21 @@ impl StatusReport {
             ));
             self.config_seen_at = Some(at);
         }
+        self
+    }
+
+    /// The reconfig mode, and the members' disagreement about the membership (problem lines
+    /// naming who holds which list: a warning, since a restart would change the quorum).
+    pub fn with_membership(
+        mut self,
+        mode: crate::ensemble::mode::ReconfigMode,
+        disagreement: Vec<String>,
+    ) -> StatusReport {
+        self.reconfig = mode;
+        if !disagreement.is_empty() && self.state == "ok" {
+            self.state = "warn";
+        }
+        self.problems.extend(disagreement);
         self
     }
 
@@ -184,6 +203,18 @@ impl StatusReport {
         );
         if let Some(at) = &self.config_seen_at {
             let _ = writeln!(s, "membership as last seen live at {at}");
+        }
+        match self.reconfig {
+            crate::ensemble::mode::ReconfigMode::Unknown => {}
+            crate::ensemble::mode::ReconfigMode::Enabled => {
+                let _ = writeln!(s, "reconfig enabled (dynamic membership)");
+            }
+            crate::ensemble::mode::ReconfigMode::Disabled => {
+                let _ = writeln!(
+                    s,
+                    "reconfig disabled (static server lists: membership changes by zoo.cfg edits and restarts)"
+                );
+            }
         }
         s.push('\n');
         s.push_str(&row([

@@ -27,8 +27,8 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
     }
     let discovery = Discovery {
         seeds,
-        admin: resolved.admin,
-        tls: resolved.tls,
+        admin: resolved.admin.clone(),
+        tls: resolved.tls.clone(),
         opts: ProbeOptions {
             timeout: timeout_ms.map_or(config.probe_timeout(), Duration::from_millis),
             ..ProbeOptions::default()
@@ -52,7 +52,9 @@ pub async fn run(config: &Config, target: &Target, json: bool, timeout_ms: Optio
         }
     }
     let health = summarize(obs.config.as_ref(), &obs.members, &config.thresholds);
-    let mut report = StatusReport::new(&resolved.name, &obs, &health);
+    let views = super::member_views::gather(&obs, &resolved.tls, discovery.opts.timeout).await;
+    let mut report = StatusReport::new(&resolved.name, &obs, &health)
+        .with_membership(views.mode(&obs, Vec::new()), views.problems());
     if let Some(r) = &last_seen {
         report = report.with_remembered(r.seen_at);
     }
