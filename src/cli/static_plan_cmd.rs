@@ -130,6 +130,7 @@ pub fn static_goal(goal: &Goal) -> StaticGoal {
     StaticGoal {
         add: goal.add.clone(),
         remove: goal.remove.clone(),
+        batch: goal.mode == zkconsole::workflow::Mode::Batch,
     }
 }
 

@@ -29,6 +29,9 @@ pub struct StaticState {
 pub struct StaticGoal {
     pub add: Vec<ServerSpec>,
     pub remove: Vec<u64>,
+    /// Everything in one round (what an operator forcing several joiners at once does): the
+    /// checks then say why that is unsafe.
+    pub batch: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -221,6 +224,28 @@ impl Sim {
         self.restart_all(from.clone());
     }
 
+    /// Several changes in one round: every member's config gets the end list, the joiners
+    /// start, the old members restart, the removed ones stop.
+    fn batch_round(&mut self, from: &BTreeSet<u64>, to: &BTreeSet<u64>) {
+        let staying: BTreeSet<u64> = from.intersection(to).copied().collect();
+        for m in &staying {
+            self.apply(StaticAction::WriteList {
+                id: *m,
+                list: to.clone(),
+            });
+        }
+        for j in to.difference(from) {
+            self.apply(StaticAction::StartJoiner {
+                id: *j,
+                list: to.clone(),
+            });
+        }
+        self.restart_all(staying);
+        for r in from.difference(to) {
+            self.apply(StaticAction::StopRemoved { id: *r });
+        }
+    }
+
     fn remove_round(&mut self, from: &BTreeSet<u64>, id: u64, move_first: bool, stop_first: bool) {
         let mut to = from.clone();
         to.remove(&id);
@@ -338,6 +363,16 @@ pub fn plan_static(state: &StaticState, goal: &StaticGoal) -> StaticPlan {
     };
     let mut current: BTreeSet<u64> = state.lists.keys().copied().collect();
     let mut rounds = Vec::new();
+    if goal.batch && current.symmetric_difference(&goal_list).count() > 1 {
+        sim.batch_round(&current, &goal_list);
+        rounds.push(StaticRound {
+            from: current,
+            to: goal_list.clone(),
+            adds: None,
+            removes: None,
+        });
+        return finish(sim, rounds, goal_list);
+    }
     let mut adds: Vec<u64> = goal.add.iter().map(|s| s.id).collect();
     adds.sort_unstable();
     adds.dedup();
@@ -382,6 +417,10 @@ pub fn plan_static(state: &StaticState, goal: &StaticGoal) -> StaticPlan {
         current = to;
         sim.round += 1;
     }
+    finish(sim, rounds, goal_list)
+}
+
+fn finish(sim: Sim, rounds: Vec<StaticRound>, goal_list: BTreeSet<u64>) -> StaticPlan {
     let safe = sim.all_safe();
     let blocked = sim
         .steps
@@ -422,7 +461,7 @@ pub fn static_plan_text(p: &StaticPlan) -> String {
         let what = match (r.adds, r.removes) {
             (Some(a), _) => format!("add {a}"),
             (_, Some(x)) => format!("remove {x}"),
-            _ => String::new(),
+            _ => "all at once".to_string(),
         };
         s.push_str(&format!(
             "round {}: {what}: servers {} → {}\n",
@@ -442,8 +481,11 @@ pub fn static_plan_text(p: &StaticPlan) -> String {
                     s.push_str(&format!("      while down: {line}\n"));
                 }
             }
-            for line in step.after.lines() {
-                s.push_str(&format!("      after: {line}\n"));
+            // A written list takes effect at the next start: nothing to show until then.
+            if !matches!(step.action, StaticAction::WriteList { .. }) || !step.safe() {
+                for line in step.after.lines() {
+                    s.push_str(&format!("      after: {line}\n"));
+                }
             }
         }
     }
@@ -477,6 +519,7 @@ mod tests {
         StaticGoal {
             add: add.iter().map(|i| joiner(*i)).collect(),
             remove: remove.to_vec(),
+            batch: false,
         }
     }
 
@@ -539,6 +582,18 @@ mod tests {
         assert!(p.blocked.unwrap().contains("fewer than 3"));
         let p = plan_static(&state(3, 3), &goal(&[], &[9]));
         assert!(p.blocked.unwrap().contains("not a member"));
+    }
+
+    #[test]
+    fn a_forced_two_at_once_addition_is_refused_by_the_preview() {
+        let mut g = goal(&[4, 5], &[]);
+        g.batch = true;
+        let p = plan_static(&state(3, 3), &g);
+        assert!(!p.safe);
+        let why = p.blocked.unwrap();
+        assert!(why.contains("two leaders could be elected"), "{why}");
+        // One at a time, the same goal is safe.
+        assert!(plan_static(&state(3, 3), &goal(&[4, 5], &[])).safe);
     }
 
     #[test]
