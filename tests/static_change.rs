@@ -204,12 +204,24 @@ async fn three_to_four_and_back_under_writes_keeps_every_write() {
 
     // Back to three: 4 (the highest id) most likely leads now, so leadership moves first.
     write_config(home.path(), &four, &dir, true);
+    let leader = sb.wait_for_leader(Duration::from_secs(30)).await.unwrap();
     let shrink = apply(home.path(), &["--remove", "4"]).await;
     assert_eq!(
         shrink.code, 0,
         "4 → 3 failed:\n{}\n{}",
         shrink.stdout, shrink.stderr
     );
+    // Removing the member that leads goes through without an outage (the writer's stall
+    // below): leadership is moved off it first.
+    assert_eq!(
+        leader == 4,
+        shrink
+            .stdout
+            .contains("restart member 4 (the leader, being removed)"),
+        "leader {leader}:\n{}",
+        shrink.stdout
+    );
+    eprintln!("removal with member {leader} leading:\n{}", shrink.stderr);
     let (writes, stall) = finish_writer(writer, &three).await;
     assert!(writes > 0, "the writer never wrote");
     eprintln!("3 → 4 → 3: {writes} writes kept, longest write stall {stall:?}");
