@@ -26,6 +26,9 @@ pub struct StatusReport {
     /// The scaling advisor's suggestions with their evidence (a single look gives the
     /// structural ones: voter count and tolerance).
     pub advice: Vec<crate::advisor::Advice>,
+    /// Whether the servers run with dynamic reconfig: `enabled`, `disabled` (membership
+    /// changes by editing zoo.cfg and restarting), or `unknown`.
+    pub reconfig: crate::ensemble::mode::ReconfigMode,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -136,6 +139,7 @@ impl StatusReport {
             elapsed_ms: (obs.elapsed.as_secs_f64() * 10000.0).round() / 10.0,
             load: None,
             advice: Vec::new(),
+            reconfig: crate::ensemble::mode::ReconfigMode::Unknown,
         }
     }
 
@@ -194,6 +198,21 @@ impl StatusReport {
         self
     }
 
+    /// The reconfig mode, and the members' disagreement about the membership (problem lines
+    /// naming who holds which list: a warning, since a restart would change the quorum).
+    pub fn with_membership(
+        mut self,
+        mode: crate::ensemble::mode::ReconfigMode,
+        disagreement: Vec<String>,
+    ) -> StatusReport {
+        self.reconfig = mode;
+        if !disagreement.is_empty() && self.state == "ok" {
+            self.state = "warn";
+        }
+        self.problems.extend(disagreement);
+        self
+    }
+
     /// 0 ok, 1 warning, 2 critical, 3 nothing reachable.
     pub fn exit_code(&self) -> i32 {
         match self.state {
@@ -241,6 +260,18 @@ impl StatusReport {
         }
         if let Some(l) = &self.load {
             let _ = writeln!(s, "{}", load_line(l));
+        }
+        match self.reconfig {
+            crate::ensemble::mode::ReconfigMode::Unknown => {}
+            crate::ensemble::mode::ReconfigMode::Enabled => {
+                let _ = writeln!(s, "reconfig enabled (dynamic membership)");
+            }
+            crate::ensemble::mode::ReconfigMode::Disabled => {
+                let _ = writeln!(
+                    s,
+                    "reconfig disabled (static server lists: membership changes by zoo.cfg edits and restarts)"
+                );
+            }
         }
         s.push('\n');
         s.push_str(&row([

@@ -149,7 +149,9 @@ pub async fn observe_all(
         };
         let config = config.clone();
         tasks.spawn(async move {
-            let probe = super::status_cmd::report_of(&config, resolved, timeout_ms);
+            // One look per ensemble: a windowed read (`status --window`) is for one ensemble.
+            let once = super::status_cmd::LoadArgs::default();
+            let probe = super::status_cmd::report_of(&config, resolved, timeout_ms, &once);
             (i, tokio::time::timeout(deadline, probe).await)
         });
     }

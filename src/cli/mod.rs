@@ -4,12 +4,15 @@ mod connect;
 mod election;
 mod fleet_cmd;
 mod fleet_table;
+mod member_views;
 mod plan_cmd;
 mod plan_verdict;
 mod recover_cmd;
 mod roll_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
+mod static_apply_cmd;
+mod static_plan_cmd;
 mod status_cmd;
 mod status_narrow;
 

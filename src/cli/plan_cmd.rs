@@ -35,6 +35,35 @@ pub struct ChangeArgs {
     /// leader before giving up (milliseconds).
     #[arg(long, default_value_t = 20_000, value_name = "MS")]
     pub election_wait_ms: u64,
+    /// Static ensembles (no dynamic reconfig): how long a restarted member must stay good,
+    /// with no new election, before the next step (milliseconds).
+    #[arg(long, default_value_t = 5_000, value_name = "MS")]
+    pub settle_ms: u64,
+    /// Static ensembles: how long a member may take to stop, or to pass its gate (seconds).
+    #[arg(long, default_value_t = 120, value_name = "S")]
+    pub gate_timeout_s: u64,
+    /// Static ensembles: a setting the joiner's zoo.cfg must have different from the member's
+    /// it is derived from, e.g. admin.serverPort=8084 when members share a host (repeatable).
+    #[arg(long = "joiner-setting", value_name = "KEY=VALUE")]
+    pub joiner_setting: Vec<String>,
+}
+
+fn joiner_settings(args: &ChangeArgs) -> Result<Vec<(String, String)>, String> {
+    args.joiner_setting
+        .iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v))
+                if !k.trim().is_empty()
+                    && !k.contains(char::is_whitespace)
+                    && !v.contains('\n') =>
+            {
+                Ok((k.trim().to_string(), v.to_string()))
+            }
+            _ => Err(format!(
+                "--joiner-setting {kv:?}: expected KEY=VALUE, e.g. admin.serverPort=8084"
+            )),
+        })
+        .collect()
 }
 
 fn goal_of(args: &ChangeArgs) -> Result<Goal, String> {
@@ -257,6 +286,7 @@ async fn prepare(
     config: &Config,
     target: &Target,
     args: &ChangeArgs,
+    yes: bool,
 ) -> Result<(Context, Goal, Observation, Plan, Verdict), i32> {
     let usage = |e: String| {
         eprintln!("zkconsole {cmd}: {e}");
@@ -268,12 +298,41 @@ async fn prepare(
         .await
         .map_err(|e| e.report(cmd))?;
     goal_fits(&obs, &goal).map_err(|e| usage(format!("{e}; nothing was changed")))?;
+    // Without dynamic reconfig the change is the static procedure, not reconfig steps.
+    let name = ctx.resolved.name.clone();
+    let tls = ctx.resolved.tls.clone();
+    if let Some(found) = super::static_plan_cmd::plan_if_static(
+        config,
+        &name,
+        &obs,
+        &tls,
+        ctx.probe_timeout,
+        &goal,
+        args.json,
+    )
+    .await
+    {
+        let inputs = super::static_apply_cmd::ApplyInputs {
+            config,
+            name: &name,
+            connect: &ctx.resolved.connect,
+            tls: &tls,
+            admin: ctx.resolved.admin.clone(),
+            credentials: ctx.resolved.credentials.as_ref(),
+            goal: &goal,
+            yes,
+            settle: Duration::from_millis(args.settle_ms),
+            gate_timeout: Duration::from_secs(args.gate_timeout_s.max(1)),
+            joiner_settings: joiner_settings(args).map_err(usage)?,
+        };
+        return Err(super::static_apply_cmd::after_plan(cmd, inputs, &obs, found).await);
+    }
     let (p, verdict) = judge(&state, &goal, ctx.resolved.credentials.is_some());
     Ok((ctx, goal, obs, p, verdict))
 }
 
 pub async fn run_plan(config: &Config, target: &Target, args: &ChangeArgs) -> i32 {
-    match prepare("plan", config, target, args).await {
+    match prepare("plan", config, target, args, false).await {
         Ok((_, _, _, p, verdict)) => {
             print_plan(&p, &verdict, args.json);
             verdict.code()
@@ -285,7 +344,7 @@ pub async fn run_plan(config: &Config, target: &Target, args: &ChangeArgs) -> i3
 /// Exit codes: 0 done, 1 a step failed (stopped there), 2 the plan is unsafe (nothing done),
 /// 3 no membership or no leader, 64 usage, 77 no credentials, 130 interrupted.
 pub async fn run_apply(config: &Config, target: &Target, args: &ChangeArgs, yes: bool) -> i32 {
-    let (mut ctx, _, _, first, verdict) = match prepare("apply", config, target, args).await {
+    let (mut ctx, _, _, first, verdict) = match prepare("apply", config, target, args, yes).await {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -24,6 +24,14 @@ pub enum SandboxAction {
         /// 4lw.commands.whitelist for the members (`srvr` is ZooKeeper's own default).
         #[arg(long, default_value = "*")]
         whitelist: String,
+        /// Start a static ensemble, as most production ones run: `reconfigEnabled=false`,
+        /// the server list in each zoo.cfg, membership changed by editing it and restarting.
+        #[arg(long = "static")]
+        static_layout: bool,
+        /// With --static: member N on its own loopback address 127.0.0.1N, all on one client
+        /// port, as on separate hosts (default: all on 127.0.0.1, one port each).
+        #[arg(long, requires = "static_layout")]
+        loopback_hosts: bool,
     },
     /// Stop every member and remove the directory.
     Down {
@@ -159,7 +167,14 @@ async fn run_inner(
             members,
             dir,
             whitelist,
+            static_layout,
+            loopback_hosts,
         }) => {
+            let static_layout = static_layout.then_some(if loopback_hosts {
+                zkconsole::sandbox::StaticLayout::LoopbackHosts
+            } else {
+                zkconsole::sandbox::StaticLayout::OneHost
+            });
             let dir = match dir {
                 Some(d) => d,
                 None => default_dir()?,
@@ -172,6 +187,7 @@ async fn run_inner(
                 members,
                 dir: Some(dir),
                 whitelist,
+                static_layout,
                 ..SandboxOptions::default()
             })
             .await?;

@@ -34,7 +34,7 @@ pub async fn run(
             return 64;
         }
     };
-    let report = match report_of(config, resolved, timeout_ms).await {
+    let report = match report_of(config, resolved, timeout_ms, load).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("zkconsole status: {e}");
@@ -67,6 +67,7 @@ pub async fn report_of(
     config: &Config,
     resolved: super::Resolved,
     timeout_ms: Option<u64>,
+    load: &LoadArgs,
 ) -> Result<StatusReport, String> {
     let seeds = seeds_of(&resolved.connect);
     if seeds.is_empty() {
@@ -136,7 +137,9 @@ pub async fn report_of(
         &as_windows.iter().map(Option::as_ref).collect::<Vec<_>>(),
         &config.thresholds,
     );
-    let mut report = StatusReport::new(&resolved.name, &obs, &health);
+    let views = super::member_views::gather(&obs, &discovery.tls, discovery.opts.timeout).await;
+    let mut report = StatusReport::new(&resolved.name, &obs, &health)
+        .with_membership(views.mode(&obs, Vec::new()), views.problems());
     if let Some(r) = &last_seen {
         report = report.with_remembered(r.seen_at);
     }

@@ -1,7 +1,9 @@
 //! Membership: server specs, dynamic config text, quorum math and the health summary.
 
 pub mod config;
+pub mod consistency;
 pub mod member;
+pub mod mode;
 pub mod observation;
 pub mod quorum;
 pub mod spec;

@@ -5,6 +5,7 @@
 
 pub mod journal;
 pub mod recover;
+pub mod static_change;
 
 use crate::config::Thresholds;
 use crate::health::{summarize, Health};

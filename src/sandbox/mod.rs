@@ -368,6 +368,35 @@ impl Sandbox {
         Ok(self.member(id)?.clone())
     }
 
+    /// A slot for a new member whose files someone else writes (the static procedure writes a
+    /// joiner's zoo.cfg and myid through the host actions): ports and an empty data dir,
+    /// recorded so `start`/`restart` can run it. Nothing is started.
+    pub fn reserve_member(&mut self) -> Result<MemberInfo> {
+        let id = self.state.members.iter().map(|m| m.id).max().unwrap_or(0) + 1;
+        let p = ports::free_ports(4)?;
+        let info = MemberInfo {
+            id,
+            client_port: p[0],
+            quorum_port: p[1],
+            election_port: p[2],
+            admin_port: p[3],
+            learner_type: LearnerTypeRepr::Participant,
+            pid: None,
+            paused: false,
+            dir: self.dir.join(format!("m{id}")),
+            secure_client_port: None,
+            host: "127.0.0.1".into(),
+        };
+        if info.dir.exists() {
+            std::fs::remove_dir_all(&info.dir)
+                .with_context(|| format!("wiping {}", info.dir.display()))?;
+        }
+        std::fs::create_dir_all(info.dir.join("data"))?;
+        self.state.members.push(info.clone());
+        self.save()?;
+        Ok(info)
+    }
+
     /// The documented recovery from a lost quorum, carried out: stop the survivors, rewrite
     /// each one's dynamic config to list only the survivors, start them (the first listed
     /// first: give the one with the highest zxid), and wait for a serving leader. Writes that

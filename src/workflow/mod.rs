@@ -4,9 +4,12 @@
 pub mod executor;
 pub mod planner;
 pub mod preview;
+pub mod quorum_views;
 pub mod recover;
 pub mod render;
 pub mod roll;
+pub mod static_plan;
+pub mod zoo_cfg;
 
 pub use planner::*;
 pub use preview::*;

@@ -1,0 +1,524 @@
+//! Carries out a static membership change (`workflow::static_plan`): zoo.cfg rewritten on each
+//! member through the host actions (a backup beside it first), a joiner's files written and
+//! the joiner started, members restarted one at a time behind the rolling restart's gate, and
+//! a verification after every round. It halts at the first failure, saying what changed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+
+use super::Observe;
+use crate::config::Thresholds;
+use crate::ensemble::member::Role;
+use crate::ensemble::{EnsembleConfig, ServerSpec};
+use crate::health::{summarize, Health};
+use crate::host::{Action, HostActions, MemberRef};
+use crate::probe::round::Observation;
+use crate::workflow::quorum_views::ids;
+use crate::workflow::roll::{synced_learners, Baseline, Gate, GateVerdict, RollSettings};
+use crate::workflow::static_plan::{RestartWhy, StaticAction, StaticPlan, StaticRound, StaticStep};
+use crate::workflow::zoo_cfg::{joiner_cfg, rewrite_servers, static_servers};
+
+/// Each member's own membership (its `conf`), for the verification after a round.
+pub type Views<'a> = &'a (dyn Fn() -> BoxFuture<'static, Vec<(u64, EnsembleConfig)>> + Sync);
+/// One committed transaction (a session opened and closed is one), so the zxids can be
+/// compared once every member has applied it.
+pub type Commit<'a> = &'a (dyn Fn() -> BoxFuture<'static, Result<(), String>> + Sync);
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum StaticEvent {
+    Step {
+        index: usize,
+        total: usize,
+        title: String,
+    },
+    Action {
+        id: u64,
+        action: String,
+        detail: String,
+    },
+    Gate {
+        id: u64,
+        waiting: String,
+    },
+    StepDone {
+        index: usize,
+        elapsed_ms: u128,
+    },
+    Verified {
+        round: usize,
+        lines: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaticOutcome {
+    /// Steps carried out.
+    pub done: usize,
+    /// What changed on the hosts, in order (for the operator to undo by hand if it halted).
+    pub changed: Vec<String>,
+    pub halted: Option<String>,
+}
+
+pub struct StaticChange<'a> {
+    pub host: &'a dyn HostActions,
+    /// Observes the ensemble, the joiners included.
+    pub observe: Observe<'a>,
+    pub views: Views<'a>,
+    pub commit: Commit<'a>,
+    pub thresholds: &'a Thresholds,
+    pub settings: RollSettings,
+    pub poll: Duration,
+    pub abort: tokio::sync::watch::Receiver<bool>,
+    /// Every server's spec, the joiners' included.
+    pub specs: BTreeMap<u64, ServerSpec>,
+    /// Every member's host and client port, the joiners' included.
+    pub members: BTreeMap<u64, MemberRef>,
+    /// The `data_dir` template (may use `{id}`): the joiner's dataDir line.
+    pub data_dir: String,
+    /// Settings a joiner's zoo.cfg must set differently from the member's it is derived from.
+    pub joiner_settings: Vec<(String, String)>,
+    /// Names the backups of this change (`zoo.cfg.zkconsole-<stamp>.bak`).
+    pub stamp: String,
+}
+
+impl StaticChange<'_> {
+    pub async fn run(
+        &self,
+        plan: &StaticPlan,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> StaticOutcome {
+        let mut changed = Vec::new();
+        let total = plan.steps.len();
+        for (index, step) in plan.steps.iter().enumerate() {
+            on_event(StaticEvent::Step {
+                index,
+                total,
+                title: step.action.title(),
+            });
+            let started = Instant::now();
+            let result = match self.abort_requested() {
+                Some(why) => Err(why),
+                None => self.step(step, &mut changed, on_event).await,
+            };
+            let result = match result {
+                Ok(()) if last_of_round(plan, index) => {
+                    let round = &plan.rounds[step.round];
+                    self.verify(round).await.map(|lines| {
+                        on_event(StaticEvent::Verified {
+                            round: step.round,
+                            lines,
+                        })
+                    })
+                }
+                other => other,
+            };
+            if let Err(why) = result {
+                return StaticOutcome {
+                    done: index,
+                    changed,
+                    halted: Some(format!(
+                        "step {}/{total} ({}): {why}",
+                        index + 1,
+                        step.action.title()
+                    )),
+                };
+            }
+            on_event(StaticEvent::StepDone {
+                index,
+                elapsed_ms: started.elapsed().as_millis(),
+            });
+        }
+        StaticOutcome {
+            done: total,
+            changed,
+            halted: None,
+        }
+    }
+
+    fn abort_requested(&self) -> Option<String> {
+        (*self.abort.borrow()).then(|| "aborted by the operator".to_string())
+    }
+
+    async fn step(
+        &self,
+        step: &StaticStep,
+        changed: &mut Vec<String>,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> Result<(), String> {
+        match &step.action {
+            StaticAction::WriteList { id, list } => {
+                self.write_list(*id, list, changed, on_event).await
+            }
+            StaticAction::StartJoiner { id, list } => {
+                self.start_joiner(*id, list, changed, on_event).await
+            }
+            StaticAction::Restart { id, why } => self.restart(*id, *why, changed, on_event).await,
+            StaticAction::StopRemoved { id } => {
+                let member = self.member(*id)?;
+                self.act(&Action::Stop, member, on_event).await?;
+                self.wait_down(*id).await?;
+                changed.push(format!(
+                    "member {id} stopped (its data dir is left as it was)"
+                ));
+                Ok(())
+            }
+        }
+    }
+
+    fn member(&self, id: u64) -> Result<&MemberRef, String> {
+        self.members
+            .get(&id)
+            .ok_or_else(|| format!("member {id}: its host and client port are unknown"))
+    }
+
+    /// The specs of `list`: as the file already spells them (so their lines stay byte for
+    /// byte), the joiners' from the plan.
+    fn specs_of(&self, list: &BTreeSet<u64>, file: &str) -> Result<Vec<ServerSpec>, String> {
+        let in_file = static_servers(file)?;
+        list.iter()
+            .map(|id| {
+                in_file
+                    .servers
+                    .get(id)
+                    .or_else(|| self.specs.get(id))
+                    .cloned()
+                    .ok_or_else(|| format!("server {id}: its spec is unknown"))
+            })
+            .collect()
+    }
+
+    async fn read_cfg(
+        &self,
+        member: &MemberRef,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> Result<String, String> {
+        let out = self.act(&Action::ReadConfig, member, on_event).await?;
+        String::from_utf8(out)
+            .map_err(|_| format!("member {}: its zoo.cfg is not UTF-8 text", member.id))
+    }
+
+    async fn write_list(
+        &self,
+        id: u64,
+        list: &BTreeSet<u64>,
+        changed: &mut Vec<String>,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> Result<(), String> {
+        let member = self.member(id)?;
+        let text = self.read_cfg(member, on_event).await?;
+        let new = rewrite_servers(&text, &self.specs_of(list, &text)?)
+            .map_err(|e| format!("member {id}: {e}"))?;
+        if new == text {
+            return Ok(()); // Already written (a resumed change): nothing to do.
+        }
+        let suffix = format!(".zkconsole-{}.bak", self.stamp);
+        let backup = Action::BackupConfig {
+            suffix: suffix.clone(),
+            contents: text.into_bytes(),
+        };
+        self.act(&backup, member, on_event).await?;
+        changed.push(format!("member {id}: zoo.cfg backed up as zoo.cfg{suffix}"));
+        self.act(
+            &Action::WriteConfig(new.clone().into_bytes()),
+            member,
+            on_event,
+        )
+        .await?;
+        changed.push(format!(
+            "member {id}: zoo.cfg now lists servers {}",
+            ids(list)
+        ));
+        let back = self.read_cfg(member, on_event).await?;
+        if back != new {
+            return Err(format!(
+                "member {id}: zoo.cfg read back differs from what was written"
+            ));
+        }
+        Ok(())
+    }
+
+    async fn start_joiner(
+        &self,
+        id: u64,
+        list: &BTreeSet<u64>,
+        changed: &mut Vec<String>,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> Result<(), String> {
+        let joiner = self.member(id)?;
+        let spec = self
+            .specs
+            .get(&id)
+            .ok_or_else(|| format!("server {id}: its spec is unknown"))?;
+        // Derived from a member already running: the same settings, its own dirs and port.
+        let mut template = Err(format!("no member's zoo.cfg to derive joiner {id}'s from"));
+        for other in list.iter().filter(|o| **o != id) {
+            if let Ok(m) = self.member(*other) {
+                template = self.read_cfg(m, on_event).await;
+                if template.is_ok() {
+                    break;
+                }
+            }
+        }
+        let data_dir = self.data_dir.replace("{id}", &id.to_string());
+        let template = template?;
+        let cfg = joiner_cfg(
+            &template,
+            &self.specs_of(list, &template)?,
+            spec,
+            &data_dir,
+            &self.joiner_settings,
+        )?;
+        let myid = Action::WriteDataFile {
+            name: "myid".into(),
+            contents: format!("{id}\n").into_bytes(),
+        };
+        self.act(&myid, joiner, on_event).await?;
+        changed.push(format!("joiner {id}: myid written in {data_dir}"));
+        self.act(&Action::WriteConfig(cfg.into_bytes()), joiner, on_event)
+            .await?;
+        changed.push(format!(
+            "joiner {id}: zoo.cfg written with servers {}",
+            ids(list)
+        ));
+        self.act(&Action::Start, joiner, on_event).await?;
+        changed.push(format!("joiner {id} started"));
+        let baseline = Baseline {
+            synced: None,
+            was_voter: false,
+        };
+        self.gate(id, baseline, on_event).await.map(|_| ())
+    }
+
+    async fn restart(
+        &self,
+        id: u64,
+        why: RestartWhy,
+        changed: &mut Vec<String>,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> Result<(), String> {
+        let member = self.member(id)?;
+        let (obs, health) = self.snapshot().await;
+        let leader_snap = obs.members.iter().find(|m| m.id == health.leader);
+        let baseline = Baseline {
+            synced: leader_snap
+                .filter(|_| health.leader != Some(id))
+                .and_then(synced_learners),
+            was_voter: true,
+        };
+        self.act(&Action::Stop, member, on_event).await?;
+        self.wait_down(id).await?;
+        self.act(&Action::Start, member, on_event).await?;
+        changed.push(format!("member {id} restarted"));
+        let health = self.gate(id, baseline, on_event).await?;
+        if why == RestartWhy::MoveLeadership && health.leader == Some(id) {
+            return Err(format!(
+                "member {id} leads again after its restart: leadership did not move off it"
+            ));
+        }
+        Ok(())
+    }
+
+    async fn snapshot(&self) -> (Observation, Health) {
+        let obs = (self.observe)().await;
+        let health = summarize(obs.config.as_ref(), &obs.members, self.thresholds);
+        (obs, health)
+    }
+
+    /// Runs an action; its standard output.
+    async fn act(
+        &self,
+        action: &Action,
+        member: &MemberRef,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> Result<Vec<u8>, String> {
+        let detail = self
+            .host
+            .describe(action, member)
+            .map_err(|e| e.to_string())?;
+        on_event(StaticEvent::Action {
+            id: member.id,
+            action: action.name().into(),
+            detail,
+        });
+        self.host
+            .run(action, member)
+            .await
+            .map(|out| out.stdout)
+            .map_err(|e| format!("member {}: {} failed: {e}", member.id, action.name()))
+    }
+
+    async fn wait_down(&self, id: u64) -> Result<(), String> {
+        let deadline = Instant::now() + self.settings.gate_timeout;
+        loop {
+            let (obs, _) = self.snapshot().await;
+            let alive = obs
+                .members
+                .iter()
+                .any(|m| m.id == Some(id) && m.role.is_alive());
+            if !alive {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "member {id} still answers {} s after its stop",
+                    self.settings.gate_timeout.as_secs()
+                ));
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    /// The rolling restart's gate; the health it was met with.
+    async fn gate(
+        &self,
+        id: u64,
+        baseline: Baseline,
+        on_event: &mut (dyn FnMut(StaticEvent) + Send),
+    ) -> Result<Health, String> {
+        let mut gate = Gate::new(id, baseline);
+        let started = Instant::now();
+        let mut last = String::new();
+        loop {
+            let (obs, health) = self.snapshot().await;
+            let now = started.elapsed();
+            match gate.observe(&obs.members, &health, &self.settings, now) {
+                GateVerdict::Met => return Ok(health),
+                GateVerdict::Waiting(why) if why != last => {
+                    on_event(StaticEvent::Gate {
+                        id,
+                        waiting: why.clone(),
+                    });
+                    last = why;
+                }
+                GateVerdict::Waiting(_) => {}
+            }
+            if now >= self.settings.gate_timeout {
+                return Err(format!(
+                    "member {id} did not pass its gate within {} s: {last}",
+                    self.settings.gate_timeout.as_secs()
+                ));
+            }
+            if let Some(why) = self.abort_requested() {
+                return Err(format!("{why} while member {id} was gated"));
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    /// After a round: every member reports the round's list, one leader, every voter serving,
+    /// and after a committed transaction every member at the same zxid.
+    async fn verify(&self, round: &StaticRound) -> Result<Vec<String>, String> {
+        let deadline = Instant::now() + self.settings.gate_timeout;
+        (self.commit)()
+            .await
+            .map_err(|e| format!("the verification write failed: {e}"))?;
+        loop {
+            let views = (self.views)().await;
+            let (obs, health) = self.snapshot().await;
+            match judge_round(round, &views, &obs) {
+                Ok(mut lines) => {
+                    lines.push(format!(
+                        "leader {}; {} voters serving",
+                        health.leader.map_or("none".into(), |l| l.to_string()),
+                        health.live_voters
+                    ));
+                    return Ok(lines);
+                }
+                Err(why) if Instant::now() >= deadline => {
+                    return Err(format!("verification after the round failed: {why}"))
+                }
+                Err(_) => tokio::time::sleep(self.poll).await,
+            }
+        }
+    }
+}
+
+fn last_of_round(plan: &StaticPlan, index: usize) -> bool {
+    let round = plan.steps[index].round;
+    plan.steps
+        .get(index + 1)
+        .is_none_or(|next| next.round != round)
+}
+
+/// The verification of a round over what the members report: pure, so it is tested apart.
+pub fn judge_round(
+    round: &StaticRound,
+    views: &[(u64, EnsembleConfig)],
+    obs: &Observation,
+) -> Result<Vec<String>, String> {
+    for id in &round.to {
+        match views.iter().find(|(v, _)| v == id) {
+            None => return Err(format!("member {id} did not report its membership")),
+            Some((_, cfg)) if cfg.voter_ids() != round.to => {
+                return Err(format!(
+                    "member {id} reports servers {}, not {}",
+                    ids(&cfg.voter_ids()),
+                    ids(&round.to)
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let leaders: Vec<u64> = obs
+        .members
+        .iter()
+        .filter(|m| m.role == Role::Leader)
+        .filter_map(|m| m.id)
+        .collect();
+    if leaders.len() != 1 {
+        return Err(format!("{} members lead ({:?})", leaders.len(), leaders));
+    }
+    let mut zxids = BTreeSet::new();
+    for id in &round.to {
+        let m = obs
+            .members
+            .iter()
+            .find(|m| m.id == Some(*id))
+            .ok_or_else(|| format!("member {id} was not observed"))?;
+        if !matches!(m.role, Role::Leader | Role::Follower) {
+            return Err(format!("member {id} is {}, not a serving voter", m.role));
+        }
+        zxids.insert(
+            m.zxid
+                .ok_or_else(|| format!("member {id} did not tell its zxid"))?,
+        );
+    }
+    if zxids.len() > 1 {
+        return Err(format!(
+            "zxids differ after a committed write: {}",
+            zxids
+                .iter()
+                .map(|z| format!("0x{z:x}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let znodes: BTreeSet<i64> = obs
+        .members
+        .iter()
+        .filter(|m| m.id.is_some_and(|i| round.to.contains(&i)))
+        .filter_map(|m| m.metric_i64("znode_count"))
+        .collect();
+    Ok(vec![
+        format!("every member reports servers {}", ids(&round.to)),
+        format!(
+            "one leader ({}); every voter at zxid {}",
+            leaders[0],
+            zxids
+                .iter()
+                .next()
+                .map_or("?".into(), |z| format!("0x{z:x}"))
+        ),
+        match znodes.len() {
+            1 => format!(
+                "{} znodes on every member",
+                znodes.iter().next().unwrap_or(&0)
+            ),
+            _ => format!("znode counts: {:?}", znodes),
+        },
+    ])
+}

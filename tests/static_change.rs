@@ -1,0 +1,396 @@
+//! Membership changes of static ensembles (no dynamic reconfig) on real sandboxes, driven
+//! through command templates (`cat`/`tee` for files, the sandbox CLI for stop and start): the
+//! plan, the apply under a continuous writer, and the consistency check.
+
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+
+use common::{eventually, sandbox_with, zkconsole_env, CliRun};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zkconsole::ensemble::EnsembleConfig;
+use zkconsole::sandbox::{Sandbox, SandboxOptions, StaticLayout};
+use zkconsole::zk::connect_session;
+use zookeeper_client as zkc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_zkconsole");
+/// A round restarts every member behind a gate with a 1 s settle; generous for a loaded machine.
+const APPLY_WITHIN: Duration = Duration::from_secs(600);
+
+async fn static_sandbox() -> Sandbox {
+    sandbox_with(SandboxOptions {
+        members: 3,
+        static_layout: Some(StaticLayout::OneHost),
+        ..SandboxOptions::default()
+    })
+    .await
+}
+
+fn sandbox_verb(verb: &str, dir: &Path) -> String {
+    let tag = std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default();
+    let tag = if tag.is_empty() {
+        String::new()
+    } else {
+        format!("env ZKCONSOLE_SANDBOX_TAG={tag} ")
+    };
+    format!("{tag}{BIN} sandbox {verb} {{id}} --dir {}", dir.display())
+}
+
+fn write_config(home: &Path, connect: &str, dir: &Path, with_actions: bool) {
+    let conf_dir = home.join("config/zkconsole");
+    std::fs::create_dir_all(&conf_dir).unwrap();
+    let mut toml = format!("[ensembles.sb]\nconnect = \"{connect}\"\n");
+    if with_actions {
+        toml.push_str(&format!(
+            "\n[ensembles.sb.actions]\nstop = \"{}\"\nstart = \"{}\"\n\
+             read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
+             zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ndata_dir = \"{d}/m{{id}}/data\"\ntimeout_s = 60\n",
+            sandbox_verb("kill", dir),
+            sandbox_verb("restart", dir),
+            d = dir.display()
+        ));
+    }
+    std::fs::write(conf_dir.join("config.toml"), toml).unwrap();
+}
+
+fn connect_of(sb: &Sandbox, ids: &[u64]) -> String {
+    sb.members()
+        .iter()
+        .filter(|m| ids.contains(&m.id))
+        .map(|m| m.client_address())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+async fn conf_of(address: &str) -> Result<EnsembleConfig, String> {
+    let text = zkconsole::probe::transport::four_letter_word(
+        address,
+        "conf",
+        Duration::from_secs(5),
+        1 << 20,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    EnsembleConfig::parse(&text).map_err(|e| e.to_string())
+}
+
+/// Writes one znode after another until stopped; remembers every acknowledged one and the
+/// longest time between two acknowledgements.
+struct Writer {
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<Vec<String>>>,
+    stall: Arc<Mutex<Duration>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn start_writer(connect: &str) -> Writer {
+    let client = connect_session(connect, Duration::from_secs(5), None, &Default::default())
+        .await
+        .expect("writer session");
+    let opts = zkc::CreateMode::Persistent.with_acls(zkc::Acls::anyone_all());
+    client.create("/static", b"", &opts).await.ok();
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let stall = Arc::new(Mutex::new(Duration::ZERO));
+    let (s, a, st) = (stop.clone(), acked.clone(), stall.clone());
+    let task = tokio::spawn(async move {
+        let mut n = 0u64;
+        let mut last = Instant::now();
+        while !s.load(Ordering::SeqCst) {
+            let path = format!("/static/w{n:08}");
+            let write = client.create(&path, b"x", &opts);
+            match tokio::time::timeout(Duration::from_secs(10), write).await {
+                Ok(Ok(_)) => {
+                    a.lock().unwrap().push(path);
+                    n += 1;
+                    let gap = last.elapsed();
+                    let mut worst = st.lock().unwrap();
+                    *worst = (*worst).max(gap);
+                    last = Instant::now();
+                }
+                Ok(Err(zkc::Error::NodeExists)) => n += 1,
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    });
+    Writer {
+        stop,
+        acked,
+        stall,
+        task,
+    }
+}
+
+/// Stops the writer; checks every acknowledged write is there. The count and longest stall.
+async fn finish_writer(w: Writer, connect: &str) -> (usize, Duration) {
+    w.stop.store(true, Ordering::SeqCst);
+    w.task.await.unwrap();
+    let acked = w.acked.lock().unwrap().clone();
+    let client = connect_session(connect, Duration::from_secs(5), None, &Default::default())
+        .await
+        .expect("reader session");
+    let children = client.list_children("/static").await.expect("list /static");
+    for p in &acked {
+        let name = p.trim_start_matches("/static/");
+        assert!(
+            children.iter().any(|c| c == name),
+            "acknowledged write {p} is gone"
+        );
+    }
+    let stall = *w.stall.lock().unwrap();
+    (acked.len(), stall)
+}
+
+async fn apply(home: &Path, extra: &[&str]) -> CliRun {
+    let mut args = vec!["apply", "--ensemble", "sb", "--yes", "--settle-ms", "1000"];
+    args.extend_from_slice(extra);
+    zkconsole_env(home, &args, &[], APPLY_WITHIN).await
+}
+
+fn backups(dir: &Path, id: u64) -> usize {
+    std::fs::read_dir(dir.join(format!("m{id}")))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".bak"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_to_four_and_back_under_writes_keeps_every_write() {
+    let mut sb = static_sandbox().await;
+    let dir = sb.dir().to_path_buf();
+    let three = connect_of(&sb, &[1, 2, 3]);
+    let joiner = sb.reserve_member().expect("reserve member 4");
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), &three, &dir, true);
+    let untouched = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    let writer = start_writer(&three).await;
+
+    let spec = format!(
+        "server.4=127.0.0.1:{}:{};127.0.0.1:{}",
+        joiner.quorum_port, joiner.election_port, joiner.client_port
+    );
+    let admin = format!("admin.serverPort={}", joiner.admin_port);
+    let grow = apply(home.path(), &["--add", &spec, "--joiner-setting", &admin]).await;
+    assert_eq!(
+        grow.code, 0,
+        "3 → 4 failed:\n{}\n{}",
+        grow.stdout, grow.stderr
+    );
+
+    let four = connect_of(&sb, &[1, 2, 3, 4]);
+    for m in sb.members() {
+        let address = m.client_address();
+        let cfg = eventually(Duration::from_secs(30), "conf after 3 → 4", || {
+            let address = address.clone();
+            async move { conf_of(&address).await }
+        })
+        .await;
+        assert_eq!(cfg.voter_ids(), [1, 2, 3, 4].into(), "member {}", m.id);
+    }
+    for id in 1..=3 {
+        assert_eq!(backups(&dir, id), 1, "member {id}'s zoo.cfg backup");
+    }
+    // Only the server list changed in a member's file.
+    let now = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    let added: Vec<&str> = now
+        .lines()
+        .filter(|l| !untouched.lines().any(|u| u == *l))
+        .collect();
+    assert_eq!(added.len(), 1, "{now}");
+    assert!(added[0].starts_with("server.4="), "{now}");
+
+    // Back to three: 4 (the highest id) most likely leads now, so leadership moves first.
+    write_config(home.path(), &four, &dir, true);
+    let leader = sb.wait_for_leader(Duration::from_secs(30)).await.unwrap();
+    let shrink = apply(home.path(), &["--remove", "4"]).await;
+    assert_eq!(
+        shrink.code, 0,
+        "4 → 3 failed:\n{}\n{}",
+        shrink.stdout, shrink.stderr
+    );
+    // Removing the member that leads goes through without an outage (the writer's stall
+    // below): leadership is moved off it first.
+    assert_eq!(
+        leader == 4,
+        shrink
+            .stdout
+            .contains("restart member 4 (the leader, being removed)"),
+        "leader {leader}:\n{}",
+        shrink.stdout
+    );
+    eprintln!("removal with member {leader} leading:\n{}", shrink.stderr);
+    let (writes, stall) = finish_writer(writer, &three).await;
+    assert!(writes > 0, "the writer never wrote");
+    eprintln!("3 → 4 → 3: {writes} writes kept, longest write stall {stall:?}");
+
+    let mut lists = Vec::new();
+    for id in 1..=3u64 {
+        let m = sb.member(id).unwrap().clone();
+        lists.push(conf_of(&m.client_address()).await.expect("conf").servers);
+    }
+    assert!(lists.iter().all(|l| *l == lists[0]), "{lists:?}");
+    assert_eq!(lists[0].keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
+    for id in 1..=3 {
+        assert_eq!(backups(&dir, id), 2, "member {id}: one backup per round");
+    }
+    drop(sb);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forced_two_at_once_addition_is_refused_and_nothing_changes() {
+    let mut sb = static_sandbox().await;
+    let dir = sb.dir().to_path_buf();
+    let three = connect_of(&sb, &[1, 2, 3]);
+    let (a, b) = (sb.reserve_member().unwrap(), sb.reserve_member().unwrap());
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), &three, &dir, true);
+    let before = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    let spec = |m: &zkconsole::sandbox::MemberInfo| {
+        format!(
+            "server.{}=127.0.0.1:{}:{};127.0.0.1:{}",
+            m.id, m.quorum_port, m.election_port, m.client_port
+        )
+    };
+    let (sa, sb_) = (spec(&a), spec(&b));
+    let run = apply(home.path(), &["--batch", "--add", &sa, "--add", &sb_]).await;
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("two leaders could be elected"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap(),
+        before,
+        "nothing was written"
+    );
+    // The plan one at a time is safe and says so.
+    let plan = zkconsole_env(
+        home.path(),
+        &["plan", "--ensemble", "sb", "--add", &sa, "--add", &sb_],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("verdict: SAFE"), "{}", plan.stdout);
+    drop(sb);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_and_status_on_a_static_ensemble_say_what_it_is() {
+    let sb = static_sandbox().await;
+    let dir = sb.dir().to_path_buf();
+    let three = connect_of(&sb, &[1, 2, 3]);
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), &three, &dir, false);
+    let status = zkconsole_env(
+        home.path(),
+        &["status", "--ensemble", "sb", "--json"],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(status.json()["reconfig"], "disabled", "{}", status.stdout);
+    let plan = zkconsole_env(
+        home.path(),
+        &[
+            "plan",
+            "--ensemble",
+            "sb",
+            "--add",
+            "server.4=127.0.0.1:1:2;3",
+        ],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(plan.code, 78, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stdout
+            .contains("no host actions: add [ensembles.sb.actions]"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("verdict: SAFE"), "{}", plan.stdout);
+    drop(sb);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_left_on_the_old_list_is_flagged() {
+    let mut sb = static_sandbox().await;
+    let dir = sb.dir().to_path_buf();
+    let joiner = sb.reserve_member().unwrap();
+    // By hand, as an operator would: 4 gets the new list and starts; 1 is edited and
+    // restarted; 2 and 3 are forgotten.
+    let m1 = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    let spec4 = zkconsole::ensemble::ServerSpec::parse_line(&format!(
+        "server.4=127.0.0.1:{}:{};127.0.0.1:{}",
+        joiner.quorum_port, joiner.election_port, joiner.client_port
+    ))
+    .unwrap();
+    let mut list: Vec<_> = zkconsole::workflow::zoo_cfg::static_servers(&m1)
+        .unwrap()
+        .servers
+        .into_values()
+        .collect();
+    list.push(spec4.clone());
+    let data = dir.join("m4/data");
+    let cfg4 = zkconsole::workflow::zoo_cfg::joiner_cfg(
+        &m1,
+        &list,
+        &spec4,
+        &data.display().to_string(),
+        &[("admin.serverPort".into(), joiner.admin_port.to_string())],
+    )
+    .unwrap();
+    std::fs::write(dir.join("m4/zoo.cfg"), cfg4).unwrap();
+    std::fs::write(data.join("myid"), "4\n").unwrap();
+    sb.start(4).unwrap();
+    sb.wait_serving(4, Duration::from_secs(60)).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), &connect_of(&sb, &[1, 2, 3, 4]), &dir, false);
+    let status = || async {
+        let run = zkconsole_env(
+            home.path(),
+            &["status", "--ensemble", "sb", "--json"],
+            &[],
+            Duration::from_secs(60),
+        )
+        .await;
+        let problems: Vec<String> = serde_json::from_value(run.json()["problems"].clone()).unwrap();
+        problems
+    };
+    let joining = eventually(Duration::from_secs(30), "the joiner is shown", || async {
+        let p = status().await;
+        p.iter()
+            .find(|l| l.starts_with("4 is joining: not yet in the list of 1,2,3"))
+            .cloned()
+            .ok_or(format!("{p:?}"))
+    })
+    .await;
+    assert!(joining.contains("restart"), "{joining}");
+
+    let m1_new = zkconsole::workflow::zoo_cfg::rewrite_servers(&m1, &list).unwrap();
+    std::fs::write(dir.join("m1/zoo.cfg"), m1_new).unwrap();
+    sb.restart(1).await.unwrap();
+    sb.wait_serving(1, Duration::from_secs(60)).await.unwrap();
+    let line = eventually(
+        Duration::from_secs(30),
+        "the disagreement is named",
+        || async {
+            let p = status().await;
+            p.iter()
+                .find(|l| l.starts_with("membership disagrees"))
+                .cloned()
+                .ok_or(format!("{p:?}"))
+        },
+    )
+    .await;
+    assert!(line.contains("1,4 hold servers 1,2,3,4"), "{line}");
+    assert!(line.contains("2,3 hold servers 1,2,3"), "{line}");
+    drop(sb);
+}
