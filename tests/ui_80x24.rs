@@ -515,3 +515,104 @@ fn a_long_first_problem_is_cut_and_the_key_for_all_problems_kept() {
     let t = screen(&s);
     assert!(t.contains("more: p lists all)"), "{t}");
 }
+
+/// A browser open on `/` with one child selected and inspected, at `version` with `data`.
+fn tree_on(name: &str, version: i32, data: &[u8]) -> State {
+    use zkconsole::app::tree::TreeMsg;
+    use zkconsole::tree::node::NodeStat;
+    let mut s = healthy(false);
+    s.open_tree(Some("/"));
+    let stat = NodeStat::default();
+    s.update(Msg::Tree(TreeMsg::Children {
+        path: "/".into(),
+        result: Ok((vec![name.to_string(), "zookeeper".into()], stat)),
+    }));
+    s.update(Msg::Tree(node_msg(name, version, data)));
+    s
+}
+
+fn node_msg(name: &str, version: i32, data: &[u8]) -> zkconsole::app::tree::TreeMsg {
+    use zkconsole::app::tree::{NodeDetail, TreeMsg};
+    use zkconsole::tree::node::NodeStat;
+    TreeMsg::Node {
+        path: format!("/{name}"),
+        result: Ok(NodeDetail {
+            stat: NodeStat {
+                version,
+                data_length: data.len() as i32,
+                ..NodeStat::default()
+            },
+            data: data.to_vec(),
+            acl: Ok(vec![]),
+        }),
+    }
+}
+
+/// The review of an edit: the diff, the version it writes at and its keys, whole at 80×24;
+/// the node moving on is said at once and enter then offers to re-apply.
+#[test]
+fn the_edit_review_shows_the_diff_the_version_and_its_keys() {
+    use zkconsole::app::tree::TreeMsg;
+    let old: String = (1..=30).map(|i| format!("key{i}=value{i}\n")).collect();
+    let mut s = tree_on("cfg", 4, old.as_bytes());
+    let fx = s.update(Msg::Key(KeyInput::ch('E')));
+    assert!(
+        matches!(&fx[..], [zkconsole::app::Effect::Edit(x)] if x.text == old),
+        "a multi-line value goes to the editor: {fx:?}"
+    );
+    let new = old.replace("key3=value3", "key3=changed");
+    s.update(Msg::Tree(TreeMsg::Edited {
+        path: "/cfg".into(),
+        result: Ok(new),
+    }));
+    assert_whole(
+        &s,
+        &[
+            "writes at version 4",
+            "- key3=value3",
+            "+ key3=changed",
+            "⋯ 27 unchanged lines",
+            "enter write at version 4",
+            "e edit again",
+            "esc discard",
+        ],
+    );
+    // Someone changes the node while the diff is open.
+    s.update(Msg::Tree(node_msg("cfg", 5, b"other\n")));
+    assert_whole(
+        &s,
+        &[
+            "the node changed while this edit was open: now version 5 (this edit: 4)",
+            "re-apply your text on version 5",
+            "esc discard",
+        ],
+    );
+    // Enter re-applies: the new diff, against version 5, before any write.
+    let fx = s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    assert!(fx.is_empty(), "written without the new diff: {fx:?}");
+    assert_whole(
+        &s,
+        &["writes at version 5", "- other", "enter write at version 5"],
+    );
+    // A diff taller than the box scrolls, with a marker.
+    assert!(
+        screen(&s).contains("more (j k PgDn scroll)"),
+        "{}",
+        screen(&s)
+    );
+    key(&mut s, KeyCode::PageDown);
+    assert!(screen(&s).contains("above"), "{}", screen(&s));
+}
+
+/// The inline field for a short value, and its warning when the node moves on.
+#[test]
+fn the_inline_edit_field_fits_and_warns_when_the_node_changes() {
+    let mut s = tree_on("flag", 7, b"on");
+    assert!(s.update(Msg::Key(KeyInput::ch('E'))).is_empty());
+    assert_whole(&s, &["new data for /flag at version 7", "on█"]);
+    s.update(Msg::Tree(node_msg("flag", 8, b"off")));
+    assert_whole(&s, &["now version 8 (this edit: 7)"]);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Enter);
+    assert_whole(&s, &["- on", "+ o", "re-apply your text on version 8"]);
+}

@@ -1,6 +1,7 @@
 //! The console's model: plain data and plain logic. `update` takes one message and returns the
 //! effects to run; it does no I/O and knows nothing of the terminal, so it is tested directly.
 
+pub mod edit_session;
 pub mod events;
 pub mod keys;
 mod members;
@@ -129,6 +130,9 @@ pub enum Effect {
     },
     /// A request of the znode browser.
     Tree(tree::TreeRequest),
+    /// Hand the terminal to `$VISUAL`/`$EDITOR` on a znode's value; answered by
+    /// `TreeMsg::Edited`.
+    Edit(edit_session::ExternalEdit),
     Quit,
 }
 
@@ -213,6 +217,8 @@ pub struct State {
     /// Earlier `:` commands (up/down in the prompt).
     pub command_history: History,
     pub events_scroll: usize,
+    /// The timeline's member and kind filters, and its expanded line.
+    pub timeline: events::TimelineView,
     pub problems_scroll: usize,
     /// First raw metric shown in the member detail (a member reports hundreds).
     pub metrics_scroll: usize,
@@ -288,6 +294,7 @@ impl State {
             now: SystemTime::UNIX_EPOCH,
             command_history: History::default(),
             events_scroll: 0,
+            timeline: Default::default(),
             problems_scroll: 0,
             metrics_scroll: 0,
             sort: SortKey::Id,
@@ -396,8 +403,8 @@ impl State {
             .newest()
             .filter(|e| {
                 self.view != View::Events
-                    || needle.is_empty()
-                    || e.text.to_ascii_lowercase().contains(&needle)
+                    || ((needle.is_empty() || e.text.to_ascii_lowercase().contains(&needle))
+                        && self.timeline.keeps(e))
             })
             .collect()
     }
@@ -850,6 +857,11 @@ impl State {
                 return fx;
             }
         }
+        if self.view == View::Events && self.input == Input::Normal {
+            if let Some(fx) = self.events_key(key) {
+                return fx;
+            }
+        }
         match self.input.clone() {
             Input::Command(_) | Input::Filter(_) => return self.edit_line(key),
             Input::Confirm(drill, id) => {
@@ -1157,7 +1169,14 @@ impl State {
             if !self.read_only {
                 tree.extend([
                     ("c", "create a child"),
-                    ("E", "set the selected node's data (at the version read)"),
+                    (
+                        "E",
+                        "edit the selected node's data (diff, then write at the version read)",
+                    ),
+                    (
+                        "ctrl-e",
+                        "edit it in $VISUAL/$EDITOR (E does for multi-line or JSON)",
+                    ),
                     (
                         "A",
                         "show and edit the selected node's ACL (at the ACL version read)",

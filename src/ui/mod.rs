@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod detail;
+mod diff;
 mod footer;
 pub mod format;
 mod help;

@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [crumb, panes, input] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(input_height(&t.input)),
+        Constraint::Length(input_height(&t.input, area.height.saturating_sub(5))),
     ])
     .areas(area);
     breadcrumb(f, crumb, t, theme);
@@ -33,10 +33,12 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-/// The input box's height: one line, or the ACL editor's lines.
-fn input_height(input: &TreeInput) -> u16 {
+/// The input box's height: one line, the ACL editor's lines, or the edit review (at most
+/// `room`).
+fn input_height(input: &TreeInput, room: u16) -> u16 {
     match input {
         TreeInput::None => 0,
+        TreeInput::Edit(s) => super::diff::height(s, room),
         TreeInput::Acl(e) => {
             let body = e.preview.as_ref().map_or(3, |p| p.changes.len() + 3);
             (body as u16 + 2).min(12)
@@ -159,6 +161,36 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Slot::Border));
+    let inner = block.inner(area);
+    let mut keys = vec![
+        ("enter", "open"),
+        ("h", "up"),
+        ("/", "filter"),
+        ("p", "path"),
+        ("s", "scan"),
+        ("r", "reload"),
+    ];
+    if !read_only {
+        keys.extend([
+            ("c", "create"),
+            ("E", "edit"),
+            ("^e", "$EDITOR"),
+            ("A", "acl"),
+            ("D", "delete"),
+        ]);
+    }
+    keys.push(("esc", "back"));
+    // Keys wrap whole onto more rows rather than lose `D delete` off the edge.
+    let items: Vec<Vec<Span<'static>>> = keys
+        .into_iter()
+        .map(|(k, l)| {
+            vec![
+                Span::styled(k, theme.style(Slot::Key)),
+                Span::styled(format!(" {l}  "), theme.style(Slot::Muted)),
+            ]
+        })
+        .collect();
+    let hints = super::footer::pack(items, inner.width as usize);
     let mut lines: Vec<Line> = Vec::new();
     let title = match &t.detail {
         Some((path, _)) => format!(" {} ", safe_name(path)),
@@ -197,49 +229,64 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
             if let Some(n) = notice {
                 lines.push(Line::styled(n, theme.style(Slot::Warn)));
             }
-            let room = area.height.saturating_sub(lines.len() as u16 + 3) as usize;
-            for l in decoded.body().lines().take(room) {
-                lines.push(Line::styled(l.to_string(), theme.style(Slot::Text)));
-            }
+            let room = (inner.height as usize).saturating_sub(lines.len() + hints.len());
+            let width = inner.width as usize;
+            lines.extend(data_lines(
+                decoded.body(),
+                width,
+                t.data_scroll,
+                room,
+                theme,
+            ));
         }
     }
-    let mut keys = vec![
-        ("enter", "open"),
-        ("h", "up"),
-        ("/", "filter"),
-        ("p", "path"),
-        ("s", "scan"),
-        ("r", "reload"),
-    ];
-    if !read_only {
-        keys.extend([
-            ("c", "create"),
-            ("E", "edit"),
-            ("A", "acl"),
-            ("D", "delete"),
-        ]);
-    }
-    keys.push(("esc", "back"));
-    let inner = block.inner(area);
     f.render_widget(
         block.title(Span::styled(title, theme.style(Slot::Title))),
         area,
     );
-    // Keys wrap whole onto more rows rather than lose `D delete` off the edge.
-    let items: Vec<Vec<Span<'static>>> = keys
-        .into_iter()
-        .map(|(k, l)| {
-            vec![
-                Span::styled(k, theme.style(Slot::Key)),
-                Span::styled(format!(" {l}  "), theme.style(Slot::Muted)),
-            ]
-        })
-        .collect();
-    let hints = super::footer::pack(items, inner.width as usize);
     let [body, hint] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(hints.len() as u16)]).areas(inner);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     f.render_widget(Paragraph::new(hints), hint);
+}
+
+/// The data from line `scroll`, in `room` rows: what is above and below is marked, with
+/// the keys that scroll it (never silently cut).
+fn data_lines(
+    body: &str,
+    width: usize,
+    scroll: usize,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let all = crate::app::tree::data_rows(body, width);
+    let scroll = scroll.min(all.len().saturating_sub(1));
+    let mut out = Vec::new();
+    if scroll > 0 {
+        out.push(Line::styled(
+            format!("▲ {scroll} lines above (K)"),
+            theme.style(Slot::Muted),
+        ));
+    }
+    let room = room.saturating_sub(out.len());
+    let left = all.len() - scroll;
+    let shown = if left > room {
+        room.saturating_sub(1)
+    } else {
+        left
+    };
+    out.extend(
+        all[scroll..scroll + shown]
+            .iter()
+            .map(|l| Line::styled(l.clone(), theme.style(Slot::Text))),
+    );
+    if shown < left {
+        out.push(Line::styled(
+            format!("▼ {} more lines (J K scroll)", left - shown),
+            theme.style(Slot::Warn),
+        ));
+    }
+    out
 }
 
 fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
@@ -297,14 +344,7 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 ),
             )
         }
-        TreeInput::SetData { path, version, buf } => (
-            format!(
-                " new data for {} (enter writes it if still at version {version}; esc cancels) ",
-                safe_name(path)
-            )
-            .into(),
-            Line::from(field(buf, true, room)),
-        ),
+        TreeInput::Edit(session) => return super::diff::draw(f, area, session, theme),
         TreeInput::ConfirmDelete {
             path, count, typed, ..
         } => {
