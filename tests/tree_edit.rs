@@ -195,7 +195,7 @@ async fn an_edit_in_the_editor_is_reviewed_written_at_its_version_and_reapplied_
     // it on version 2 after showing the new diff.
     h.key(KeyInput::ctrl('e'));
     h.run_editor(&cmd).await;
-    assert_eq!(h.edit().text, "bbpha=1\nbetb=2\n");
+    assert_eq!(h.edit().text, "blphb=1\nbetb=2\n");
     zk.set_data("/cfg", b"gamma=3\n", None).await.unwrap();
     h.key(KeyInput::plain(KeyCode::Enter));
     h.until("the write refused and the new version read", |s| {
@@ -212,7 +212,7 @@ async fn an_edit_in_the_editor_is_reviewed_written_at_its_version_and_reapplied_
     assert_eq!(h.edit().before, "gamma=3\n");
     assert_eq!(
         h.edit().text,
-        "bbpha=1\nbetb=2\n",
+        "blphb=1\nbetb=2\n",
         "the operator's text is kept"
     );
     h.key(KeyInput::plain(KeyCode::Enter));
@@ -223,7 +223,7 @@ async fn an_edit_in_the_editor_is_reviewed_written_at_its_version_and_reapplied_
     let (data, stat) = zk.get_data("/cfg").await.unwrap();
     assert_eq!(
         (data.as_slice(), stat.version),
-        (&b"bbpha=1\nbetb=2\n"[..], 3)
+        (&b"blphb=1\nbetb=2\n"[..], 3)
     );
 
     // The writes were audited with their expected versions.

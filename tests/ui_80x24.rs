@@ -571,7 +571,7 @@ fn the_edit_review_shows_the_diff_the_version_and_its_keys() {
             "writes at version 4",
             "- key3=value3",
             "+ key3=changed",
-            "⋯ 27 unchanged lines",
+            "⋯ 25 unchanged lines",
             "enter write at version 4",
             "e edit again",
             "esc discard",

@@ -53,8 +53,11 @@ impl Scratch {
     /// `zkconsole-edit-XXXX/<node name>.json|.txt`, the file created 0600 (never an existing
     /// one: the directory is new and ours).
     pub fn create(path: &str, text: &str, json: bool) -> std::io::Result<Scratch> {
+        use std::os::unix::fs::PermissionsExt;
+        // Private: another user must not read the value, nor swap the file under the editor.
         let dir = tempfile::Builder::new()
             .prefix("zkconsole-edit-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
             .tempdir()?;
         let leaf: String = safe_name(path.rsplit('/').next().unwrap_or(""))
             .chars()
