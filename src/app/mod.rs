@@ -1171,7 +1171,7 @@ impl State {
                     ("c", "create a child"),
                     (
                         "E",
-                        "edit the selected node's data (diff, then write at the version read)",
+                        "set the selected node's data (a diff, then a write at the version read)",
                     ),
                     (
                         "ctrl-e",
