@@ -201,11 +201,20 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
         Some((_, Err(e))) => lines.push(Line::styled(e.clone(), theme.style(Slot::Warn))),
         Some((path, Ok(d))) => {
             let name = path.rsplit('/').next().unwrap_or("");
-            for (k, v) in stat_rows(&d.stat, name) {
-                lines.push(Line::from(vec![
+            let row = |k: &str, v: String, slot: Slot| {
+                Line::from(vec![
                     Span::styled(format!("{k:<12}"), theme.style(Slot::Header)),
-                    Span::styled(v, theme.style(Slot::Text)),
-                ]));
+                    Span::styled(v, theme.style(slot)),
+                ])
+            };
+            // What an operator needs first (kind, version, size, ACL), then the data, then
+            // the rest of the Stat: at 80×24 the data must not be pushed off by zxids.
+            const FIRST: [&str; 4] = ["kind", "version", "data length", "children"];
+            let (first, rest): (Vec<_>, Vec<_>) = stat_rows(&d.stat, name)
+                .into_iter()
+                .partition(|(k, _)| FIRST.contains(k));
+            for (k, v) in first {
+                lines.push(row(k, v, Slot::Text));
             }
             let acl: Vec<(String, Slot)> = match &d.acl {
                 Ok(list) => list
@@ -215,11 +224,7 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
                 Err(e) => vec![(e.clone(), Slot::Warn)],
             };
             for (i, (text, slot)) in acl.into_iter().enumerate() {
-                let label = if i == 0 { "acl" } else { "" };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{label:<12}"), theme.style(Slot::Header)),
-                    Span::styled(text, theme.style(slot)),
-                ]));
+                lines.push(row(if i == 0 { "acl" } else { "" }, text, slot));
             }
             let (decoded, notice) = decode(&d.data);
             lines.push(Line::styled(
@@ -238,6 +243,9 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
                 room,
                 theme,
             ));
+            for (k, v) in rest {
+                lines.push(row(k, v, Slot::Muted));
+            }
         }
     }
     f.render_widget(
