@@ -616,3 +616,79 @@ fn the_inline_edit_field_fits_and_warns_when_the_node_changes() {
     key(&mut s, KeyCode::Enter);
     assert_whole(&s, &["- on", "+ o", "re-apply your text on version 8"]);
 }
+
+/// The timeline: enter expands the selected line (its whole text, wrapped); `m` keeps the
+/// events of one member (12 is not 1), `v` one kind; the title says which.
+#[test]
+fn the_timeline_expands_a_line_and_filters_by_member_and_kind() {
+    use zkconsole::config::Level;
+    let mut s = healthy(false);
+    let now = s.now;
+    let long = format!(
+        "member 12 lost: {} end-of-text",
+        "connection refused ".repeat(8)
+    );
+    s.events.push(now, Level::Warn, long.clone());
+    s.events
+        .push(now, Level::Ok, "member 1 back: follower".into());
+    s.events.push(now, Level::Critical, "quorum lost".into());
+    press(&mut s, "e");
+    assert_whole(&s, &["/ search", "m member", "v kind", "enter expand"]);
+    // The newest is selected: filter to member 12 first, then expand it.
+    press(&mut s, "m");
+    let t = screen(&s);
+    assert!(t.contains("member 1 back"), "{t}");
+    press(&mut s, "m");
+    let t = screen(&s);
+    assert!(t.contains("[member 12]"), "{t}");
+    assert!(
+        !t.contains("member 1 back") && !t.contains("quorum lost"),
+        "{t}"
+    );
+    assert!(!t.contains("end-of-text"), "cut before expanding:\n{t}");
+    key(&mut s, KeyCode::Enter);
+    let t = screen(&s);
+    assert!(
+        t.contains("│ end-of-text") || t.contains("end-of-text"),
+        "{t}"
+    );
+    assert_help_last(&s);
+    // Back to all members; `v`: critical only.
+    press(&mut s, "m");
+    press(&mut s, "v");
+    let t = screen(&s);
+    assert!(t.contains("[critical]") && t.contains("quorum lost"), "{t}");
+    assert!(!t.contains("member 1 back"), "{t}");
+    match &s.update(Msg::Key(KeyInput::ch('y')))[..] {
+        [zkconsole::app::Effect::Copy(c)] => assert!(c.contains("quorum lost"), "{c}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The inspected node's data longer than its pane ends in a "more" marker; J scrolls it.
+#[test]
+fn the_znode_data_pane_scrolls_with_a_more_marker() {
+    let data: String = (1..=40).map(|i| format!("line {i}\n")).collect();
+    let mut s = tree_on("long", 1, data.as_bytes());
+    let t = screen(&s);
+    assert!(
+        t.contains("line 1 ") && t.contains("more lines (J K scroll)"),
+        "{t}"
+    );
+    assert!(!t.contains("line 40"), "{t}");
+    for _ in 0..50 {
+        press(&mut s, "J");
+    }
+    let t = screen(&s);
+    assert!(
+        t.contains("line 40") && t.contains("lines above (K)"),
+        "{t}"
+    );
+    assert!(!t.contains("more lines"), "{t}");
+    press(&mut s, "K");
+    assert!(
+        screen(&s).contains("more lines"),
+        "K scrolls back at once:\n{}",
+        screen(&s)
+    );
+}

@@ -400,6 +400,14 @@ impl TreeView {
         }
     }
 
+    /// Rows the inspected node's ACL takes in the inspector.
+    pub fn acl_rows(&self) -> usize {
+        match &self.detail {
+            Some((_, Ok(d))) => d.acl.as_ref().map_or(1, |a| a.len()),
+            _ => 1,
+        }
+    }
+
     /// Rows of the inspected node's data as the inspector shows them, `width` wide.
     pub fn data_rows(&self, width: usize) -> usize {
         match &self.detail {
@@ -594,7 +602,8 @@ impl State {
             // The inspected node's data, when longer than its pane.
             KeyCode::Char('J') => {
                 let rows = t.data_rows(inspector_width(self.viewport.width));
-                t.data_scroll = (t.data_scroll + 1).min(rows.saturating_sub(1));
+                let room = data_room(self.viewport.height, t.acl_rows());
+                t.data_scroll = (t.data_scroll + 1).min(last_data_scroll(rows, room));
                 vec![]
             }
             KeyCode::Char('K') => {
@@ -1197,6 +1206,25 @@ impl State {
 /// The inspector's inner width in a terminal `width` wide (it takes 55% of it, in a border).
 pub fn inspector_width(width: u16) -> usize {
     (width as usize * 55 / 100).saturating_sub(2).max(8)
+}
+
+/// Rows the inspector gives the data in a terminal `height` rows high, with no box open:
+/// the body (less header and footer), the breadcrumb, the border, the key hints (3 rows at
+/// 80 columns), kind/version/size/children, the ACL and the data's own header. The
+/// renderer measures the same; this bounds `J` so that no offset piles up past the end.
+pub fn data_room(height: u16, acl_rows: usize) -> usize {
+    let (_, body) = super::viewport::Viewport { width: 0, height }.body();
+    (body as usize).saturating_sub(1 + 2 + 3 + 4 + acl_rows + 1)
+}
+
+/// The last useful offset into `rows` data rows shown in `room` rows (scrolled, the first
+/// row says what is above).
+pub fn last_data_scroll(rows: usize, room: usize) -> usize {
+    if rows <= room {
+        0
+    } else {
+        rows + 1 - room.max(2)
+    }
 }
 
 /// The data as rows of at most `width` chars: each line, hard-wrapped (a 1 MB single-line

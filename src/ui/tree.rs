@@ -268,7 +268,7 @@ fn data_lines(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let all = crate::app::tree::data_rows(body, width);
-    let scroll = scroll.min(all.len().saturating_sub(1));
+    let scroll = scroll.min(crate::app::tree::last_data_scroll(all.len(), room));
     let mut out = Vec::new();
     if scroll > 0 {
         out.push(Line::styled(
