@@ -692,3 +692,38 @@ fn the_znode_data_pane_scrolls_with_a_more_marker() {
         screen(&s)
     );
 }
+
+/// A member paused from outside (a JVM stopped by another process, a hung peer) reads
+/// `unresponsive` and how long it has been silent; one the sandbox paused for this console
+/// reads `paused`.
+#[test]
+fn an_outside_pause_reads_unresponsive_with_how_long_a_sandbox_pause_reads_paused() {
+    use std::time::Duration;
+    let mut s = healthy(true);
+    let t0 = s.now;
+    s.update(Msg::Clock(t0 + Duration::from_secs(5)));
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Unresponsive, 0),
+            snap(2, Role::Unresponsive, 0),
+        ],
+    );
+    s.update(Msg::Clock(t0 + Duration::from_secs(47)));
+    let row = |s: &State, id: &str| {
+        lines(&render(s))
+            .into_iter()
+            .find(|l| l.trim_start_matches(['│', '▶', ' ']).starts_with(id))
+            .unwrap_or_default()
+    };
+    let r = row(&s, "1 ");
+    assert!(
+        r.contains("unresponsive") && r.contains("silent 47s"),
+        "{r}"
+    );
+    // Paused by this console on the sandbox: said so.
+    s.drills_sent.push_back((zkconsole::app::Drill::Pause, 2));
+    s.update(Msg::DrillDone(Ok("member 2: pause done".into())));
+    let r = row(&s, "2 ");
+    assert!(r.contains("paused") && !r.contains("unresponsive"), "{r}");
+}
