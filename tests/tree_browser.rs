@@ -392,6 +392,14 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
         h.key(KeyInput::plain(KeyCode::Backspace));
     }
     h.type_text("edited");
+    // Enter shows the diff and the version; enter again writes.
+    h.key(KeyInput::plain(KeyCode::Enter));
+    assert!(
+        !h.sent
+            .iter()
+            .any(|r| matches!(r, TreeRequest::SetData { data, .. } if data == b"edited")),
+        "written before the diff was shown"
+    );
     h.key(KeyInput::plain(KeyCode::Enter));
     h.until("the edit written", |s| {
         s.flash
@@ -431,13 +439,25 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     })
     .await;
     h.type_text(" and more");
+    // The box said so as soon as it changed; enter shows the diff with the warning and
+    // offers to re-apply the text on version 3 (showing that diff first), never writing
+    // at version 2 nor over version 3 unseen.
+    let stale = |s: &State| match &s.tree.as_ref().unwrap().input {
+        TreeInput::Edit(e) => e.is_stale() && e.version == 2,
+        _ => false,
+    };
+    assert!(stale(&h.state), "the edit box did not see the change");
     h.key(KeyInput::plain(KeyCode::Enter));
-    h.until("the conflict reported", |s| {
-        s.flash
-            .as_ref()
-            .is_some_and(|(_, t)| t.contains("someone else"))
-    })
-    .await;
+    assert!(stale(&h.state));
+    h.key(KeyInput::plain(KeyCode::Enter));
+    match &h.tree().input {
+        TreeInput::Edit(e) => {
+            assert_eq!((e.version, e.before.as_str()), (3, "changed again"));
+            assert_eq!(e.text, "edited and more", "the operator's text is kept");
+        }
+        other => panic!("the edit closed: {other:?}"),
+    }
+    h.key(KeyInput::plain(KeyCode::Esc));
     let (data, stat) = builder.get_data("/app/big").await.unwrap();
     assert_eq!(
         (data.as_slice(), stat.version),

@@ -515,3 +515,215 @@ fn a_long_first_problem_is_cut_and_the_key_for_all_problems_kept() {
     let t = screen(&s);
     assert!(t.contains("more: p lists all)"), "{t}");
 }
+
+/// A browser open on `/` with one child selected and inspected, at `version` with `data`.
+fn tree_on(name: &str, version: i32, data: &[u8]) -> State {
+    use zkconsole::app::tree::TreeMsg;
+    use zkconsole::tree::node::NodeStat;
+    let mut s = healthy(false);
+    s.open_tree(Some("/"));
+    let stat = NodeStat::default();
+    s.update(Msg::Tree(TreeMsg::Children {
+        path: "/".into(),
+        result: Ok((vec![name.to_string(), "zookeeper".into()], stat)),
+    }));
+    s.update(Msg::Tree(node_msg(name, version, data)));
+    s
+}
+
+fn node_msg(name: &str, version: i32, data: &[u8]) -> zkconsole::app::tree::TreeMsg {
+    use zkconsole::app::tree::{NodeDetail, TreeMsg};
+    use zkconsole::tree::node::NodeStat;
+    TreeMsg::Node {
+        path: format!("/{name}"),
+        result: Ok(NodeDetail {
+            stat: NodeStat {
+                version,
+                data_length: data.len() as i32,
+                ..NodeStat::default()
+            },
+            data: data.to_vec(),
+            acl: Ok(vec![]),
+        }),
+    }
+}
+
+/// The review of an edit: the diff, the version it writes at and its keys, whole at 80×24;
+/// the node moving on is said at once and enter then offers to re-apply.
+#[test]
+fn the_edit_review_shows_the_diff_the_version_and_its_keys() {
+    use zkconsole::app::tree::TreeMsg;
+    let old: String = (1..=30).map(|i| format!("key{i}=value{i}\n")).collect();
+    let mut s = tree_on("cfg", 4, old.as_bytes());
+    let fx = s.update(Msg::Key(KeyInput::ch('E')));
+    assert!(
+        matches!(&fx[..], [zkconsole::app::Effect::Edit(x)] if x.text == old),
+        "a multi-line value goes to the editor: {fx:?}"
+    );
+    let new = old.replace("key3=value3", "key3=changed");
+    s.update(Msg::Tree(TreeMsg::Edited {
+        path: "/cfg".into(),
+        result: Ok(new),
+    }));
+    assert_whole(
+        &s,
+        &[
+            "writes at version 4",
+            "- key3=value3",
+            "+ key3=changed",
+            "⋯ 25 unchanged lines",
+            "enter write at version 4",
+            "e edit again",
+            "esc discard",
+        ],
+    );
+    // Someone changes the node while the diff is open.
+    s.update(Msg::Tree(node_msg("cfg", 5, b"other\n")));
+    assert_whole(
+        &s,
+        &[
+            "the node changed while this edit was open: now version 5 (this edit: 4)",
+            "re-apply your text on version 5",
+            "esc discard",
+        ],
+    );
+    // Enter re-applies: the new diff, against version 5, before any write.
+    let fx = s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    assert!(fx.is_empty(), "written without the new diff: {fx:?}");
+    assert_whole(
+        &s,
+        &["writes at version 5", "- other", "enter write at version 5"],
+    );
+    // A diff taller than the box scrolls, with a marker.
+    assert!(
+        screen(&s).contains("more (j k PgDn scroll)"),
+        "{}",
+        screen(&s)
+    );
+    key(&mut s, KeyCode::PageDown);
+    assert!(screen(&s).contains("above"), "{}", screen(&s));
+}
+
+/// The inline field for a short value, and its warning when the node moves on.
+#[test]
+fn the_inline_edit_field_fits_and_warns_when_the_node_changes() {
+    let mut s = tree_on("flag", 7, b"on");
+    assert!(s.update(Msg::Key(KeyInput::ch('E'))).is_empty());
+    assert_whole(&s, &["new data for /flag at version 7", "on█"]);
+    s.update(Msg::Tree(node_msg("flag", 8, b"off")));
+    assert_whole(&s, &["now version 8 (this edit: 7)"]);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Enter);
+    assert_whole(&s, &["- on", "+ o", "re-apply your text on version 8"]);
+}
+
+/// The timeline: enter expands the selected line (its whole text, wrapped); `m` keeps the
+/// events of one member (12 is not 1), `v` one kind; the title says which.
+#[test]
+fn the_timeline_expands_a_line_and_filters_by_member_and_kind() {
+    use zkconsole::config::Level;
+    let mut s = healthy(false);
+    let now = s.now;
+    let long = format!(
+        "member 12 lost: {} end-of-text",
+        "connection refused ".repeat(8)
+    );
+    s.events.push(now, Level::Warn, long.clone());
+    s.events
+        .push(now, Level::Ok, "member 1 back: follower".into());
+    s.events.push(now, Level::Critical, "quorum lost".into());
+    press(&mut s, "e");
+    assert_whole(&s, &["/ search", "m member", "v kind", "enter expand"]);
+    // The newest is selected: filter to member 12 first, then expand it.
+    press(&mut s, "m");
+    let t = screen(&s);
+    assert!(t.contains("member 1 back"), "{t}");
+    press(&mut s, "m");
+    let t = screen(&s);
+    assert!(t.contains("[member 12]"), "{t}");
+    assert!(
+        !t.contains("member 1 back") && !t.contains("quorum lost"),
+        "{t}"
+    );
+    assert!(!t.contains("end-of-text"), "cut before expanding:\n{t}");
+    key(&mut s, KeyCode::Enter);
+    let t = screen(&s);
+    assert!(
+        t.contains("│ end-of-text") || t.contains("end-of-text"),
+        "{t}"
+    );
+    assert_help_last(&s);
+    // Back to all members; `v`: critical only.
+    press(&mut s, "m");
+    press(&mut s, "v");
+    let t = screen(&s);
+    assert!(t.contains("[critical]") && t.contains("quorum lost"), "{t}");
+    assert!(!t.contains("member 1 back"), "{t}");
+    match &s.update(Msg::Key(KeyInput::ch('y')))[..] {
+        [zkconsole::app::Effect::Copy(c)] => assert!(c.contains("quorum lost"), "{c}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The inspected node's data longer than its pane ends in a "more" marker; J scrolls it.
+#[test]
+fn the_znode_data_pane_scrolls_with_a_more_marker() {
+    let data: String = (1..=40).map(|i| format!("line {i}\n")).collect();
+    let mut s = tree_on("long", 1, data.as_bytes());
+    let t = screen(&s);
+    assert!(
+        t.contains("line 1 ") && t.contains("more lines (J K scroll)"),
+        "{t}"
+    );
+    assert!(!t.contains("line 40"), "{t}");
+    for _ in 0..50 {
+        press(&mut s, "J");
+    }
+    let t = screen(&s);
+    assert!(
+        t.contains("line 40") && t.contains("lines above (K)"),
+        "{t}"
+    );
+    assert!(!t.contains("more lines"), "{t}");
+    press(&mut s, "K");
+    assert!(
+        screen(&s).contains("more lines"),
+        "K scrolls back at once:\n{}",
+        screen(&s)
+    );
+}
+
+/// A member paused from outside (a JVM stopped by another process, a hung peer) reads
+/// `unresponsive` and how long it has been silent; one the sandbox paused for this console
+/// reads `paused`.
+#[test]
+fn an_outside_pause_reads_unresponsive_with_how_long_a_sandbox_pause_reads_paused() {
+    use std::time::Duration;
+    let mut s = healthy(true);
+    let t0 = s.now;
+    s.update(Msg::Clock(t0 + Duration::from_secs(5)));
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Unresponsive, 0),
+            snap(2, Role::Unresponsive, 0),
+        ],
+    );
+    s.update(Msg::Clock(t0 + Duration::from_secs(47)));
+    let row = |s: &State, id: &str| {
+        lines(&render(s))
+            .into_iter()
+            .find(|l| l.trim_start_matches(['│', '▶', ' ']).starts_with(id))
+            .unwrap_or_default()
+    };
+    let r = row(&s, "1 ");
+    assert!(
+        r.contains("unresponsive") && r.contains("silent 47s"),
+        "{r}"
+    );
+    // Paused by this console on the sandbox: said so.
+    s.drills_sent.push_back((zkconsole::app::Drill::Pause, 2));
+    s.update(Msg::DrillDone(Ok("member 2: pause done".into())));
+    let r = row(&s, "2 ");
+    assert!(r.contains("paused") && !r.contains("unresponsive"), "{r}");
+}

@@ -1,6 +1,7 @@
 //! The console's model: plain data and plain logic. `update` takes one message and returns the
 //! effects to run; it does no I/O and knows nothing of the terminal, so it is tested directly.
 
+pub mod edit_session;
 pub mod events;
 pub mod fleet;
 pub mod keys;
@@ -131,6 +132,9 @@ pub enum Effect {
     },
     /// A request of the znode browser.
     Tree(tree::TreeRequest),
+    /// Hand the terminal to `$VISUAL`/`$EDITOR` on a znode's value; answered by
+    /// `TreeMsg::Edited`.
+    Edit(edit_session::ExternalEdit),
     Quit,
 }
 
@@ -217,6 +221,8 @@ pub struct State {
     /// Earlier `:` commands (up/down in the prompt).
     pub command_history: History,
     pub events_scroll: usize,
+    /// The timeline's member and kind filters, and its expanded line.
+    pub timeline: events::TimelineView,
     pub problems_scroll: usize,
     /// First raw metric shown in the member detail (a member reports hundreds).
     pub metrics_scroll: usize,
@@ -293,6 +299,7 @@ impl State {
             now: SystemTime::UNIX_EPOCH,
             command_history: History::default(),
             events_scroll: 0,
+            timeline: Default::default(),
             problems_scroll: 0,
             metrics_scroll: 0,
             sort: SortKey::Id,
@@ -401,8 +408,8 @@ impl State {
             .newest()
             .filter(|e| {
                 self.view != View::Events
-                    || needle.is_empty()
-                    || e.text.to_ascii_lowercase().contains(&needle)
+                    || ((needle.is_empty() || e.text.to_ascii_lowercase().contains(&needle))
+                        && self.timeline.keeps(e))
             })
             .collect()
     }
@@ -867,6 +874,11 @@ impl State {
                 return fx;
             }
         }
+        if self.view == View::Events && self.input == Input::Normal {
+            if let Some(fx) = self.events_key(key) {
+                return fx;
+            }
+        }
         match self.input.clone() {
             Input::Command(_) | Input::Filter(_) => return self.edit_line(key),
             Input::Confirm(drill, id) => {
@@ -1174,7 +1186,14 @@ impl State {
             if !self.read_only {
                 tree.extend([
                     ("c", "create a child"),
-                    ("E", "set the selected node's data (at the version read)"),
+                    (
+                        "E",
+                        "set the selected node's data (a diff, then a write at the version read)",
+                    ),
+                    (
+                        "ctrl-e",
+                        "edit it in $VISUAL/$EDITOR (E does for multi-line or JSON)",
+                    ),
                     (
                         "A",
                         "show and edit the selected node's ACL (at the ACL version read)",

@@ -1,6 +1,7 @@
 //! The znode browser's model: one node open at a time (its children listed, paged), the
 //! selected child inspected, watches only on those two, edits with the version they expect.
 
+use super::edit_session::{editable_text, EditSession, Stage as EditStage, Step as EditStep};
 use super::keys::{KeyCode, KeyInput};
 use super::text_input::{Edit, History, TextInput};
 use super::{Effect, State, View};
@@ -249,6 +250,15 @@ pub enum TreeMsg {
         result: Result<u64, String>,
     },
     Written(Result<String, String>),
+    /// A data write was refused because the node is no longer at the version it carried.
+    Refused {
+        path: String,
+    },
+    /// The editor closed: the text it left (or why there is none).
+    Edited {
+        path: String,
+        result: Result<String, String>,
+    },
     ScanProgress {
         path: String,
         visited: u64,
@@ -285,13 +295,9 @@ pub enum TreeInput {
     },
     /// `A`: the node's ACL as editable text, then a preview of who gains and loses what.
     Acl(AclEdit),
-    /// New data for `path`, written only if the node is still at `version`, the version the
-    /// edit started from (a change made meanwhile is reported, never overwritten).
-    SetData {
-        path: String,
-        version: i32,
-        buf: TextInput,
-    },
+    /// New data for a node: the inline field or the editor, then the diff against the version
+    /// the write carries (a change made meanwhile is said, never overwritten).
+    Edit(Box<EditSession>),
     /// Recursive delete: the count, then the typed name.
     ConfirmDelete {
         path: String,
@@ -354,6 +360,8 @@ pub struct TreeView {
     pub session_lost: Option<String>,
     /// What the browser last told the worker about the members' strain.
     pub strained: bool,
+    /// First line of the inspected node's data shown (`J`/`K` scroll it).
+    pub data_scroll: usize,
 }
 
 impl TreeView {
@@ -376,6 +384,7 @@ impl TreeView {
             data_churn: None,
             session_lost: None,
             strained: false,
+            data_scroll: 0,
         }
     }
 
@@ -388,6 +397,22 @@ impl TreeView {
             (Some(c), _) => Some(c.text()),
             (None, Some(c)) => Some(format!("data {}", c.text())),
             (None, None) => None,
+        }
+    }
+
+    /// Rows the inspected node's ACL takes in the inspector.
+    pub fn acl_rows(&self) -> usize {
+        match &self.detail {
+            Some((_, Ok(d))) => d.acl.as_ref().map_or(1, |a| a.len()),
+            _ => 1,
+        }
+    }
+
+    /// Rows of the inspected node's data as the inspector shows them, `width` wide.
+    pub fn data_rows(&self, width: usize) -> usize {
+        match &self.detail {
+            Some((_, Ok(d))) => data_rows(crate::tree::node::decode(&d.data).0.body(), width).len(),
+            _ => 0,
         }
     }
 
@@ -475,6 +500,7 @@ impl TreeView {
         self.selected = 0;
         self.filter.clear();
         self.detail = None;
+        self.data_scroll = 0;
         self.cwd_acl = None;
         self.churn = None;
         self.data_churn = None;
@@ -573,6 +599,17 @@ impl State {
                 fx.truncate(1);
                 fx
             }
+            // The inspected node's data, when longer than its pane.
+            KeyCode::Char('J') => {
+                let rows = t.data_rows(inspector_width(self.viewport.width));
+                let room = data_room(self.viewport.height, t.acl_rows());
+                t.data_scroll = (t.data_scroll + 1).min(last_data_scroll(rows, room));
+                vec![]
+            }
+            KeyCode::Char('K') => {
+                t.data_scroll = t.data_scroll.saturating_sub(1);
+                vec![]
+            }
             KeyCode::Char('/') => {
                 t.input = TreeInput::Filter(TextInput::with(t.filter.clone()));
                 vec![]
@@ -610,20 +647,8 @@ impl State {
                 }
                 None => vec![],
             },
-            KeyCode::Char('E') if !read_only => match t.selected_detail() {
-                Some((path, d)) => {
-                    t.input = TreeInput::SetData {
-                        path: path.clone(),
-                        version: d.stat.version,
-                        buf: TextInput::with(String::from_utf8_lossy(&d.data)),
-                    };
-                    vec![]
-                }
-                None => {
-                    self.flash = Some((Level::Warn, "the selected node is still loading".into()));
-                    vec![]
-                }
-            },
+            KeyCode::Char('e') if key.ctrl && !read_only => return Some(self.start_edit(true)),
+            KeyCode::Char('E') if !read_only => return Some(self.start_edit(false)),
             KeyCode::Char('D') if !read_only => match t.selected_detail() {
                 Some((path, d)) if path != "/" && !path.starts_with("/zookeeper") => {
                     let path = path.clone();
@@ -642,6 +667,10 @@ impl State {
                 None => vec![],
             },
             KeyCode::Char('c' | 'E' | 'D') if read_only => {
+                self.flash = Some((Level::Warn, super::read_only_refusal(key)));
+                vec![]
+            }
+            KeyCode::Char('e') if key.ctrl && read_only => {
                 self.flash = Some((Level::Warn, super::read_only_refusal(key)));
                 vec![]
             }
@@ -747,21 +776,10 @@ impl State {
                 }
                 return fx;
             }
-            TreeInput::SetData { path, version, buf } => match code {
-                KeyCode::Esc => t.input = TreeInput::None,
-                KeyCode::Enter => {
-                    let req = TreeRequest::SetData {
-                        path: path.clone(),
-                        data: buf.value().as_bytes().to_vec(),
-                        version: *version,
-                    };
-                    t.input = TreeInput::None;
-                    return vec![Effect::Tree(req)];
-                }
-                _ => {
-                    buf.handle(key);
-                }
-            },
+            TreeInput::Edit(session) => {
+                let step = session.key(key);
+                return self.edit_step(step);
+            }
             TreeInput::ConfirmDelete {
                 path,
                 version,
@@ -807,6 +825,58 @@ impl State {
         vec![]
     }
 
+    /// `E` (`editor`: ctrl-e): edit the selected node's value, at the version read.
+    fn start_edit(&mut self, editor: bool) -> Vec<Effect> {
+        let Some(t) = self.tree.as_mut() else {
+            return vec![];
+        };
+        let Some((path, d)) = t.selected_detail() else {
+            self.flash = Some((Level::Warn, "the selected node is still loading".into()));
+            return vec![];
+        };
+        match editable_text(&d.data) {
+            Ok(text) => {
+                let (session, step) = EditSession::start(path, d.stat.version, text, editor);
+                t.input = TreeInput::Edit(Box::new(session));
+                self.edit_step(step)
+            }
+            Err(why) => {
+                self.flash = Some((Level::Warn, why));
+                vec![]
+            }
+        }
+    }
+
+    /// Carries out what the edit session asked.
+    fn edit_step(&mut self, step: EditStep) -> Vec<Effect> {
+        match step {
+            EditStep::Stay => vec![],
+            EditStep::Close(word) => {
+                if let Some(t) = self.tree.as_mut() {
+                    t.input = TreeInput::None;
+                }
+                if word.is_some() {
+                    self.flash = word;
+                }
+                vec![]
+            }
+            EditStep::Flash(level, text) => {
+                self.flash = Some((level, text));
+                vec![]
+            }
+            EditStep::Write(req) => vec![Effect::Tree(req)],
+            EditStep::OpenEditor(x) => vec![Effect::Edit(x)],
+        }
+    }
+
+    /// The edit session open on `path`, if any.
+    fn edit_on(&mut self, path: &str) -> Option<&mut EditSession> {
+        match self.tree.as_mut().map(|t| &mut t.input) {
+            Some(TreeInput::Edit(s)) if s.path == path => Some(s),
+            _ => None,
+        }
+    }
+
     /// Pasted text goes to the browser's text input in focus.
     pub(super) fn tree_paste(&mut self, text: &str) -> Vec<Effect> {
         let Some(t) = self.tree.as_mut() else {
@@ -832,8 +902,10 @@ impl State {
                     _ => Edit::Ignored,
                 };
             }
-            TreeInput::SetData { buf, .. } => {
-                buf.paste(text);
+            TreeInput::Edit(session) => {
+                if let EditStage::Inline(buf) = &mut session.stage {
+                    buf.paste(text);
+                }
             }
             TreeInput::ConfirmDelete { typed, .. } => {
                 typed.paste(text);
@@ -968,11 +1040,25 @@ impl State {
                 fx
             }
             TreeMsg::Node { path, result } => {
+                // The edit box warns as soon as its node moves on.
+                if let TreeInput::Edit(session) = &mut t.input {
+                    if session.path == path {
+                        let read = match &result {
+                            Ok(d) => Ok((d.stat.version, d.data.as_slice())),
+                            Err(e) => Err(e.clone()),
+                        };
+                        session.node_read(read);
+                    }
+                }
                 if t.target_path().as_deref() == Some(&path) {
                     if let (Ok(d), true) = (&result, path != t.cwd) {
                         if let Some(name) = path.rsplit('/').next() {
                             t.stats.insert(name.to_string(), d.stat);
                         }
+                    }
+                    // Another node: its data starts at its first line.
+                    if t.detail.as_ref().map(|(p, _)| p) != Some(&path) {
+                        t.data_scroll = 0;
                     }
                     t.detail = Some((path, result));
                 }
@@ -1076,7 +1162,33 @@ impl State {
                 }
                 vec![]
             }
+            TreeMsg::Refused { path } => {
+                let inspected = t.target_path().as_deref() == Some(path.as_str());
+                match self.edit_on(&path) {
+                    Some(session) => {
+                        session.write_refused();
+                        // The newer version, to re-apply on (the watch may be behind).
+                        if inspected {
+                            return vec![Effect::Tree(TreeRequest::Inspect { path })];
+                        }
+                        vec![]
+                    }
+                    None => vec![],
+                }
+            }
+            TreeMsg::Edited { path, result } => match self.edit_on(&path) {
+                Some(session) => {
+                    let step = session.edited(result);
+                    self.edit_step(step)
+                }
+                None => vec![],
+            },
             TreeMsg::Written(r) => {
+                if let TreeInput::Edit(session) = &mut t.input {
+                    if let EditStep::Close(_) = session.written(r.is_ok()) {
+                        t.input = TreeInput::None;
+                    }
+                }
                 self.flash = Some(match r {
                     Ok(s) => (Level::Ok, s),
                     Err(e) => (Level::Critical, e),
@@ -1089,6 +1201,45 @@ impl State {
             }
         }
     }
+}
+
+/// The inspector's inner width in a terminal `width` wide (it takes 55% of it, in a border).
+pub fn inspector_width(width: u16) -> usize {
+    (width as usize * 55 / 100).saturating_sub(2).max(8)
+}
+
+/// Rows the inspector gives the data in a terminal `height` rows high, with no box open:
+/// the body (less header and footer), the breadcrumb, the border, the key hints (3 rows at
+/// 80 columns), kind/version/size/children, the ACL and the data's own header. The
+/// renderer measures the same; this bounds `J` so that no offset piles up past the end.
+pub fn data_room(height: u16, acl_rows: usize) -> usize {
+    let (_, body) = super::viewport::Viewport { width: 0, height }.body();
+    (body as usize).saturating_sub(1 + 2 + 3 + 4 + acl_rows + 1)
+}
+
+/// The last useful offset into `rows` data rows shown in `room` rows (scrolled, the first
+/// row says what is above).
+pub fn last_data_scroll(rows: usize, room: usize) -> usize {
+    if rows <= room {
+        0
+    } else {
+        rows + 1 - room.max(2)
+    }
+}
+
+/// The data as rows of at most `width` chars: each line, hard-wrapped (a 1 MB single-line
+/// value scrolls like a long text).
+pub fn data_rows(body: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for line in body.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.is_empty() {
+            out.push(String::new());
+        }
+        out.extend(chars.chunks(width).map(|c| c.iter().collect::<String>()));
+    }
+    out
 }
 
 /// What the operator types to confirm deleting `path`.

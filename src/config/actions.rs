@@ -122,7 +122,7 @@ impl ActionsEntry {
 /// Splits like a shell would into words, without any expansion: whitespace separates,
 /// '...' keeps everything literal, "..." keeps everything but `\"` and `\\`, and a backslash
 /// outside quotes escapes the next character.
-fn split_words(text: &str) -> Result<Vec<String>, TemplateError> {
+pub fn split_words(text: &str) -> Result<Vec<String>, TemplateError> {
     let mut words = Vec::new();
     let mut cur: Option<String> = None;
     let mut chars = text.chars();

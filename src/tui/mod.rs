@@ -1,6 +1,7 @@
 //! The interactive console: one event loop over input, member probes, membership changes and
 //! a slow tick. It draws only when something changed, at most every ~30 ms.
 
+pub mod editor;
 pub mod fleet;
 mod sources;
 mod terminal;
@@ -136,7 +137,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     // The model bounds scrolling by the viewport: it learns the size before the first frame.
     let size = term.size()?;
     state.update(Msg::Resize(size.width, size.height));
-    terminal::spawn_input(tx.clone());
+    let mut handover = editor::Handover::new(terminal::spawn_input(tx.clone()));
     let result = event_loop(
         &mut term,
         &mut state,
@@ -144,6 +145,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         &mut rx,
         &mut sources,
         opts.sandbox.clone(),
+        &mut handover,
     )
     .await;
     terminal::restore();
@@ -252,6 +254,7 @@ async fn event_loop(
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     sources: &mut Sources,
     sandbox: Option<Arc<tokio::sync::Mutex<Sandbox>>>,
+    handover: &mut editor::Handover,
 ) -> anyhow::Result<()> {
     let mut last_draw = Instant::now() - FRAME_GAP;
     // When the next frame is due, if something changed.
@@ -259,7 +262,8 @@ async fn event_loop(
     // When a key arrived that the next frame answers: for the key-to-frame benchmark.
     let mut key_at: Option<Instant> = None;
     loop {
-        if state.dirty && draw_at.is_some_and(|t| t <= Instant::now()) {
+        // While an editor has the terminal, nothing is drawn.
+        if state.dirty && !handover.suspended && draw_at.is_some_and(|t| t <= Instant::now()) {
             term.draw(|f| crate::ui::draw(f, state, themes.get(&state.theme)))?;
             state.dirty = false;
             draw_at = None;
@@ -268,7 +272,7 @@ async fn event_loop(
                 tracing::debug!(key_to_frame_us = at.elapsed().as_micros() as u64, "frame");
             }
         }
-        let msg = match draw_at.filter(|_| state.dirty) {
+        let msg = match draw_at.filter(|_| state.dirty && !handover.suspended) {
             Some(t) => tokio::select! {
                 m = rx.recv() => m,
                 _ = sleep_until(t) => continue,
@@ -301,6 +305,9 @@ async fn event_loop(
         };
         draw_at = Some(draw_at.map_or(due, |t| t.min(due)));
         for m in batch {
+            if let Msg::Tree(crate::app::tree::TreeMsg::Edited { .. }) = &m {
+                handover.resume(term, state);
+            }
             if let Msg::Membership {
                 gen,
                 config,
@@ -312,6 +319,13 @@ async fn event_loop(
                 }
             }
             for effect in state.update(m) {
+                // The editor hand-over needs the terminal, which only this loop holds.
+                if let Effect::Edit(edit) = effect {
+                    if !state.read_only {
+                        handover.start(edit, state, sources.tx.clone());
+                    }
+                    continue;
+                }
                 if run_effect(effect, state, sources, &sandbox) {
                     return Ok(());
                 }
@@ -335,6 +349,8 @@ fn run_effect(
         Effect::Drill(d, id) => spawn_drill(sandbox.clone(), d, id, sources.tx.clone()),
         Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
         Effect::Copy(text) => terminal::copy_to_clipboard(&text),
+        // Taken by the event loop before it gets here: it needs the terminal.
+        Effect::Edit(_) => {}
         Effect::WriteFiles { dir, files } => {
             workflows::write_files_off_loop(dir, files, sources.tx.clone())
         }

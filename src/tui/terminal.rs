@@ -56,32 +56,126 @@ fn install_panic_hook() {
     }));
 }
 
+/// Hands the terminal's input over and back: while an editor runs, the input thread reads
+/// nothing (it would steal the editor's keys).
+#[derive(Clone)]
+pub struct InputGate {
+    tx: std::sync::mpsc::Sender<Gate>,
+}
+
+enum Gate {
+    /// Stop reading; the sender is told once the thread no longer reads.
+    Pause(tokio::sync::oneshot::Sender<()>),
+    Resume,
+}
+
+impl InputGate {
+    /// Asks the input thread to stop reading; the answer comes once it has (at most one poll
+    /// later: a short one, since a key was just pressed).
+    pub fn pause(&self) -> tokio::sync::oneshot::Receiver<()> {
+        let (ack, paused) = tokio::sync::oneshot::channel();
+        let _ = self.tx.send(Gate::Pause(ack));
+        paused
+    }
+
+    pub fn resume(&self) {
+        let _ = self.tx.send(Gate::Resume);
+    }
+}
+
+/// How long the input thread waits for a key: short for a while after a key (an editor
+/// may be asked for, and must not wait for the poll), long when idle (each expiry wakes an
+/// otherwise idle process; it only lets the thread notice that the console has gone).
+fn poll_wait(last_key: std::time::Instant) -> std::time::Duration {
+    use std::time::Duration;
+    if last_key.elapsed() < Duration::from_secs(2) {
+        Duration::from_millis(50)
+    } else {
+        Duration::from_secs(1)
+    }
+}
+
 /// Reads terminal events on a thread of its own (crossterm's read blocks) and forwards them.
-pub fn spawn_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
-    std::thread::spawn(move || loop {
-        if tx.is_closed() {
-            return;
-        }
-        // The timeout only lets the thread notice that the console has gone; each expiry is
-        // a wakeup of an otherwise idle process, so it is long.
-        match event::poll(std::time::Duration::from_secs(1)) {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(_) => return,
-        }
-        let msg = match event::read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => convert(k).map(Msg::Key),
-            Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
-            Ok(Event::Paste(text)) => Some(Msg::Paste(text)),
-            Ok(_) => None,
-            Err(_) => return,
-        };
-        if let Some(m) = msg {
-            if tx.send(m).is_err() {
+pub fn spawn_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) -> InputGate {
+    let (gate_tx, gate) = std::sync::mpsc::channel::<Gate>();
+    std::thread::spawn(move || {
+        let mut last_key = std::time::Instant::now();
+        loop {
+            if tx.is_closed() || !wait_while_paused(&gate) {
                 return;
+            }
+            match event::poll(poll_wait(last_key)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(_) => return,
+            }
+            let msg = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                    last_key = std::time::Instant::now();
+                    convert(k).map(Msg::Key)
+                }
+                Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
+                Ok(Event::Paste(text)) => Some(Msg::Paste(text)),
+                Ok(_) => None,
+                Err(_) => return,
+            };
+            if let Some(m) = msg {
+                if tx.send(m).is_err() {
+                    return;
+                }
             }
         }
     });
+    InputGate { tx: gate_tx }
+}
+
+/// Applies pending gate commands; on a pause, acknowledges it and blocks until resumed.
+/// False once the console has gone (the gate's sender dropped).
+fn wait_while_paused(gate: &std::sync::mpsc::Receiver<Gate>) -> bool {
+    use std::sync::mpsc::TryRecvError;
+    loop {
+        match gate.try_recv() {
+            Ok(Gate::Pause(ack)) => {
+                let _ = ack.send(());
+                // Blocked here, reading nothing, until resumed.
+                loop {
+                    match gate.recv() {
+                        Ok(Gate::Resume) => break,
+                        Ok(Gate::Pause(ack)) => {
+                            let _ = ack.send(());
+                        }
+                        Err(_) => return false,
+                    }
+                }
+            }
+            Ok(Gate::Resume) => {}
+            Err(TryRecvError::Empty) => return true,
+            Err(TryRecvError::Disconnected) => return false,
+        }
+    }
+}
+
+/// Gives the terminal to another program (an editor): the normal screen, cooked mode.
+pub fn suspend() -> std::io::Result<()> {
+    disable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    )
+}
+
+/// Takes the terminal back after `suspend`, and redraws everything on the next frame.
+pub fn resume(term: &mut Term) -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste
+    )?;
+    term.hide_cursor()?;
+    term.clear()
 }
 
 fn convert(k: event::KeyEvent) -> Option<KeyInput> {

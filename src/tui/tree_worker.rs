@@ -791,6 +791,11 @@ impl Writer {
                 let r = self
                     .audited(audited, write, |s| Some(s.version.to_string()))
                     .await?;
+                if let Err(Failure::Zk(zkc::Error::BadVersion)) = &r {
+                    // The edit keeps its text and offers to re-apply it on the new version.
+                    let refused = TreeMsg::Refused { path: path.clone() };
+                    let _ = tx.send(Msg::Tree(refused));
+                }
                 r.map(|s| {
                     format!(
                         "{} set: version {version} → {}",

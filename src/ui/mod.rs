@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod detail;
+mod diff;
 pub mod fleet;
 mod footer;
 pub mod format;

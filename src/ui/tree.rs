@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [crumb, panes, input] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(input_height(&t.input)),
+        Constraint::Length(input_height(&t.input, area.height.saturating_sub(5))),
     ])
     .areas(area);
     breadcrumb(f, crumb, t, theme);
@@ -33,10 +33,12 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-/// The input box's height: one line, or the ACL editor's lines.
-fn input_height(input: &TreeInput) -> u16 {
+/// The input box's height: one line, the ACL editor's lines, or the edit review (at most
+/// `room`).
+fn input_height(input: &TreeInput, room: u16) -> u16 {
     match input {
         TreeInput::None => 0,
+        TreeInput::Edit(s) => super::diff::height(s, room),
         TreeInput::Acl(e) => {
             let body = e.preview.as_ref().map_or(3, |p| p.changes.len() + 3);
             (body as u16 + 2).min(12)
@@ -159,50 +161,7 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Slot::Border));
-    let mut lines: Vec<Line> = Vec::new();
-    let title = match &t.detail {
-        Some((path, _)) => format!(" {} ", safe_name(path)),
-        None => " node ".into(),
-    };
-    match &t.detail {
-        None => lines.push(Line::styled("select a node", theme.style(Slot::Muted))),
-        Some((_, Err(e))) => lines.push(Line::styled(e.clone(), theme.style(Slot::Warn))),
-        Some((path, Ok(d))) => {
-            let name = path.rsplit('/').next().unwrap_or("");
-            for (k, v) in stat_rows(&d.stat, name) {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{k:<12}"), theme.style(Slot::Header)),
-                    Span::styled(v, theme.style(Slot::Text)),
-                ]));
-            }
-            let acl: Vec<(String, Slot)> = match &d.acl {
-                Ok(list) => list
-                    .iter()
-                    .map(|e| (safe_name(&e.spec()), Slot::Text))
-                    .collect(),
-                Err(e) => vec![(e.clone(), Slot::Warn)],
-            };
-            for (i, (text, slot)) in acl.into_iter().enumerate() {
-                let label = if i == 0 { "acl" } else { "" };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{label:<12}"), theme.style(Slot::Header)),
-                    Span::styled(text, theme.style(slot)),
-                ]));
-            }
-            let (decoded, notice) = decode(&d.data);
-            lines.push(Line::styled(
-                format!("data ({})", decoded.label()),
-                theme.style(Slot::Header),
-            ));
-            if let Some(n) = notice {
-                lines.push(Line::styled(n, theme.style(Slot::Warn)));
-            }
-            let room = area.height.saturating_sub(lines.len() as u16 + 3) as usize;
-            for l in decoded.body().lines().take(room) {
-                lines.push(Line::styled(l.to_string(), theme.style(Slot::Text)));
-            }
-        }
-    }
+    let inner = block.inner(area);
     let mut keys = vec![
         ("enter", "open"),
         ("h", "up"),
@@ -215,16 +174,12 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
         keys.extend([
             ("c", "create"),
             ("E", "edit"),
+            ("^e", "$EDITOR"),
             ("A", "acl"),
             ("D", "delete"),
         ]);
     }
     keys.push(("esc", "back"));
-    let inner = block.inner(area);
-    f.render_widget(
-        block.title(Span::styled(title, theme.style(Slot::Title))),
-        area,
-    );
     // Keys wrap whole onto more rows rather than lose `D delete` off the edge.
     let items: Vec<Vec<Span<'static>>> = keys
         .into_iter()
@@ -236,10 +191,110 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
         })
         .collect();
     let hints = super::footer::pack(items, inner.width as usize);
+    let mut lines: Vec<Line> = Vec::new();
+    let title = match &t.detail {
+        Some((path, _)) => format!(" {} ", safe_name(path)),
+        None => " node ".into(),
+    };
+    match &t.detail {
+        None => lines.push(Line::styled("select a node", theme.style(Slot::Muted))),
+        Some((_, Err(e))) => lines.push(Line::styled(e.clone(), theme.style(Slot::Warn))),
+        Some((path, Ok(d))) => {
+            let name = path.rsplit('/').next().unwrap_or("");
+            let row = |k: &str, v: String, slot: Slot| {
+                Line::from(vec![
+                    Span::styled(format!("{k:<12}"), theme.style(Slot::Header)),
+                    Span::styled(v, theme.style(slot)),
+                ])
+            };
+            // What an operator needs first (kind, version, size, ACL), then the data, then
+            // the rest of the Stat: at 80×24 the data must not be pushed off by zxids.
+            const FIRST: [&str; 4] = ["kind", "version", "data length", "children"];
+            let (first, rest): (Vec<_>, Vec<_>) = stat_rows(&d.stat, name)
+                .into_iter()
+                .partition(|(k, _)| FIRST.contains(k));
+            for (k, v) in first {
+                lines.push(row(k, v, Slot::Text));
+            }
+            let acl: Vec<(String, Slot)> = match &d.acl {
+                Ok(list) => list
+                    .iter()
+                    .map(|e| (safe_name(&e.spec()), Slot::Text))
+                    .collect(),
+                Err(e) => vec![(e.clone(), Slot::Warn)],
+            };
+            for (i, (text, slot)) in acl.into_iter().enumerate() {
+                lines.push(row(if i == 0 { "acl" } else { "" }, text, slot));
+            }
+            let (decoded, notice) = decode(&d.data);
+            lines.push(Line::styled(
+                format!("data ({})", decoded.label()),
+                theme.style(Slot::Header),
+            ));
+            if let Some(n) = notice {
+                lines.push(Line::styled(n, theme.style(Slot::Warn)));
+            }
+            let room = (inner.height as usize).saturating_sub(lines.len() + hints.len());
+            let width = inner.width as usize;
+            lines.extend(data_lines(
+                decoded.body(),
+                width,
+                t.data_scroll,
+                room,
+                theme,
+            ));
+            for (k, v) in rest {
+                lines.push(row(k, v, Slot::Muted));
+            }
+        }
+    }
+    f.render_widget(
+        block.title(Span::styled(title, theme.style(Slot::Title))),
+        area,
+    );
     let [body, hint] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(hints.len() as u16)]).areas(inner);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     f.render_widget(Paragraph::new(hints), hint);
+}
+
+/// The data from line `scroll`, in `room` rows: what is above and below is marked, with
+/// the keys that scroll it (never silently cut).
+fn data_lines(
+    body: &str,
+    width: usize,
+    scroll: usize,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let all = crate::app::tree::data_rows(body, width);
+    let scroll = scroll.min(crate::app::tree::last_data_scroll(all.len(), room));
+    let mut out = Vec::new();
+    if scroll > 0 {
+        out.push(Line::styled(
+            format!("▲ {scroll} lines above (K)"),
+            theme.style(Slot::Muted),
+        ));
+    }
+    let room = room.saturating_sub(out.len());
+    let left = all.len() - scroll;
+    let shown = if left > room {
+        room.saturating_sub(1)
+    } else {
+        left
+    };
+    out.extend(
+        all[scroll..scroll + shown]
+            .iter()
+            .map(|l| Line::styled(l.clone(), theme.style(Slot::Text))),
+    );
+    if shown < left {
+        out.push(Line::styled(
+            format!("▼ {} more lines (J K scroll)", left - shown),
+            theme.style(Slot::Warn),
+        ));
+    }
+    out
 }
 
 fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
@@ -297,14 +352,7 @@ fn input_box(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme) {
                 ),
             )
         }
-        TreeInput::SetData { path, version, buf } => (
-            format!(
-                " new data for {} (enter writes it if still at version {version}; esc cancels) ",
-                safe_name(path)
-            )
-            .into(),
-            Line::from(field(buf, true, room)),
-        ),
+        TreeInput::Edit(session) => return super::diff::draw(f, area, session, theme),
         TreeInput::ConfirmDelete {
             path, count, typed, ..
         } => {
