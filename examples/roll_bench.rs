@@ -19,7 +19,7 @@ use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery};
 use zkconsole::probe::transport::four_letter_word;
 use zkconsole::rolling::journal::Journal;
-use zkconsole::rolling::{Decision, RollEvent, Roller};
+use zkconsole::rolling::{Control, Decision, RollEvent, Roller};
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 use zkconsole::workflow::roll::{roll_order, RollSettings};
 use zookeeper_client as zkc;
@@ -150,7 +150,7 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
         }
     };
     let confirm = |_| async { Decision::Go }.boxed();
-    let (_tx, abort) = tokio::sync::watch::channel(false);
+    let (_tx, control) = tokio::sync::watch::channel(Control::Run);
     let mut roller = Roller {
         host: &host,
         observe: &observe_fn,
@@ -161,7 +161,7 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
             ..RollSettings::default()
         },
         poll: Duration::from_millis(200),
-        abort,
+        control,
     };
     let mut load = start_load(&connect).await;
     let started = Instant::now();

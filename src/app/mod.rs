@@ -4,6 +4,8 @@
 pub mod events;
 pub mod keys;
 mod members;
+pub mod roll;
+mod roll_keys;
 pub mod text_input;
 pub mod tree;
 pub mod viewport;
@@ -64,6 +66,8 @@ pub enum Msg {
     Workflow(WorkflowMsg),
     /// The znode browser's session answered.
     Tree(tree::TreeMsg),
+    /// A rolling restart's journal or progress.
+    Roll(roll::RollMsg),
     /// A background session (the membership watch) was lost or re-established.
     Session {
         gen: u64,
@@ -129,6 +133,8 @@ pub enum Effect {
     },
     /// A request of the znode browser.
     Tree(tree::TreeRequest),
+    /// A rolling restart: start it, steer it, read or discard its journal.
+    Roll(roll::RollRequest),
     Quit,
 }
 
@@ -142,6 +148,8 @@ pub enum View {
     Help,
     Workflow,
     Tree,
+    /// The rolling restart: plan, confirmation, progress.
+    Roll,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,6 +235,10 @@ pub struct State {
     pub wizard: Option<wizard::Wizard>,
     /// The znode browser, once opened.
     pub tree: Option<tree::TreeView>,
+    /// The rolling restart planned, running or ended in this console.
+    pub roll: Option<roll::RollView>,
+    /// The journal of this ensemble's last roll, as read from disk.
+    pub roll_journal: Option<crate::workflow::roll::JournalInfo>,
     /// Members probed besides the membership and the connect string (joiners).
     pub extra_targets: Vec<ProbeTarget>,
     /// Client addresses of members a live membership no longer has (removed by a reconfig):
@@ -297,6 +309,8 @@ impl State {
             frozen: None,
             wizard: None,
             tree: None,
+            roll: None,
+            roll_journal: None,
             extra_targets: Vec::new(),
             departed: Vec::new(),
             flash: None,
@@ -511,6 +525,7 @@ impl State {
             Msg::Membership { config, source, .. } => self.on_membership(config, source),
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
+            Msg::Roll(r) => self.on_roll(r),
             Msg::Session {
                 gen,
                 at,
@@ -850,6 +865,11 @@ impl State {
                 return fx;
             }
         }
+        if self.view == View::Roll && self.input == Input::Normal && !self.read_only {
+            if let Some(fx) = self.roll_key(key) {
+                return fx;
+            }
+        }
         match self.input.clone() {
             Input::Command(_) | Input::Filter(_) => return self.edit_line(key),
             Input::Confirm(drill, id) => {
@@ -941,6 +961,11 @@ impl State {
             }
             Action::Workflows => {
                 if self.read_only {
+                    return vec![];
+                }
+                // A roll at work: `w` goes back to it.
+                if self.roll.as_ref().is_some_and(roll::RollView::active) {
+                    self.view = View::Roll;
                     return vec![];
                 }
                 let w = self
@@ -1297,6 +1322,7 @@ impl State {
             Input::Normal => match self.view {
                 View::Workflow if !self.read_only => self.wizard_paste(text),
                 View::Tree => return self.tree_paste(text),
+                View::Roll if !self.read_only => self.roll_paste(text),
                 _ => {}
             },
         }

@@ -14,7 +14,7 @@ use zkconsole::host::{Audited, CommandHost};
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, seeds_of, Discovery};
 use zkconsole::rolling::journal::Journal;
-use zkconsole::rolling::{Decision, RollEvent, Roller};
+use zkconsole::rolling::{Control, Decision, RollEvent, Roller};
 use zkconsole::workflow::roll::{roll_order, RollSettings, StepPreview};
 
 #[derive(ClapArgs, Debug, Clone)]
@@ -124,12 +124,14 @@ async fn roll(
         }
     };
     let host = Audited::new(host, log, name);
-    let (abort_tx, abort_rx) = tokio::sync::watch::channel(false);
+    let (control_tx, control_rx) = tokio::sync::watch::channel(Control::Run);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("zkconsole roll: aborting after the current phase");
-            let _ = abort_tx.send(true);
+            let _ = control_tx.send(Control::Abort);
         }
+        // Held until the end: a dropped sender reads as an abort.
+        std::future::pending::<()>().await;
     });
     let yes = args.yes;
     let confirm = move |p: StepPreview| ask(p, yes).boxed();
@@ -144,7 +146,7 @@ async fn roll(
             ..RollSettings::default()
         },
         poll: Duration::from_millis(500),
-        abort: abort_rx,
+        control: control_rx,
     };
     let mut events = Vec::new();
     let mut print = |e: RollEvent| {
@@ -267,7 +269,13 @@ fn event_line(e: &RollEvent) -> String {
             }
         }
         RollEvent::Action { id, action, detail } => format!("member {id}: {action}: {detail}"),
-        RollEvent::Gate { id, waiting } => format!("member {id}: gate: {waiting}"),
+        RollEvent::Gate { id, waiting, .. } => format!("member {id}: gate: {waiting}"),
+        RollEvent::Phase { id, phase } => format!("member {id}: {}", phase.word()),
+        RollEvent::ActionDone {
+            id, action, summary, ..
+        } => format!("member {id}: {action}: {summary}"),
+        RollEvent::Paused { id } => format!("paused before member {id}'s next phase"),
+        RollEvent::Resumed { id } => format!("resumed at member {id}"),
         RollEvent::Restarted {
             id,
             elapsed_ms,

@@ -1,6 +1,7 @@
 //! The interactive console: one event loop over input, member probes, membership changes and
 //! a slow tick. It draws only when something changed, at most every ~30 ms.
 
+mod roll;
 mod sources;
 mod terminal;
 pub mod tree_worker;
@@ -99,8 +100,11 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         tx: tx.clone(),
         remembered: None,
         events_saved: 0,
+        roll: roll::Worker::default(),
     };
     recall_membership(&mut state);
+    // A roll that stopped part-way (this console died mid-roll) is shown and offered.
+    roll::load_journal(state.ensemble.clone(), tx.clone());
     sources.start(&state, opts.connect.clone(), opts.credentials.clone());
     let ticker = {
         let tx = tx.clone();
@@ -171,6 +175,8 @@ struct Sources {
     remembered: Option<EnsembleConfig>,
     /// How many of this run's events are kept in the state dir already.
     events_saved: u64,
+    /// The rolling restart at work, if any.
+    roll: roll::Worker,
 }
 
 impl Sources {
@@ -373,6 +379,22 @@ async fn event_loop(
                             ));
                             state.dirty = true;
                         }
+                    }
+                    Effect::Roll(req) => {
+                        if state.read_only {
+                            continue;
+                        }
+                        let ctx = roll::Context {
+                            ensemble: state.ensemble.clone(),
+                            config: state.config.clone(),
+                            seeds: state.seeds.clone(),
+                            admin: state.admin.clone(),
+                            tls: state.tls.clone(),
+                            probe: sources.opts,
+                            sandbox: sandbox.clone(),
+                            tx: sources.tx.clone(),
+                        };
+                        sources.roll.handle(req, ctx);
                     }
                     Effect::Recover { survivors } => {
                         workflows::recover(sandbox.clone(), survivors, sources.tx.clone())
