@@ -453,8 +453,8 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
     let phrase = confirm
         .lines()
         .find_map(|l| {
-            let at = l.find("restart ")?;
-            l[at..].split_whitespace().nth(1).map(str::to_string)
+            let at = l.find("type  restart ")?;
+            l[at..].split_whitespace().nth(2).map(str::to_string)
         })
         .expect("the phrase on screen");
     tmux.literal(&format!("restart {phrase}"));
@@ -466,7 +466,11 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
             // Three members, each a restart and a 5 s settle; generous for a loaded machine.
             Duration::from_secs(400),
             |s| ticked |= s.contains("✓ in sync at the leader"),
-            |s| s.contains("rolled: every member restarted") || s.contains("halted"),
+            |s| {
+                s.contains("rolled: every member restarted")
+                    || s.contains("halted")
+                    || s.contains("does not match")
+            },
         )
         .await;
     assert!(done.contains("rolled: every member restarted"), "{done}");
