@@ -162,6 +162,7 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
         },
         poll: Duration::from_millis(200),
         control,
+        handoff: None,
     };
     let mut load = start_load(&connect).await;
     let started = Instant::now();

@@ -243,6 +243,15 @@ impl RollView {
                 self.conditions = conditions;
                 self.waiting = waiting;
             }
+            RollEvent::Handoff { id, moved, detail } => {
+                let (level, what) = if moved {
+                    (Level::Ok, "hand-off")
+                } else {
+                    (Level::Warn, "no hand-off")
+                };
+                self.keep_output(&format!("{what}: {detail}"));
+                self.say(level, format!("member {id}: {what}: {detail}"));
+            }
             RollEvent::Paused { id } => {
                 self.paused = true;
                 self.say(

@@ -3,6 +3,7 @@
 //! `workflow::roll`'s (pure); this only acts through `HostActions`, observes, and keeps the
 //! journal. It halts at the first failure, saying what changed so far.
 
+pub mod handoff;
 pub mod journal;
 pub mod recover;
 
@@ -13,13 +14,17 @@ use crate::probe::round::Observation;
 use crate::workflow::roll::{
     preview_step, synced_learners, Baseline, Gate, GateVerdict, RollSettings, StepPreview,
 };
-pub use crate::workflow::roll::{Control, Decision, RollEvent, RollOutcome};
+pub use crate::workflow::roll::{
+    Control, Decision, HandoffMode, HandoffResult, RollEvent, RollOutcome,
+};
 use futures::future::BoxFuture;
 use journal::{Journal, Phase};
 use std::time::{Duration, Instant};
 
 pub type Observe<'a> = &'a (dyn Fn() -> BoxFuture<'static, Observation> + Sync);
 pub type Confirm<'a> = &'a (dyn Fn(StepPreview) -> BoxFuture<'static, Decision> + Sync);
+/// Moves leadership off member `id` (see `handoff`).
+pub type Handoff<'a> = &'a (dyn Fn(u64) -> BoxFuture<'static, HandoffResult> + Sync);
 
 pub struct Roller<'a> {
     pub host: &'a dyn HostActions,
@@ -31,6 +36,8 @@ pub struct Roller<'a> {
     pub poll: Duration,
     /// Pause, resume or abort between phases (Ctrl-C, the console's keys).
     pub control: tokio::sync::watch::Receiver<Control>,
+    /// Before the leader's stop: move leadership off it (`None`: never).
+    pub handoff: Option<Handoff<'a>>,
 }
 
 impl Roller<'_> {
@@ -144,6 +151,11 @@ impl Roller<'_> {
             _ => {}
         }
         let member = member_ref(&obs, id)?;
+        let (obs, health) = if preview.leader {
+            self.hand_off(journal, id, on_event).await?
+        } else {
+            (obs, health)
+        };
         let leader_snap = obs.members.iter().find(|m| m.id == health.leader);
         let baseline = Baseline {
             synced: leader_snap
@@ -174,6 +186,33 @@ impl Roller<'_> {
             elections,
         });
         Ok(())
+    }
+
+    /// The leader's hand-off, when asked for; the observation after it (the baseline of the
+    /// gate is the new leader's).
+    async fn hand_off(
+        &mut self,
+        journal: &mut Journal,
+        id: u64,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> Result<(Observation, Health), String> {
+        if let Some(handoff) = self.handoff {
+            self.phase(journal, id, Phase::HandingOff, on_event).await?;
+            let (moved, detail) = match handoff(id).await {
+                HandoffResult::Moved(d) => (true, d),
+                HandoffResult::Skipped(d) => (false, d),
+                HandoffResult::Failed(d) => {
+                    on_event(RollEvent::Handoff {
+                        id,
+                        moved: false,
+                        detail: d.clone(),
+                    });
+                    return Err(format!("member {id}: the leader hand-off failed: {d}"));
+                }
+            };
+            on_event(RollEvent::Handoff { id, moved, detail });
+        }
+        Ok(self.snapshot().await)
     }
 
     async fn act(

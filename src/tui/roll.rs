@@ -227,6 +227,7 @@ async fn run(
         settings: RollSettings::default(),
         poll: Duration::from_millis(500),
         control,
+        handoff: None,
     };
     let tx = ctx.tx.clone();
     let mut on_event = move |e| {

@@ -14,6 +14,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
+    /// Leadership is being moved off it by a reconfig (remove, then re-add).
+    HandingOff,
     Stopping,
     Running,
     Starting,
@@ -23,6 +25,7 @@ pub enum Phase {
 impl Phase {
     pub fn word(self) -> &'static str {
         match self {
+            Phase::HandingOff => "handing leadership off",
             Phase::Stopping => "stopping",
             Phase::Running => "running its command",
             Phase::Starting => "starting",
@@ -88,6 +91,12 @@ pub enum RollEvent {
         waiting: String,
         conditions: Vec<Condition>,
     },
+    /// Before the leader's stop: leadership moved off it, or why it was not.
+    Handoff {
+        id: u64,
+        moved: bool,
+        detail: String,
+    },
     /// The roll holds (paused by the operator) before this member's next phase.
     Paused {
         id: u64,
@@ -100,6 +109,55 @@ pub enum RollEvent {
         elapsed_ms: u128,
         elections: u32,
     },
+}
+
+/// Whether to move leadership off the leader by a reconfig before its restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandoffMode {
+    /// When dynamic reconfig is in use and the credentials may write the membership.
+    #[default]
+    Auto,
+    /// Always; a hand-off that cannot be done halts the roll.
+    Always,
+    /// Never: the leader's restart costs an election.
+    Never,
+}
+
+/// What a hand-off attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandoffResult {
+    /// Leadership moved; the sentence says to whom and at which versions.
+    Moved(String),
+    /// Not attempted or refused with nothing changed: the restart goes the usual way.
+    Skipped(String),
+    /// Failed part-way or where it was required: the roll halts.
+    Failed(String),
+}
+
+/// Why a hand-off is not possible for this membership, if it is not: it needs dynamic reconfig
+/// (a membership with a version), credentials that may write it, and at least 3 voters (the
+/// others must keep a quorum while the leader is out of the voters).
+pub fn handoff_blocker(config: &EnsembleConfig, can_write: Option<bool>) -> Option<String> {
+    if config.version.unwrap_or(0) == 0 {
+        return Some(
+            "dynamic reconfig is not in use (the membership has no version): the leader's restart costs an election"
+                .into(),
+        );
+    }
+    if can_write == Some(false) {
+        return Some(
+            "the credentials may not write /zookeeper/config (give the digest super user): the leader's restart costs an election"
+                .into(),
+        );
+    }
+    let voters = config.voter_ids().len();
+    if voters < 3 {
+        return Some(format!(
+            "{voters} voter(s): removing the leader would leave no quorum to elect a successor"
+        ));
+    }
+    None
 }
 
 /// How the roll ended.
