@@ -81,12 +81,14 @@ impl Handoff {
         };
         let successor = match self.new_leader(leader).await {
             Some(l) => l,
-            None => return HandoffResult::Failed(format!(
+            None => {
+                return HandoffResult::Failed(format!(
                 "member {leader} was removed (version {}) but no other member leads within {} s; \
                      add it back with expand once a leader is elected",
                 hex(removed),
                 self.timeout.as_secs()
-            )),
+            ))
+            }
         };
         // 2. Add it back as a voter: it now follows the successor.
         match self.step(&executor, can_write, vec![spec], vec![]).await {
