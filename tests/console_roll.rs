@@ -11,7 +11,8 @@ use zkconsole::app::roll::{HostKind, RollMsg, RollRequest, RollStage, StepState}
 use zkconsole::app::{Effect, Msg, State, View};
 use zkconsole::probe::types::Role;
 use zkconsole::workflow::roll::{
-    Condition, Control, Decision, JournalInfo, Phase, RollEvent, RollOutcome, StepPreview,
+    Condition, Control, Decision, HandoffMode, JournalInfo, Phase, RollEvent, RollOutcome,
+    StepPreview,
 };
 
 fn press(s: &mut State, keys: &str) -> Vec<Effect> {
@@ -82,7 +83,8 @@ fn started(sandbox: bool) -> State {
         fx,
         [Effect::Roll(RollRequest::Start {
             order: vec![1, 2, 3],
-            resume: false
+            resume: false,
+            handoff: HandoffMode::Auto,
         })]
     );
     assert_eq!(roll(&s).stage, RollStage::Running);
@@ -251,6 +253,8 @@ fn a_stopped_roll_is_shown_at_start_and_resumed() {
         .newest()
         .any(|e| e.text.contains("stopped at member 2")));
     press(&mut s, "wl");
+    // `h` cycles the hand-off: auto → always → never; it is kept for the resumed roll.
+    press(&mut s, "hh");
     // Enter does not start a new roll over the stopped one.
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     press(&mut s, "r");
@@ -261,7 +265,8 @@ fn a_stopped_roll_is_shown_at_start_and_resumed() {
         key(&mut s, KeyCode::Enter),
         [Effect::Roll(RollRequest::Start {
             order: vec![2, 3],
-            resume: true
+            resume: true,
+            handoff: HandoffMode::Never,
         })]
     );
 }

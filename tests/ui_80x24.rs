@@ -532,8 +532,10 @@ fn every_roll_screen_fits_and_keeps_its_keys() {
             "1. member 1",
             "3. member 3",
             "enter confirm",
+            "h hand-off",
             "p re-plan",
             "esc back",
+            "leader hand-off: auto",
         ],
     );
     key(&mut s, KeyCode::Enter);

@@ -9,8 +9,8 @@ use crate::ensemble::member::MemberSnapshot;
 use crate::ensemble::EnsembleConfig;
 use crate::health::Health;
 use crate::workflow::roll::{
-    preview_step, roll_order, Condition, Control, Decision, JournalInfo, Phase, RollEvent,
-    RollOutcome, RollSettings, StepPreview,
+    preview_step, roll_order, Condition, Control, Decision, HandoffMode, JournalInfo, Phase,
+    RollEvent, RollOutcome, RollSettings, StepPreview,
 };
 
 /// How the console can act on the members' hosts.
@@ -60,6 +60,7 @@ pub enum RollRequest {
     Start {
         order: Vec<u64>,
         resume: bool,
+        handoff: HandoffMode,
     },
     Decide(Decision),
     Control(Control),
@@ -104,6 +105,8 @@ pub struct RollView {
     /// `a` was pressed: `y` aborts.
     pub abort_asked: bool,
     pub outcome: Option<RollOutcome>,
+    /// Whether leadership leaves the leader by a reconfig before its restart (`h` changes it).
+    pub handoff: HandoffMode,
 }
 
 impl RollView {
@@ -125,7 +128,17 @@ impl RollView {
             paused: false,
             abort_asked: false,
             outcome: None,
+            handoff: HandoffMode::Auto,
         }
+    }
+
+    /// `h` on the plan: auto → always → never → auto.
+    pub fn next_handoff(&mut self) {
+        self.handoff = match self.handoff {
+            HandoffMode::Auto => HandoffMode::Always,
+            HandoffMode::Always => HandoffMode::Never,
+            HandoffMode::Never => HandoffMode::Auto,
+        };
     }
 
     /// Running or waiting for an override: the engine is at work.

@@ -80,10 +80,15 @@ impl State {
             KeyCode::Char('p') => {
                 let snaps = self.snapshots();
                 match plan_order(self.membership.as_ref(), &snaps, self.health.leader) {
-                    Ok(order) => *r = RollView::new(r.host, order),
+                    Ok(order) => {
+                        let handoff = r.handoff;
+                        *r = RollView::new(r.host, order);
+                        r.handoff = handoff;
+                    }
                     Err(e) => r.say(Level::Warn, e),
                 }
             }
+            KeyCode::Char('h') => r.next_handoff(),
             KeyCode::Char('c') => {
                 let text: String = guided_steps(&r.order, self.health.leader)
                     .iter()
@@ -107,7 +112,9 @@ impl State {
             }
             KeyCode::Char('r') if stopped.is_some() => {
                 let j = stopped?;
+                let handoff = r.handoff;
                 *r = RollView::new(r.host, j.remaining());
+                r.handoff = handoff;
                 r.resume = true;
                 r.stage = RollStage::Confirm;
             }
@@ -240,6 +247,7 @@ fn roll_typed_key(r: &mut RollView, key: KeyInput) -> Option<Vec<Effect>> {
             return Some(vec![Effect::Roll(RollRequest::Start {
                 order: r.order.clone(),
                 resume: r.resume,
+                handoff: r.handoff,
             })]);
         }
         KeyCode::Enter => {

@@ -386,6 +386,8 @@ async fn event_loop(
                         }
                         let ctx = roll::Context {
                             ensemble: state.ensemble.clone(),
+                            connect: sources.live_connect(),
+                            credentials: sources.credentials.clone(),
                             config: state.config.clone(),
                             seeds: state.seeds.clone(),
                             admin: state.admin.clone(),

@@ -15,7 +15,7 @@ use crate::probe::member::ProbeOptions;
 use crate::probe::round::{observe, AdminLocator, Discovery};
 use crate::probe::secure::TlsPorts;
 use crate::rolling::journal::Journal;
-use crate::rolling::{Control, Decision, RollOutcome, Roller};
+use crate::rolling::{Control, Decision, HandoffMode, RollOutcome, Roller};
 use crate::sandbox::Sandbox;
 use crate::workflow::roll::{RollSettings, StepPreview};
 use futures::future::BoxFuture;
@@ -35,6 +35,9 @@ pub struct Worker {
 /// What a roll needs of the console: where the ensemble is and how to act on its hosts.
 pub struct Context {
     pub ensemble: String,
+    /// Where a hand-off's session goes, with the ensemble's credentials.
+    pub connect: String,
+    pub credentials: Option<crate::config::Credentials>,
     pub config: Config,
     pub seeds: Vec<String>,
     pub admin: AdminLocator,
@@ -117,18 +120,22 @@ impl Worker {
                     }
                 }
             }
-            RollRequest::Start { order, resume } => self.start(order, resume, ctx),
+            RollRequest::Start {
+                order,
+                resume,
+                handoff,
+            } => self.start(order, resume, handoff, ctx),
         }
     }
 
-    fn start(&mut self, order: Vec<u64>, resume: bool, ctx: Context) {
+    fn start(&mut self, order: Vec<u64>, resume: bool, handoff: HandoffMode, ctx: Context) {
         let (control_tx, control_rx) = watch::channel(Control::Run);
         let (decide_tx, decide_rx) = mpsc::unbounded_channel();
         self.control = Some(control_tx);
         self.decide = Some(decide_tx);
         tokio::spawn(async move {
             let tx = ctx.tx.clone();
-            let outcome = match run(order, resume, ctx, control_rx, decide_rx).await {
+            let outcome = match run(order, resume, handoff, ctx, control_rx, decide_rx).await {
                 Ok(o) => o,
                 Err(why) => RollOutcome {
                     restarted: Vec::new(),
@@ -183,6 +190,7 @@ async fn journal_for(ensemble: &str, order: Vec<u64>, resume: bool) -> Result<Jo
 async fn run(
     order: Vec<u64>,
     resume: bool,
+    handoff: HandoffMode,
     ctx: Context,
     control: watch::Receiver<Control>,
     decide: mpsc::UnboundedReceiver<Decision>,
@@ -219,6 +227,20 @@ async fn run(
         }
         .boxed()
     };
+    let hand = Arc::new(crate::rolling::handoff::Handoff {
+        mode: handoff,
+        connect: ctx.connect.clone(),
+        credentials: ctx.credentials.clone(),
+        tls: ctx.tls.clone(),
+        ensemble: ctx.ensemble.clone(),
+        discovery: discovery.clone(),
+        thresholds: ctx.config.thresholds.clone(),
+        timeout: RollSettings::default().gate_timeout,
+    });
+    let handoff_fn = move |id: u64| {
+        let h = hand.clone();
+        async move { h.run(id).await }.boxed()
+    };
     let mut roller = Roller {
         host: &host,
         observe: &observe_fn,
@@ -227,7 +249,7 @@ async fn run(
         settings: RollSettings::default(),
         poll: Duration::from_millis(500),
         control,
-        handoff: None,
+        handoff: Some(&handoff_fn),
     };
     let tx = ctx.tx.clone();
     let mut on_event = move |e| {

@@ -9,7 +9,7 @@ use super::{input, level_style, role_style};
 use crate::app::roll::{guided_steps, previews, HostKind, RollStage, RollView, StepState};
 use crate::app::viewport::wizard_log_height;
 use crate::app::State;
-use crate::workflow::roll::Control;
+use crate::workflow::roll::{handoff_blocker, Control, HandoffMode};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -105,6 +105,24 @@ fn host_line(state: &State, r: &RollView) -> String {
     }
 }
 
+/// The leader hand-off setting, and why `auto` will not do it when it can be told now.
+fn handoff_line(state: &State, r: &RollView) -> String {
+    let blocker = state
+        .membership
+        .as_ref()
+        .and_then(|c| handoff_blocker(c, None));
+    match (r.handoff, blocker) {
+        (HandoffMode::Never, _) => "leader hand-off: never (its restart costs an election)".into(),
+        (HandoffMode::Always, _) => {
+            "leader hand-off: always (a reconfig moves leadership first, or the roll halts)".into()
+        }
+        (HandoffMode::Auto, Some(why)) => format!("leader hand-off: auto, not possible: {why}"),
+        (HandoffMode::Auto, None) => {
+            "leader hand-off: auto (a reconfig moves leadership before the leader stops)".into()
+        }
+    }
+}
+
 fn plan(state: &State, r: &RollView, theme: &Theme, width: usize) -> (Vec<Line<'static>>, Keys) {
     let snaps = state.snapshots();
     let mut out = vec![text(
@@ -152,6 +170,9 @@ fn plan(state: &State, r: &RollView, theme: &Theme, width: usize) -> (Vec<Line<'
             out.push(text(format!("✗ {why}"), width, theme.style(Slot::Critical)));
         }
     }
+    if r.host != HostKind::Guided {
+        out.push(text(handoff_line(state, r), width, theme.style(Slot::Text)));
+    }
     out.push(text(host_line(state, r), width, theme.style(Slot::Muted)));
     let stopped = state.roll_journal.as_ref().filter(|j| j.unfinished);
     if let Some(j) = stopped {
@@ -173,6 +194,9 @@ fn plan(state: &State, r: &RollView, theme: &Theme, width: usize) -> (Vec<Line<'
             keys.push(("D", "discard its journal"));
         }
         (_, false) => keys.push(("enter", "confirm")),
+    }
+    if r.host != HostKind::Guided {
+        keys.push(("h", "hand-off"));
     }
     keys.push(("p", "re-plan"));
     keys.push(("esc", "back"));
