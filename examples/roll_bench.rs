@@ -5,21 +5,25 @@
 //!   cargo run --release --example roll_bench -- [MEMBERS] [SETTLE_S]
 //!
 //! Prints, per procedure: total time, the longest write stall during each member's step (the
-//! leader's step marked), failed write attempts and whether the writer's session expired.
+//! leader's step marked), failed write attempts and whether the writer's session expired. The
+//! gated roll runs twice: without and with the leader hand-off (a reconfig that moves
+//! leadership before the leader stops); the leader step's longest stall of each is compared.
 
 use futures::FutureExt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex as AsyncMutex;
+use zkconsole::config::Credentials;
 use zkconsole::config::Thresholds;
 use zkconsole::health::summarize;
 use zkconsole::host::SandboxHost;
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery};
 use zkconsole::probe::transport::four_letter_word;
+use zkconsole::rolling::handoff::Handoff;
 use zkconsole::rolling::journal::Journal;
-use zkconsole::rolling::{Decision, RollEvent, Roller};
+use zkconsole::rolling::{Control, Decision, HandoffMode, RollEvent, Roller};
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 use zkconsole::workflow::roll::{roll_order, RollSettings};
 use zookeeper_client as zkc;
@@ -94,7 +98,13 @@ fn stalls(acks: &[Instant], steps: &[(u64, Instant)], end: Instant) -> Vec<(u64,
         .collect()
 }
 
-fn report(name: &str, total: Duration, stalls: &[(u64, Duration)], leader: u64, load: &Load) {
+fn report(
+    name: &str,
+    total: Duration,
+    stalls: &[(u64, Duration)],
+    leader: u64,
+    load: &Load,
+) -> Duration {
     println!("{name}: total {:.1} s", total.as_secs_f64());
     for (id, d) in stalls {
         let role = if *id == leader { " (leader)" } else { "" };
@@ -109,6 +119,10 @@ fn report(name: &str, total: Duration, stalls: &[(u64, Duration)], leader: u64, 
         load.acks.lock().unwrap().len(),
         load.expired.load(Ordering::SeqCst)
     );
+    stalls
+        .iter()
+        .find(|(id, _)| *id == leader)
+        .map_or(Duration::ZERO, |(_, d)| *d)
 }
 
 async fn finish(load: &mut Load) {
@@ -128,10 +142,12 @@ fn discovery(sb: &Sandbox) -> Discovery {
     }
 }
 
-async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
-    let (d, connect) = {
+/// One gated roll; with `handoff`, leadership leaves the leader by a reconfig first. The
+/// leader step's longest write stall.
+async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration, handoff: bool) -> Duration {
+    let (d, connect, digest) = {
         let s = sb.lock().await;
-        (Arc::new(discovery(&s)), s.connect_string())
+        (Arc::new(discovery(&s)), s.connect_string(), s.digest_file())
     };
     let thresholds = Thresholds::default();
     let obs = observe(&d, None).await;
@@ -150,7 +166,22 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
         }
     };
     let confirm = |_| async { Decision::Go }.boxed();
-    let (_tx, abort) = tokio::sync::watch::channel(false);
+    let (_tx, control) = tokio::sync::watch::channel(Control::Run);
+    let hand = Arc::new(Handoff {
+        mode: HandoffMode::Always,
+        connect: connect.clone(),
+        credentials: Credentials::from_file(&digest).ok(),
+        tls: Default::default(),
+        ensemble: "bench".into(),
+        discovery: d.clone(),
+        thresholds: thresholds.clone(),
+        timeout: Duration::from_secs(60),
+    });
+    let handoff_fn = move |id: u64| {
+        let h = hand.clone();
+        async move { h.run(id).await }.boxed()
+    };
+    let hook: zkconsole::rolling::Handoff = &handoff_fn;
     let mut roller = Roller {
         host: &host,
         observe: &observe_fn,
@@ -161,16 +192,17 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
             ..RollSettings::default()
         },
         poll: Duration::from_millis(200),
-        abort,
+        control,
+        handoff: handoff.then_some(hook),
     };
     let mut load = start_load(&connect).await;
     let started = Instant::now();
     let steps = Arc::new(Mutex::new(Vec::new()));
     let s2 = steps.clone();
-    let mut on_event = move |e: RollEvent| {
-        if let RollEvent::Preview(p) = e {
-            s2.lock().unwrap().push((p.id, Instant::now()));
-        }
+    let mut on_event = move |e: RollEvent| match e {
+        RollEvent::Preview(p) => s2.lock().unwrap().push((p.id, Instant::now())),
+        RollEvent::Handoff { detail, .. } => println!("  hand-off: {detail}"),
+        _ => {}
     };
     let outcome = roller.run(&mut journal, &mut on_event).await;
     let end = Instant::now();
@@ -180,13 +212,12 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration) {
     }
     let steps = steps.lock().unwrap().clone();
     let st = stalls(&load.acks.lock().unwrap(), &steps, end);
-    report(
-        "gated roll (zkconsole roll)",
-        end - started,
-        &st,
-        leader,
-        &load,
-    );
+    let name = if handoff {
+        "gated roll with leader hand-off (zkconsole roll --handoff always)"
+    } else {
+        "gated roll (zkconsole roll --handoff never)"
+    };
+    report(name, end - started, &st, leader, &load)
 }
 
 async fn naive(sb: Arc<AsyncMutex<Sandbox>>) {
@@ -227,7 +258,7 @@ async fn naive(sb: Arc<AsyncMutex<Sandbox>>) {
         &steps,
         end + Duration::from_secs(5),
     );
-    report(
+    let _ = report(
         "naive (next member as soon as ruok answers)",
         end - started,
         &st,
@@ -257,8 +288,15 @@ async fn main() {
         settle.as_secs()
     );
     let sb = Arc::new(AsyncMutex::new(sb));
-    gated(sb.clone(), settle).await;
-    // Let the ensemble settle between the two procedures.
+    let plain = gated(sb.clone(), settle, false).await;
+    // Let the ensemble settle between the procedures.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let handed = gated(sb.clone(), settle, true).await;
+    println!(
+        "leader step, longest write stall: {} ms without hand-off, {} ms with hand-off",
+        plain.as_millis(),
+        handed.as_millis()
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     naive(sb.clone()).await;
     println!("====");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of a rolling restart under a write load, on one local sandbox (loopback only):
 # the gated roll of `zkconsole roll` beside the naive procedure (restart each member as soon as
-# the previous one answers `ruok`, no gate), in one run.
+# the previous one answers `ruok`, no gate), in one run. The gated roll runs without and with
+# the leader hand-off, and the leader step's longest write stall of both is printed.
 #
 #   bash scripts/bench-roll.sh            # 5 members, 5 s settle, release build
 #   bash scripts/bench-roll.sh --smoke    # 3 members, 1 s settle, debug build (CI)
@@ -11,6 +12,10 @@
 # The floor is the stall of one election (the leader's step); the peer is the naive procedure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The hand-off's reconfigs are audited: into a scratch state dir, not the operator's.
+XDG_STATE_HOME="$(mktemp -d)"
+export XDG_STATE_HOME
+trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 if [ "${1:-}" = "--smoke" ]; then
   cargo run --quiet --example roll_bench -- 3 1
 else

@@ -255,6 +255,70 @@ async fn a_paused_member_makes_the_preview_refuse_before_anything_stops() {
     sb.resume(paused).unwrap();
 }
 
+/// With `--handoff always`, leadership leaves the leader by a reconfig before it stops: the
+/// hand-off is reported moved before the leader's stop, the leader is restarted last, the two
+/// reconfigs are audited, and every acknowledged write is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leader_hands_off_before_it_stops_and_every_write_is_kept() {
+    let sb = healthy_sandbox(3).await;
+    let dir = sb.dir().to_path_buf();
+    let connect = sb.connect_string();
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &connect,
+        &sandbox_template("", "kill", &dir),
+        &sandbox_template("", "restart", &dir),
+    );
+    // The sandbox's super user may write /zookeeper/config.
+    let cfg = home.path().join("config/zkconsole/config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "[ensembles.sb]\n",
+        &format!(
+            "[ensembles.sb]\ndigest_file = \"{}\"\n",
+            sb.digest_file().display()
+        ),
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let leader = sb.wait_for_leader(Duration::from_secs(30)).await.unwrap();
+    let before = pids(&dir);
+    let writer = start_writer(&connect).await;
+    let run = roll(home.path(), &["--handoff", "always"]).await;
+    let writes = finish_writer(writer, &connect).await;
+    assert_eq!(run.code, 0, "roll failed:\n{}", run.stderr);
+    let doc = run.json();
+    let events = doc["events"].as_array().unwrap();
+    let handoff = events
+        .iter()
+        .position(|e| e["event"] == "handoff")
+        .unwrap_or_else(|| panic!("no hand-off: {doc}"));
+    assert_eq!(events[handoff]["id"].as_u64(), Some(leader), "{doc}");
+    assert_eq!(events[handoff]["moved"], true, "{doc}");
+    let stop = events
+        .iter()
+        .position(|e| {
+            e["event"] == "phase" && e["id"].as_u64() == Some(leader) && e["phase"] == "stopping"
+        })
+        .unwrap_or_else(|| panic!("the leader never stopped: {doc}"));
+    assert!(handoff < stop, "the hand-off came after the stop: {doc}");
+    let restarted: Vec<u64> = serde_json::from_value(doc["restarted"].clone()).unwrap();
+    assert_eq!(restarted.last(), Some(&leader), "{doc}");
+    let after = pids(&dir);
+    for id in 1..=3u64 {
+        assert_ne!(before[&id], after[&id], "member {id} was not restarted");
+    }
+    assert!(writes > 0, "the writer never wrote");
+    let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl")).unwrap();
+    assert_eq!(
+        audit.matches("\"reconfig\"").count(),
+        4,
+        "intent and result of the removal and the re-add:\n{audit}"
+    );
+    // Member `leader` is a voter again.
+    let status = common::status_json(&connect, &[]).await.json();
+    assert_eq!(status["quorum"]["voters"], 3, "{status}");
+}
+
 /// A real OpenSSH server on a loopback port, with its own host key and one authorised key.
 struct Sshd {
     dir: tempfile::TempDir,

@@ -727,3 +727,129 @@ fn an_outside_pause_reads_unresponsive_with_how_long_a_sandbox_pause_reads_pause
     let r = row(&s, "2 ");
     assert!(r.contains("paused") && !r.contains("unresponsive"), "{r}");
 }
+
+/// The rolling restart's screens at 80×24: the plan, the confirmation, the progress with the
+/// gate's conditions and the action output, the override of a refused step, the end.
+#[test]
+fn every_roll_screen_fits_and_keeps_its_keys() {
+    use zkconsole::app::roll::{RollMsg, RollStage};
+    use zkconsole::workflow::roll::{Condition, RollEvent, RollOutcome, StepPreview};
+    let mut s = healthy(true);
+    press(&mut s, "wl");
+    assert_eq!(s.view, View::Roll);
+    assert_help_last(&s);
+    assert_whole(
+        &s,
+        &[
+            "1. member 1",
+            "3. member 3",
+            "enter confirm",
+            "h hand-off",
+            "p re-plan",
+            "esc back",
+            "leader hand-off: auto",
+        ],
+    );
+    key(&mut s, KeyCode::Enter);
+    assert_help_last(&s);
+    assert_whole(
+        &s,
+        &[
+            "restart 1,2,3",
+            "enter start the roll",
+            "esc back to the plan",
+        ],
+    );
+    press(&mut s, "restart 1,2,3");
+    key(&mut s, KeyCode::Enter);
+    let preview = |id: u64, refusal: Option<&str>| StepPreview {
+        id,
+        voter: true,
+        leader: false,
+        voters: 3,
+        quorum: 2,
+        live_voters_now: 3,
+        live_voters_while_down: 2,
+        tolerance_while_down: Some(0),
+        refusal: refusal.map(str::to_string),
+        note: format!(
+            "while member {id} restarts, 2 of 3 voters serve: no further failure tolerated"
+        ),
+    };
+    let ev = |s: &mut State, e: RollEvent| {
+        s.update(Msg::Roll(RollMsg::Event(e)));
+    };
+    ev(&mut s, RollEvent::Preview(preview(1, None)));
+    ev(
+        &mut s,
+        RollEvent::Action {
+            id: 1,
+            action: "start".into(),
+            detail: "ssh zk1.example.com sudo systemctl start zookeeper".into(),
+        },
+    );
+    ev(
+        &mut s,
+        RollEvent::ActionDone {
+            id: 1,
+            action: "start".into(),
+            ok: true,
+            summary: "exit 0 after 812 ms".into(),
+            output: "Started zookeeper.service\n".into(),
+        },
+    );
+    let cond = |name: &'static str, met: bool| Condition {
+        name,
+        met,
+        detail: format!("{name} detail"),
+    };
+    ev(
+        &mut s,
+        RollEvent::Gate {
+            id: 1,
+            waiting: "settling: 2 of 5 s without an election".into(),
+            conditions: vec![
+                cond("serves in its role", true),
+                cond("a leader", true),
+                cond("caught up with the leader", true),
+                cond("in sync at the leader", false),
+            ],
+        },
+    );
+    assert_help_last(&s);
+    assert_whole(
+        &s,
+        &[
+            "1 ▶ at its gate",
+            "✓ caught up with the leader",
+            "· in sync at the leader",
+            "p pause",
+            "a abort",
+        ],
+    );
+    press(&mut s, "p");
+    ev(&mut s, RollEvent::Paused { id: 1 });
+    assert_whole(&s, &["PAUSED", "r resume", "a abort"]);
+    press(&mut s, "r");
+    ev(
+        &mut s,
+        RollEvent::Preview(preview(2, Some("member 3 is unresponsive"))),
+    );
+    assert_eq!(s.roll.as_ref().unwrap().stage, RollStage::Override);
+    assert_help_last(&s);
+    assert_whole(
+        &s,
+        &[
+            "override 2",
+            "enter restart it anyway",
+            "esc abort the roll",
+        ],
+    );
+    key(&mut s, KeyCode::Esc);
+    s.update(Msg::Roll(RollMsg::Finished(RollOutcome {
+        restarted: vec![1],
+        halted: Some("aborted by the operator at member 2".into()),
+    })));
+    assert_help_last(&s);
+    assert_whole(&s, &["2 ✗ failed", "esc dashboard"]);
+}

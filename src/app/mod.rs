@@ -7,6 +7,8 @@ pub mod fleet;
 pub mod keys;
 mod load;
 mod members;
+pub mod roll;
+mod roll_keys;
 pub mod text_input;
 pub mod tree;
 pub mod viewport;
@@ -67,6 +69,8 @@ pub enum Msg {
     Workflow(WorkflowMsg),
     /// The znode browser's session answered.
     Tree(tree::TreeMsg),
+    /// A rolling restart's journal or progress.
+    Roll(roll::RollMsg),
     /// A background session (the membership watch) was lost or re-established.
     Session {
         gen: u64,
@@ -135,6 +139,8 @@ pub enum Effect {
     /// Hand the terminal to `$VISUAL`/`$EDITOR` on a znode's value; answered by
     /// `TreeMsg::Edited`.
     Edit(edit_session::ExternalEdit),
+    /// A rolling restart: start it, steer it, read or discard its journal.
+    Roll(roll::RollRequest),
     Quit,
 }
 
@@ -148,6 +154,8 @@ pub enum View {
     Help,
     Workflow,
     Tree,
+    /// The rolling restart: plan, confirmation, progress.
+    Roll,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -237,6 +245,10 @@ pub struct State {
     pub wizard: Option<wizard::Wizard>,
     /// The znode browser, once opened.
     pub tree: Option<tree::TreeView>,
+    /// The rolling restart planned, running or ended in this console.
+    pub roll: Option<roll::RollView>,
+    /// The journal of this ensemble's last roll, as read from disk.
+    pub roll_journal: Option<crate::workflow::roll::JournalInfo>,
     /// Members probed besides the membership and the connect string (joiners).
     pub extra_targets: Vec<ProbeTarget>,
     /// Client addresses of members a live membership no longer has (removed by a reconfig):
@@ -309,6 +321,8 @@ impl State {
             frozen: None,
             wizard: None,
             tree: None,
+            roll: None,
+            roll_journal: None,
             extra_targets: Vec::new(),
             departed: Vec::new(),
             flash: None,
@@ -523,6 +537,7 @@ impl State {
             Msg::Membership { config, source, .. } => self.on_membership(config, source),
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
+            Msg::Roll(r) => self.on_roll(r),
             Msg::Session {
                 gen,
                 at,
@@ -879,6 +894,11 @@ impl State {
                 return fx;
             }
         }
+        if self.view == View::Roll && self.input == Input::Normal && !self.read_only {
+            if let Some(fx) = self.roll_key(key) {
+                return fx;
+            }
+        }
         match self.input.clone() {
             Input::Command(_) | Input::Filter(_) => return self.edit_line(key),
             Input::Confirm(drill, id) => {
@@ -970,6 +990,11 @@ impl State {
             }
             Action::Workflows => {
                 if self.read_only {
+                    return vec![];
+                }
+                // A roll at work: `w` goes back to it.
+                if self.roll.as_ref().is_some_and(roll::RollView::active) {
+                    self.view = View::Roll;
                     return vec![];
                 }
                 let w = self
@@ -1333,6 +1358,7 @@ impl State {
             Input::Normal => match self.view {
                 View::Workflow if !self.read_only => self.wizard_paste(text),
                 View::Tree => return self.tree_paste(text),
+                View::Roll if !self.read_only => self.roll_paste(text),
                 _ => {}
             },
         }

@@ -100,12 +100,15 @@ impl State {
                     KeyCode::Char('e') => Flow::Expand,
                     KeyCode::Char('s') => Flow::Shrink,
                     KeyCode::Char('r') => Flow::Recover,
+                    // The rolling restart has screens of its own.
+                    KeyCode::Char('l') => return Some(self.open_roll()),
+                    KeyCode::Enter if w.cursor == 3 => return Some(self.open_roll()),
                     KeyCode::Up | KeyCode::Char('k') => {
                         w.cursor = w.cursor.saturating_sub(1);
                         return Some(vec![]);
                     }
                     KeyCode::Down | KeyCode::Char('j') => {
-                        w.cursor = (w.cursor + 1).min(2);
+                        w.cursor = (w.cursor + 1).min(3);
                         return Some(vec![]);
                     }
                     KeyCode::Enter => [Flow::Expand, Flow::Shrink, Flow::Recover][w.cursor.min(2)],

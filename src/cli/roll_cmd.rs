@@ -13,8 +13,9 @@ use zkconsole::health::summarize;
 use zkconsole::host::{Audited, CommandHost};
 use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, seeds_of, Discovery};
+use zkconsole::rolling::handoff::Handoff;
 use zkconsole::rolling::journal::Journal;
-use zkconsole::rolling::{Decision, RollEvent, Roller};
+use zkconsole::rolling::{Control, Decision, HandoffMode, RollEvent, Roller};
 use zkconsole::workflow::roll::{roll_order, RollSettings, StepPreview};
 
 #[derive(ClapArgs, Debug, Clone)]
@@ -41,13 +42,37 @@ pub struct RollArgs {
     /// Continue a roll that stopped part-way (its journal says where).
     #[arg(long)]
     pub resume: bool,
+    /// Before the leader's restart, move leadership off it by a reconfig that removes and
+    /// re-adds it: auto (when dynamic reconfig is in use and the credentials may write the
+    /// membership; otherwise it says why not), always (or halt), never.
+    #[arg(long, value_enum, default_value_t = HandoffArg::Auto)]
+    pub handoff: HandoffArg,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoffArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl HandoffArg {
+    fn mode(self) -> HandoffMode {
+        match self {
+            HandoffArg::Auto => HandoffMode::Auto,
+            HandoffArg::Always => HandoffMode::Always,
+            HandoffArg::Never => HandoffMode::Never,
+        }
+    }
 }
 
 /// Exit codes: 0 every member restarted, 2 halted (refused, failed, gate not met), 3 no member
 /// told the membership, 64 usage, 130 aborted by the operator.
 pub async fn run(config: &Config, target: &Target, args: &RollArgs) -> i32 {
     match prepare(config, target, args) {
-        Ok((name, host, discovery)) => roll(config, &name, host, discovery, args).await,
+        Ok((name, host, discovery, reach)) => {
+            roll(config, &name, host, discovery, reach, args).await
+        }
         Err(e) => {
             eprintln!("zkconsole roll: {e}");
             64
@@ -59,7 +84,7 @@ fn prepare(
     config: &Config,
     target: &Target,
     args: &RollArgs,
-) -> Result<(String, CommandHost, Discovery), String> {
+) -> Result<(String, CommandHost, Discovery, Reach), String> {
     let resolved = resolve_target(config, target)?;
     let entry = config.ensembles.get(&resolved.name).ok_or(
         "roll needs a named ensemble (--ensemble NAME) whose [ensembles.NAME.actions] say how \
@@ -82,6 +107,11 @@ fn prepare(
             "standard input is not a terminal: give --yes to roll without questions".into(),
         );
     }
+    let reach = Reach {
+        connect: resolved.connect.clone(),
+        credentials: resolved.credentials.clone(),
+        tls: resolved.tls.clone(),
+    };
     let discovery = Discovery {
         seeds: seeds_of(&resolved.connect),
         admin: resolved.admin,
@@ -91,7 +121,14 @@ fn prepare(
             ..ProbeOptions::default()
         },
     };
-    Ok((resolved.name, CommandHost::new(actions), discovery))
+    Ok((resolved.name, CommandHost::new(actions), discovery, reach))
+}
+
+/// How a hand-off's session reaches the ensemble.
+struct Reach {
+    connect: String,
+    credentials: Option<zkconsole::config::Credentials>,
+    tls: zkconsole::probe::secure::TlsPorts,
 }
 
 async fn roll(
@@ -99,9 +136,24 @@ async fn roll(
     name: &str,
     host: CommandHost,
     discovery: Discovery,
+    reach: Reach,
     args: &RollArgs,
 ) -> i32 {
     let discovery = Arc::new(discovery);
+    let handoff = Arc::new(Handoff {
+        mode: args.handoff.mode(),
+        connect: reach.connect,
+        credentials: reach.credentials,
+        tls: reach.tls,
+        ensemble: name.to_string(),
+        discovery: discovery.clone(),
+        thresholds: config.thresholds.clone(),
+        timeout: Duration::from_secs(args.gate_timeout_s.max(1)),
+    });
+    let handoff_fn = move |id: u64| {
+        let h = handoff.clone();
+        async move { h.run(id).await }.boxed()
+    };
     let observe_fn = {
         let d = discovery.clone();
         move || {
@@ -124,12 +176,14 @@ async fn roll(
         }
     };
     let host = Audited::new(host, log, name);
-    let (abort_tx, abort_rx) = tokio::sync::watch::channel(false);
+    let (control_tx, control_rx) = tokio::sync::watch::channel(Control::Run);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("zkconsole roll: aborting after the current phase");
-            let _ = abort_tx.send(true);
+            let _ = control_tx.send(Control::Abort);
         }
+        // Held until the end: a dropped sender reads as an abort.
+        std::future::pending::<()>().await;
     });
     let yes = args.yes;
     let confirm = move |p: StepPreview| ask(p, yes).boxed();
@@ -144,7 +198,8 @@ async fn roll(
             ..RollSettings::default()
         },
         poll: Duration::from_millis(500),
-        abort: abort_rx,
+        control: control_rx,
+        handoff: Some(&handoff_fn),
     };
     let mut events = Vec::new();
     let mut print = |e: RollEvent| {
@@ -267,7 +322,17 @@ fn event_line(e: &RollEvent) -> String {
             }
         }
         RollEvent::Action { id, action, detail } => format!("member {id}: {action}: {detail}"),
-        RollEvent::Gate { id, waiting } => format!("member {id}: gate: {waiting}"),
+        RollEvent::Gate { id, waiting, .. } => format!("member {id}: gate: {waiting}"),
+        RollEvent::Phase { id, phase } => format!("member {id}: {}", phase.word()),
+        RollEvent::ActionDone {
+            id, action, summary, ..
+        } => format!("member {id}: {action}: {summary}"),
+        RollEvent::Handoff { id, moved, detail } => {
+            let what = if *moved { "hand-off" } else { "no hand-off" };
+            format!("member {id}: {what}: {detail}")
+        }
+        RollEvent::Paused { id } => format!("paused before member {id}'s next phase"),
+        RollEvent::Resumed { id } => format!("resumed at member {id}"),
         RollEvent::Restarted {
             id,
             elapsed_ms,

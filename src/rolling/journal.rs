@@ -4,14 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    Stopping,
-    Running,
-    Starting,
-    Gating,
-}
+use crate::workflow::roll::JournalInfo;
+pub use crate::workflow::roll::Phase;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Journal {
@@ -91,6 +85,19 @@ impl Journal {
             (Some((id, phase)), None) => format!("member {id} while {phase:?}"),
             (None, Some(o)) => o.clone(),
             (None, None) => format!("{} of {} members done", self.done.len(), self.order.len()),
+        }
+    }
+
+    /// What the console shows of it.
+    pub fn info(&self) -> JournalInfo {
+        JournalInfo {
+            order: self.order.clone(),
+            done: self.done.clone(),
+            current: self.current,
+            outcome: self.outcome.clone(),
+            run: self.run.clone(),
+            whereabouts: self.whereabouts(),
+            unfinished: self.unfinished(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! `workflow::roll`'s (pure); this only acts through `HostActions`, observes, and keeps the
 //! journal. It halts at the first failure, saying what changed so far.
 
+pub mod handoff;
 pub mod journal;
 pub mod recover;
 pub mod static_change;
@@ -14,51 +15,17 @@ use crate::probe::round::Observation;
 use crate::workflow::roll::{
     preview_step, synced_learners, Baseline, Gate, GateVerdict, RollSettings, StepPreview,
 };
+pub use crate::workflow::roll::{
+    Control, Decision, HandoffMode, HandoffResult, RollEvent, RollOutcome,
+};
 use futures::future::BoxFuture;
 use journal::{Journal, Phase};
-use serde::Serialize;
 use std::time::{Duration, Instant};
-
-/// What the operator decided on a step's preview.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Go,
-    /// Go although the preview refused (the operator typed the override).
-    Override,
-    Abort,
-}
-
-/// What happened, as it happens: the CLI prints these, the console shows them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum RollEvent {
-    Preview(StepPreview),
-    Action {
-        id: u64,
-        action: String,
-        detail: String,
-    },
-    Gate {
-        id: u64,
-        waiting: String,
-    },
-    Restarted {
-        id: u64,
-        elapsed_ms: u128,
-        elections: u32,
-    },
-}
-
-/// How the roll ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RollOutcome {
-    pub restarted: Vec<u64>,
-    /// `None` when every member was restarted.
-    pub halted: Option<String>,
-}
 
 pub type Observe<'a> = &'a (dyn Fn() -> BoxFuture<'static, Observation> + Sync);
 pub type Confirm<'a> = &'a (dyn Fn(StepPreview) -> BoxFuture<'static, Decision> + Sync);
+/// Moves leadership off member `id` (see `handoff`).
+pub type Handoff<'a> = &'a (dyn Fn(u64) -> BoxFuture<'static, HandoffResult> + Sync);
 
 pub struct Roller<'a> {
     pub host: &'a dyn HostActions,
@@ -68,8 +35,10 @@ pub struct Roller<'a> {
     pub settings: RollSettings,
     /// How often to look while waiting for a stop or a gate.
     pub poll: Duration,
-    /// Set to true to stop between phases (Ctrl-C, the console's abort).
-    pub abort: tokio::sync::watch::Receiver<bool>,
+    /// Pause, resume or abort between phases (Ctrl-C, the console's keys).
+    pub control: tokio::sync::watch::Receiver<Control>,
+    /// Before the leader's stop: move leadership off it (`None`: never).
+    pub handoff: Option<Handoff<'a>>,
 }
 
 impl Roller<'_> {
@@ -106,17 +75,58 @@ impl Roller<'_> {
         (obs, health)
     }
 
-    async fn phase(&self, journal: &mut Journal, id: u64, phase: Phase) -> Result<(), String> {
-        if *self.abort.borrow() {
-            return Err(format!(
-                "aborted by the operator before member {id} ({phase:?})"
-            ));
+    /// Between two phases: an abort ends the roll here; a pause holds until resumed.
+    async fn checkpoint(
+        &mut self,
+        id: u64,
+        before: &str,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> Result<(), String> {
+        let mut paused = false;
+        loop {
+            let now = *self.control.borrow_and_update();
+            match now {
+                Control::Abort => {
+                    return Err(format!(
+                        "aborted by the operator before member {id}'s {before}"
+                    ))
+                }
+                Control::Run => {
+                    if paused {
+                        on_event(RollEvent::Resumed { id });
+                    }
+                    return Ok(());
+                }
+                Control::Pause if !paused => {
+                    paused = true;
+                    on_event(RollEvent::Paused { id });
+                }
+                Control::Pause => {}
+            }
+            // The sender gone (its console or CLI ended) is an abort.
+            if self.control.changed().await.is_err() {
+                return Err(format!(
+                    "aborted: nobody controls the roll any more (member {id})"
+                ));
+            }
         }
+    }
+
+    async fn phase(
+        &mut self,
+        journal: &mut Journal,
+        id: u64,
+        phase: Phase,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> Result<(), String> {
+        self.checkpoint(id, phase.word(), on_event).await?;
         journal.current = Some((id, phase));
         journal
             .save()
             .await
-            .map_err(|e| format!("the journal could not be written: {e}"))
+            .map_err(|e| format!("the journal could not be written: {e}"))?;
+        on_event(RollEvent::Phase { id, phase });
+        Ok(())
     }
 
     async fn one(
@@ -125,6 +135,7 @@ impl Roller<'_> {
         journal: &mut Journal,
         on_event: &mut (dyn FnMut(RollEvent) + Send),
     ) -> Result<(), String> {
+        self.checkpoint(id, "preview", on_event).await?;
         let started = Instant::now();
         let (obs, health) = self.snapshot().await;
         let config = obs
@@ -141,6 +152,11 @@ impl Roller<'_> {
             _ => {}
         }
         let member = member_ref(&obs, id)?;
+        let (obs, health) = if preview.leader {
+            self.hand_off(journal, id, on_event).await?
+        } else {
+            (obs, health)
+        };
         let leader_snap = obs.members.iter().find(|m| m.id == health.leader);
         let baseline = Baseline {
             synced: leader_snap
@@ -148,16 +164,16 @@ impl Roller<'_> {
                 .and_then(synced_learners),
             was_voter: preview.voter,
         };
-        self.phase(journal, id, Phase::Stopping).await?;
+        self.phase(journal, id, Phase::Stopping, on_event).await?;
         self.act(&Action::Stop, &member, on_event).await?;
         self.wait_down(id).await?;
         if let Some(cmd) = journal.run.clone() {
-            self.phase(journal, id, Phase::Running).await?;
+            self.phase(journal, id, Phase::Running, on_event).await?;
             self.act(&Action::Run(cmd), &member, on_event).await?;
         }
-        self.phase(journal, id, Phase::Starting).await?;
+        self.phase(journal, id, Phase::Starting, on_event).await?;
         self.act(&Action::Start, &member, on_event).await?;
-        self.phase(journal, id, Phase::Gating).await?;
+        self.phase(journal, id, Phase::Gating, on_event).await?;
         let elections = self.gate(id, baseline, on_event).await?;
         journal.done.push(id);
         journal.current = None;
@@ -171,6 +187,33 @@ impl Roller<'_> {
             elections,
         });
         Ok(())
+    }
+
+    /// The leader's hand-off, when asked for; the observation after it (the baseline of the
+    /// gate is the new leader's).
+    async fn hand_off(
+        &mut self,
+        journal: &mut Journal,
+        id: u64,
+        on_event: &mut (dyn FnMut(RollEvent) + Send),
+    ) -> Result<(Observation, Health), String> {
+        if let Some(handoff) = self.handoff {
+            self.phase(journal, id, Phase::HandingOff, on_event).await?;
+            let (moved, detail) = match handoff(id).await {
+                HandoffResult::Moved(d) => (true, d),
+                HandoffResult::Skipped(d) => (false, d),
+                HandoffResult::Failed(d) => {
+                    on_event(RollEvent::Handoff {
+                        id,
+                        moved: false,
+                        detail: d.clone(),
+                    });
+                    return Err(format!("member {id}: the leader hand-off failed: {d}"));
+                }
+            };
+            on_event(RollEvent::Handoff { id, moved, detail });
+        }
+        Ok(self.snapshot().await)
     }
 
     async fn act(
@@ -188,9 +231,23 @@ impl Roller<'_> {
             action: action.name().into(),
             detail,
         });
-        self.host
-            .run(action, member)
-            .await
+        let result = self.host.run(action, member).await;
+        let (ok, summary, output) = match &result {
+            Ok(out) => (
+                out.success(),
+                out.summary(),
+                format!("{}{}", String::from_utf8_lossy(&out.stdout), out.stderr),
+            ),
+            Err(e) => (false, e.to_string(), String::new()),
+        };
+        on_event(RollEvent::ActionDone {
+            id: member.id,
+            action: action.name().into(),
+            ok,
+            summary,
+            output,
+        });
+        result
             .map(|_| ())
             .map_err(|e| format!("member {}: {} failed: {e}", member.id, action.name()))
     }
@@ -229,6 +286,7 @@ impl Roller<'_> {
         loop {
             let (obs, health) = self.snapshot().await;
             let now = started.elapsed();
+            let conditions = gate.conditions(&obs.members, &health, &self.settings);
             match gate.observe(&obs.members, &health, &self.settings, now) {
                 GateVerdict::Met => return Ok(gate.elections),
                 GateVerdict::Waiting(why) => {
@@ -236,6 +294,7 @@ impl Roller<'_> {
                         on_event(RollEvent::Gate {
                             id,
                             waiting: why.clone(),
+                            conditions,
                         });
                         last = why;
                     }
@@ -247,7 +306,7 @@ impl Roller<'_> {
                     self.settings.gate_timeout.as_secs()
                 ));
             }
-            if *self.abort.borrow() {
+            if *self.control.borrow() == Control::Abort {
                 return Err(format!(
                     "aborted by the operator while member {id} was gated"
                 ));

@@ -94,8 +94,11 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
             tx: etx,
             remembered: None,
             events_saved: 0,
+            roll: super::roll::Worker::default(),
         };
         recall_membership(&mut state);
+        // A roll that stopped part-way on this ensemble is shown and offered, as alone.
+        super::roll::load_journal(state.ensemble.clone(), src.tx.clone());
         src.start(&state, e.connect, e.credentials);
         states.push(state);
         all_sources.push(src);
@@ -386,6 +389,20 @@ fn apply(
                     s.dirty = true;
                 }
             }
+            continue;
+        }
+        if let crate::app::Effect::Edit(edit) = &effect {
+            // The editor hand-over is wired into the single-ensemble loop only (so far): the
+            // edit ends with the reason, and the inline field still works here.
+            let s = &mut fleet.ensembles[i];
+            let why = format!(
+                "$EDITOR opens from `zkconsole --ensemble {}`, not from the fleet screen (E edits inline here)",
+                s.ensemble
+            );
+            s.update(Msg::Tree(crate::app::tree::TreeMsg::Edited {
+                path: edit.path.clone(),
+                result: Err(why),
+            }));
             continue;
         }
         if run_effect(effect, &mut fleet.ensembles[i], &mut sources[i], &None) {

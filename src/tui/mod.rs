@@ -3,6 +3,7 @@
 
 pub mod editor;
 pub mod fleet;
+mod roll;
 mod sources;
 mod terminal;
 pub mod tree_worker;
@@ -101,8 +102,11 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         tx: tx.clone(),
         remembered: None,
         events_saved: 0,
+        roll: roll::Worker::default(),
     };
     recall_membership(&mut state);
+    // A roll that stopped part-way (this console died mid-roll) is shown and offered.
+    roll::load_journal(state.ensemble.clone(), tx.clone());
     sources.start(&state, opts.connect.clone(), opts.credentials.clone());
     let ticker = {
         let tx = tx.clone();
@@ -174,6 +178,8 @@ struct Sources {
     remembered: Option<EnsembleConfig>,
     /// How many of this run's events are kept in the state dir already.
     events_saved: u64,
+    /// The rolling restart at work, if any.
+    roll: roll::Worker,
 }
 
 impl Sources {
@@ -351,6 +357,24 @@ fn run_effect(
         Effect::Copy(text) => terminal::copy_to_clipboard(&text),
         // Taken by the event loop before it gets here: it needs the terminal.
         Effect::Edit(_) => {}
+        Effect::Roll(req) => {
+            if state.read_only {
+                return false;
+            }
+            let ctx = roll::Context {
+                ensemble: state.ensemble.clone(),
+                connect: sources.live_connect(),
+                credentials: sources.credentials.clone(),
+                config: state.config.clone(),
+                seeds: state.seeds.clone(),
+                admin: state.admin.clone(),
+                tls: state.tls.clone(),
+                probe: sources.opts,
+                sandbox: sandbox.clone(),
+                tx: sources.tx.clone(),
+            };
+            sources.roll.handle(req, ctx);
+        }
         Effect::WriteFiles { dir, files } => {
             workflows::write_files_off_loop(dir, files, sources.tx.clone())
         }

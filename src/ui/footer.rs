@@ -138,7 +138,7 @@ fn wanted(view: View) -> &'static [(Action, &'static str)] {
             (Quit, "quit"),
         ],
         View::Help => &[(Back, "back"), (Quit, "quit")],
-        View::Workflow | View::Tree => &[(Back, "back"), (Quit, "quit")],
+        View::Workflow | View::Tree | View::Roll => &[(Back, "back"), (Quit, "quit")],
     }
 }
 

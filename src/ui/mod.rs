@@ -11,6 +11,7 @@ pub mod format;
 mod help;
 mod input;
 mod problems;
+mod roll;
 pub mod theme;
 mod timeline;
 mod tree;
@@ -64,6 +65,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         View::Help => help::draw(f, body, state, theme),
         View::Workflow => wizard::draw(f, body, state, theme),
         View::Tree => tree::draw(f, body, state, theme),
+        View::Roll => roll::draw(f, body, state, theme),
     }
     f.render_widget(Paragraph::new(footer_lines), footer);
 }

@@ -261,6 +261,11 @@ fn menu(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             "recover",
             "a member or the leader lost, or the quorum gone",
         ),
+        (
+            "l",
+            "restart",
+            "rolling restart: one at a time, gated, the leader last",
+        ),
     ];
     let mut out = vec![Line::raw("")];
     for (i, (k, name, what)) in items.iter().enumerate() {
@@ -301,7 +306,11 @@ fn menu(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     out.push(Line::raw(""));
     out.push(hint(
         theme,
-        &[("e/s/r", "choose"), ("↑↓ enter", "choose"), ("esc", "back")],
+        &[
+            ("e/s/r/l", "choose"),
+            ("↑↓ enter", "choose"),
+            ("esc", "back"),
+        ],
     ));
     out
 }

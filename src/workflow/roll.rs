@@ -7,8 +7,188 @@ use crate::ensemble::member::MemberSnapshot;
 use crate::ensemble::member::Role;
 use crate::ensemble::EnsembleConfig;
 use crate::health::Health;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
+
+/// How far a member's step got (the journal keeps it; the console shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// Leadership is being moved off it by a reconfig (remove, then re-add).
+    HandingOff,
+    Stopping,
+    Running,
+    Starting,
+    Gating,
+}
+
+impl Phase {
+    pub fn word(self) -> &'static str {
+        match self {
+            Phase::HandingOff => "handing leadership off",
+            Phase::Stopping => "stopping",
+            Phase::Running => "running its command",
+            Phase::Starting => "starting",
+            Phase::Gating => "at its gate",
+        }
+    }
+}
+
+/// What the operator decided on a step's preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Go,
+    /// Go although the preview refused (the operator typed the override).
+    Override,
+    Abort,
+}
+
+/// What the operator wants of a running roll; the executor looks at it between phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Control {
+    #[default]
+    Run,
+    /// Hold before the next phase (the member being worked on stays as it is).
+    Pause,
+    /// Stop before the next phase; the journal says where.
+    Abort,
+}
+
+/// One condition of a gate and whether it holds now (the console ticks them off).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    pub name: &'static str,
+    pub met: bool,
+    /// What is seen, or what is missing.
+    pub detail: String,
+}
+
+/// What happened, as it happens: the CLI prints these, the console shows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum RollEvent {
+    Preview(StepPreview),
+    /// A member's step entered a phase.
+    Phase {
+        id: u64,
+        phase: Phase,
+    },
+    Action {
+        id: u64,
+        action: String,
+        detail: String,
+    },
+    /// An action ended: its exit and its output (the step's detail view).
+    ActionDone {
+        id: u64,
+        action: String,
+        ok: bool,
+        summary: String,
+        output: String,
+    },
+    Gate {
+        id: u64,
+        waiting: String,
+        conditions: Vec<Condition>,
+    },
+    /// Before the leader's stop: leadership moved off it, or why it was not.
+    Handoff {
+        id: u64,
+        moved: bool,
+        detail: String,
+    },
+    /// The roll holds (paused by the operator) before this member's next phase.
+    Paused {
+        id: u64,
+    },
+    Resumed {
+        id: u64,
+    },
+    Restarted {
+        id: u64,
+        elapsed_ms: u128,
+        elections: u32,
+    },
+}
+
+/// Whether to move leadership off the leader by a reconfig before its restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandoffMode {
+    /// When dynamic reconfig is in use and the credentials may write the membership.
+    #[default]
+    Auto,
+    /// Always; a hand-off that cannot be done halts the roll.
+    Always,
+    /// Never: the leader's restart costs an election.
+    Never,
+}
+
+/// What a hand-off attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandoffResult {
+    /// Leadership moved; the sentence says to whom and at which versions.
+    Moved(String),
+    /// Not attempted or refused with nothing changed: the restart goes the usual way.
+    Skipped(String),
+    /// Failed part-way or where it was required: the roll halts.
+    Failed(String),
+}
+
+/// Why a hand-off is not possible for this membership, if it is not: it needs dynamic reconfig
+/// (a membership with a version), credentials that may write it, and at least 3 voters (the
+/// others must keep a quorum while the leader is out of the voters).
+pub fn handoff_blocker(config: &EnsembleConfig, can_write: Option<bool>) -> Option<String> {
+    if config.version.unwrap_or(0) == 0 {
+        return Some(
+            "dynamic reconfig is not in use (the membership has no version): the leader's restart costs an election"
+                .into(),
+        );
+    }
+    if can_write == Some(false) {
+        return Some(
+            "the credentials may not write /zookeeper/config (give the digest super user): the leader's restart costs an election"
+                .into(),
+        );
+    }
+    let voters = config.voter_ids().len();
+    if voters < 3 {
+        return Some(format!(
+            "{voters} voter(s): removing the leader would leave no quorum to elect a successor"
+        ));
+    }
+    None
+}
+
+/// How the roll ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollOutcome {
+    pub restarted: Vec<u64>,
+    /// `None` when every member was restarted.
+    pub halted: Option<String>,
+}
+
+/// A roll's journal as the console shows it (read from disk by the runtime).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalInfo {
+    pub order: Vec<u64>,
+    pub done: Vec<u64>,
+    pub current: Option<(u64, Phase)>,
+    pub outcome: Option<String>,
+    pub run: Option<String>,
+    pub whereabouts: String,
+    pub unfinished: bool,
+}
+
+impl JournalInfo {
+    pub fn remaining(&self) -> Vec<u64> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|id| !self.done.contains(id))
+            .collect()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RollSettings {
@@ -267,44 +447,81 @@ impl Gate {
         health: &Health,
         settings: &RollSettings,
     ) -> Option<String> {
+        self.conditions(members, health, settings)
+            .into_iter()
+            .find(|c| !c.met)
+            .map(|c| c.detail)
+    }
+
+    /// Every condition of the gate but the settle time, in order, each met or not: the console
+    /// shows them ticked off as they come true.
+    pub fn conditions(
+        &self,
+        members: &[MemberSnapshot],
+        health: &Health,
+        settings: &RollSettings,
+    ) -> Vec<Condition> {
         let id = self.id;
-        let Some(me) = members.iter().find(|m| m.id == Some(id)) else {
-            return Some(format!("member {id} is not in the observation"));
-        };
-        if !me.role.is_serving() {
-            return Some(format!("member {id} is {}, not serving yet", me.role));
-        }
-        if self.baseline.was_voter && !matches!(me.role, Role::Leader | Role::Follower) {
-            return Some(format!("member {id} serves as {}, not as a voter", me.role));
-        }
-        let Some(leader) = health.leader else {
-            return Some("no leader yet".into());
-        };
-        let Some(leader_snap) = members.iter().find(|m| m.id == Some(leader)) else {
-            return Some(format!(
-                "the leader (member {leader}) is not in the observation"
-            ));
-        };
-        if let (Some(z), Some(l)) = (me.zxid, health.leader_zxid) {
-            match zxid_lag(z, l, true) {
-                Some(lag) if lag > settings.max_lag => {
-                    return Some(format!(
-                        "member {id} trails the leader by {lag} transactions"
-                    ))
-                }
-                None => return Some(format!("member {id} has not caught up with the leader")),
-                _ => {}
+        let me = members.iter().find(|m| m.id == Some(id));
+        let serving = match me {
+            None => Err(format!("member {id} is not in the observation")),
+            Some(m) if !m.role.is_serving() => {
+                Err(format!("member {id} is {}, not serving yet", m.role))
             }
-        }
-        if leader == id {
-            return None;
-        }
-        match (self.baseline.synced, synced_learners(leader_snap)) {
-            (Some(want), Some(have)) if have < want => Some(format!(
-                "the leader counts {have} learners in sync, {want} before the restart"
-            )),
-            _ => None,
-        }
+            Some(m)
+                if self.baseline.was_voter && !matches!(m.role, Role::Leader | Role::Follower) =>
+            {
+                Err(format!("member {id} serves as {}, not as a voter", m.role))
+            }
+            Some(m) => Ok(format!("member {id} serves as {}", m.role)),
+        };
+        let leader_snap = health
+            .leader
+            .and_then(|l| members.iter().find(|m| m.id == Some(l)));
+        let leader = match (health.leader, leader_snap) {
+            (None, _) => Err("no leader yet".to_string()),
+            (Some(l), None) => Err(format!("the leader (member {l}) is not in the observation")),
+            (Some(l), Some(_)) => Ok(format!("member {l} leads")),
+        };
+        let caught_up = match (me.and_then(|m| m.zxid), health.leader_zxid) {
+            (Some(z), Some(l)) => match zxid_lag(z, l, true) {
+                Some(lag) if lag > settings.max_lag => Err(format!(
+                    "member {id} trails the leader by {lag} transactions"
+                )),
+                None => Err(format!("member {id} has not caught up with the leader")),
+                Some(lag) => Ok(format!("{lag} transaction(s) behind the leader")),
+            },
+            _ => Ok("zxid not compared (not reported)".to_string()),
+        };
+        let synced = if health.leader == Some(id) {
+            Ok("it leads".to_string())
+        } else {
+            match (self.baseline.synced, leader_snap.and_then(synced_learners)) {
+                (Some(want), Some(have)) if have < want => Err(format!(
+                    "the leader counts {have} learners in sync, {want} before the restart"
+                )),
+                (_, Some(have)) => Ok(format!("the leader counts {have} learners in sync")),
+                _ => Ok("the leader does not report its learners".to_string()),
+            }
+        };
+        // A later condition means nothing before the earlier ones hold.
+        let mut blocked = false;
+        [
+            ("serves in its role", serving),
+            ("a leader", leader),
+            ("caught up with the leader", caught_up),
+            ("in sync at the leader", synced),
+        ]
+        .into_iter()
+        .map(|(name, r)| {
+            let met = !blocked && r.is_ok();
+            blocked |= r.is_err();
+            let detail = match r {
+                Ok(d) | Err(d) => d,
+            };
+            Condition { name, met, detail }
+        })
+        .collect()
     }
 }
 
