@@ -853,3 +853,37 @@ fn every_roll_screen_fits_and_keeps_its_keys() {
     assert_help_last(&s);
     assert_whole(&s, &["2 ✗ failed", "esc dashboard"]);
 }
+
+/// The workflow's progress pane keeps its newest lines in view and scrolls back through the
+/// earlier ones with ctrl-p / ctrl-n, saying which lines it shows.
+#[test]
+fn the_workflow_progress_pane_scrolls() {
+    let mut s = quorum_lost(true);
+    press(&mut s, "w");
+    press(&mut s, "r");
+    let w = s.wizard.as_mut().unwrap();
+    for i in 1..=30 {
+        w.say(
+            zkconsole::config::Level::Ok,
+            format!("progress line {i:02}"),
+        );
+    }
+    let t = screen(&s);
+    assert!(
+        t.contains("progress line 30") && !t.contains("progress line 01"),
+        "{t}"
+    );
+    assert!(t.contains("of 30  ctrl-p/ctrl-n scroll"), "{t}");
+    for _ in 0..40 {
+        s.update(Msg::Key(KeyInput::ctrl('p')));
+    }
+    let t = screen(&s);
+    assert!(
+        t.contains("progress line 01") && !t.contains("progress line 30"),
+        "{t}"
+    );
+    // No offset piled up past the oldest: one ctrl-n moves at once.
+    s.update(Msg::Key(KeyInput::ctrl('n')));
+    assert!(!screen(&s).contains("progress line 01"), "{}", screen(&s));
+    assert_help_last(&s);
+}

@@ -1203,6 +1203,7 @@ impl State {
                 ("enter l →", "open the selected node"),
                 ("h ← backspace", "up to the parent"),
                 ("j k ↑ ↓ PgUp PgDn g G", "move"),
+                ("J K", "scroll the selected node's data"),
                 ("/", "filter the children"),
                 ("p", "go to a path (tab completes, ↑↓ earlier paths)"),
                 ("r", "reload"),

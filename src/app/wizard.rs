@@ -65,6 +65,8 @@ pub struct Wizard {
     /// The confirmation phrase as typed.
     pub typed: TextInput,
     pub log: Vec<(Level, String)>,
+    /// Progress lines back from the newest (0: the newest are shown, and followed).
+    pub log_scroll: usize,
     pub sandbox: bool,
     /// Text input for a directory to write the generated files to (expand, real host).
     pub write_dir: Option<TextInput>,
@@ -89,6 +91,7 @@ impl Wizard {
             plan: None,
             typed: TextInput::new(),
             log: Vec::new(),
+            log_scroll: 0,
             sandbox,
             write_dir: None,
             replace: None,
@@ -299,6 +302,10 @@ impl Wizard {
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
         self.log.push((level, text.into()));
+        // Scrolled back, the view stays on the lines being read.
+        if self.log_scroll > 0 {
+            self.log_scroll += 1;
+        }
     }
 }
 

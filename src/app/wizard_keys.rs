@@ -15,6 +15,18 @@ impl State {
     /// (quit, help) when the wizard has no use for it.
     pub(super) fn wizard_key(&mut self, key: KeyInput) -> Option<Vec<Effect>> {
         let mut w = self.wizard.take()?;
+        // ctrl-p / ctrl-n scroll the progress pane in every stage (text fields ignore them).
+        if key.ctrl && matches!(key.code, KeyCode::Char('p' | 'n')) {
+            let (_, body) = self.viewport.body();
+            let shown = super::viewport::wizard_log_height(body, w.log.len()).saturating_sub(2);
+            let most = w.log.len().saturating_sub(shown as usize);
+            w.log_scroll = match key.code {
+                KeyCode::Char('p') => (w.log_scroll + 1).min(most),
+                _ => w.log_scroll.saturating_sub(1),
+            };
+            self.wizard = Some(w);
+            return Some(vec![]);
+        }
         let fx = self.wizard_step(&mut w, key);
         self.wizard = Some(w);
         fx

@@ -82,10 +82,27 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     f.render_widget(Paragraph::new(keys).wrap(Wrap { trim: false }), pinned);
     if log_height > 0 {
         let visible = log_height.saturating_sub(2) as usize;
+        let end = w
+            .log
+            .len()
+            .saturating_sub(w.log_scroll)
+            .max(visible.min(w.log.len()));
+        let start = end.saturating_sub(visible);
+        let title = if w.log.len() > visible {
+            format!(
+                " progress {}–{} of {}  ctrl-p/ctrl-n scroll ",
+                start + 1,
+                end,
+                w.log.len()
+            )
+        } else {
+            " progress ".to_string()
+        };
         let lines: Vec<Line> = w
             .log
             .iter()
-            .skip(w.log.len().saturating_sub(visible))
+            .take(end)
+            .skip(start)
             .map(|(l, t)| {
                 Line::styled(
                     fit(t, log.width.saturating_sub(2) as usize),
@@ -98,7 +115,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(theme.style(Slot::Border))
-                    .title(Span::styled(" progress ", theme.style(Slot::Title))),
+                    .title(Span::styled(title, theme.style(Slot::Title))),
             ),
             log,
         );
