@@ -61,6 +61,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 command -v tmux >/dev/null 2>&1 || die "tmux is needed (apt-get install tmux)"
+# A thousand listeners, and as many connections in flight, need more than the usual 1024.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((ENSEMBLES * MEMBERS * 3 + 256)) ] ||
+  say "bench-fleet: note: ulimit -n is $(ulimit -n); descriptors may run out"
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   flags=(--quiet --bin zkconsole --example replay_server --example mntr_floor)

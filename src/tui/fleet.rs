@@ -150,6 +150,9 @@ fn spawn_shared(tx: mpsc::UnboundedSender<In>) -> Vec<tokio::task::JoinHandle<()
         let tx = tx.clone();
         tokio::spawn(async move {
             let mut t = tokio::time::interval(Duration::from_secs(1));
+            // After a stall, one tick rather than a burst: each tick closes a second of the
+            // figures the benchmark reads, and a burst would log empty seconds.
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 t.tick().await;
                 if tx.send(In::All(Msg::Tick)).is_err() {

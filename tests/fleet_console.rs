@@ -1,0 +1,157 @@
+//! The fleet screen end to end, in tmux, on real sandboxes: two ensembles configured, one
+//! gone; worst first; `enter` opens one ensemble's console, and while it is open the other
+//! ensemble is still watched: a member killed meanwhile shows on return (`esc`).
+
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+
+use common::*;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Several refresh intervals and probe timeouts on a loaded machine.
+const WITHIN: Duration = Duration::from_secs(40);
+
+struct Tmux(String);
+
+impl Tmux {
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &str) {
+        Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, keys])
+            .status()
+            .unwrap();
+    }
+
+    async fn until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WITHIN;
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+fn row<'a>(screen: &'a str, name: &str) -> Option<(usize, &'a str)> {
+    screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(&format!(" {name} ")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
+    let mut alpha = healthy_sandbox(3).await;
+    let mut gone = healthy_sandbox(1).await;
+    gone.kill(1).await.expect("kill the lone member");
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    let mut text = String::from("refresh_ms = 500\nprobe_timeout_ms = 1000\n");
+    // Timing thresholds a loaded machine cannot breach: states here are about membership.
+    for key in [
+        "latency_avg_ms",
+        "latency_max_ms",
+        "latency_p99_ms",
+        "probe_ms",
+        "fsync_avg_ms",
+        "outstanding",
+    ] {
+        text.push_str(&format!(
+            "[thresholds.{key}]\nwarn = 1000000.0\ncritical = 2000000.0\n"
+        ));
+    }
+    for (name, sb) in [("alpha", &alpha), ("gone", &gone)] {
+        text.push_str(&format!(
+            "[ensembles.{name}]\nconnect = \"{}\"\ndigest_file = \"{}\"\n",
+            sb.connect_string(),
+            sb.digest_file().display()
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+
+    let name = format!("zkc-fleet-{}", std::process::id());
+    // No --ensemble and two configured: the console opens on the fleet screen.
+    let cmd = format!(
+        "env HOME={h} XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/cfg {bin} --config {c}",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+        c = config.display()
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &cmd,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux new-session failed");
+    let tmux = Tmux(name);
+
+    let screen = tmux
+        .until("gone unreachable above alpha ok", |s| {
+            match (row(s, "gone"), row(s, "alpha")) {
+                (Some((g, gl)), Some((a, al))) => {
+                    g < a && gl.starts_with("UNREACHABLE") && al.starts_with("OK")
+                }
+                _ => false,
+            }
+        })
+        .await;
+    assert!(screen.contains("zkconsole fleet"), "{screen}");
+
+    // Open alpha (second row): its own console, with its three members.
+    tmux.keys("j");
+    tmux.keys("Enter");
+    tmux.until("alpha's console", |s| {
+        s.lines().next().is_some_and(|l| l.contains("alpha")) && !s.contains("zkconsole fleet")
+    })
+    .await;
+    // Meanwhile alpha loses a follower; the console shows it, and so does the fleet on return.
+    let leader = alpha
+        .wait_for_leader(Duration::from_secs(30))
+        .await
+        .unwrap();
+    let follower = alpha.ids().into_iter().find(|&i| i != leader).unwrap();
+    alpha.kill(follower).await.unwrap();
+    tmux.keys("Escape");
+    let screen = tmux
+        .until("alpha warn, 2 of 3 voters, on the fleet screen", |s| {
+            row(s, "alpha").is_some_and(|(_, l)| l.starts_with("WARN") && l.contains("2/3"))
+        })
+        .await;
+    assert!(row(&screen, "gone").is_some(), "{screen}");
+    tmux.keys("q");
+    drop(tmux);
+    alpha.down().await.ok();
+    gone.down().await.ok();
+}
