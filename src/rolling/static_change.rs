@@ -79,9 +79,10 @@ pub struct StaticChange<'a> {
     pub members: BTreeMap<u64, MemberRef>,
     /// The `data_dir` template (may use `{id}`): the joiner's dataDir line.
     pub data_dir: String,
-    /// Settings a joiner's zoo.cfg must set differently from the member's it is derived from.
-    pub joiner_settings: Vec<(String, String)>,
-    /// Names the backups of this change (`zoo.cfg.zkconsole-<stamp>.bak`).
+    /// Settings a joiner's zoo.cfg must set differently from the member's it is derived from
+    /// (for one joiner, or every one with `None`).
+    pub joiner_settings: Vec<(Option<u64>, String, String)>,
+    /// Names the backups of this change (`zoo.cfg.zkconsole-<stamp>-round<n>.bak`).
     pub stamp: String,
 }
 
@@ -151,7 +152,8 @@ impl StaticChange<'_> {
     ) -> Result<(), String> {
         match &step.action {
             StaticAction::WriteList { id, list } => {
-                self.write_list(*id, list, changed, on_event).await
+                self.write_list(*id, list, step.round, changed, on_event)
+                    .await
             }
             StaticAction::StartJoiner { id, list } => {
                 self.start_joiner(*id, list, changed, on_event).await
@@ -205,6 +207,7 @@ impl StaticChange<'_> {
         &self,
         id: u64,
         list: &BTreeSet<u64>,
+        round: usize,
         changed: &mut Vec<String>,
         on_event: &mut (dyn FnMut(StaticEvent) + Send),
     ) -> Result<(), String> {
@@ -215,7 +218,8 @@ impl StaticChange<'_> {
         if new == text {
             return Ok(()); // Already written (a resumed change): nothing to do.
         }
-        let suffix = format!(".zkconsole-{}.bak", self.stamp);
+        // One backup per round: a later round must not overwrite the original file's copy.
+        let suffix = format!(".zkconsole-{}-round{}.bak", self.stamp, round + 1);
         let backup = Action::BackupConfig {
             suffix: suffix.clone(),
             contents: text.into_bytes(),
@@ -270,7 +274,12 @@ impl StaticChange<'_> {
             &self.specs_of(list, &template)?,
             spec,
             &data_dir,
-            &self.joiner_settings,
+            &self
+                .joiner_settings
+                .iter()
+                .filter(|(only, _, _)| only.is_none_or(|o| o == id))
+                .map(|(_, k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>(),
         )?;
         let myid = Action::WriteDataFile {
             name: "myid".into(),
