@@ -531,3 +531,91 @@ pub fn judge_round(
         },
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ensemble::member::{MemberSnapshot, MetricsSource};
+    use crate::ensemble::observation::ConfigSource;
+
+    fn snap(id: u64, role: Role, zxid: u64) -> MemberSnapshot {
+        MemberSnapshot {
+            id: Some(id),
+            address: format!("127.0.0.1:{}", 4000 + id),
+            role,
+            mode: None,
+            voting: Some(true),
+            zxid: Some(zxid),
+            metrics: Default::default(),
+            source: MetricsSource::Mntr,
+            probe_ms: 1.0,
+            error: None,
+            hint: None,
+            zab: None,
+        }
+    }
+
+    fn cfg(ids: &[u64]) -> EnsembleConfig {
+        let mut text: String = ids
+            .iter()
+            .map(|i| format!("server.{i}=127.0.0.1:{}:{}\n", 2000 + i, 3000 + i))
+            .collect();
+        text.push_str("version=0\n");
+        EnsembleConfig::parse(&text).unwrap()
+    }
+
+    fn obs(members: Vec<MemberSnapshot>) -> Observation {
+        Observation {
+            config: Some(cfg(&[1, 2, 3, 4])),
+            config_source: ConfigSource::Conf,
+            members,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn round() -> StaticRound {
+        StaticRound {
+            from: [1, 2, 3].into(),
+            to: [1, 2, 3, 4].into(),
+            adds: Some(4),
+            removes: None,
+        }
+    }
+
+    #[test]
+    fn a_round_is_verified_only_when_everyone_agrees_and_caught_up() {
+        let all = |ids: &[u64]| {
+            ids.iter()
+                .map(|i| (*i, cfg(&[1, 2, 3, 4])))
+                .collect::<Vec<_>>()
+        };
+        let good = obs(vec![
+            snap(1, Role::Follower, 9),
+            snap(2, Role::Follower, 9),
+            snap(3, Role::Follower, 9),
+            snap(4, Role::Leader, 9),
+        ]);
+        let lines = judge_round(&round(), &all(&[1, 2, 3, 4]), &good).unwrap();
+        assert!(lines[0].contains("1,2,3,4"), "{lines:?}");
+
+        // A member left on the old list.
+        let mut views = all(&[1, 2, 4]);
+        views.push((3, cfg(&[1, 2, 3])));
+        let e = judge_round(&round(), &views, &good).unwrap_err();
+        assert_eq!(e, "member 3 reports servers 1,2,3, not 1,2,3,4");
+
+        // Behind after the committed write.
+        let mut lagging = good.clone();
+        lagging.members[1].zxid = Some(8);
+        assert!(judge_round(&round(), &all(&[1, 2, 3, 4]), &lagging)
+            .unwrap_err()
+            .starts_with("zxids differ"));
+
+        // Two leaders.
+        let mut two = good.clone();
+        two.members[0].role = Role::Leader;
+        assert!(judge_round(&round(), &all(&[1, 2, 3, 4]), &two)
+            .unwrap_err()
+            .starts_with("2 members lead"));
+    }
+}
