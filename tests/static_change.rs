@@ -455,3 +455,40 @@ async fn three_to_five_and_back_under_writes_keeps_every_write() {
     }
     drop(sb);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_up_static_starts_an_ensemble_without_reconfig() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let dir_s = dir.display().to_string();
+    let up = zkconsole_env(
+        home.path(),
+        &["sandbox", "up", "--static", "--dir", &dir_s],
+        &[],
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(up.code, 0, "{}\n{}", up.stdout, up.stderr);
+    let sb = Sandbox::open(&dir).expect("open");
+    let connect = sb.connect_string();
+    sb.detach();
+    let cfg = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    assert!(cfg.contains("reconfigEnabled=false"), "{cfg}");
+    assert!(!cfg.contains("dynamicConfigFile"), "{cfg}");
+    let status = zkconsole_env(
+        home.path(),
+        &["status", "--connect", &connect, "--json"],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    let down = zkconsole_env(
+        home.path(),
+        &["sandbox", "down", "--dir", &dir_s],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(status.json()["reconfig"], "disabled", "{}", status.stdout);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+}
