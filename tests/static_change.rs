@@ -394,3 +394,101 @@ async fn a_member_left_on_the_old_list_is_flagged() {
     assert!(line.contains("2,3 hold servers 1,2,3"), "{line}");
     drop(sb);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_to_five_and_back_under_writes_keeps_every_write() {
+    let mut sb = static_sandbox().await;
+    let dir = sb.dir().to_path_buf();
+    let three = connect_of(&sb, &[1, 2, 3]);
+    let joiners = [sb.reserve_member().unwrap(), sb.reserve_member().unwrap()];
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), &three, &dir, true);
+    let writer = start_writer(&three).await;
+
+    let mut args: Vec<String> = Vec::new();
+    for j in &joiners {
+        args.push("--add".into());
+        args.push(format!(
+            "server.{}=127.0.0.1:{}:{};127.0.0.1:{}",
+            j.id, j.quorum_port, j.election_port, j.client_port
+        ));
+        args.push("--joiner-setting".into());
+        args.push(format!("{}:admin.serverPort={}", j.id, j.admin_port));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let grow = apply(home.path(), &args).await;
+    assert_eq!(
+        grow.code, 0,
+        "3 → 5 failed:\n{}\n{}",
+        grow.stdout, grow.stderr
+    );
+    assert_eq!(
+        grow.stdout.matches("round ").count(),
+        2,
+        "one voter per round:\n{}",
+        grow.stdout
+    );
+    for m in sb.members() {
+        let cfg = conf_of(&m.client_address()).await.expect("conf");
+        assert_eq!(cfg.voter_ids(), [1, 2, 3, 4, 5].into(), "member {}", m.id);
+    }
+
+    write_config(home.path(), &connect_of(&sb, &[1, 2, 3, 4, 5]), &dir, true);
+    let shrink = apply(home.path(), &["--remove", "4", "--remove", "5"]).await;
+    assert_eq!(
+        shrink.code, 0,
+        "5 → 3 failed:\n{}\n{}",
+        shrink.stdout, shrink.stderr
+    );
+    let (writes, stall) = finish_writer(writer, &three).await;
+    assert!(writes > 0, "the writer never wrote");
+    eprintln!("3 → 5 → 3: {writes} writes kept, longest write stall {stall:?}");
+    let mut lists = Vec::new();
+    for id in 1..=3u64 {
+        let m = sb.member(id).unwrap().clone();
+        lists.push(conf_of(&m.client_address()).await.expect("conf").servers);
+    }
+    assert!(lists.iter().all(|l| *l == lists[0]), "{lists:?}");
+    assert_eq!(lists[0].keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
+    for id in 1..=3 {
+        assert_eq!(backups(&dir, id), 4, "member {id}: one backup per round");
+    }
+    drop(sb);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_up_static_starts_an_ensemble_without_reconfig() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let dir_s = dir.display().to_string();
+    let up = zkconsole_env(
+        home.path(),
+        &["sandbox", "up", "--static", "--dir", &dir_s],
+        &[],
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(up.code, 0, "{}\n{}", up.stdout, up.stderr);
+    let sb = Sandbox::open(&dir).expect("open");
+    let connect = sb.connect_string();
+    sb.detach();
+    let cfg = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    assert!(cfg.contains("reconfigEnabled=false"), "{cfg}");
+    assert!(!cfg.contains("dynamicConfigFile"), "{cfg}");
+    let status = zkconsole_env(
+        home.path(),
+        &["status", "--connect", &connect, "--json"],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    let down = zkconsole_env(
+        home.path(),
+        &["sandbox", "down", "--dir", &dir_s],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(status.json()["reconfig"], "disabled", "{}", status.stdout);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+}

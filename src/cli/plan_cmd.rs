@@ -43,25 +43,33 @@ pub struct ChangeArgs {
     #[arg(long, default_value_t = 120, value_name = "S")]
     pub gate_timeout_s: u64,
     /// Static ensembles: a setting the joiner's zoo.cfg must have different from the member's
-    /// it is derived from, e.g. admin.serverPort=8084 when members share a host (repeatable).
-    #[arg(long = "joiner-setting", value_name = "KEY=VALUE")]
+    /// it is derived from, e.g. admin.serverPort=8084 when members share a host; `ID:` first
+    /// for one joiner only (4:admin.serverPort=8084). Repeatable.
+    #[arg(long = "joiner-setting", value_name = "[ID:]KEY=VALUE")]
     pub joiner_setting: Vec<String>,
 }
 
-fn joiner_settings(args: &ChangeArgs) -> Result<Vec<(String, String)>, String> {
+/// `[ID:]KEY=VALUE` settings: (joiner id or every joiner, key, value).
+fn joiner_settings(args: &ChangeArgs) -> Result<Vec<(Option<u64>, String, String)>, String> {
     args.joiner_setting
         .iter()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v))
-                if !k.trim().is_empty()
-                    && !k.contains(char::is_whitespace)
-                    && !v.contains('\n') =>
-            {
-                Ok((k.trim().to_string(), v.to_string()))
+        .map(|kv| {
+            let bad = || {
+                format!(
+                    "--joiner-setting {kv:?}: expected [ID:]KEY=VALUE, e.g. admin.serverPort=8084 \
+                     or 4:admin.serverPort=8084"
+                )
+            };
+            let (k, v) = kv.split_once('=').ok_or_else(bad)?;
+            let (id, k) = match k.split_once(':') {
+                Some((id, k)) => (Some(id.trim().parse::<u64>().map_err(|_| bad())?), k),
+                None => (None, k),
+            };
+            let k = k.trim();
+            if k.is_empty() || k.contains(char::is_whitespace) || v.contains('\n') {
+                return Err(bad());
             }
-            _ => Err(format!(
-                "--joiner-setting {kv:?}: expected KEY=VALUE, e.g. admin.serverPort=8084"
-            )),
+            Ok((id, k.to_string(), v.to_string()))
         })
         .collect()
 }

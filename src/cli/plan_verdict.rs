@@ -2,7 +2,9 @@
 //! failure), unsafe, or no credentials, each with its exit code. `apply` acts on the same.
 
 use zkconsole::ensemble::quorum::quorum_size;
-use zkconsole::workflow::{plan, ClusterState, Goal, Plan};
+use zkconsole::workflow::quorum_views::{disjoint_quorums, ids};
+// (the checks of the static procedure, run on dynamic batches too)
+use zkconsole::workflow::{plan, ClusterState, Goal, Mode, Plan, Severity, Warning, WarningKind};
 
 /// What `plan` concludes. Exit codes: 0 safe, 1 warning (safe, but the end state tolerates
 /// no failure), 2 unsafe, 77 no credentials to reconfig with (EX_NOPERM).
@@ -51,11 +53,17 @@ impl Verdict {
 /// The plan and its verdict. Missing credentials are judged apart from safety: the plan is
 /// made as if we could write, so the operator sees whether the change itself is safe.
 pub fn judge(state: &ClusterState, goal: &Goal, has_credentials: bool) -> (Plan, Verdict) {
-    let p = plan(state, goal);
+    let mut p = plan(state, goal);
+    if goal.mode == Mode::Batch {
+        mixed_list_check(&mut p);
+    }
     if !p.safe && state.can_write_config == Some(false) && !has_credentials {
         let mut could_write = state.clone();
         could_write.can_write_config = Some(true);
-        let q = plan(&could_write, goal);
+        let mut q = plan(&could_write, goal);
+        if goal.mode == Mode::Batch {
+            mixed_list_check(&mut q);
+        }
         let verdict = if q.safe {
             Verdict {
                 kind: VerdictKind::NoCredentials,
@@ -77,7 +85,7 @@ pub fn judge(state: &ClusterState, goal: &Goal, has_credentials: bool) -> (Plan,
             kind: VerdictKind::Unsafe,
             reason: p.blocked.clone(),
         }
-    } else if let Some(why) = fragile_end(&p) {
+    } else if let Some(why) = fragile_end(&p).or_else(|| disjoint_lists(&p)) {
         Verdict {
             kind: VerdictKind::Warning,
             reason: Some(why),
@@ -89,6 +97,39 @@ pub fn judge(state: &ClusterState, goal: &Goal, has_credentials: bool) -> (Plan,
         }
     };
     (p, verdict)
+}
+
+/// The static procedure's intersection check on a batch reconfig: when a quorum of the old
+/// voters and one of the new can be disjoint, the change relies entirely on reconfig's joint
+/// commit; a member left on the old list (restarted from a stale file) could elect its own
+/// leader. Said as a warning on the step.
+fn mixed_list_check(p: &mut Plan) {
+    for step in &mut p.steps {
+        let pv = &step.preview;
+        if let Some(split) = disjoint_quorums(&pv.voters_before, &pv.voters_after) {
+            let text = format!(
+                "the old and new voter lists have quorums that share no member ({} of the old, \
+                 {} of the new): reconfig commits only with both, but a member restarted on the \
+                 old list could elect a second leader; stepwise keeps every pair of quorums \
+                 overlapping",
+                ids(&split.first),
+                ids(&split.second)
+            );
+            step.preview
+                .push(Warning::new(WarningKind::BatchRisk, Severity::Warn, text));
+        }
+    }
+}
+
+/// The mixed-list warning of a batch step, if one was found.
+fn disjoint_lists(p: &Plan) -> Option<String> {
+    p.steps
+        .iter()
+        .flat_map(|s| s.preview.warnings.iter())
+        .find(|w| {
+            w.kind == WarningKind::BatchRisk && w.text.starts_with("the old and new voter lists")
+        })
+        .map(|w| w.text.clone())
 }
 
 /// Why the membership the plan ends with tolerates no failure, if it does not: nominally
@@ -112,4 +153,77 @@ fn fragile_end(p: &Plan) -> Option<String> {
              {voters} voters serve, quorum {quorum} (nominally {nominal} may fail)"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use zkconsole::ensemble::{EnsembleConfig, ServerSpec};
+    use zkconsole::workflow::MemberStatus;
+
+    fn spec(id: u64) -> ServerSpec {
+        ServerSpec::parse_line(&format!(
+            "server.{id}=127.0.0.1:{}:{};{}",
+            2000 + id,
+            3000 + id,
+            4000 + id
+        ))
+        .unwrap()
+    }
+
+    fn state() -> ClusterState {
+        let text: String = (1..=3).map(|i| spec(i).to_line() + "\n").collect();
+        let up = MemberStatus {
+            live: true,
+            synced: true,
+            is_leader: false,
+        };
+        ClusterState {
+            config: EnsembleConfig::parse(&(text + "version=100000000\n")).unwrap(),
+            members: (1..=5)
+                .map(|i| {
+                    (
+                        i,
+                        MemberStatus {
+                            is_leader: i == 3,
+                            ..up
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+            reconfig_enabled: Some(true),
+            reconfig_in_progress: false,
+            can_write_config: Some(true),
+            standalone_enabled: Some(false),
+        }
+    }
+
+    #[test]
+    fn a_batch_whose_old_and_new_quorums_can_be_disjoint_is_a_warning() {
+        let goal = |mode| Goal {
+            add: vec![spec(4), spec(5)],
+            remove: vec![],
+            mode,
+        };
+        let (p, v) = judge(&state(), &goal(Mode::Batch), true);
+        assert_eq!(v.kind, VerdictKind::Warning);
+        let why = v.reason.unwrap();
+        assert!(
+            why.contains("share no member (1,2 of the old, 3,4,5 of the new)"),
+            "{why}"
+        );
+        assert!(p.steps[0]
+            .preview
+            .warnings
+            .iter()
+            .any(|w| w.text.starts_with("the old and new")));
+        // Stepwise, every step's lists overlap: no such warning.
+        let (p, _) = judge(&state(), &goal(Mode::Stepwise), true);
+        assert!(p
+            .steps
+            .iter()
+            .flat_map(|s| &s.preview.warnings)
+            .all(|w| !w.text.starts_with("the old and new")));
+    }
 }

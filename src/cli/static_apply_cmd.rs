@@ -33,7 +33,7 @@ pub struct ApplyInputs<'a> {
     pub yes: bool,
     pub settle: Duration,
     pub gate_timeout: Duration,
-    pub joiner_settings: Vec<(String, String)>,
+    pub joiner_settings: Vec<(Option<u64>, String, String)>,
 }
 
 /// After the static plan is printed: `plan` is done; `apply` goes on only from a safe plan.

@@ -79,9 +79,10 @@ pub struct StaticChange<'a> {
     pub members: BTreeMap<u64, MemberRef>,
     /// The `data_dir` template (may use `{id}`): the joiner's dataDir line.
     pub data_dir: String,
-    /// Settings a joiner's zoo.cfg must set differently from the member's it is derived from.
-    pub joiner_settings: Vec<(String, String)>,
-    /// Names the backups of this change (`zoo.cfg.zkconsole-<stamp>.bak`).
+    /// Settings a joiner's zoo.cfg must set differently from the member's it is derived from
+    /// (for one joiner, or every one with `None`).
+    pub joiner_settings: Vec<(Option<u64>, String, String)>,
+    /// Names the backups of this change (`zoo.cfg.zkconsole-<stamp>-round<n>.bak`).
     pub stamp: String,
 }
 
@@ -151,7 +152,8 @@ impl StaticChange<'_> {
     ) -> Result<(), String> {
         match &step.action {
             StaticAction::WriteList { id, list } => {
-                self.write_list(*id, list, changed, on_event).await
+                self.write_list(*id, list, step.round, changed, on_event)
+                    .await
             }
             StaticAction::StartJoiner { id, list } => {
                 self.start_joiner(*id, list, changed, on_event).await
@@ -205,6 +207,7 @@ impl StaticChange<'_> {
         &self,
         id: u64,
         list: &BTreeSet<u64>,
+        round: usize,
         changed: &mut Vec<String>,
         on_event: &mut (dyn FnMut(StaticEvent) + Send),
     ) -> Result<(), String> {
@@ -215,7 +218,8 @@ impl StaticChange<'_> {
         if new == text {
             return Ok(()); // Already written (a resumed change): nothing to do.
         }
-        let suffix = format!(".zkconsole-{}.bak", self.stamp);
+        // One backup per round: a later round must not overwrite the original file's copy.
+        let suffix = format!(".zkconsole-{}-round{}.bak", self.stamp, round + 1);
         let backup = Action::BackupConfig {
             suffix: suffix.clone(),
             contents: text.into_bytes(),
@@ -270,7 +274,12 @@ impl StaticChange<'_> {
             &self.specs_of(list, &template)?,
             spec,
             &data_dir,
-            &self.joiner_settings,
+            &self
+                .joiner_settings
+                .iter()
+                .filter(|(only, _, _)| only.is_none_or(|o| o == id))
+                .map(|(_, k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>(),
         )?;
         let myid = Action::WriteDataFile {
             name: "myid".into(),
@@ -521,4 +530,92 @@ pub fn judge_round(
             _ => format!("znode counts: {:?}", znodes),
         },
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ensemble::member::{MemberSnapshot, MetricsSource};
+    use crate::ensemble::observation::ConfigSource;
+
+    fn snap(id: u64, role: Role, zxid: u64) -> MemberSnapshot {
+        MemberSnapshot {
+            id: Some(id),
+            address: format!("127.0.0.1:{}", 4000 + id),
+            role,
+            mode: None,
+            voting: Some(true),
+            zxid: Some(zxid),
+            metrics: Default::default(),
+            source: MetricsSource::Mntr,
+            probe_ms: 1.0,
+            error: None,
+            hint: None,
+            zab: None,
+        }
+    }
+
+    fn cfg(ids: &[u64]) -> EnsembleConfig {
+        let mut text: String = ids
+            .iter()
+            .map(|i| format!("server.{i}=127.0.0.1:{}:{}\n", 2000 + i, 3000 + i))
+            .collect();
+        text.push_str("version=0\n");
+        EnsembleConfig::parse(&text).unwrap()
+    }
+
+    fn obs(members: Vec<MemberSnapshot>) -> Observation {
+        Observation {
+            config: Some(cfg(&[1, 2, 3, 4])),
+            config_source: ConfigSource::Conf,
+            members,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn round() -> StaticRound {
+        StaticRound {
+            from: [1, 2, 3].into(),
+            to: [1, 2, 3, 4].into(),
+            adds: Some(4),
+            removes: None,
+        }
+    }
+
+    #[test]
+    fn a_round_is_verified_only_when_everyone_agrees_and_caught_up() {
+        let all = |ids: &[u64]| {
+            ids.iter()
+                .map(|i| (*i, cfg(&[1, 2, 3, 4])))
+                .collect::<Vec<_>>()
+        };
+        let good = obs(vec![
+            snap(1, Role::Follower, 9),
+            snap(2, Role::Follower, 9),
+            snap(3, Role::Follower, 9),
+            snap(4, Role::Leader, 9),
+        ]);
+        let lines = judge_round(&round(), &all(&[1, 2, 3, 4]), &good).unwrap();
+        assert!(lines[0].contains("1,2,3,4"), "{lines:?}");
+
+        // A member left on the old list.
+        let mut views = all(&[1, 2, 4]);
+        views.push((3, cfg(&[1, 2, 3])));
+        let e = judge_round(&round(), &views, &good).unwrap_err();
+        assert_eq!(e, "member 3 reports servers 1,2,3, not 1,2,3,4");
+
+        // Behind after the committed write.
+        let mut lagging = good.clone();
+        lagging.members[1].zxid = Some(8);
+        assert!(judge_round(&round(), &all(&[1, 2, 3, 4]), &lagging)
+            .unwrap_err()
+            .starts_with("zxids differ"));
+
+        // Two leaders.
+        let mut two = good.clone();
+        two.members[0].role = Role::Leader;
+        assert!(judge_round(&round(), &all(&[1, 2, 3, 4]), &two)
+            .unwrap_err()
+            .starts_with("2 members lead"));
+    }
 }
