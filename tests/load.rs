@@ -3,6 +3,7 @@
 
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
+mod synthetic;
 
 use common::{address_of, discovery_of, healthy_sandbox, member_by_id, observe_health};
 use std::time::{Duration, Instant};
@@ -179,4 +180,111 @@ async fn status_json_gives_each_members_load_its_driver_the_window_and_the_advic
     assert_eq!(advice[0]["evidence"]["numbers"]["voters"], 3.0);
     assert_eq!(advice[0]["evidence"]["numbers"]["tolerance"], 1.0);
     sb.down().await.expect("sandbox down");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The console at 80×24 (synthetic readings, ratatui's TestBackend)
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use zkconsole::app::{Msg, State};
+use zkconsole::probe::types::Role;
+use zkconsole::ui::theme::{Slot, Themes};
+
+fn screen(s: &State) -> (Vec<String>, ratatui::buffer::Buffer) {
+    let themes = Themes::load(None);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
+        .unwrap();
+    let b = t.backend().buffer().clone();
+    let lines = (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect();
+    (lines, b)
+}
+
+#[test]
+fn the_dashboard_shows_each_members_load_and_the_busiest_with_its_driver_at_80x24() {
+    let mut s = synthetic::state(false, false);
+    // Outstanding 95 of a critical 100: load 0.95, the warn style; the others idle.
+    let round = [
+        synthetic::snap(1, Role::Follower, 95),
+        synthetic::snap(2, Role::Follower, 0),
+        synthetic::snap(3, Role::Leader, 0),
+    ];
+    synthetic::feed(&mut s, &round);
+    synthetic::feed(&mut s, &round);
+    let (lines, buf) = screen(&s);
+    let text = lines.join("\n");
+    let header = lines
+        .iter()
+        .find(|l| l.contains(" ID "))
+        .expect("table header");
+    assert!(header.contains("LOAD"), "{text}");
+    assert!(text.contains("load 0.95 m1 outstanding"), "{text}");
+    let row = lines
+        .iter()
+        .position(|l| l.contains("127.0.0.1:2181"))
+        .unwrap();
+    let byte = lines[row].find("0.95").expect("member 1's load in its row");
+    let x = lines[row][..byte].chars().count() as u16;
+    let themes = Themes::load(None);
+    assert_eq!(
+        buf[(x, row as u16)].style().fg,
+        themes.get("dark").style(Slot::Warn).fg,
+        "0.95 is near the critical level: warn style\n{text}"
+    );
+    assert!(
+        lines.last().unwrap().trim_end().ends_with("? help"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_even_voter_count_puts_the_advice_on_the_problems_line_and_its_evidence_in_the_list() {
+    let mut s = synthetic::state(false, false);
+    synthetic::live_membership(
+        &mut s,
+        &format!(
+            "{}server.4=127.0.0.1:2891:3891:participant;127.0.0.1:2184\n",
+            synthetic::CONFIG.replace("version=100000000\n", "")
+        ),
+    );
+    let round: Vec<_> = (1..=4)
+        .map(|id| {
+            synthetic::snap(
+                id,
+                if id == 3 {
+                    Role::Leader
+                } else {
+                    Role::Follower
+                },
+                0,
+            )
+        })
+        .collect();
+    synthetic::feed(&mut s, &round);
+    synthetic::feed(&mut s, &round);
+    assert!(s.health.problems.is_empty(), "{:?}", s.health.problems);
+    let (lines, _) = screen(&s);
+    let text = lines.join("\n");
+    assert!(
+        text.contains("➜ advice: an even number of voters (4)"),
+        "{text}"
+    );
+    s.update(Msg::Key(zkconsole::app::keys::KeyInput::ch('p')));
+    let (lines, _) = screen(&s);
+    let flat = lines
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("scaling advice"), "{flat}");
+    // The evidence, wrapped in the list: the signal and the figures.
+    assert!(flat.contains("[membership:"), "{flat}");
+    assert!(flat.contains("tolerance 1, min_tolerance 1]"), "{flat}");
 }
