@@ -288,3 +288,73 @@ fn an_even_voter_count_puts_the_advice_on_the_problems_line_and_its_evidence_in_
     assert!(flat.contains("[membership:"), "{flat}");
     assert!(flat.contains("tolerance 1, min_tolerance 1]"), "{flat}");
 }
+
+#[test]
+fn the_member_detail_shows_the_windowed_figures_beside_the_lifetime_ones_labelled() {
+    use zkconsole::probe::member::ProbeTarget;
+    use zkconsole::probe::types::MetricValue;
+    let mut s = synthetic::state(false, false);
+    let t0 = Instant::now();
+    // 100 reads of 10 ms, then 1000 reads of 0.5 ms in 10 s: lifetime 1.36 ms, window 0.5.
+    for (i, (cnt, sum)) in [(100, 1000), (1100, 1500)].into_iter().enumerate() {
+        for id in 1..=3u64 {
+            let mut sn = synthetic::snap(
+                id,
+                if id == 3 {
+                    Role::Leader
+                } else {
+                    Role::Follower
+                },
+                0,
+            );
+            for (k, v) in [
+                ("cnt_readlatency", cnt),
+                ("sum_readlatency", sum),
+                ("cnt_updatelatency", 0),
+                ("sum_updatelatency", 0),
+            ] {
+                sn.metrics.insert(k.into(), MetricValue::Int(v));
+            }
+            sn.metrics.insert(
+                "avg_latency".into(),
+                MetricValue::Float(sum as f64 / cnt as f64),
+            );
+            s.update(Msg::Probed {
+                gen: 0,
+                target: ProbeTarget {
+                    verify_id: false,
+                    tls: None,
+                    id: Some(id),
+                    address: sn.address.clone(),
+                    admin_url: None,
+                },
+                snap: Box::new(sn),
+                at: t0 + Duration::from_secs(10 * i as u64),
+            });
+        }
+    }
+    s.update(Msg::Key(zkconsole::app::keys::KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Enter,
+    )));
+    let (lines, _) = screen(&s);
+    let text = lines.join("\n");
+    assert!(
+        text.contains("window") && text.contains("10s") && text.contains("lifetime"),
+        "{text}"
+    );
+    let lat = lines
+        .iter()
+        .find(|l| l.contains("lat ms"))
+        .unwrap_or_else(|| panic!("no latency row:\n{text}"));
+    let figures: Vec<&str> = lat
+        .split("lat ms")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert_eq!(&figures[..3], &["0.50", "0.50", "1.4"], "{lat}");
+    let req = lines.iter().find(|l| l.contains("req/s")).unwrap();
+    assert!(req.contains("100"), "1000 requests in 10 s: {req}");
+    assert!(text.contains("load score"), "{text}");
+}
