@@ -87,6 +87,10 @@ async fn after_a_burst_of_reads_the_windowed_latency_leaves_the_lifetime_one_beh
         s2.metric_f64("cnt_readlatency").unwrap() + s2.metric_f64("cnt_updatelatency").unwrap(),
     );
     let windowed = w.latency_avg_ms.expect("latency over the window");
+    eprintln!(
+        "lifetime before {a1} ms over {l1} requests, after {a2} ms over {l2}; \
+         window {windowed:.4} ms over {n} requests in {secs:.2} s"
+    );
     let lhs = a2 * l2;
     let rhs = a1 * l1 + windowed * n as f64;
     assert!(
