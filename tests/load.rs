@@ -362,3 +362,50 @@ fn the_member_detail_shows_the_windowed_figures_beside_the_lifetime_ones_labelle
     assert!(req.contains("100"), "1000 requests in 10 s: {req}");
     assert!(text.contains("load score"), "{text}");
 }
+
+#[test]
+fn advice_that_starts_is_an_event_and_advice_seen_at_start_up_is_not() {
+    let four = format!(
+        "{}server.4=127.0.0.1:2891:3891:participant;127.0.0.1:2184\nversion=100000001\n",
+        synthetic::CONFIG.replace("version=100000000\n", "")
+    );
+    let round: Vec<_> = (1..=4)
+        .map(|id| {
+            synthetic::snap(
+                id,
+                if id == 3 {
+                    Role::Leader
+                } else {
+                    Role::Follower
+                },
+                0,
+            )
+        })
+        .collect();
+    let advice_events = |s: &State| {
+        s.events
+            .newest()
+            .filter(|e| e.text.starts_with("advice: "))
+            .count()
+    };
+    // Four voters from the start: the advice is shown, but it is no news.
+    let mut s = synthetic::state(false, false);
+    synthetic::live_membership(&mut s, &four);
+    synthetic::feed(&mut s, &round);
+    synthetic::feed(&mut s, &round);
+    assert_eq!(s.load.advice.len(), 1);
+    assert_eq!(advice_events(&s), 0);
+    // Three voters, then a fourth joins: the advice starts, once.
+    let mut s = synthetic::state(false, false);
+    synthetic::feed(&mut s, &round[..3]);
+    assert!(s.load.advice.is_empty());
+    synthetic::live_membership(&mut s, &four);
+    synthetic::feed(&mut s, &round);
+    synthetic::feed(&mut s, &round);
+    assert_eq!(
+        advice_events(&s),
+        1,
+        "{:?}",
+        s.events.newest().collect::<Vec<_>>()
+    );
+}

@@ -197,9 +197,14 @@ fn windows_block(state: &State, m: &crate::app::MemberView, theme: &Theme) -> Ve
         x.filter(|w| w.partial())
             .map(|w| format!("{:.0}s", w.span_s))
     };
+    // Frozen, the table still reads the live counters: say so.
     let head = format!(
         "{:<11}{:>7}{:>7}{:>9}",
-        "window",
+        if state.frozen.is_some() {
+            "live window"
+        } else {
+            "window"
+        },
         span(short).unwrap_or_else(|| "10s".into()),
         span(long).unwrap_or_else(|| "60s".into()),
         "lifetime"
