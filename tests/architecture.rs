@@ -110,7 +110,8 @@ fn is_pure_layer(path: &Path) -> bool {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     match top.as_str() {
-        "ensemble" | "alerts" | "history" | "report" | "app" | "ui" | "config" => true,
+        "ensemble" | "alerts" | "history" | "report" | "app" | "ui" | "config" | "load"
+        | "advisor" => true,
         // The executor runs steps; the planner, the preview and their rendering are pure.
         "workflow" => name != "executor.rs",
         _ => false,

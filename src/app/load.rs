@@ -43,7 +43,9 @@ impl State {
         self.load.advice = self.load.advisor.observe(at, &r, &self.config.advisor);
         // New advice is an event (the timeline and the incident report show it); advice
         // about the shape seen at start-up is the baseline, not news.
-        if self.baseline {
+        if self.baseline && !self.load.primed {
+            self.load.primed = true;
+        } else if self.baseline {
             let now = self.now;
             let new: Vec<String> = self
                 .load

@@ -175,7 +175,7 @@ pub fn between(then: &Counters, now: &Counters, secs: f64, window: Duration) -> 
         },
     };
     Some(Window {
-        window_s: window.as_secs(),
+        window_s: window.as_secs_f64().round() as u64,
         span_s: secs,
         requests,
         requests_per_s: requests.map(|n| n as f64 / secs),

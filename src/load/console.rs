@@ -11,6 +11,9 @@ pub struct LoadState {
     pub ensemble: Option<EnsembleLoad>,
     pub advisor: Advisor,
     pub advice: Vec<Advice>,
+    /// The advice in force once every member was first seen was recorded as the baseline:
+    /// only advice that starts after it is an event.
+    pub primed: bool,
 }
 
 /// One member as the advisor reads it.

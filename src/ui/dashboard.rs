@@ -197,7 +197,26 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 level_style(theme, h.level),
             )
         }
-        None => Line::styled(" all members healthy", theme.style(Slot::Muted)),
+        // Healthy: the scaling advice, if any, has the line (problems come first).
+        None => match state.load.advice.first() {
+            Some(a) => {
+                let more = state.load.advice.len() - 1;
+                let suffix = if more > 0 {
+                    format!("  (+{more} more: {} lists all)", state.problems_key())
+                } else {
+                    format!("  ({} for the evidence)", state.problems_key())
+                };
+                let room = (area.width as usize).saturating_sub(11 + format::cells(&suffix));
+                Line::styled(
+                    fit(
+                        &format!(" ➜ advice: {}{suffix}", fit(&a.text, room)),
+                        area.width as usize,
+                    ),
+                    theme.style(Slot::Warn),
+                )
+            }
+            None => Line::styled(" all members healthy", theme.style(Slot::Muted)),
+        },
     };
     let block = Block::default()
         .borders(Borders::BOTTOM)
@@ -242,7 +261,7 @@ const fn col(title: &'static str, width: u16, metric: Option<Metric>) -> Col {
 }
 
 /// Display order. The width of ADDRESS and NOTE is worked out per frame.
-const COLS: [Col; 16] = [
+const COLS: [Col; 17] = [
     col("ID", 3, None),
     col("ADDRESS", 0, None),
     col("ROLE", 12, None),
@@ -251,6 +270,7 @@ const COLS: [Col; 16] = [
     col("REQ/S", 6, None),
     col("LAT ms", 9, Some(Metric::LatencyAvgMs)),
     col("P99", 5, Some(Metric::LatencyP99Ms)),
+    col("LOAD", 4, None),
     col("PROBE", 6, Some(Metric::ProbeMs)),
     col("ZXID", 12, None),
     col("LAG", 5, Some(Metric::ZxidLag)),
@@ -264,8 +284,9 @@ const COLS: [Col; 16] = [
 /// Always shown: who (ID, ADDRESS), what (ROLE), how far behind (LAG).
 const ESSENTIAL: [&str; 4] = ["ID", "ADDRESS", "ROLE", "LAG"];
 /// The others, most useful first: each is added while it fits.
-const OPTIONAL: [&str; 11] = [
-    "REQ/S", "LAT ms", "OUTST", "CONN", "PROBE", "ZXID", "ZNODES", "P99", "WATCH", "FD%", "UP",
+const OPTIONAL: [&str; 12] = [
+    "REQ/S", "LAT ms", "LOAD", "OUTST", "CONN", "PROBE", "ZXID", "ZNODES", "P99", "WATCH", "FD%",
+    "UP",
 ];
 /// A note narrower than this says nothing; wider than this it crowds out figures.
 const NOTE_MIN: u16 = 18;
@@ -379,7 +400,7 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
             }
         })
         .collect();
-    let title = format!(
+    let mut title = format!(
         " members ({})  sort: {}{} {}",
         rows.len(),
         state.sort.label(),
@@ -390,6 +411,14 @@ fn members_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme, rows: 
             format!(" filter: {}", state.filter)
         }
     );
+    // The ensemble's load and what drives it, while it fits the top border.
+    if let Some(l) = crate::load::ensemble_load(rows.iter().map(|m| (m.snap.id, m.load.as_ref()))) {
+        let who = l.member.map_or(String::new(), |m| format!("m{m} "));
+        let part = format!(" load {:.2} {who}{} ", l.score, l.driver);
+        if format::cells(&title) + format::cells(&part) + 2 <= area.width as usize {
+            title.push_str(&part);
+        }
+    }
     let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
@@ -513,6 +542,12 @@ fn cell<'a>(
                 .map_or("-".into(), |v| format!("{v:.0}")),
             metric_style(theme, m, Some(Metric::FdPercent), "fd"),
         ),
+        "LOAD" => text_cell(
+            m.load.as_ref().map_or("-".into(), |l| {
+                format!("{:.2}", l.score).chars().take(4).collect()
+            }),
+            load_style(theme, m),
+        ),
         "UP" => text_cell(
             metric("uptime").map_or("-".into(), |ms| {
                 format::age(std::time::Duration::from_millis(ms as u64))
@@ -523,6 +558,16 @@ fn cell<'a>(
             let (t, style) = note(m, theme, now);
             text_cell(fit(&t, layout.note as usize), style)
         }
+    }
+}
+
+/// 1.0 is a signal at its critical threshold: critical from there, warn from 0.8.
+fn load_style(theme: &Theme, m: &MemberView) -> Style {
+    match m.load.as_ref().map(|l| l.score) {
+        _ if !m.snap.role.is_alive() => theme.style(Slot::Stale),
+        Some(s) if s >= 1.0 => theme.style(Slot::Critical),
+        Some(s) if s >= 0.8 => theme.style(Slot::Warn),
+        _ => theme.style(Slot::Text),
     }
 }
 

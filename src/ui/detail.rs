@@ -37,18 +37,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let max = values.iter().copied().fold(0.0_f64, f64::max);
         let [label, spark] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(*slot);
+        let figures = if *s == Series::Load {
+            load_label(m, &values, retention)
+        } else {
+            format!(
+                "now {}  max {}  ({} min)",
+                format::opt_count(last),
+                format::count(max),
+                retention
+            )
+        };
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(format!("{} ", s.label()), theme.style(Slot::Header)),
-                Span::styled(
-                    format!(
-                        "now {}  max {}  ({} min)",
-                        format::opt_count(last),
-                        format::count(max),
-                        retention
-                    ),
-                    theme.style(Slot::Muted),
-                ),
+                Span::styled(figures, theme.style(Slot::Muted)),
             ])),
             label,
         );
@@ -195,9 +197,14 @@ fn windows_block(state: &State, m: &crate::app::MemberView, theme: &Theme) -> Ve
         x.filter(|w| w.partial())
             .map(|w| format!("{:.0}s", w.span_s))
     };
+    // Frozen, the table still reads the live counters: say so.
     let head = format!(
         "{:<11}{:>7}{:>7}{:>9}",
-        "window",
+        if state.frozen.is_some() {
+            "live window"
+        } else {
+            "window"
+        },
         span(short).unwrap_or_else(|| "10s".into()),
         span(long).unwrap_or_else(|| "60s".into()),
         "lifetime"
@@ -265,4 +272,19 @@ fn windows_block(state: &State, m: &crate::app::MemberView, theme: &Theme) -> Ve
         ));
     }
     out
+}
+
+/// The load line: now and its driver, then the range over the history (1.0 = a signal at
+/// its critical threshold).
+fn load_label(m: &crate::app::MemberView, values: &[f64], retention: u64) -> String {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    let now = match &m.load {
+        Some(l) if m.snap.role.is_alive() => format!("now {:.2} ({})", l.score, l.driver),
+        _ => "now -".to_string(),
+    };
+    if values.is_empty() {
+        return now;
+    }
+    format!("{now}  min {min:.2} max {max:.2} ({retention} min)")
 }

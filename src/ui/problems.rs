@@ -20,7 +20,7 @@ fn level_of(p: &str) -> Level {
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let problems = &state.health.problems;
-    let lines: Vec<Line> = if problems.is_empty() {
+    let mut lines: Vec<Line> = if problems.is_empty() {
         vec![Line::styled(
             "no problems: every member is healthy",
             theme.style(Slot::Ok),
@@ -32,6 +32,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .map(|p| Line::styled(format!("• {p}"), super::level_style(theme, level_of(p))))
             .collect()
     };
+    // The scaling advice after the problems: suggestions with their evidence, never acted on.
+    if !state.load.advice.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "scaling advice (nothing is changed without you):",
+            theme.style(Slot::Header),
+        ));
+        for a in &state.load.advice {
+            lines.push(Line::styled(
+                format!("➜ {}", a.line()),
+                theme.style(Slot::Warn),
+            ));
+        }
+    }
     let title = format!(" problems ({}, worst first) ", problems.len());
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
