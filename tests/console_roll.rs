@@ -478,7 +478,18 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
             },
         )
         .await;
-    assert!(done.contains("rolled: every member restarted"), "{done}");
+    if !done.contains("rolled: every member restarted") {
+        let rolls = home.path().join("state/zkconsole/rolls");
+        let journal: Vec<String> = std::fs::read_dir(&rolls)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl"))
+            .unwrap_or_default();
+        panic!("the roll did not finish:\n{done}\njournal: {journal:?}\naudit:\n{audit}");
+    }
     assert!(ticked, "the gate's conditions were never shown met");
     let after = pids(&dir);
     for id in 1..=3u64 {
@@ -498,6 +509,10 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
     assert_eq!(j["done"].as_array().unwrap().len(), 3, "{j}");
     assert_eq!(j["done"][2].as_u64(), Some(leader), "{j}");
     assert_eq!(j["outcome"], "finished", "{j}");
+    // On a sandbox the console holds the super user: `auto` moved leadership off the leader by
+    // two audited reconfigs (remove, re-add) before its stop.
+    let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl")).unwrap();
+    assert_eq!(audit.matches("\"reconfig\"").count(), 4, "{audit}");
     drop(tmux);
     drop(sb);
 }
