@@ -306,6 +306,14 @@ fn without_host_actions_the_roll_is_guided() {
     assert_eq!(roll(&s).host, HostKind::Guided);
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     assert_eq!(roll(&s).stage, RollStage::Plan);
+    // `?` lists the roll's keys.
+    press(&mut s, "?");
+    assert!(s
+        .help_lines()
+        .iter()
+        .any(|(k, _)| k == "rolling restart (w → l)"));
+    press(&mut s, "?");
+    assert_eq!(s.view, View::Roll);
     let fx = press(&mut s, "c");
     assert!(
         matches!(&fx[..], [Effect::Copy(t)] if t.contains("member 3 (the leader, last)")),
