@@ -306,6 +306,14 @@ fn without_host_actions_the_roll_is_guided() {
     assert_eq!(roll(&s).host, HostKind::Guided);
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     assert_eq!(roll(&s).stage, RollStage::Plan);
+    // `?` lists the roll's keys.
+    press(&mut s, "?");
+    assert!(s
+        .help_lines()
+        .iter()
+        .any(|(k, _)| k == "rolling restart (w → l)"));
+    press(&mut s, "?");
+    assert_eq!(s.view, View::Roll);
     let fx = press(&mut s, "c");
     assert!(
         matches!(&fx[..], [Effect::Copy(t)] if t.contains("member 3 (the leader, last)")),
@@ -478,7 +486,18 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
             },
         )
         .await;
-    assert!(done.contains("rolled: every member restarted"), "{done}");
+    if !done.contains("rolled: every member restarted") {
+        let rolls = home.path().join("state/zkconsole/rolls");
+        let journal: Vec<String> = std::fs::read_dir(&rolls)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl"))
+            .unwrap_or_default();
+        panic!("the roll did not finish:\n{done}\njournal: {journal:?}\naudit:\n{audit}");
+    }
     assert!(ticked, "the gate's conditions were never shown met");
     let after = pids(&dir);
     for id in 1..=3u64 {
@@ -498,6 +517,10 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
     assert_eq!(j["done"].as_array().unwrap().len(), 3, "{j}");
     assert_eq!(j["done"][2].as_u64(), Some(leader), "{j}");
     assert_eq!(j["outcome"], "finished", "{j}");
+    // On a sandbox the console holds the super user: `auto` moved leadership off the leader by
+    // two audited reconfigs (remove, re-add) before its stop.
+    let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl")).unwrap();
+    assert_eq!(audit.matches("\"reconfig\"").count(), 4, "{audit}");
     drop(tmux);
     drop(sb);
 }

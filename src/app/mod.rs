@@ -1197,6 +1197,15 @@ impl State {
                 .iter()
                 .map(|(k, h)| (k.to_string(), h.to_string())),
         );
+        if self.previous_view == View::Roll && !self.read_only {
+            out.push((String::new(), String::new()));
+            out.push(("rolling restart (w → l)".into(), String::new()));
+            out.extend(
+                roll::HELP
+                    .iter()
+                    .map(|(k, h)| (k.to_string(), h.to_string())),
+            );
+        }
         if self.previous_view == View::Tree {
             out.push((String::new(), String::new()));
             let mut tree = vec![

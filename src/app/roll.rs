@@ -74,6 +74,21 @@ pub enum RollMsg {
     Finished(RollOutcome),
 }
 
+/// The roll's keys, for `?` (the screens show the ones that apply at each stage).
+pub const HELP: [(&str, &str); 8] = [
+    ("enter", "plan: confirm (then type the phrase)"),
+    ("h", "plan: leader hand-off auto / always / never"),
+    (
+        "r",
+        "plan: resume a stopped roll; running: resume after a pause",
+    ),
+    ("D", "plan: discard a stopped roll's journal"),
+    ("p", "plan: re-plan; running: pause before the next phase"),
+    ("a y", "running: abort after the current phase"),
+    ("c", "without host actions: copy the steps"),
+    ("esc", "back (a running roll goes on; w returns to it)"),
+];
+
 /// Lines of action output kept for the detail pane (the current step's).
 const OUTPUT_LINES: usize = 200;
 /// Lines of the roll's log kept.

@@ -90,7 +90,15 @@ impl Handoff {
             ))
             }
         };
-        // 2. Add it back as a voter: it now follows the successor.
+        // 2. Add it back as a voter once it follows the successor as a non-voting member (the
+        // planner refuses to add a member it does not see running and in sync).
+        if !self.serves(leader).await {
+            return HandoffResult::Failed(format!(
+                "member {leader} was removed and leadership moved to member {successor}, but it \
+                 does not serve as a non-voting follower within {} s; add it with expand",
+                self.timeout.as_secs()
+            ));
+        }
         match self.step(&executor, can_write, vec![spec], vec![]).await {
             Ok(added) => HandoffResult::Moved(format!(
                 "leadership moved from member {leader} to member {successor} (versions {} → {}), \
@@ -153,6 +161,24 @@ impl Handoff {
             }
             Err(e) => Err(StepFailure::Changed(e.message)),
         }
+    }
+
+    /// Whether member `id` serves (as a non-voting follower after its removal) within the
+    /// timeout.
+    async fn serves(&self, id: u64) -> bool {
+        let deadline = Instant::now() + self.timeout;
+        while Instant::now() < deadline {
+            let obs = observe(&self.discovery, None).await;
+            if obs
+                .members
+                .iter()
+                .any(|m| m.id == Some(id) && m.role.is_serving())
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        false
     }
 
     /// The member that leads once `old` no longer does, within the timeout.

@@ -233,7 +233,12 @@ async fn run(
         credentials: ctx.credentials.clone(),
         tls: ctx.tls.clone(),
         ensemble: ctx.ensemble.clone(),
-        discovery: discovery.clone(),
+        // Four-letter words only: a member just removed by the reconfig is told apart as a
+        // non-voting follower by `srvr`/`mntr` (the CLI's discovery, which its test covers).
+        discovery: Arc::new(Discovery {
+            admin: AdminLocator::default(),
+            ..(*discovery).clone()
+        }),
         thresholds: ctx.config.thresholds.clone(),
         timeout: RollSettings::default().gate_timeout,
     });

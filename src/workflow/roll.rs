@@ -723,4 +723,51 @@ mod tests {
         let v = gate.observe(&m, &health(&cfg, &m), &s, Duration::ZERO);
         assert!(matches!(v, GateVerdict::Waiting(w) if w.contains("trails the leader by 400")));
     }
+
+    #[test]
+    fn the_gate_ticks_off_its_conditions_in_order() {
+        let cfg = config(3);
+        let s = RollSettings::default();
+        let gate = Gate::new(
+            1,
+            Baseline {
+                synced: Some(2),
+                was_voter: true,
+            },
+        );
+        let mut m = with_synced(healthy(3, 3, 5), 3, 1);
+        m[0].role = Role::NotServing;
+        let c = gate.conditions(&m, &health(&cfg, &m), &s);
+        assert_eq!(c.iter().filter(|c| c.met).count(), 0, "{c:?}");
+        m[0].role = Role::Follower;
+        let c = gate.conditions(&m, &health(&cfg, &m), &s);
+        let met: Vec<&str> = c.iter().filter(|c| c.met).map(|c| c.name).collect();
+        assert_eq!(
+            met,
+            [
+                "serves in its role",
+                "a leader",
+                "caught up with the leader"
+            ]
+        );
+        assert!(c[3].detail.contains("1 learners in sync, 2 before"));
+    }
+
+    #[test]
+    fn a_handoff_needs_dynamic_reconfig_write_access_and_three_voters() {
+        assert_eq!(handoff_blocker(&config(3), None), Some(
+            "dynamic reconfig is not in use (the membership has no version): the leader's restart costs an election".into()
+        ));
+        let mut c = config(3);
+        c.version = Some(0x1_0000_0000);
+        assert_eq!(handoff_blocker(&c, None), None);
+        assert!(handoff_blocker(&c, Some(false))
+            .unwrap()
+            .contains("may not write"));
+        let mut two = config(2);
+        two.version = Some(0x1_0000_0000);
+        assert!(handoff_blocker(&two, Some(true))
+            .unwrap()
+            .contains("2 voter(s)"));
+    }
 }
