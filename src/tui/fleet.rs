@@ -111,7 +111,8 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
         s.update(Msg::Resize(size.width, size.height));
     }
     let (itx, mut irx) = mpsc::unbounded_channel::<Msg>();
-    terminal::spawn_input(itx);
+    // The input thread reads while its gate lives: held until the loop ends.
+    let _input_gate = terminal::spawn_input(itx);
     let input = tokio::spawn(async move {
         while let Some(m) = irx.recv().await {
             if tx.send(In::All(m)).is_err() {

@@ -59,6 +59,7 @@ fn install_panic_hook() {
 /// Hands the terminal's input over and back: while an editor runs, the input thread reads
 /// nothing (it would steal the editor's keys).
 #[derive(Clone)]
+#[must_use = "the input thread stops reading when its gate is dropped"]
 pub struct InputGate {
     tx: std::sync::mpsc::Sender<Gate>,
 }
