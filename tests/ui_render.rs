@@ -470,3 +470,40 @@ fn read_only_says_read_only_when_a_write_key_is_pressed() {
         "{t}"
     );
 }
+
+/// A member that stops answering keeps its last figures, greyed, except the live gauges: its
+/// queue and its connections are unknown (`-`), as its lag and request rate are, never the
+/// last count it reported.
+#[test]
+fn a_silent_member_shows_no_queue_or_connections() {
+    let mut s = state(false, false);
+    let round = [
+        snap(1, Role::Follower, 0),
+        snap(2, Role::Follower, 7),
+        snap(3, Role::Leader, 0),
+    ];
+    feed(&mut s, &round);
+    feed(&mut s, &round);
+    feed(&mut s, &[snap(2, Role::Unresponsive, 0)]);
+    let t = text(&render(&s, 200, 30, "dark"));
+    let header: Vec<char> = t
+        .lines()
+        .find(|l| l.contains(" ID "))
+        .unwrap()
+        .chars()
+        .collect();
+    let row: Vec<char> = t
+        .lines()
+        .find(|l| l.trim_start_matches(['│', '▶', ' ']).starts_with("2 "))
+        .expect("member 2's row")
+        .chars()
+        .collect();
+    for name in ["OUTST", "CONN"] {
+        let at = header
+            .windows(name.len())
+            .position(|w| w.iter().copied().eq(name.chars()))
+            .unwrap_or_else(|| panic!("{name} not shown at 200 columns:\n{t}"));
+        let cell: String = row[at..at + name.len()].iter().collect();
+        assert_eq!(cell.trim(), "-", "{name} of a silent member:\n{t}");
+    }
+}

@@ -460,6 +460,9 @@ fn cell<'a>(
 ) -> Cell<'a> {
     let s = &m.snap;
     let metric = |k: &str| s.metric_f64(k);
+    // Gauges of the moment (a queue, open connections) are unknown once a member is silent;
+    // the last count it gave would read as its state now. Other figures stay, greyed.
+    let gauge = |k: &str| s.role.is_alive().then(|| metric(k)).flatten();
     let text_cell = |t: String, style: Style| Cell::from(Span::styled(t, style));
     match COLS[i].title {
         "ID" => text_cell(
@@ -478,11 +481,11 @@ fn cell<'a>(
             )
         }
         "CONN" => text_cell(
-            format::opt_count(metric("num_alive_connections")),
+            format::opt_count(gauge("num_alive_connections")),
             metric_style(theme, m, Some(Metric::Connections), "connections"),
         ),
         "OUTST" => text_cell(
-            format::opt_count(metric("outstanding_requests")),
+            format::opt_count(gauge("outstanding_requests")),
             metric_style(theme, m, Some(Metric::Outstanding), "outstanding"),
         ),
         "REQ/S" => text_cell(
