@@ -903,11 +903,11 @@ async fn a_hot_node_is_reread_at_a_bounded_pace_and_the_browser_says_so() {
     let changes = churner.await.unwrap();
     let secs = window.as_secs_f64();
     let most = (secs / min_refresh.as_secs_f64()) as u32 + 2;
-    // A loaded 2-core machine churns more slowly; 20 changes a second unpaced would still be
-    // 120 listings in the window, fifteen times what the pace allows.
+    // A loaded 2-core machine churns more slowly (108 changes in 6 s once): the test needs
+    // only that an unpaced browser (a listing per change) would be far over the bound.
     assert!(
-        changes as f64 / secs > 20.0,
-        "the churn was too slow to test anything: {changes} changes"
+        changes > 4 * u64::from(most),
+        "the churn was too slow to test anything: {changes} changes (the bound is {most})"
     );
     assert!(
         listings <= most,
@@ -920,7 +920,12 @@ async fn a_hot_node_is_reread_at_a_bounded_pace_and_the_browser_says_so() {
         "{note}"
     );
     let churn = h.tree().churn.expect("the children's churn");
-    assert!(churn.per_sec > 10.0, "{churn:?}");
+    // The estimate is of the rate the churner achieved (not of the pace).
+    let achieved = changes as f64 / secs;
+    assert!(
+        churn.per_sec > achieved / 3.0,
+        "{churn:?} of {achieved:.0}/s"
+    );
     // Calm again: the note goes away once the node is quiet for a few intervals.
     h.until("the node calm again", |s| {
         s.tree.as_ref().unwrap().churn.is_none() && s.tree.as_ref().unwrap().data_churn.is_none()
