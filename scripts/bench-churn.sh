@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 BENCH_NAME=bench-churn
-. scripts/bench-lib.sh
+. scripts/benchlib.sh
 bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   RATES=${BENCH_RATES:-"0 200"}; SECS=${BENCH_SECS:-3}; CHILDREN=${BENCH_CHILDREN:-100}

@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 BENCH_NAME=bench-console
-. scripts/bench-lib.sh
+. scripts/benchlib.sh
 bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   IDLE_SECS=${BENCH_IDLE_SECS:-5}; WARMUP_SECS=${BENCH_WARMUP_SECS:-1}; NKEYS=${BENCH_KEYS:-10}

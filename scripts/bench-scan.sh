@@ -33,7 +33,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 BENCH_NAME=bench-scan
-. scripts/bench-lib.sh
+. scripts/benchlib.sh
 bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   RUNS=${BENCH_RUNS:-1}; PARENTS=10; CHILDREN=100; WIDE_N=1000; TUI_RUNS=1; PROFILE=debug

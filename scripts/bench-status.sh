@@ -28,7 +28,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 BENCH_NAME=bench-status
-. scripts/bench-lib.sh
+. scripts/benchlib.sh
 bench_args "$@"
 if [ "$SMOKE" = 1 ]; then
   RUNS=${BENCH_RUNS:-3}; WARMUP=${BENCH_WARMUP:-1}; PAUSED_RUNS=${BENCH_PAUSED_RUNS:-2}

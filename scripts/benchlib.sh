@@ -1,4 +1,5 @@
-# Shared by the benchmark scripts (sourced, never run): arguments, messages, the build with
+# Shared by the benchmark scripts (sourced, never run; its name keeps it out of test.sh's
+# `bench-*.sh` loop): arguments, messages, the build with
 # retries, and tearing down the sandbox a benchmark started. Set BENCH_NAME before sourcing.
 
 say() { printf '%s\n' "$*" >&2; }
