@@ -16,16 +16,18 @@ status=0
 RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}" cargo test --no-fail-fast --lib --bins --tests 2>&1 | tee "$log" || status=$?
 # Every benchmark in smoke mode (tiny sizes, the debug build just tested, seconds each), so a
 # change that breaks a benchmark fails here; the full runs stay manual. BENCH_SMOKE=0 skips.
-# Today: bench-churn.sh, bench-console.sh, bench-roll.sh, bench-scan.sh, bench-status.sh.
+# Today: bench-churn.sh, bench-console.sh, bench-fleet.sh, bench-roll.sh, bench-scan.sh,
+# bench-status.sh (benchlib.sh is their shared preamble, not a benchmark).
 if [ "${BENCH_SMOKE:-1}" != 0 ]; then
   for bench in scripts/bench-*.sh; do
     name=$(basename "$bench" .sh)
     echo "== $name --smoke" | tee -a "$log"
+    started=$SECONDS
     if timeout 600 bash "$bench" --smoke >"$log.$name" 2>&1; then
       # Its figures, for the CI log (a smoke run prints a few dozen lines); "test result"
       # lines keep the closing count honest.
       cat "$log.$name"
-      echo "test result: ok. 1 passed; 0 failed ($name --smoke)" | tee -a "$log"
+      echo "test result: ok. 1 passed; 0 failed ($name --smoke, $((SECONDS - started)) s)" | tee -a "$log"
     else
       tail -n 40 "$log.$name"
       echo "test result: FAILED. 0 passed; 1 failed ($name --smoke)" | tee -a "$log"
