@@ -40,4 +40,5 @@ cargo test --features tls --test tls 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole run (each test binary prints its own).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+echo "test.sh took $((SECONDS / 60)) min $((SECONDS % 60)) s (setup, lints, tests, smoke runs)"
 exit $status
