@@ -207,3 +207,110 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
     }
     drop(sb);
 }
+
+/// Quorum loss recovered from the console's recover page on "real hosts": the templates stop,
+/// rewrite and start the survivor; the audit log has each action; the survivor leads alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_quorum_is_recovered_from_the_console_through_the_templates() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let mut sb = Sandbox::up(SandboxOptions {
+        members: 3,
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let cfg_dir = home.path().join("config/zkconsole");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    let toml = format!(
+        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
+         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\n\
+         read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
+         zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ntimeout_s = 60\n",
+        connect = sb.connect_string(),
+        digest = sb.digest_file().display(),
+        stop = sandbox_template("kill", &dir),
+        start = sandbox_template("restart", &dir),
+        d = dir.display()
+    );
+    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    let name = format!("zkc-recover-hosts-{}", std::process::id());
+    let cmd = format!(
+        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+    );
+    let ok = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "60"])
+        .arg(&cmd)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let tmux = Tmux(name);
+    let long = Duration::from_secs(60);
+    // The console must have seen the membership while the ensemble served.
+    tmux.until("a leader", long, |s| s.contains("voters 3"))
+        .await;
+    sb.kill(2).await.unwrap();
+    sb.kill(3).await.unwrap();
+    // The recover page picks the members still running as survivors: wait until the
+    // dashboard shows 2 and 3 down.
+    tmux.until("members 2 and 3 down", long, |s| {
+        s.contains("QUORUM LOST")
+            && [2, 3]
+                .iter()
+                .all(|id| row_of(s, *id).is_some_and(|r| r.contains("down")))
+    })
+    .await;
+    tmux.keys(&["w"]);
+    tmux.until("the workflow menu", long, |s| s.contains("r  recover"))
+        .await;
+    tmux.keys(&["r"]);
+    tmux.until("the recover page offers the host actions", long, |s| {
+        s.contains("through the host actions")
+    })
+    .await;
+    tmux.keys(&["Enter"]);
+    let screen = tmux
+        .until("the confirmation", long, |s| s.contains("to confirm"))
+        .await;
+    // Each host action previewed before the phrase.
+    assert!(screen.contains("stop 1:"), "{screen}");
+    assert!(screen.contains("start 1 (the freshest"), "{screen}");
+    tmux.text("recover 1");
+    tmux.keys(&["Enter"]);
+    let screen = tmux
+        .until("the quorum restored", Duration::from_secs(180), |s| {
+            s.contains("quorum restored") || s.contains("halted") || s.contains("refused")
+        })
+        .await;
+    assert!(screen.contains("member 1 leads"), "{screen}");
+    let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl")).unwrap();
+    for action in [
+        "host-stop",
+        "host-read_file",
+        "host-write_file",
+        "host-start",
+    ] {
+        assert!(audit.contains(action), "{action} not audited:\n{audit}");
+    }
+    drop(tmux);
+    if let Ok(mut fresh) = Sandbox::open(&dir) {
+        let _ = fresh.kill(1).await;
+        fresh.detach();
+    }
+    drop(sb);
+}
+
+/// The dashboard's row of member `id`.
+fn row_of(screen: &str, id: u64) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| {
+            let t = l.trim_start_matches(['│', '▶', ' ']);
+            t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
+        })
+        .map(str::to_string)
+}

@@ -28,6 +28,8 @@ pub struct HostSetup {
     pub confirming: bool,
     /// The steps were started (their outcome is in the progress pane).
     pub ran: bool,
+    /// Recover on real hosts: each step as it will run, for the confirmation.
+    pub preview: Vec<String>,
 }
 
 impl HostSetup {
@@ -49,6 +51,60 @@ impl HostSetup {
 /// The actions an expand on a real host needs: files written and the server started.
 pub fn expand_ready(a: &ActionsEntry) -> bool {
     a.write_file.is_some() && a.start.is_some() && a.zoo_cfg.is_some() && a.data_dir.is_some()
+}
+
+/// The actions a quorum-loss recovery needs.
+pub fn recover_ready(a: &ActionsEntry) -> bool {
+    a.stop.is_some()
+        && a.start.is_some()
+        && a.read_file.is_some()
+        && a.write_file.is_some()
+        && a.zoo_cfg.is_some()
+}
+
+/// The recovery on real hosts as it will run, for the confirmation: each survivor stopped,
+/// its membership rewritten (after a backup), then started, the freshest first.
+pub fn recover_preview(
+    entry: &ActionsEntry,
+    config: &EnsembleConfig,
+    order: &[u64],
+) -> Vec<String> {
+    let host = CommandHost::new(entry.clone());
+    let member = |id: u64| {
+        config.servers.get(&id).map(|s| MemberRef {
+            id,
+            host: s.client_host.clone().unwrap_or_else(|| s.host.clone()),
+            client_port: s.client_port.unwrap_or(2181),
+        })
+    };
+    let run = |a: &Action, id: u64| match member(id) {
+        Some(m) => host
+            .describe(a, &m)
+            .unwrap_or_else(|e| format!("{} member {id}: cannot run: {e}", a.name())),
+        None => format!("member {id} is not in the last known membership"),
+    };
+    let ids: Vec<String> = order.iter().map(|i| i.to_string()).collect();
+    let mut out = Vec::new();
+    for &id in order {
+        out.push(format!("stop {id}: {}", run(&Action::Stop, id)));
+    }
+    for &id in order {
+        out.push(format!(
+            "rewrite {id}: read {}, back it up beside itself, write a membership of {} only",
+            run(&Action::ReadConfig, id),
+            ids.join(",")
+        ));
+    }
+    for (i, &id) in order.iter().enumerate() {
+        let first = if i == 0 {
+            " (the freshest, first and alone)"
+        } else {
+            ""
+        };
+        out.push(format!("start {id}{first}: {}", run(&Action::Start, id)));
+    }
+    out.push("verify: a leader among the survivors, serving".into());
+    out
 }
 
 /// The steps that put `spec` on its host: zoo.cfg (at `zoo_cfg`), the dynamic seed beside it,
@@ -120,6 +176,33 @@ impl State {
             .get(&self.ensemble)
             .and_then(|e| e.actions.as_ref())
             .filter(|a| expand_ready(a))
+    }
+
+    /// The ensemble's host actions when they can carry out a quorum-loss recovery (stop,
+    /// read and rewrite the membership, start), as `zkconsole recover` needs them.
+    pub fn recover_actions(&self) -> Option<&ActionsEntry> {
+        if self.read_only || self.sandbox {
+            return None;
+        }
+        self.config
+            .ensembles
+            .get(&self.ensemble)
+            .and_then(|e| e.actions.as_ref())
+            .filter(|a| recover_ready(a))
+    }
+
+    /// Lists the recovery's steps for the confirmation: the survivors picked, the freshest
+    /// first (the executor orders them again on a fresh observation before it runs).
+    pub(super) fn preview_recovery(&self, w: &mut Wizard) {
+        let (Some(entry), Some(cfg)) = (self.recover_actions(), self.membership.as_ref()) else {
+            return;
+        };
+        let first = self.freshest(&w.picked);
+        let order: Vec<u64> = first
+            .into_iter()
+            .chain(w.picked.iter().copied().filter(|id| Some(*id) != first))
+            .collect();
+        w.host.preview = recover_preview(entry, cfg, &order);
     }
 
     /// Fills the wizard's host steps for the spec typed in, or says why it cannot.

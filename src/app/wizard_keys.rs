@@ -417,6 +417,13 @@ impl State {
                         w.typed.clear();
                         w.stage = Stage::Confirm;
                     }
+                    // Real hosts with actions: the same executor as `zkconsole recover`,
+                    // each step listed on the confirmation.
+                    KeyCode::Enter if !w.picked.is_empty() && self.recover_actions().is_some() => {
+                        self.preview_recovery(w);
+                        w.typed.clear();
+                        w.stage = Stage::Confirm;
+                    }
                     KeyCode::Enter if !w.sandbox => {
                         w.say(
                             Level::Warn,
@@ -478,7 +485,12 @@ impl State {
         w.stage = Stage::Running;
         match w.flow {
             Flow::Recover => {
-                w.say(Level::Warn, "recovering the quorum on the sandbox ...");
+                let on = if w.sandbox {
+                    "the sandbox"
+                } else {
+                    "the hosts"
+                };
+                w.say(Level::Warn, format!("recovering the quorum on {on} ..."));
                 vec![Effect::Recover {
                     survivors: w.picked.iter().copied().collect(),
                 }]

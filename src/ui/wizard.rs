@@ -758,6 +758,8 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             if w.sandbox {
                 keys.push(("r", "restart the member at ▶"));
                 keys.push(("enter", "carry out the rewrite on the sandbox"));
+            } else if state.recover_actions().is_some() {
+                keys.push(("enter", "carry out the rewrite through the host actions"));
             }
             keys.push(("esc", "back"));
             out.push(hint(theme, &keys));
@@ -767,6 +769,21 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = confirm_prompt(w, theme);
+    // Recover on real hosts: every host action listed before the phrase is typed.
+    if w.flow == Flow::Recover && !w.host.preview.is_empty() {
+        let n = w.host.preview.len();
+        let steps =
+            w.host.preview.iter().enumerate().map(|(i, l)| {
+                Line::styled(format!("  {}/{n} {l}", i + 1), theme.style(Slot::Text))
+            });
+        let at = 1.min(out.len());
+        out.splice(at..at, steps);
+    }
+    out
+}
+
+fn confirm_prompt(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let steps = w.plan.as_ref().map_or(0, |p| p.steps.len());
     let what = match (w.flow, w.picked.len()) {
         _ if w.host.confirming => format!(
