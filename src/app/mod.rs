@@ -13,6 +13,7 @@ pub mod text_input;
 pub mod tree;
 pub mod viewport;
 pub mod wizard;
+pub mod wizard_host;
 mod wizard_keys;
 
 pub use members::{MemberKey, MemberView, SortKey};
@@ -128,6 +129,9 @@ pub enum Effect {
     Recover {
         survivors: Vec<u64>,
     },
+    /// Expand on a real host: run these host actions in order (the ensemble's templates,
+    /// audited), halting at the first failure.
+    HostSteps(Vec<wizard_host::HostStep>),
     /// Put text on the operator's clipboard (OSC 52, works over SSH).
     Copy(String),
     WriteFiles {

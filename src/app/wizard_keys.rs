@@ -96,6 +96,11 @@ impl State {
                 }
                 Stage::Compose => w.stage = Stage::Menu,
                 Stage::Prepare | Stage::Review => w.stage = Stage::Compose,
+                Stage::Confirm if w.host.confirming => {
+                    w.typed.clear();
+                    w.host.confirming = false;
+                    w.stage = Stage::Prepare;
+                }
                 Stage::Confirm => {
                     w.typed.clear();
                     w.stage = Stage::Review;
@@ -163,6 +168,20 @@ impl State {
                     let text: String = files.iter().map(|(n, t)| format!("# {n}\n{t}\n")).collect();
                     w.say(Level::Ok, "copied the files to the clipboard (OSC 52)");
                     Some(vec![Effect::Copy(text)])
+                }
+                // Host actions: write the files and start the member, once confirmed.
+                KeyCode::Char('S') if w.host.active() => {
+                    if w.host.ran {
+                        w.say(
+                            Level::Warn,
+                            "the host steps ran already; esc and enter again to redo them",
+                        );
+                    } else {
+                        w.typed.clear();
+                        w.host.confirming = true;
+                        w.stage = Stage::Confirm;
+                    }
+                    Some(vec![])
                 }
                 KeyCode::Char('W') if !w.sandbox => {
                     w.write_dir = Some(Default::default());
@@ -283,6 +302,7 @@ impl State {
                         ..ProbeTarget::default()
                     });
                 }
+                self.plan_host_steps(w, &spec);
                 w.joiners = vec![spec];
                 return Some(vec![Effect::SetTargets(self.targets())]);
             }
@@ -397,6 +417,13 @@ impl State {
                         w.typed.clear();
                         w.stage = Stage::Confirm;
                     }
+                    // Real hosts with actions: the same executor as `zkconsole recover`,
+                    // each step listed on the confirmation.
+                    KeyCode::Enter if !w.picked.is_empty() && self.recover_actions().is_some() => {
+                        self.preview_recovery(w);
+                        w.typed.clear();
+                        w.stage = Stage::Confirm;
+                    }
                     KeyCode::Enter if !w.sandbox => {
                         w.say(
                             Level::Warn,
@@ -443,10 +470,27 @@ impl State {
     }
 
     fn launch(&mut self, w: &mut Wizard) -> Vec<Effect> {
+        if w.host.confirming {
+            // Back to the prepare page: it shows the member syncing once it starts.
+            w.host.confirming = false;
+            w.host.ran = true;
+            w.typed.clear();
+            w.stage = Stage::Prepare;
+            w.say(
+                Level::Warn,
+                format!("running {} host action(s) ...", w.host.steps.len()),
+            );
+            return vec![Effect::HostSteps(w.host.steps.clone())];
+        }
         w.stage = Stage::Running;
         match w.flow {
             Flow::Recover => {
-                w.say(Level::Warn, "recovering the quorum on the sandbox ...");
+                let on = if w.sandbox {
+                    "the sandbox"
+                } else {
+                    "the hosts"
+                };
+                w.say(Level::Warn, format!("recovering the quorum on {on} ..."));
                 vec![Effect::Recover {
                     survivors: w.picked.iter().copied().collect(),
                 }]

@@ -3,6 +3,7 @@
 
 pub mod editor;
 pub mod fleet;
+mod recover_hosts;
 mod roll;
 mod sources;
 mod terminal;
@@ -375,6 +376,17 @@ fn run_effect(
             };
             sources.roll.handle(req, ctx);
         }
+        Effect::HostSteps(steps) => {
+            if state.read_only {
+                return false;
+            }
+            let actions = state
+                .config
+                .ensembles
+                .get(&state.ensemble)
+                .and_then(|e| e.actions.clone());
+            workflows::host_steps(actions, state.ensemble.clone(), steps, sources.tx.clone())
+        }
         Effect::WriteFiles { dir, files } => {
             workflows::write_files_off_loop(dir, files, sources.tx.clone())
         }
@@ -429,6 +441,29 @@ fn run_effect(
                     "the znode browser is busy: request dropped, press r to reload".into(),
                 ));
                 state.dirty = true;
+            }
+        }
+        Effect::Recover { survivors } if sandbox.is_none() => {
+            // A real ensemble: the model offers this only with host actions.
+            if state.read_only {
+                return false;
+            }
+            if let (Some(actions), Some(membership)) =
+                (state.recover_actions().cloned(), state.membership.clone())
+            {
+                let ctx = recover_hosts::Context {
+                    ensemble: state.ensemble.clone(),
+                    actions,
+                    membership,
+                    discovery: crate::probe::round::Discovery {
+                        seeds: state.seeds.clone(),
+                        admin: state.admin.clone(),
+                        tls: state.tls.clone(),
+                        opts: sources.opts,
+                    },
+                    thresholds: state.config.thresholds.clone(),
+                };
+                recover_hosts::spawn(ctx, survivors, sources.tx.clone());
             }
         }
         Effect::Recover { survivors } => {

@@ -262,3 +262,65 @@ pub fn write_files(dir: &str, files: &[(String, String)]) -> Result<String, Stri
         dir.display()
     ))
 }
+
+/// Expand on a real host: the wizard's host steps in order through the ensemble's templates,
+/// each audited before and after; halts at the first failure saying what was done.
+pub fn host_steps(
+    actions: Option<crate::config::actions::ActionsEntry>,
+    ensemble: String,
+    steps: Vec<crate::app::wizard_host::HostStep>,
+    tx: UnboundedSender<Msg>,
+) {
+    tokio::spawn(async move {
+        let Some(entry) = actions else {
+            say(
+                &tx,
+                Level::Critical,
+                format!("no host actions for {ensemble}: nothing was run"),
+            );
+            return;
+        };
+        let log = match AuditLog::open_default().await {
+            Ok(l) => l,
+            Err(e) => {
+                say(
+                    &tx,
+                    Level::Critical,
+                    format!("refused: host actions could not be audited ({e}); nothing was run"),
+                );
+                return;
+            }
+        };
+        let host = crate::host::Audited::new(crate::host::CommandHost::new(entry), log, &ensemble);
+        let total = steps.len();
+        for (i, step) in steps.iter().enumerate() {
+            say(
+                &tx,
+                Level::Warn,
+                format!("host step {}/{total}: {}", i + 1, step.what),
+            );
+            match crate::host::HostActions::run(&host, &step.action, &step.member).await {
+                Ok(out) => {
+                    say(&tx, Level::Ok, format!("  {}", out.summary()));
+                    for l in String::from_utf8_lossy(&out.stdout).lines().take(5) {
+                        say(&tx, Level::Ok, format!("  | {l}"));
+                    }
+                }
+                Err(e) => {
+                    let done = if i == 0 {
+                        "nothing was done".to_string()
+                    } else {
+                        format!("steps 1-{i} were done")
+                    };
+                    say(
+                        &tx,
+                        Level::Critical,
+                        format!("host step {}/{total} failed: {e}; halted ({done})", i + 1),
+                    );
+                    return;
+                }
+            }
+        }
+        say(&tx, Level::Ok, format!("{total} host action(s) done: the new member is starting; enter reviews the plan once it syncs"));
+    });
+}

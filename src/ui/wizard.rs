@@ -444,7 +444,9 @@ fn role_choice(role: LearnerType, focused: bool, theme: &Theme) -> Vec<Span<'sta
 
 fn prepare(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    if !w.sandbox {
+    if w.host.active() {
+        out.extend(host_steps(w, theme));
+    } else if !w.sandbox {
         out.push(Line::styled(
             "Start the new server on its host with these files (the current membership plus itself), then press enter:",
             theme.style(Slot::Text),
@@ -497,6 +499,9 @@ fn prepare(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     }
     out.push(Line::raw(""));
     let mut keys = vec![("enter", "review the plan")];
+    if w.host.active() && !w.host.ran {
+        keys.insert(0, ("S", "write the files and start it on its host"));
+    }
     if !w.sandbox {
         keys.push(("c", "copy files (OSC 52)"));
         keys.push(("W", "write files to a directory"));
@@ -753,6 +758,8 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             if w.sandbox {
                 keys.push(("r", "restart the member at ▶"));
                 keys.push(("enter", "carry out the rewrite on the sandbox"));
+            } else if state.recover_actions().is_some() {
+                keys.push(("enter", "carry out the rewrite through the host actions"));
             }
             keys.push(("esc", "back"));
             out.push(hint(theme, &keys));
@@ -762,8 +769,27 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = confirm_prompt(w, theme);
+    // Recover on real hosts: every host action listed before the phrase is typed.
+    if w.flow == Flow::Recover && !w.host.preview.is_empty() {
+        let n = w.host.preview.len();
+        let steps =
+            w.host.preview.iter().enumerate().map(|(i, l)| {
+                Line::styled(format!("  {}/{n} {l}", i + 1), theme.style(Slot::Text))
+            });
+        let at = 1.min(out.len());
+        out.splice(at..at, steps);
+    }
+    out
+}
+
+fn confirm_prompt(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let steps = w.plan.as_ref().map_or(0, |p| p.steps.len());
     let what = match (w.flow, w.picked.len()) {
+        _ if w.host.confirming => format!(
+            "run {} host action(s): write the new member's files and start it",
+            w.host.steps.len()
+        ),
         (Flow::Recover, 1) => format!(
             "stop survivor {}, rewrite its membership to itself alone and start it",
             w.picked.iter().next().copied().unwrap_or(0)
@@ -811,4 +837,29 @@ fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             Line::raw("")
         },
     ]
+}
+
+/// The host actions of an expand on a real host, each as it will run, files under their step.
+fn host_steps(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    let n = w.host.steps.len();
+    let mut out = vec![Line::styled(
+        "With this ensemble's host actions, these steps put the new server on its host (S runs them, after a typed confirmation):",
+        theme.style(Slot::Text),
+    )];
+    for (i, step) in w.host.steps.iter().enumerate() {
+        out.push(Line::styled(
+            format!("step {}/{n}: {}", i + 1, step.what),
+            theme.style(Slot::Header),
+        ));
+        if let Some((name, text)) = &step.file {
+            out.push(Line::styled(
+                format!("   ── {name}"),
+                theme.style(Slot::Muted),
+            ));
+            for l in text.lines() {
+                out.push(Line::styled(format!("   {l}"), theme.style(Slot::Text)));
+            }
+        }
+    }
+    out
 }

@@ -1,0 +1,316 @@
+//! Expand on a "real host": the console (in tmux) on a sandbox it does not own, with host
+//! actions as command templates — `tee` writes the new member's files, the sandbox CLI starts
+//! it — grows 3 → 4. The files must be the ones the templates wrote, every action audited,
+//! and the new member a voter at the end.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use zkconsole::sandbox::{Sandbox, SandboxOptions};
+
+struct Tmux(String);
+
+impl Tmux {
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        Command::new("tmux")
+            .args(["send-keys", "-t", &self.0])
+            .args(keys)
+            .status()
+            .unwrap();
+    }
+
+    fn text(&self, text: &str) {
+        Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, "-l", text])
+            .status()
+            .unwrap();
+    }
+
+    /// Polls the screen until `pred` holds, or fails with the last screen.
+    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+/// The sandbox CLI for member `{id}`, as a template.
+fn sandbox_template(verb: &str, dir: &Path) -> String {
+    let tag = std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default();
+    let tag = if tag.is_empty() {
+        String::new()
+    } else {
+        format!("env ZKCONSOLE_SANDBOX_TAG={tag} ")
+    };
+    format!(
+        "{tag}{} sandbox {verb} {{id}} --dir {}",
+        env!("CARGO_BIN_EXE_zkconsole"),
+        dir.display()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let mut sb = Sandbox::up(SandboxOptions {
+        members: 3,
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    // A slot for member 4 (ports and an empty data dir): its files come from the console.
+    let slot = sb.reserve_member().unwrap();
+    assert_eq!(slot.id, 4);
+    let cfg_dir = home.path().join("config/zkconsole");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    let toml = format!(
+        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
+         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\n\
+         read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
+         zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ndata_dir = \"{d}/m{{id}}/data\"\ntimeout_s = 60\n",
+        connect = sb.connect_string(),
+        digest = sb.digest_file().display(),
+        stop = sandbox_template("kill", &dir),
+        start = sandbox_template("restart", &dir),
+        d = dir.display()
+    );
+    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    let name = format!("zkc-expand-hosts-{}", std::process::id());
+    let cmd = format!(
+        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+    );
+    let ok = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "60"])
+        .arg(&cmd)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let tmux = Tmux(name);
+    let long = Duration::from_secs(60);
+    tmux.until("a leader", long, |s| s.contains("leader")).await;
+    tmux.keys(&["w"]);
+    tmux.until("the workflow menu", long, |s| s.contains("e  expand"))
+        .await;
+    // The membership may not be known when the menu shows: `e` until the form opens.
+    let deadline = Instant::now() + long;
+    while !tmux.capture().contains("quorum port") {
+        if tmux.capture().contains("e  expand") {
+            tmux.keys(&["e"]);
+        }
+        assert!(Instant::now() < deadline, "{}", tmux.capture());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Fields: server id (4 by default), role, host, quorum, election, client port.
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.text("127.0.0.1");
+    for port in [slot.quorum_port, slot.election_port, slot.client_port] {
+        tmux.keys(&["Tab", "C-u"]);
+        tmux.text(&port.to_string());
+    }
+    tmux.keys(&["Enter"]);
+    let screen = tmux
+        .until("the host steps", long, |s| s.contains("step 4/4"))
+        .await;
+    assert!(screen.contains("tee"), "{screen}");
+    assert!(screen.contains("S write the files"), "{screen}");
+    tmux.keys(&["S"]);
+    tmux.until("the confirmation", long, |s| s.contains("to confirm"))
+        .await;
+    tmux.text("start 4");
+    tmux.keys(&["Enter"]);
+    tmux.until("the joiner synced", long, |s| {
+        s.contains("4 host action(s) done") && s.contains("synced, ready")
+    })
+    .await;
+    // The files the templates wrote.
+    let m4 = dir.join("m4");
+    let zoo = std::fs::read_to_string(m4.join("zoo.cfg")).unwrap();
+    assert!(
+        zoo.contains(&format!("dataDir={}/data\n", m4.display())),
+        "{zoo}"
+    );
+    let dynamic = std::fs::read_to_string(m4.join("zoo.cfg.dynamic")).unwrap();
+    assert!(
+        dynamic.contains(&format!("server.4=127.0.0.1:{}", slot.quorum_port)),
+        "{dynamic}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(m4.join("data/myid")).unwrap(),
+        "4\n"
+    );
+    // Then the reconfig, as without host actions.
+    tmux.keys(&["Enter"]);
+    tmux.until("the plan", long, |s| s.contains("SAFE")).await;
+    tmux.keys(&["Enter"]);
+    tmux.until("the confirmation", long, |s| s.contains("to confirm"))
+        .await;
+    tmux.text("add 4");
+    tmux.keys(&["Enter"]);
+    tmux.until("the change committed", long, |s| {
+        s.contains("done: 1 step(s) committed")
+    })
+    .await;
+    // Every host action is in the audit log, intent and result.
+    let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl")).unwrap();
+    let host_lines: Vec<&str> = audit.lines().filter(|l| l.contains("\"host-")).collect();
+    assert_eq!(
+        host_lines
+            .iter()
+            .filter(|l| l.contains("host-write_file"))
+            .count(),
+        6,
+        "{audit}"
+    );
+    assert_eq!(
+        host_lines
+            .iter()
+            .filter(|l| l.contains("host-start"))
+            .count(),
+        2,
+        "{audit}"
+    );
+    drop(tmux);
+    // Member 4 was started by the CLI: a fresh handle knows its pid.
+    if let Ok(mut fresh) = Sandbox::open(&dir) {
+        let _ = fresh.kill(4).await;
+        fresh.detach();
+    }
+    drop(sb);
+}
+
+/// Quorum loss recovered from the console's recover page on "real hosts": the templates stop,
+/// rewrite and start the survivor; the audit log has each action; the survivor leads alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_quorum_is_recovered_from_the_console_through_the_templates() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let mut sb = Sandbox::up(SandboxOptions {
+        members: 3,
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let cfg_dir = home.path().join("config/zkconsole");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    let toml = format!(
+        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
+         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\n\
+         read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
+         zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ntimeout_s = 60\n",
+        connect = sb.connect_string(),
+        digest = sb.digest_file().display(),
+        stop = sandbox_template("kill", &dir),
+        start = sandbox_template("restart", &dir),
+        d = dir.display()
+    );
+    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    let name = format!("zkc-recover-hosts-{}", std::process::id());
+    let cmd = format!(
+        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+    );
+    let ok = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "60"])
+        .arg(&cmd)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let tmux = Tmux(name);
+    let long = Duration::from_secs(60);
+    // The console must have seen the membership while the ensemble served.
+    tmux.until("a leader", long, |s| s.contains("voters 3"))
+        .await;
+    sb.kill(2).await.unwrap();
+    sb.kill(3).await.unwrap();
+    // The recover page picks the members still running as survivors: wait until the
+    // dashboard shows 2 and 3 down.
+    tmux.until("members 2 and 3 down", long, |s| {
+        s.contains("QUORUM LOST")
+            && [2, 3]
+                .iter()
+                .all(|id| row_of(s, *id).is_some_and(|r| r.contains("down")))
+    })
+    .await;
+    tmux.keys(&["w"]);
+    tmux.until("the workflow menu", long, |s| s.contains("r  recover"))
+        .await;
+    tmux.keys(&["r"]);
+    tmux.until("the recover page offers the host actions", long, |s| {
+        s.contains("through the host actions")
+    })
+    .await;
+    tmux.keys(&["Enter"]);
+    let screen = tmux
+        .until("the confirmation", long, |s| s.contains("to confirm"))
+        .await;
+    // Each host action previewed before the phrase.
+    assert!(screen.contains("stop 1:"), "{screen}");
+    assert!(screen.contains("start 1 (the freshest"), "{screen}");
+    tmux.text("recover 1");
+    tmux.keys(&["Enter"]);
+    let screen = tmux
+        .until("the quorum restored", Duration::from_secs(180), |s| {
+            s.contains("quorum restored") || s.contains("halted") || s.contains("refused")
+        })
+        .await;
+    assert!(screen.contains("member 1 leads"), "{screen}");
+    let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl")).unwrap();
+    for action in [
+        "host-stop",
+        "host-read_file",
+        "host-write_file",
+        "host-start",
+    ] {
+        assert!(audit.contains(action), "{action} not audited:\n{audit}");
+    }
+    drop(tmux);
+    if let Ok(mut fresh) = Sandbox::open(&dir) {
+        let _ = fresh.kill(1).await;
+        fresh.detach();
+    }
+    drop(sb);
+}
+
+/// The dashboard's row of member `id`.
+fn row_of(screen: &str, id: u64) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| {
+            let t = l.trim_start_matches(['│', '▶', ' ']);
+            t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
+        })
+        .map(str::to_string)
+}
