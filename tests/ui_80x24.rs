@@ -887,3 +887,42 @@ fn the_workflow_progress_pane_scrolls() {
     assert!(!screen(&s).contains("progress line 01"), "{}", screen(&s));
     assert_help_last(&s);
 }
+
+/// A static ensemble (membership version 0) where member 3 runs another server list than 1
+/// and 2: the header says `reconfig off` whole, the problem line names who holds which list,
+/// and the problems view lists it.
+#[test]
+fn the_header_shows_the_reconfig_mode_and_the_membership_disagreement() {
+    let mut s = healthy(true);
+    assert!(
+        lines(&render(&s))[0].contains("reconfig on"),
+        "{}",
+        screen(&s)
+    );
+    let static_text = synthetic::CONFIG.replace("version=100000000", "version=0");
+    synthetic::live_membership(&mut s, &static_text);
+    let three = zkconsole::ensemble::EnsembleConfig::parse(&static_text).unwrap();
+    let four = zkconsole::ensemble::EnsembleConfig::parse(&format!(
+        "{static_text}server.4=127.0.0.1:2891:3891:participant;127.0.0.1:2184\n"
+    ))
+    .unwrap();
+    for (id, config) in [(1, three.clone()), (2, three), (3, four)] {
+        s.update(Msg::MemberConf { gen: 0, id, config });
+    }
+    let l = lines(&render(&s));
+    assert!(l[0].contains("reconfig off"), "{}", l.join("\n"));
+    assert!(l[0].contains("leader 3"), "{}", l.join("\n"));
+    assert!(
+        l[2].contains("⚠ membership disagrees between members: 1,2 hold servers 1,2,3"),
+        "{}",
+        l.join("\n")
+    );
+    press(&mut s, "p");
+    let f = flat(&s);
+    assert!(
+        f.contains("3 holds servers 1,2,3,4 (version 0x0)"),
+        "the problems view names the odd member:\n{}",
+        screen(&s)
+    );
+    assert_help_last(&s);
+}

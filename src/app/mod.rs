@@ -6,6 +6,7 @@ pub mod events;
 pub mod fleet;
 pub mod keys;
 mod load;
+pub mod member_confs;
 mod members;
 pub mod roll;
 mod roll_keys;
@@ -59,6 +60,12 @@ pub enum Msg {
         gen: u64,
         config: EnsembleConfig,
         source: ConfigSource,
+    },
+    /// One member's own view of the membership (its `conf`), for the consistency check.
+    MemberConf {
+        gen: u64,
+        id: u64,
+        config: EnsembleConfig,
     },
     /// A drill finished: what happened, or why not.
     DrillDone(Result<String, String>),
@@ -258,6 +265,8 @@ pub struct State {
     /// Client addresses of members a live membership no longer has (removed by a reconfig):
     /// not probed again even when the connect string names them.
     pub departed: Vec<String>,
+    /// Each member's own view of the membership: the reconfig mode, the consistency check.
+    pub member_confs: member_confs::MemberConfs,
     /// One line of feedback (a drill's result, an unknown command).
     pub flash: Option<(Level, String)>,
     pub dirty: bool,
@@ -329,6 +338,7 @@ impl State {
             roll_journal: None,
             extra_targets: Vec::new(),
             departed: Vec::new(),
+            member_confs: member_confs::MemberConfs::default(),
             flash: None,
             dirty: true,
             quit: false,
@@ -532,13 +542,16 @@ impl State {
                 vec![Effect::Quit]
             }
             // A late answer from sources of an ensemble we switched away from.
-            Msg::Probed { gen, .. } | Msg::Membership { gen, .. } if gen != self.generation => {
+            Msg::Probed { gen, .. } | Msg::Membership { gen, .. } | Msg::MemberConf { gen, .. }
+                if gen != self.generation =>
+            {
                 vec![]
             }
             Msg::Probed {
                 target, snap, at, ..
             } => self.on_probed(target, *snap, at),
             Msg::Membership { config, source, .. } => self.on_membership(config, source),
+            Msg::MemberConf { id, config, .. } => self.on_member_conf(id, config),
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
             Msg::Roll(r) => self.on_roll(r),
@@ -838,6 +851,7 @@ impl State {
             &windows.iter().map(Option::as_ref).collect::<Vec<_>>(),
             &self.config.thresholds,
         );
+        self.add_membership_problems();
         // The first round is what the ensemble looks like, not a change: a console started
         // on a healthy ensemble must not log "leader elected" or "quorum restored".
         if !self.baseline {

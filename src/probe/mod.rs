@@ -1,6 +1,7 @@
 //! Probing members over four-letter words and the AdminServer.
 
 pub mod member;
+pub mod member_conf;
 pub mod parse;
 pub mod round;
 pub mod transport;

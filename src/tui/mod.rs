@@ -294,7 +294,7 @@ async fn event_loop(
         }
         let urgent = batch
             .iter()
-            .any(|m| !matches!(m, Msg::Probed { .. } | Msg::Tick));
+            .any(|m| !matches!(m, Msg::Probed { .. } | Msg::MemberConf { .. } | Msg::Tick));
         if batch.iter().any(|m| matches!(m, Msg::Key(_))) {
             key_at.get_or_insert_with(Instant::now);
         }

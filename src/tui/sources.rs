@@ -4,7 +4,8 @@
 use crate::app::Msg;
 use crate::config::{Credentials, Level};
 use crate::ensemble::EnsembleConfig;
-use crate::probe::member::{probe_member, ProbeOptions, ProbeTarget};
+use crate::probe::member::{probe_member, MemberSnapshot, ProbeOptions, ProbeTarget};
+use crate::probe::member_conf::member_conf;
 use crate::probe::round::ConfigSource;
 use crate::probe::secure::TlsPorts;
 use crate::probe::transport::{four_letter_word_within, Budget};
@@ -119,13 +120,24 @@ async fn poll(
 ) {
     // A phased schedule starts at its phase; an unphased one (epoch now or past) at once.
     sleep_until(schedule.epoch).await;
+    let mut conf_due = ConfDue::default();
     for round in 0u64.. {
         let started = Instant::now();
         let opts = ProbeOptions {
             zabstate: round % 10 == 0,
             ..opts
         };
-        let snap = probe_member(&target, opts).await;
+        // `conf` runs beside the probe, under the same deadline: the round still ends within
+        // one timeout, and this member never has more than one exchange of each in flight.
+        let ask_conf = conf_due.now(round);
+        let conf = async {
+            match ask_conf {
+                true => member_conf(&target, opts).await,
+                false => None,
+            }
+        };
+        let (snap, conf) = tokio::join!(probe_member(&target, opts), conf);
+        conf_due.saw(&snap, ask_conf && conf.is_some());
         let msg = Msg::Probed {
             gen,
             target: target.clone(),
@@ -135,7 +147,49 @@ async fn poll(
         if tx.send(msg).is_err() {
             return;
         }
+        if let Some((id, config)) = conf {
+            if tx.send(Msg::MemberConf { gen, id, config }).is_err() {
+                return;
+            }
+        }
         sleep_until(schedule.next_after(Instant::now())).await;
+    }
+}
+
+/// When a poller asks its member for `conf` (its own server list). Not every round: the list
+/// changes only when the member restarts (static) or a reconfig commits, and `conf` is the
+/// largest reply after `mntr`. So every `CONF_EVERY` rounds, and at once (next round) when
+/// the member's zxid epoch moved (a new election: a restart with an edited list elects),
+/// or when it answers again after silence (a member that never answers `conf`, e.g. not
+/// whitelisted, is asked only every `CONF_EVERY` rounds).
+#[derive(Debug, Default)]
+struct ConfDue {
+    epoch: Option<u64>,
+    alive: bool,
+    /// Something changed since the last `conf` that answered.
+    stale: bool,
+}
+
+const CONF_EVERY: u64 = 10;
+
+impl ConfDue {
+    fn now(&self, round: u64) -> bool {
+        round.is_multiple_of(CONF_EVERY) || self.stale
+    }
+
+    fn saw(&mut self, snap: &MemberSnapshot, conf_answered: bool) {
+        let epoch = snap.zxid.map(|z| z >> 32);
+        let alive = snap.role.is_alive();
+        let moved = (epoch.is_some() && epoch != self.epoch) || (alive && !self.alive);
+        if conf_answered {
+            self.stale = false;
+        } else if moved {
+            self.stale = true;
+        }
+        if epoch.is_some() {
+            self.epoch = epoch;
+        }
+        self.alive = alive;
     }
 }
 
@@ -283,6 +337,7 @@ async fn follow_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ensemble::member::Role;
 
     #[test]
     fn rounds_fall_on_the_shared_boundaries_and_an_overrun_skips_what_it_missed() {
@@ -299,5 +354,42 @@ mod tests {
         // A member that took 1.5 s to time out is probed again with the others at 2 s.
         assert_eq!(s.next_after(epoch + ms(1500)), epoch + ms(2000));
         assert_eq!(s.next_after(epoch + ms(3700)), epoch + ms(4000));
+    }
+
+    fn snap(role: Role, zxid: Option<u64>) -> MemberSnapshot {
+        MemberSnapshot {
+            id: Some(1),
+            address: "a:1".into(),
+            role,
+            mode: None,
+            voting: None,
+            zxid,
+            metrics: Default::default(),
+            source: crate::ensemble::member::MetricsSource::None,
+            probe_ms: 0.0,
+            error: None,
+            hint: None,
+            zab: None,
+        }
+    }
+
+    #[test]
+    fn conf_is_asked_now_and_then_and_after_an_election_or_a_return() {
+        let mut d = ConfDue::default();
+        assert!(d.now(0));
+        d.saw(&snap(Role::Follower, Some(0x1_0000_0005)), true);
+        assert!(!d.now(1));
+        d.saw(&snap(Role::Follower, Some(0x1_0000_0009)), false);
+        assert!(!d.now(2), "same epoch: nothing to re-read");
+        assert!(d.now(CONF_EVERY));
+        // Restarted with an edited list: a new epoch.
+        d.saw(&snap(Role::Leader, Some(0x2_0000_0000)), false);
+        assert!(d.now(3));
+        d.saw(&snap(Role::Leader, Some(0x2_0000_0001)), true);
+        assert!(!d.now(4));
+        d.saw(&snap(Role::Down, None), false);
+        assert!(!d.now(5));
+        d.saw(&snap(Role::Follower, Some(0x2_0000_0001)), false);
+        assert!(d.now(6), "answers again after silence");
     }
 }

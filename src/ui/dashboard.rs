@@ -109,6 +109,13 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             },
         )],
     ));
+    if let Some(word) = crate::app::member_confs::mode_word(state.reconfig_mode()) {
+        // Which membership procedure applies (dynamic reconfig, or edit and restart).
+        parts.push((
+            2,
+            vec![Span::styled(format!("  {word}"), theme.style(Slot::Text))],
+        ));
+    }
     parts.push((
         3,
         vec![Span::styled(
