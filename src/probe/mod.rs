@@ -1,5 +1,6 @@
 //! Probing members over four-letter words and the AdminServer.
 
+pub mod cons;
 pub mod member;
 pub mod parse;
 pub mod round;
