@@ -1,6 +1,7 @@
 //! The console's model: plain data and plain logic. `update` takes one message and returns the
 //! effects to run; it does no I/O and knows nothing of the terminal, so it is tested directly.
 
+pub mod clients;
 pub mod edit_session;
 pub mod events;
 pub mod fleet;
