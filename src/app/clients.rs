@@ -303,6 +303,107 @@ fn compare(sort: ClientSort, a: &ClientRow, b: &ClientRow) -> std::cmp::Ordering
         .then(a.conn.address.cmp(&b.conn.address))
 }
 
+/// Opening the view, its keys, and the reads arriving.
+impl super::State {
+    /// `c` on a member (`whole` false) or `:clients` (the ensemble): ask every member in
+    /// scope for `cons` once.
+    pub(super) fn open_clients(&mut self, whole: bool) -> Vec<super::Effect> {
+        let scope = if whole {
+            None
+        } else {
+            match self.selected_member() {
+                Some(m) => Some((m.key().label(), m.snap.address.clone())),
+                None => {
+                    self.flash = Some((
+                        super::Level::Warn,
+                        "select a member first (or :clients for the whole ensemble)".into(),
+                    ));
+                    return vec![];
+                }
+            }
+        };
+        let label = scope.as_ref().map(|(l, _)| l.clone());
+        self.clients = Some(ClientsView::new(label));
+        self.view = super::View::Clients;
+        self.clients_read(scope.map(|(_, a)| a))
+    }
+
+    /// The request for the members in scope; the view remembers them as pending.
+    fn clients_read(&mut self, only: Option<String>) -> Vec<super::Effect> {
+        let targets: Vec<(String, ProbeTarget)> = self
+            .targets()
+            .into_iter()
+            .filter(|t| only.as_ref().is_none_or(|a| *a == t.address))
+            .map(|t| {
+                let label = self
+                    .members
+                    .values()
+                    .find(|m| m.snap.address == t.address)
+                    .map_or_else(|| t.address.clone(), |m| m.key().label());
+                (label, t)
+            })
+            .collect();
+        let Some(view) = self.clients.as_mut() else {
+            return vec![];
+        };
+        view.pending = targets.iter().map(|(l, _)| l.clone()).collect();
+        if targets.is_empty() {
+            return vec![];
+        }
+        vec![super::Effect::Clients(ClientsRequest { targets })]
+    }
+
+    pub(super) fn on_clients(&mut self, msg: ClientsMsg) -> Vec<super::Effect> {
+        let ClientsMsg::Read { member, at, result } = msg;
+        if let Some(v) = self.clients.as_mut() {
+            v.on_read(member, at, result);
+            self.dirty = true;
+        }
+        vec![]
+    }
+
+    /// The view's own keys: `r` reads again (the second read gives req/s), `s`/`S` sort,
+    /// `a` lists per client host; moving is here since the rows are not the members'.
+    pub(super) fn clients_key(&mut self, key: super::keys::KeyInput) -> Option<Vec<super::Effect>> {
+        use super::keys::KeyCode;
+        if key.ctrl || key.alt {
+            return None;
+        }
+        let needle = self.filter.clone();
+        let only = self.clients_scope_address();
+        let v = self.clients.as_mut()?;
+        let len = v.len(&needle);
+        let last = len.saturating_sub(1);
+        match key.code {
+            KeyCode::Char('r') => return Some(self.clients_read(only)),
+            KeyCode::Char('s') => v.sort = v.sort.next(),
+            KeyCode::Char('S') => v.sort_desc = !v.sort_desc,
+            KeyCode::Char('a') => {
+                v.by_host = !v.by_host;
+                v.selected = 0;
+            }
+            KeyCode::Up | KeyCode::Char('k') => v.selected = v.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => v.selected = (v.selected + 1).min(last),
+            KeyCode::PageUp => v.selected = v.selected.saturating_sub(10),
+            KeyCode::PageDown => v.selected = (v.selected + 10).min(last),
+            KeyCode::Home | KeyCode::Char('g') => v.selected = 0,
+            KeyCode::End | KeyCode::Char('G') => v.selected = last,
+            _ => return None,
+        }
+        Some(vec![])
+    }
+
+    /// The address of the member the view is scoped to (None: the ensemble).
+    fn clients_scope_address(&self) -> Option<String> {
+        let label = self.clients.as_ref()?.scope.clone()?;
+        self.members
+            .values()
+            .find(|m| m.key().label() == label)
+            .map(|m| m.snap.address.clone())
+            .or(Some(label))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,27 @@ fn cons_field(c: &mut ClientConn, key: &str, value: &str) -> Result<(), String> 
     Ok(())
 }
 
+/// Asks one member for `cons` within `timeout`; every outcome is a sentence for the view.
+pub async fn fetch_cons(
+    address: &str,
+    tls: Option<&super::secure::TlsClient>,
+    timeout: std::time::Duration,
+) -> Result<Vec<ClientConn>, String> {
+    // Thousands of connections of ~250 bytes each: a generous cap that still bounds memory.
+    const CAP: usize = 8 << 20;
+    let budget = super::transport::Budget::starting_now(timeout);
+    let text = super::transport::four_letter_word_within(address, tls, "cons", budget, CAP)
+        .await
+        .map_err(|e| e.to_string())?;
+    match parse_cons(&text).map_err(|e| e.message)? {
+        Reply::Ok(v) => Ok(v),
+        Reply::NotServing => Err(format!("{address} is not serving requests")),
+        Reply::NotWhitelisted { command } => Err(format!(
+            "{address} refuses {command}: add it to 4lw.commands.whitelist"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,26 +250,5 @@ mod tests {
                 "{e}"
             );
         }
-    }
-}
-
-/// Asks one member for `cons` within `timeout`; every outcome is a sentence for the view.
-pub async fn fetch_cons(
-    address: &str,
-    tls: Option<&super::secure::TlsClient>,
-    timeout: std::time::Duration,
-) -> Result<Vec<ClientConn>, String> {
-    // Thousands of connections of ~250 bytes each: a generous cap that still bounds memory.
-    const CAP: usize = 8 << 20;
-    let budget = super::transport::Budget::starting_now(timeout);
-    let text = super::transport::four_letter_word_within(address, tls, "cons", budget, CAP)
-        .await
-        .map_err(|e| e.to_string())?;
-    match parse_cons(&text).map_err(|e| e.message)? {
-        Reply::Ok(v) => Ok(v),
-        Reply::NotServing => Err(format!("{address} is not serving requests")),
-        Reply::NotWhitelisted { command } => Err(format!(
-            "{address} refuses {command}: add it to 4lw.commands.whitelist"
-        )),
     }
 }
