@@ -3,7 +3,6 @@
 
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
-#[allow(dead_code)]
 mod synthetic;
 
 use common::{address_of, garbage_peer, healthy_sandbox, hung_peer};
@@ -128,7 +127,7 @@ fn the_view_fits_80x24_with_balance_breach_rates_and_errors() {
     let t = screen(&s);
     for p in [
         "clients of the ensemble (13)",
-        "BREACH",
+        "BREACH: member 1 holds 2.8× its fair share",
         "imbalance",
         "member 4: timed out",
         "address",
@@ -137,6 +136,7 @@ fn the_view_fits_80x24_with_balance_breach_rates_and_errors() {
         "10.0.0.9:40000",
         "0x1000",
         "20",
+        "idle",
         "? help",
     ] {
         assert!(t.contains(p), "{p:?} missing:\n{t}");

@@ -79,6 +79,13 @@ fn status_lines(view: &ClientsView, theme: &Theme, width: usize) -> Vec<Line<'st
             theme.style(Slot::Ok)
         };
         out.push(Line::styled(fit(&balance_line(&b), width), style));
+        if let Some(m) = &b.breach {
+            let text = format!(
+                "BREACH: {m} holds {:.1}× its fair share of connections",
+                b.imbalance
+            );
+            out.push(Line::styled(fit(&text, width), style));
+        }
     }
     if !view.pending.is_empty() {
         let text = format!("reading cons of {} …", view.pending.join(", "));
@@ -93,23 +100,19 @@ fn status_lines(view: &ClientsView, theme: &Theme, width: usize) -> Vec<Line<'st
     out
 }
 
-/// "balance 12/0/0 (m1/m2/m3), fair share 4.0, imbalance 3.0× — member 1 holds far more".
+/// "balance m1=12 m2=0 m3=0 · fair share 4.0 · imbalance 3.0×".
 pub fn balance_line(b: &Balance) -> String {
     let per: Vec<String> = b
         .per_member
         .iter()
         .map(|(m, n)| format!("{}={n}", short(m)))
         .collect();
-    let mut s = format!(
+    format!(
         "balance {} · fair share {:.1} · imbalance {:.1}×",
         per.join(" "),
         b.fair_share,
         b.imbalance
-    );
-    if let Some(m) = &b.breach {
-        s.push_str(&format!(" · BREACH: {m} holds far more than its share"));
-    }
-    s
+    )
 }
 
 /// "member 2" -> "m2": the table's member column is narrow.
@@ -122,11 +125,11 @@ fn short(member: &str) -> String {
 fn conn_lines(view: &ClientsView, needle: &str, width: usize) -> (String, Vec<String>) {
     // Latency min/avg/max when there is room, else the max alone (80 columns).
     let full = width >= 96;
-    let lat_head = if full { "lat min/avg/max" } else { "maxlat" };
-    let lat_w = if full { 15 } else { 6 };
+    let lat_head = if full { "lat min/avg/max" } else { "maxms" };
+    let lat_w = if full { 15 } else { 5 };
     let head = format!(
-        "{} {} {} {:>3} {:>6} {:>6} {} {:5} {:>5}",
-        pad("mem", 4),
+        "{} {} {} {:>3} {:>5} {:>5} {} {:4} {:>5}",
+        pad("mem", 3),
         pad("address", 21),
         pad("session", 18),
         "q",
@@ -153,15 +156,15 @@ fn conn_lines(view: &ClientsView, needle: &str, width: usize) -> (String, Vec<St
                 o(c.latency_max)
             };
             format!(
-                "{} {} {} {:>3} {:>6} {:>6} {} {:5} {:>5}",
-                pad(&short(r.member), 4),
+                "{} {} {} {:>3} {:>5} {:>5} {} {:4} {:>5}",
+                pad(&short(r.member), 3),
                 pad(&c.address, 21),
                 pad(&c.session_label(), 18),
                 c.queued,
                 count(c.received as f64),
                 r.rate.map_or_else(|| "-".into(), count),
                 pad(&lat, lat_w),
-                fit(c.last_operation.as_deref().unwrap_or("-"), 5),
+                fit(c.last_operation.as_deref().unwrap_or("-"), 4),
                 r.idle_ms.map_or_else(
                     || "-".into(),
                     |ms| super::format::age(Duration::from_millis(ms))
