@@ -654,6 +654,16 @@ fn unsafe_to_show(c: char) -> bool {
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
+/// Learners a leader counts, and its followers in sync, under either version's names:
+/// 3.5's `zk_followers`, 3.6+'s `zk_learners`; `zk_synced_followers` in both.
+pub fn learner_counts(m: &Metrics) -> (Option<i64>, Option<i64>) {
+    let get = |k: &str| m.get(k).and_then(MetricValue::as_i64);
+    (
+        get("learners").or_else(|| get("followers")),
+        get("synced_followers"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
