@@ -154,6 +154,7 @@ pub enum Action {
     Freeze,
     Events,
     Problems,
+    Clients,
     Copy,
     NextTheme,
     Workflows,
@@ -164,7 +165,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::Quit,
         Action::Help,
         Action::Command,
@@ -182,6 +183,7 @@ impl Action {
         Action::Freeze,
         Action::Events,
         Action::Problems,
+        Action::Clients,
         Action::Copy,
         Action::NextTheme,
         Action::Workflows,
@@ -211,6 +213,7 @@ impl Action {
             Action::Freeze => "freeze",
             Action::Events => "events",
             Action::Problems => "problems",
+            Action::Clients => "clients",
             Action::Copy => "copy",
             Action::NextTheme => "next_theme",
             Action::Workflows => "workflows",
@@ -240,6 +243,7 @@ impl Action {
             Action::Freeze => "freeze display (collection continues)",
             Action::Events => "events timeline",
             Action::Problems => "every problem now (what `status` lists)",
+            Action::Clients => "client connections of the member (:clients for all)",
             Action::Copy => "copy the selected thing to the clipboard (OSC 52)",
             Action::NextTheme => "next theme",
             Action::Workflows => "guided workflows: expand, shrink, recover",
@@ -320,6 +324,7 @@ impl Default for Keymap {
             (Action::Freeze, vec![c('f')]),
             (Action::Events, vec![c('e')]),
             (Action::Problems, vec![c('p')]),
+            (Action::Clients, vec![c('c')]),
             (Action::Copy, vec![c('y')]),
             (Action::NextTheme, vec![c('T')]),
             (Action::Workflows, vec![c('w')]),

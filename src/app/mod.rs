@@ -1,6 +1,7 @@
 //! The console's model: plain data and plain logic. `update` takes one message and returns the
 //! effects to run; it does no I/O and knows nothing of the terminal, so it is tested directly.
 
+pub mod clients;
 pub mod edit_session;
 pub mod events;
 pub mod fleet;
@@ -79,6 +80,8 @@ pub enum Msg {
     Tree(tree::TreeMsg),
     /// A rolling restart's journal or progress.
     Roll(roll::RollMsg),
+    /// A member's `cons`, read on request for the clients view.
+    Clients(clients::ClientsMsg),
     /// A background session (the membership watch) was lost or re-established.
     Session {
         gen: u64,
@@ -152,6 +155,8 @@ pub enum Effect {
     Edit(edit_session::ExternalEdit),
     /// A rolling restart: start it, steer it, read or discard its journal.
     Roll(roll::RollRequest),
+    /// Read `cons` from these members (once, with a deadline), for the clients view.
+    Clients(clients::ClientsRequest),
     Quit,
 }
 
@@ -167,6 +172,8 @@ pub enum View {
     Tree,
     /// The rolling restart: plan, confirmation, progress.
     Roll,
+    /// Client connections (`cons`) of a member or of the ensemble.
+    Clients,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,6 +265,8 @@ pub struct State {
     pub tree: Option<tree::TreeView>,
     /// The rolling restart planned, running or ended in this console.
     pub roll: Option<roll::RollView>,
+    /// The clients view, once opened.
+    pub clients: Option<clients::ClientsView>,
     /// The journal of this ensemble's last roll, as read from disk.
     pub roll_journal: Option<crate::workflow::roll::JournalInfo>,
     /// Members probed besides the membership and the connect string (joiners).
@@ -335,6 +344,7 @@ impl State {
             wizard: None,
             tree: None,
             roll: None,
+            clients: None,
             roll_journal: None,
             extra_targets: Vec::new(),
             departed: Vec::new(),
@@ -555,6 +565,7 @@ impl State {
             Msg::Workflow(w) => self.on_workflow(w),
             Msg::Tree(t) => self.on_tree(t),
             Msg::Roll(r) => self.on_roll(r),
+            Msg::Clients(c) => self.on_clients(c),
             Msg::Session {
                 gen,
                 at,
@@ -907,6 +918,11 @@ impl State {
                 return fx;
             }
         }
+        if self.view == View::Clients && self.input == Input::Normal {
+            if let Some(fx) = self.clients_key(key) {
+                return fx;
+            }
+        }
         if self.view == View::Events && self.input == Input::Normal {
             if let Some(fx) = self.events_key(key) {
                 return fx;
@@ -961,6 +977,7 @@ impl State {
                     View::Problems
                 })
             }
+            Action::Clients => return self.open_clients(false),
             Action::Copy => return self.copy_selected(),
             Action::Command => {
                 self.command_history.reset();
@@ -1428,12 +1445,13 @@ impl State {
                 ));
             }
             ("tree" | "cd", path) => return self.open_tree(path),
+            ("clients" | "cons", _) => return self.open_clients(true),
             ("", _) => {}
             (other, _) => {
                 self.flash = Some((
                     Level::Warn,
                     format!(
-                        "unknown command :{other} (try :tree [PATH] :events :theme NAME :ensemble NAME :q)"
+                        "unknown command :{other} (try :tree [PATH] :clients :events :theme NAME :ensemble NAME :q)"
                     ),
                 ));
             }

@@ -1,5 +1,6 @@
 //! Membership: server specs, dynamic config text, quorum math and the health summary.
 
+pub mod clients;
 pub mod config;
 pub mod consistency;
 pub mod member;

@@ -1,5 +1,6 @@
 //! Probing members over four-letter words and the AdminServer.
 
+pub mod cons;
 pub mod member;
 pub mod member_conf;
 pub mod parse;

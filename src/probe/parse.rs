@@ -31,7 +31,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn unexpected(expected: &str, got: &str) -> Self {
+    pub(crate) fn unexpected(expected: &str, got: &str) -> Self {
         ParseError {
             message: format!("expected {expected}, got {}", describe(got)),
             not_zookeeper: !got.trim().is_empty(),
@@ -39,7 +39,7 @@ impl ParseError {
     }
 
     /// A reply that is not what a ZooKeeper server sends: why, and how the reply began.
-    fn rejected(command: &str, why: &str, got: &str) -> Self {
+    pub(crate) fn rejected(command: &str, why: &str, got: &str) -> Self {
         ParseError {
             message: format!(
                 "not a ZooKeeper reply to {command} ({why}); it began {}",
@@ -266,7 +266,7 @@ fn check_text_value(key: &str, t: &str) -> Result<(), String> {
 /// ZooKeeper's text replies are printable text in lines: a NUL, a terminal escape, another
 /// control character, an invisible or bidirectional mark, or bytes that were not UTF-8 (the
 /// transport shows them as U+FFFD) mean the peer is something else.
-fn check_bytes(command: &str, text: &str) -> Result<(), ParseError> {
+pub(crate) fn check_bytes(command: &str, text: &str) -> Result<(), ParseError> {
     let bad = text
         .chars()
         .find(|c| !matches!(c, '\t' | '\r' | '\n') && (unsafe_to_show(*c) || *c == '\u{fffd}'));
@@ -652,6 +652,16 @@ fn unsafe_to_show(c: char) -> bool {
     // Control chars move the cursor; zero-width and bidi overrides disguise text.
     c.is_control()
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Learners a leader counts, and its followers in sync, under either version's names:
+/// 3.5's `zk_followers`, 3.6+'s `zk_learners`; `zk_synced_followers` in both.
+pub fn learner_counts(m: &Metrics) -> (Option<i64>, Option<i64>) {
+    let get = |k: &str| m.get(k).and_then(MetricValue::as_i64);
+    (
+        get("learners").or_else(|| get("followers")),
+        get("synced_followers"),
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The interactive console: one event loop over input, member probes, membership changes and
 //! a slow tick. It draws only when something changed, at most every ~30 ms.
 
+mod clients;
 pub mod editor;
 pub mod fleet;
 mod recover_hosts;
@@ -356,6 +357,7 @@ fn run_effect(
         Effect::Drill(d, id) => spawn_drill(sandbox.clone(), d, id, sources.tx.clone()),
         Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
         Effect::Copy(text) => terminal::copy_to_clipboard(&text),
+        Effect::Clients(req) => clients::read(req, sources.opts.timeout, sources.tx.clone()),
         // Taken by the event loop before it gets here: it needs the terminal.
         Effect::Edit(_) => {}
         Effect::Roll(req) => {

@@ -138,6 +138,7 @@ fn wanted(view: View) -> &'static [(Action, &'static str)] {
             (Quit, "quit"),
         ],
         View::Help => &[(Back, "back"), (Quit, "quit")],
+        View::Clients => &[(Back, "back"), (Filter, "filter"), (Quit, "quit")],
         View::Workflow | View::Tree | View::Roll => &[(Back, "back"), (Quit, "quit")],
     }
 }

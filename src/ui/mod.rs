@@ -2,6 +2,7 @@
 //! `state.now`) and nothing written back into the state (scroll limits are the model's);
 //! styles are looked up at render time so the theme can change while the console runs.
 
+mod clients;
 mod dashboard;
 mod detail;
 mod diff;
@@ -66,6 +67,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         View::Workflow => wizard::draw(f, body, state, theme),
         View::Tree => tree::draw(f, body, state, theme),
         View::Roll => roll::draw(f, body, state, theme),
+        View::Clients => clients::draw(f, body, state, theme),
     }
     f.render_widget(Paragraph::new(footer_lines), footer);
 }

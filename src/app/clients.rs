@@ -1,0 +1,514 @@
+//! The clients view: who is connected to which member (from `cons`), the busiest clients by
+//! requests/s between two reads, and how evenly connections spread over the members.
+//! Pure: reads arrive as messages; fetching happens in `tui::clients` on request only.
+
+use crate::ensemble::clients::{idle_ms, ClientConn};
+use crate::ensemble::member::ProbeTarget;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// A member holding more than this many times its fair share of connections is a breach...
+pub const BALANCE_FACTOR: f64 = 2.0;
+/// ...when it also holds at least this many more than its share (3 vs 1 is noise).
+pub const BALANCE_MIN_EXCESS: f64 = 5.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientsMsg {
+    /// One member's `cons`, or why it could not be read.
+    Read {
+        member: String,
+        at: Instant,
+        result: Result<Vec<ClientConn>, String>,
+    },
+}
+
+/// Members to read `cons` from, each with the label the view shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientsRequest {
+    pub targets: Vec<(String, ProbeTarget)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientSort {
+    Rate,
+    Received,
+    Queued,
+    Latency,
+    Idle,
+    Address,
+    Member,
+}
+
+impl ClientSort {
+    pub const ALL: [ClientSort; 7] = [
+        ClientSort::Rate,
+        ClientSort::Received,
+        ClientSort::Queued,
+        ClientSort::Latency,
+        ClientSort::Idle,
+        ClientSort::Address,
+        ClientSort::Member,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientSort::Rate => "req/s",
+            ClientSort::Received => "received",
+            ClientSort::Queued => "queued",
+            ClientSort::Latency => "max latency",
+            ClientSort::Idle => "idle",
+            ClientSort::Address => "address",
+            ClientSort::Member => "member",
+        }
+    }
+
+    pub fn next(self) -> ClientSort {
+        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+}
+
+/// One member's latest read and the one before it (for rates).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRead {
+    pub at: Instant,
+    pub result: Result<Vec<ClientConn>, String>,
+    pub previous: Option<(Instant, Vec<ClientConn>)>,
+}
+
+/// One connection as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientRow<'a> {
+    pub member: &'a str,
+    pub conn: &'a ClientConn,
+    /// Requests/s since the previous read of the same session; None after a single read.
+    pub rate: Option<f64>,
+    pub idle_ms: Option<u64>,
+}
+
+/// Connections of one client host across the members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostRow {
+    pub host: String,
+    pub per_member: BTreeMap<String, usize>,
+    pub rate: Option<f64>,
+}
+
+/// Connections per member against the fair share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Balance {
+    pub per_member: Vec<(String, usize)>,
+    pub fair_share: f64,
+    /// Busiest member's connections over the fair share (1.0 = perfectly even).
+    pub imbalance: f64,
+    /// The member holding far more than its share, if any.
+    pub breach: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientsView {
+    /// "member 2", or None for the whole ensemble.
+    pub scope: Option<String>,
+    pub reads: BTreeMap<String, MemberRead>,
+    /// Members asked and not answered yet.
+    pub pending: Vec<String>,
+    pub sort: ClientSort,
+    pub sort_desc: bool,
+    /// Per client host instead of per connection.
+    pub by_host: bool,
+    pub selected: usize,
+}
+
+impl ClientsView {
+    pub fn new(scope: Option<String>) -> Self {
+        ClientsView {
+            scope,
+            reads: BTreeMap::new(),
+            pending: Vec::new(),
+            sort: ClientSort::Rate,
+            sort_desc: true,
+            by_host: false,
+            selected: 0,
+        }
+    }
+
+    pub fn on_read(
+        &mut self,
+        member: String,
+        at: Instant,
+        result: Result<Vec<ClientConn>, String>,
+    ) {
+        self.pending.retain(|m| *m != member);
+        let previous = self.reads.remove(&member).and_then(|r| match r.result {
+            Ok(v) => Some((r.at, v)),
+            Err(_) => r.previous,
+        });
+        self.reads.insert(
+            member,
+            MemberRead {
+                at,
+                result,
+                previous,
+            },
+        );
+    }
+
+    /// Connections that carry a session (the `cons` request itself does not), filtered by
+    /// `needle` (address, session, member, last operation) and sorted.
+    pub fn rows(&self, needle: &str) -> Vec<ClientRow<'_>> {
+        let needle = needle.to_ascii_lowercase();
+        let mut rows: Vec<ClientRow> = Vec::new();
+        for (member, read) in &self.reads {
+            let Ok(conns) = &read.result else { continue };
+            for conn in conns.iter().filter(|c| c.session_id.is_some()) {
+                let row = ClientRow {
+                    member,
+                    conn,
+                    rate: rate_of(read, conn),
+                    idle_ms: idle_ms(conns, conn),
+                };
+                if needle.is_empty() || row_text(&row).contains(&needle) {
+                    rows.push(row);
+                }
+            }
+        }
+        rows.sort_by(|a, b| {
+            let o = compare(self.sort, a, b);
+            if self.sort_desc {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        rows
+    }
+
+    /// Per client host: its sessions on each member, and its summed rate.
+    pub fn hosts(&self, needle: &str) -> Vec<HostRow> {
+        let mut out: BTreeMap<String, HostRow> = BTreeMap::new();
+        for r in self.rows(needle) {
+            let h = out.entry(r.conn.host.clone()).or_insert_with(|| HostRow {
+                host: r.conn.host.clone(),
+                per_member: BTreeMap::new(),
+                rate: None,
+            });
+            *h.per_member.entry(r.member.to_string()).or_default() += 1;
+            if let Some(x) = r.rate {
+                h.rate = Some(h.rate.unwrap_or(0.0) + x);
+            }
+        }
+        let mut v: Vec<HostRow> = out.into_values().collect();
+        v.sort_by(|a, b| {
+            let total = |h: &HostRow| h.per_member.values().sum::<usize>();
+            b.rate
+                .unwrap_or(0.0)
+                .total_cmp(&a.rate.unwrap_or(0.0))
+                .then(total(b).cmp(&total(a)))
+                .then(a.host.cmp(&b.host))
+        });
+        v
+    }
+
+    /// How many lines the view lists (for moving the cursor).
+    pub fn len(&self, needle: &str) -> usize {
+        if self.by_host {
+            self.hosts(needle).len()
+        } else {
+            self.rows(needle).len()
+        }
+    }
+
+    pub fn is_empty(&self, needle: &str) -> bool {
+        self.len(needle) == 0
+    }
+
+    /// The spread over members that answered (a member that is down holds none and is no
+    /// measure of balance). None with fewer than two answering members.
+    pub fn balance(&self) -> Option<Balance> {
+        let per_member: Vec<(String, usize)> = self
+            .reads
+            .iter()
+            .filter_map(|(m, r)| {
+                let n = r.result.as_ref().ok()?;
+                Some((
+                    m.clone(),
+                    n.iter().filter(|c| c.session_id.is_some()).count(),
+                ))
+            })
+            .collect();
+        balance_of(per_member)
+    }
+}
+
+/// Connections per member -> fair share, imbalance, breach.
+pub fn balance_of(per_member: Vec<(String, usize)>) -> Option<Balance> {
+    if per_member.len() < 2 {
+        return None;
+    }
+    let total: usize = per_member.iter().map(|(_, n)| n).sum();
+    let fair_share = total as f64 / per_member.len() as f64;
+    let (busiest, most) = per_member
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(m, n)| (m.clone(), *n as f64))?;
+    let imbalance = if fair_share > 0.0 {
+        most / fair_share
+    } else {
+        1.0
+    };
+    let breach =
+        (imbalance > BALANCE_FACTOR && most - fair_share >= BALANCE_MIN_EXCESS).then_some(busiest);
+    Some(Balance {
+        per_member,
+        fair_share,
+        imbalance,
+        breach,
+    })
+}
+
+fn rate_of(read: &MemberRead, conn: &ClientConn) -> Option<f64> {
+    let (then, before) = read.previous.as_ref()?;
+    let old = before
+        .iter()
+        .find(|c| c.session_id == conn.session_id && c.address == conn.address)?;
+    let secs = read.at.checked_duration_since(*then)?.as_secs_f64();
+    // A reconnect resets the counters: no rate rather than a negative one.
+    (secs > 0.0 && conn.received >= old.received)
+        .then(|| (conn.received - old.received) as f64 / secs)
+}
+
+fn row_text(r: &ClientRow) -> String {
+    format!(
+        "{} {} {} {}",
+        r.member,
+        r.conn.address,
+        r.conn.session_label(),
+        r.conn.last_operation.as_deref().unwrap_or("")
+    )
+    .to_ascii_lowercase()
+}
+
+fn compare(sort: ClientSort, a: &ClientRow, b: &ClientRow) -> std::cmp::Ordering {
+    let by = match sort {
+        ClientSort::Rate => a.rate.unwrap_or(-1.0).total_cmp(&b.rate.unwrap_or(-1.0)),
+        ClientSort::Received => a.conn.received.cmp(&b.conn.received),
+        ClientSort::Queued => a.conn.queued.cmp(&b.conn.queued),
+        ClientSort::Latency => a.conn.latency_max.cmp(&b.conn.latency_max),
+        ClientSort::Idle => a.idle_ms.cmp(&b.idle_ms),
+        ClientSort::Address => a.conn.address.cmp(&b.conn.address),
+        ClientSort::Member => a.member.cmp(b.member),
+    };
+    // Ties broken by received, then address, so rows do not jump between reads.
+    by.then(a.conn.received.cmp(&b.conn.received))
+        .then(a.conn.address.cmp(&b.conn.address))
+}
+
+/// Opening the view, its keys, and the reads arriving.
+impl super::State {
+    /// `c` on a member (`whole` false) or `:clients` (the ensemble): ask every member in
+    /// scope for `cons` once.
+    pub(super) fn open_clients(&mut self, whole: bool) -> Vec<super::Effect> {
+        let scope = if whole {
+            None
+        } else {
+            match self.selected_member() {
+                Some(m) => Some((m.key().label(), m.snap.address.clone())),
+                None => {
+                    self.flash = Some((
+                        super::Level::Warn,
+                        "select a member first (or :clients for the whole ensemble)".into(),
+                    ));
+                    return vec![];
+                }
+            }
+        };
+        let label = scope.as_ref().map(|(l, _)| l.clone());
+        self.clients = Some(ClientsView::new(label));
+        self.view = super::View::Clients;
+        self.clients_read(scope.map(|(_, a)| a))
+    }
+
+    /// The request for the members in scope; the view remembers them as pending.
+    fn clients_read(&mut self, only: Option<String>) -> Vec<super::Effect> {
+        let targets: Vec<(String, ProbeTarget)> = self
+            .targets()
+            .into_iter()
+            .filter(|t| only.as_ref().is_none_or(|a| *a == t.address))
+            .map(|t| {
+                let label = self
+                    .members
+                    .values()
+                    .find(|m| m.snap.address == t.address)
+                    .map_or_else(|| t.address.clone(), |m| m.key().label());
+                (label, t)
+            })
+            .collect();
+        let Some(view) = self.clients.as_mut() else {
+            return vec![];
+        };
+        view.pending = targets.iter().map(|(l, _)| l.clone()).collect();
+        if targets.is_empty() {
+            return vec![];
+        }
+        vec![super::Effect::Clients(ClientsRequest { targets })]
+    }
+
+    pub(super) fn on_clients(&mut self, msg: ClientsMsg) -> Vec<super::Effect> {
+        let ClientsMsg::Read { member, at, result } = msg;
+        if let Some(v) = self.clients.as_mut() {
+            v.on_read(member, at, result);
+            self.dirty = true;
+        }
+        vec![]
+    }
+
+    /// The view's own keys: `r` reads again (the second read gives req/s), `s`/`S` sort,
+    /// `a` lists per client host; moving is here since the rows are not the members'.
+    pub(super) fn clients_key(&mut self, key: super::keys::KeyInput) -> Option<Vec<super::Effect>> {
+        use super::keys::KeyCode;
+        if key.ctrl || key.alt {
+            return None;
+        }
+        let needle = self.filter.clone();
+        let only = self.clients_scope_address();
+        let v = self.clients.as_mut()?;
+        let len = v.len(&needle);
+        let last = len.saturating_sub(1);
+        match key.code {
+            KeyCode::Char('r') => return Some(self.clients_read(only)),
+            KeyCode::Char('s') => v.sort = v.sort.next(),
+            KeyCode::Char('S') => v.sort_desc = !v.sort_desc,
+            KeyCode::Char('a') => {
+                v.by_host = !v.by_host;
+                v.selected = 0;
+            }
+            KeyCode::Up | KeyCode::Char('k') => v.selected = v.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => v.selected = (v.selected + 1).min(last),
+            KeyCode::PageUp => v.selected = v.selected.saturating_sub(10),
+            KeyCode::PageDown => v.selected = (v.selected + 10).min(last),
+            KeyCode::Home | KeyCode::Char('g') => v.selected = 0,
+            KeyCode::End | KeyCode::Char('G') => v.selected = last,
+            _ => return None,
+        }
+        Some(vec![])
+    }
+
+    /// The address of the member the view is scoped to (None: the ensemble).
+    fn clients_scope_address(&self) -> Option<String> {
+        let label = self.clients.as_ref()?.scope.clone()?;
+        self.members
+            .values()
+            .find(|m| m.key().label() == label)
+            .map(|m| m.snap.address.clone())
+            .or(Some(label))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    pub(crate) fn conn(addr: &str, sid: u64, received: u64, lresp: u64) -> ClientConn {
+        ClientConn {
+            address: addr.into(),
+            host: addr.rsplit_once(':').unwrap().0.into(),
+            session_id: Some(sid),
+            received,
+            sent: received,
+            last_operation: Some("PING".into()),
+            last_response_ms: Some(lresp),
+            latency_max: Some(sid),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn rates_come_from_two_reads_of_the_same_session() {
+        let t0 = Instant::now();
+        let mut v = ClientsView::new(None);
+        v.on_read(
+            "member 1".into(),
+            t0,
+            Ok(vec![conn("10.0.0.1:1", 1, 10, 100)]),
+        );
+        assert_eq!(v.rows("")[0].rate, None);
+        let t1 = t0 + Duration::from_secs(2);
+        let later = vec![
+            conn("10.0.0.1:1", 1, 50, 200),
+            conn("10.0.0.2:2", 2, 5, 150),
+        ];
+        v.on_read("member 1".into(), t1, Ok(later));
+        let rows = v.rows("");
+        assert_eq!(rows[0].conn.session_id, Some(1));
+        assert_eq!(rows[0].rate, Some(20.0));
+        // New session: no rate yet; idle relative to the member's latest response.
+        assert_eq!(rows[1].rate, None);
+        assert_eq!(rows[1].idle_ms, Some(50));
+    }
+
+    #[test]
+    fn a_failed_read_keeps_the_last_good_one_for_rates() {
+        let t0 = Instant::now();
+        let mut v = ClientsView::new(None);
+        v.on_read("m".into(), t0, Ok(vec![conn("10.0.0.1:1", 1, 10, 0)]));
+        v.on_read(
+            "m".into(),
+            t0 + Duration::from_secs(1),
+            Err("timed out".into()),
+        );
+        v.on_read(
+            "m".into(),
+            t0 + Duration::from_secs(2),
+            Ok(vec![conn("10.0.0.1:1", 1, 30, 0)]),
+        );
+        assert_eq!(v.rows("")[0].rate, Some(10.0));
+    }
+
+    #[test]
+    fn filter_sort_and_hosts_across_members() {
+        let t = Instant::now();
+        let mut v = ClientsView::new(None);
+        v.on_read(
+            "member 1".into(),
+            t,
+            Ok(vec![
+                conn("10.0.0.1:1", 1, 10, 0),
+                conn("10.0.0.2:2", 2, 90, 0),
+            ]),
+        );
+        v.on_read("member 2".into(), t, Ok(vec![conn("10.0.0.1:3", 3, 50, 0)]));
+        v.sort = ClientSort::Received;
+        let order: Vec<u64> = v.rows("").iter().map(|r| r.conn.received).collect();
+        assert_eq!(order, vec![90, 50, 10]);
+        assert_eq!(v.rows("10.0.0.1").len(), 2);
+        assert_eq!(v.rows("member 2").len(), 1);
+        let hosts = v.hosts("");
+        let h = hosts.iter().find(|h| h.host == "10.0.0.1").unwrap();
+        assert_eq!(h.per_member.get("member 1"), Some(&1));
+        assert_eq!(h.per_member.get("member 2"), Some(&1));
+    }
+
+    #[test]
+    fn balance_breach_only_when_far_above_the_fair_share() {
+        let b = |v: &[usize]| {
+            balance_of(
+                v.iter()
+                    .enumerate()
+                    .map(|(i, n)| (format!("member {}", i + 1), *n))
+                    .collect(),
+            )
+            .unwrap()
+        };
+        let even = b(&[10, 10, 10]);
+        assert_eq!(even.fair_share, 10.0);
+        assert_eq!(even.imbalance, 1.0);
+        assert_eq!(even.breach, None);
+        let skew = b(&[30, 0, 0]);
+        assert!((skew.imbalance - 3.0).abs() < 1e-9);
+        assert_eq!(skew.breach.as_deref(), Some("member 1"));
+        // Small numbers are noise.
+        assert_eq!(b(&[3, 0, 0]).breach, None);
+        assert!(balance_of(vec![("m".into(), 5)]).is_none());
+    }
+}

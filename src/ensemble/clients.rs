@@ -1,0 +1,41 @@
+//! Client connections as a member lists them (`cons`): the data, not the parsing.
+
+/// One client connection held by a member.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct ClientConn {
+    /// The client's address as the server sees it ("127.0.0.1:38158", "[::1]:4000").
+    pub address: String,
+    /// The client's host part, for grouping sessions per client machine.
+    pub host: String,
+    /// None until the session is established (and for the `cons` request itself).
+    pub session_id: Option<u64>,
+    pub queued: u64,
+    pub received: u64,
+    pub sent: u64,
+    pub last_operation: Option<String>,
+    /// Session timeout the server granted, ms.
+    pub timeout_ms: Option<u64>,
+    /// When the session was established, ms since the epoch (server clock).
+    pub established_ms: Option<u64>,
+    /// The server's monotonic clock at the last response, ms: comparable only within one
+    /// member's reply (idle times are relative to the member's latest response).
+    pub last_response_ms: Option<u64>,
+    pub latency_min: Option<u64>,
+    pub latency_avg: Option<u64>,
+    pub latency_max: Option<u64>,
+}
+
+impl ClientConn {
+    /// Shown as ZooKeeper prints it: "0x3000004382f0000".
+    pub fn session_label(&self) -> String {
+        self.session_id
+            .map_or_else(|| "-".to_string(), |s| format!("0x{s:x}"))
+    }
+}
+
+/// Every connection of one member's reply, and the idle time of each relative to the most
+/// recent response in that reply (cons gives no "now", so this is a lower bound).
+pub fn idle_ms(conns: &[ClientConn], c: &ClientConn) -> Option<u64> {
+    let newest = conns.iter().filter_map(|c| c.last_response_ms).max()?;
+    Some(newest.saturating_sub(c.last_response_ms?))
+}

@@ -1,0 +1,208 @@
+//! Clients and sessions: `cons` read from real servers, the clients view's model and its
+//! rendering at 80×24, and the connection balance breach.
+
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+mod synthetic;
+
+use common::{address_of, garbage_peer, healthy_sandbox, hung_peer};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::time::{Duration, Instant};
+use synthetic::{feed_three_voters, state};
+use zkconsole::app::clients::{ClientsMsg, ClientsView};
+use zkconsole::app::keys::KeyInput;
+use zkconsole::app::{Effect, Msg, State, View};
+use zkconsole::ensemble::clients::ClientConn;
+use zkconsole::probe::cons::{fetch_cons, parse_cons};
+use zkconsole::probe::parse::Reply;
+use zkconsole::ui::theme::Themes;
+use zookeeper_client as zkc;
+
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+fn screen(s: &State) -> String {
+    let themes = Themes::load(None);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
+        .unwrap();
+    let b = t.backend().buffer().clone();
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn conns(text: &str) -> Vec<ClientConn> {
+    match parse_cons(text).unwrap() {
+        Reply::Ok(v) => v,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn cons_of(n: usize, host: &str, received: u64) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                " /{host}:{}[1](queued=0,recved={received},sent={received},sid=0x{:x},lop=PING,\
+                 est=1795317362718,to=10000,lcxid=0x2,lzxid=0x100000008,lresp={},llat=0,\
+                 minlat=0,avglat=1,maxlat={})\n",
+                40000 + i,
+                0x1000 + i,
+                1000 + i,
+                i
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn c_reads_the_selected_member_and_colon_clients_reads_all() {
+    let mut s = state(false, false);
+    feed_three_voters(&mut s);
+    let fx = s.update(Msg::Key(KeyInput::ch('c')));
+    assert_eq!(s.view, View::Clients);
+    let [Effect::Clients(req)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.targets.len(), 1, "{req:?}");
+    s.update(Msg::Key(KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Esc,
+    )));
+    assert_eq!(s.view, View::Dashboard);
+    s.update(Msg::Key(KeyInput::ch(':')));
+    for c in "clients".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    let fx = s.update(Msg::Key(KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Enter,
+    )));
+    let [Effect::Clients(req)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.targets.len(), 3);
+    // `r` reads again (on request only).
+    let fx = s.update(Msg::Key(KeyInput::ch('r')));
+    assert!(matches!(&fx[..], [Effect::Clients(_)]), "{fx:?}");
+}
+
+#[test]
+fn the_view_fits_80x24_with_balance_breach_rates_and_errors() {
+    let mut s = state(false, false);
+    feed_three_voters(&mut s);
+    s.update(Msg::Key(KeyInput::ch(':')));
+    for c in "clients".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Enter,
+    )));
+    let t0 = Instant::now();
+    let read = |member: &str, at, result| {
+        Msg::Clients(ClientsMsg::Read {
+            member: member.into(),
+            at,
+            result,
+        })
+    };
+    s.update(read(
+        "member 1",
+        t0,
+        Ok(conns(&cons_of(12, "10.0.0.9", 10))),
+    ));
+    s.update(read(
+        "member 1",
+        t0 + Duration::from_secs(2),
+        Ok(conns(&cons_of(12, "10.0.0.9", 50))),
+    ));
+    s.update(read("member 2", t0, Ok(conns(&cons_of(1, "10.0.0.8", 5)))));
+    // Member 3 serves only the `cons` request itself: no sessions.
+    let asker = " /127.0.0.1:50520[0](queued=0,recved=1,sent=0)\n";
+    s.update(read("member 3", t0, Ok(conns(asker))));
+    s.update(read("member 4", t0, Err("timed out after 1.5s".into())));
+    let t = screen(&s);
+    for p in [
+        "clients of the ensemble (13)",
+        "BREACH: member 1 holds 2.8× its fair share",
+        "imbalance",
+        "member 4: timed out",
+        "address",
+        "session",
+        "req/s",
+        "10.0.0.9:40000",
+        "0x1000",
+        "20",
+        "idle",
+        "? help",
+    ] {
+        assert!(t.contains(p), "{p:?} missing:\n{t}");
+    }
+    // Per host: the sessions of each client machine across members.
+    s.update(Msg::Key(KeyInput::ch('a')));
+    let t = screen(&s);
+    assert!(t.contains("10.0.0.9"), "{t}");
+    assert!(t.contains("m1=12"), "{t}");
+}
+
+#[tokio::test]
+async fn garbage_and_hung_peers_give_a_sentence_within_the_deadline() {
+    let (addr, _g) = garbage_peer(b"SSH-2.0-OpenSSH_9.6\r\n").await;
+    let e = fetch_cons(&addr, None, TIMEOUT).await.unwrap_err();
+    assert!(e.contains("not a ZooKeeper reply to cons"), "{e}");
+    let (addr, _h) = hung_peer().await;
+    let started = Instant::now();
+    let e = fetch_cons(&addr, None, TIMEOUT).await.unwrap_err();
+    assert!(started.elapsed() < TIMEOUT * 2, "{e}");
+}
+
+/// Sessions a test opens on one member show in that member's `cons` with their session ids
+/// and the client's address; with all of them on one member the balance is breached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_on_one_member_appear_in_its_cons_and_breach_the_balance() {
+    const N: usize = 8;
+    let sb = healthy_sandbox(3).await;
+    let target = address_of(&sb, 1);
+    let mut sessions = Vec::new();
+    for _ in 0..N {
+        let c = zkc::Client::connect(&target).await.expect("session");
+        sessions.push(c);
+    }
+    let ids: Vec<u64> = sessions.iter().map(|c| c.session_id().0 as u64).collect();
+    let listed = common::eventually(TIMEOUT * 5, "sessions in cons", || {
+        let target = target.clone();
+        let ids = ids.clone();
+        async move {
+            let got = fetch_cons(&target, None, TIMEOUT).await?;
+            let missing: Vec<&u64> = ids
+                .iter()
+                .filter(|id| !got.iter().any(|c| c.session_id == Some(**id)))
+                .collect();
+            if missing.is_empty() {
+                Ok(got)
+            } else {
+                Err(format!("missing {missing:x?} in {got:?}"))
+            }
+        }
+    })
+    .await;
+    for c in listed.iter().filter(|c| c.session_id.is_some()) {
+        assert_eq!(c.host, "127.0.0.1", "{c:?}");
+        assert!(
+            c.timeout_ms.is_some() && c.last_operation.is_some(),
+            "{c:?}"
+        );
+    }
+    let mut view = ClientsView::new(None);
+    for id in sb.ids() {
+        let got = fetch_cons(&address_of(&sb, id), None, TIMEOUT).await;
+        view.on_read(format!("member {id}"), Instant::now(), got);
+    }
+    let b = view.balance().expect("three members answered");
+    assert_eq!(b.breach.as_deref(), Some("member 1"), "{b:?}");
+    assert!(b.imbalance > 2.0, "{b:?}");
+    drop(sessions);
+}
