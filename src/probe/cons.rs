@@ -72,6 +72,10 @@ fn cons_line(line: &str) -> Result<ClientConn, String> {
 /// without brackets ("/0:0:0:0:0:0:0:1:4000"): the port is after the last colon.
 fn client_address(text: &str) -> Result<(String, String), String> {
     let text = text.trim();
+    // getRemoteSocketAddress() is null for a connection closing while cons runs.
+    if text == "null" {
+        return Ok(("(closing)".to_string(), "(closing)".to_string()));
+    }
     let (_, ip_port) = text
         .split_once('/')
         .ok_or_else(|| format!("address {text:?} lacks the \"/\" Java prints"))?;
@@ -210,6 +214,9 @@ mod tests {
         assert_eq!(named[0].address, "10.0.0.7:4000");
         assert_eq!(named[0].queued, 2);
         assert_eq!(named[0].latency_max, None);
+        // A connection closing while the server wrote the reply.
+        let closing = ok(" null[0](queued=0,recved=3,sent=3)\n");
+        assert_eq!(closing[0].address, "(closing)");
     }
 
     #[test]
