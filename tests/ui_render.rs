@@ -152,7 +152,7 @@ fn a_narrow_header_drops_whole_parts_never_half_a_number() {
         let t = text(&render(&s, width, 30, "dark"));
         let first = t.lines().next().unwrap_or_default().to_string();
         assert!(first.contains("CRITICAL"), "{width}: {first}");
-        if let Some((_, rest)) = first.split_once("config ") {
+        if let Some((_, rest)) = first.split_once(" config ") {
             let version = rest.split_whitespace().next().unwrap_or_default();
             assert_eq!(version, "0x100000000", "{width}: {first}");
         }
