@@ -926,3 +926,41 @@ fn the_header_shows_the_reconfig_mode_and_the_membership_disagreement() {
     );
     assert_help_last(&s);
 }
+
+/// Where reconfig is off and no host actions are configured, the expand and shrink wizards do
+/// not offer a reconfig that would fail: they stay on the menu, say why and what to add, and
+/// preview the static procedure step by step with its verdicts.
+#[test]
+fn the_wizards_refuse_a_reconfig_where_it_is_off_and_preview_the_static_path() {
+    let mut s = healthy(false);
+    let static_text = synthetic::CONFIG.replace("version=100000000", "version=0");
+    synthetic::live_membership(&mut s, &static_text);
+    press(&mut s, "w");
+    press(&mut s, "e");
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!(w.stage, Stage::Menu, "no reconfig form is offered");
+    let log: Vec<&str> = w.log.iter().map(|(_, l)| l.as_str()).collect();
+    let all = log.join("\n");
+    assert!(all.contains("reconfig is off on this ensemble"), "{all}");
+    assert!(all.contains("add [ensembles.test.actions]"), "{all}");
+    assert!(
+        all.contains("round 1: add 4: servers 1,2,3 → 1,2,3,4"),
+        "{all}"
+    );
+    assert!(all.contains("✓ step"), "{all}");
+    assert_help_last(&s);
+    let f = flat(&s);
+    for said in ["reconfig is off on this ensemble", "no host actions"] {
+        assert!(f.contains(said), "{said:?} is on screen:\n{}", screen(&s));
+    }
+    press(&mut s, "s");
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!(w.stage, Stage::Menu);
+    let all: Vec<&str> = w.log.iter().map(|(_, l)| l.as_str()).collect();
+    assert!(
+        // 3 → 2 has no step without an outage: said, not planned.
+        all.iter()
+            .any(|l| l.starts_with("no safe static plan: the end state would have 2 voters")),
+        "{all:?}"
+    );
+}

@@ -11,6 +11,7 @@ pub mod member_confs;
 mod members;
 pub mod roll;
 mod roll_keys;
+mod static_wizard;
 pub mod text_input;
 pub mod tree;
 pub mod viewport;

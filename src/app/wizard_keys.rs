@@ -135,6 +135,9 @@ impl State {
                     self.flash = Some((Level::Warn, "the membership is not known yet".into()));
                     return Some(vec![]);
                 }
+                if self.refuse_static(w, flow) {
+                    return Some(vec![]);
+                }
                 w.start(flow, config.as_ref(), &snap_refs);
                 Some(vec![])
             }
