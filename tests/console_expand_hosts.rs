@@ -74,8 +74,17 @@ fn sandbox_template(verb: &str, dir: &Path) -> String {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates() {
+struct Expand {
+    home: tempfile::TempDir,
+    dir: std::path::PathBuf,
+    sb: Sandbox,
+    slot: zkconsole::sandbox::MemberInfo,
+    tmux: Tmux,
+}
+
+/// A sandbox of 3 with a slot for member 4, the console on it with host actions (`start` as
+/// given), the expand form filled in and the host steps confirmed up to the phrase.
+async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("sb");
     let mut sb = Sandbox::up(SandboxOptions {
@@ -98,7 +107,7 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
         connect = sb.connect_string(),
         digest = sb.digest_file().display(),
         stop = sandbox_template("kill", &dir),
-        start = sandbox_template("restart", &dir),
+        start = start.map_or_else(|| sandbox_template("restart", &dir), str::to_string),
         d = dir.display()
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
@@ -146,6 +155,25 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
     tmux.keys(&["S"]);
     tmux.until("the confirmation", long, |s| s.contains("to confirm"))
         .await;
+    Expand {
+        home,
+        dir,
+        sb,
+        slot,
+        tmux,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates() {
+    let Expand {
+        home,
+        dir,
+        sb,
+        slot,
+        tmux,
+    } = expand_up_to_the_phrase(None).await;
+    let long = Duration::from_secs(60);
     tmux.text("start 4");
     tmux.keys(&["Enter"]);
     tmux.until("the joiner synced", long, |s| {
@@ -170,7 +198,17 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
     );
     // Then the reconfig, as without host actions.
     tmux.keys(&["Enter"]);
-    tmux.until("the plan", long, |s| s.contains("SAFE")).await;
+    // The plan is safe once the console has seen member 4 synced; p re-plans with fresh data.
+    let deadline = Instant::now() + long;
+    while tmux
+        .capture()
+        .lines()
+        .all(|l| !l.contains(" SAFE ") || l.contains("UNSAFE"))
+    {
+        assert!(Instant::now() < deadline, "{}", tmux.capture());
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        tmux.keys(&["p"]);
+    }
     tmux.keys(&["Enter"]);
     tmux.until("the confirmation", long, |s| s.contains("to confirm"))
         .await;
@@ -313,4 +351,21 @@ fn row_of(screen: &str, id: u64) -> Option<String> {
             t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
         })
         .map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_that_fails_halts_the_expand_saying_what_was_done() {
+    let e = expand_up_to_the_phrase(Some("false")).await;
+    e.tmux.text("start 4");
+    e.tmux.keys(&["Enter"]);
+    let screen = e
+        .tmux
+        .until("the halt", Duration::from_secs(60), |s| {
+            s.contains("host step 4/4 failed")
+        })
+        .await;
+    assert!(screen.contains("steps 1-3 were done"), "{screen}");
+    assert!(!screen.contains("host action(s) done"), "{screen}");
+    // The files were written; nothing started member 4.
+    assert!(e.dir.join("m4/data/myid").exists());
 }
