@@ -111,7 +111,15 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
         d = dir.display()
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
-    let name = format!("zkc-expand-hosts-{}", std::process::id());
+    // Unique per test (two tests of this binary run at once): the home dir's own name.
+    let name = format!(
+        "zkc-expand-hosts-{}",
+        home.path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "")
+    );
     let cmd = format!(
         "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
         h = home.path().display(),
