@@ -107,7 +107,18 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
         connect = sb.connect_string(),
         digest = sb.digest_file().display(),
         stop = sandbox_template("kill", &dir),
-        start = start.map_or_else(|| sandbox_template("restart", &dir), str::to_string),
+        // The sandbox's super user is in every member's zoo.cfg (the console's reconfig session
+        // may land on member 4): the start copies it in, as a site's own config would have it.
+        start = start.map_or_else(
+            || {
+                format!(
+                    "sh -c 'grep superDigest {d}/m1/zoo.cfg >> {d}/m{{id}}/zoo.cfg && exec {}'",
+                    sandbox_template("restart", &dir),
+                    d = dir.display()
+                )
+            },
+            str::to_string
+        ),
         d = dir.display()
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
