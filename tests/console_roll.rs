@@ -445,11 +445,19 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
     )
     .await;
     tmux.keys(&["l"]);
+    // On a loaded machine the first `l` can come before the console knows the membership
+    // (the menu then says so): press it again, at most once a second, while the menu shows.
+    let mut pressed = Instant::now();
     let plan = tmux
         .until(
             "the plan",
-            Duration::from_secs(10),
-            |_| {},
+            Duration::from_secs(30),
+            |s| {
+                if s.contains("not known yet") && pressed.elapsed() > Duration::from_secs(1) {
+                    tmux.keys(&["l"]);
+                    pressed = Instant::now();
+                }
+            },
             |s| s.contains("1 plan") && s.contains("enter confirm"),
         )
         .await;
