@@ -15,7 +15,7 @@ pub use credentials::{
     digest_of, Credentials, CredentialsError, DigestKey, DIGEST_ENV, DIGEST_KEY_FILE,
 };
 pub use load::{AdvisorConfig, LoadConfig, Weights};
-pub use private::{ensure_private_dir, open_private};
+pub use private::{ensure_private_dir, open_private, replace_private, write_private};
 pub use thresholds::{Layer, Level, Metric, PartialThreshold, Threshold, Thresholds};
 
 use serde::Deserialize;

@@ -84,6 +84,32 @@ pub fn open_private(path: &Path, append: bool) -> std::io::Result<File> {
     Ok(file)
 }
 
+/// Writes `path` as a 0600 file from the start (never readable by others, not even briefly);
+/// an existing file keeps its mode on open, so it is narrowed too. Synced before returning:
+/// callers rename it into place or hand it to a server next.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Replaces `path` atomically with a 0600 file: a reader (or a crash) sees the old file or the
+/// new one, never half of either.
+pub fn replace_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    write_private(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
 fn refused(message: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::PermissionDenied, message)
 }

@@ -148,21 +148,10 @@ fn vars(member: &MemberRef) -> Vars {
 }
 
 async fn write_private(path: PathBuf, bytes: Vec<u8>) -> Result<(), ActionError> {
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&path)?;
-        f.write_all(&bytes)?;
-        f.sync_all()
-    })
-    .await
-    .map_err(|e| ActionError::Sandbox(e.to_string()))?
-    .map_err(|e| ActionError::Sandbox(e.to_string()))
+    tokio::task::spawn_blocking(move || crate::config::write_private(&path, &bytes))
+        .await
+        .map_err(|e| ActionError::Sandbox(e.to_string()))?
+        .map_err(|e| ActionError::Sandbox(e.to_string()))
 }
 
 impl HostActions for SandboxHost {

@@ -112,22 +112,11 @@ impl Journal {
     }
 }
 
-/// Replaces `path` atomically with a 0600 file: a crash leaves the old journal or the new one.
+/// Replaces `path` atomically with a 0600 file (a crash leaves the old journal or the new
+/// one), creating its directory first.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = path.with_extension("json.tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    crate::config::replace_private(path, bytes)
 }
 
 #[cfg(test)]

@@ -2,8 +2,6 @@
 
 use crate::ensemble::{LearnerType, ServerSpec};
 use base64::Engine;
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 pub struct MemberFiles<'a> {
@@ -114,21 +112,14 @@ pub fn random_password() -> String {
 }
 
 /// Writes a secret with mode 0600 from the start (never world-readable, not even briefly).
-/// An existing file keeps its mode on open, so it is narrowed too.
 pub fn write_secret(path: &Path, contents: &str) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    f.write_all(contents.as_bytes())
+    crate::config::write_private(path, contents.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn zoo_cfg_with_key_store_password_is_private() {

@@ -142,10 +142,8 @@ impl SandboxState {
     /// Written to a temporary file and renamed, so a reader never sees half a file.
     /// Private (0600): it holds the super digest and, with TLS, the key store's password.
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
-        let tmp = dir.join(format!("{STATE_FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        super::files::write_secret(&tmp, &text)?;
-        std::fs::rename(tmp, dir.join(STATE_FILE))
+        crate::config::replace_private(&dir.join(STATE_FILE), text.as_bytes())
     }
 
     pub fn member(&self, id: u64) -> Option<&MemberInfo> {
