@@ -158,6 +158,13 @@ fn shape(plan: &Value) -> Vec<(Vec<u64>, Vec<u64>)> {
 }
 
 /// The committed membership, read from `/zookeeper/config` over a fresh session.
+/// Starts one more participant that is not yet in the membership (its files name itself).
+async fn joiner(sb: &mut Sandbox) -> zkconsole::sandbox::MemberInfo {
+    sb.add_member(LearnerType::Participant)
+        .await
+        .expect("joiner")
+}
+
 async fn membership(connect: &str) -> EnsembleConfig {
     eventually(SETTLE, "reading /zookeeper/config", || async {
         let client = connect_session(connect, SESSION_TIMEOUT, None, &Default::default())
@@ -287,14 +294,8 @@ async fn grows_three_to_five_voters_one_at_a_time_and_shrinks_back() {
     let initial = membership(&connect).await;
     assert_eq!(initial.voter_ids(), set(&[1, 2, 3]));
 
-    let j4 = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
-    let j5 = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
+    let j4 = joiner(&mut sb).await;
+    let j5 = joiner(&mut sb).await;
     assert_eq!((j4.id, j5.id), (4, 5));
     let adds = vec![spec_line(&j4), spec_line(&j5)];
 
@@ -545,10 +546,7 @@ async fn replaces_a_killed_follower_adding_before_removing() {
     })
     .await;
 
-    let j = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
+    let j = joiner(&mut sb).await;
     let add = vec![spec_line(&j)];
     let (planned, p) = op.plan(&connect, &add, &[dead]).await;
     assert_eq!(planned.code, 0, "plan: {planned:?}");
@@ -588,14 +586,8 @@ async fn a_concurrent_reconfig_makes_the_stale_step_fail_with_bad_version() {
     let mut sb = healthy_sandbox(3).await;
     let op = Operator::new(&sb);
     let connect = connect_of(&sb, &[1, 2, 3]);
-    let a = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
-    let b = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
+    let a = joiner(&mut sb).await;
+    let b = joiner(&mut sb).await;
     let creds = credentials(&sb);
     let client = connect_session(&connect, SESSION_TIMEOUT, Some(&creds), &Default::default())
         .await
@@ -790,14 +782,8 @@ async fn recovers_a_lost_quorum_and_grows_back_to_three() {
     assert_eq!(read_znode(&one, "/before-loss").await, data);
 
     // Grow again: 1 → 3 is one step adding both (2 voters would tolerate nothing).
-    let ja = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
-    let jb = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
+    let ja = joiner(&mut sb).await;
+    let jb = joiner(&mut sb).await;
     let adds = vec![spec_line(&ja), spec_line(&jb)];
     let (planned, p) = op.plan(&one, &adds, &[]).await;
     assert_eq!(planned.code, 0, "plan: {planned:?}");
@@ -865,10 +851,7 @@ async fn an_added_voter_is_verified_even_while_another_member_is_down() {
     let dead = [3, 2, 1].into_iter().find(|&id| id != leader).unwrap();
     let survivors: Vec<u64> = [1, 2, 3].into_iter().filter(|&id| id != dead).collect();
     sb.kill(dead).await.expect("kill the follower");
-    let j = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
+    let j = joiner(&mut sb).await;
     let run = op
         .apply(&connect_of(&sb, &survivors), &[spec_line(&j)], &[])
         .await;
@@ -891,14 +874,8 @@ async fn every_audited_before_text_carries_the_version_its_step_expected() {
     let mut sb = healthy_sandbox(3).await;
     let op = Operator::new(&sb);
     let connect = connect_of(&sb, &[1, 2, 3]);
-    let j4 = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
-    let j5 = sb
-        .add_member(LearnerType::Participant)
-        .await
-        .expect("joiner");
+    let j4 = joiner(&mut sb).await;
+    let j5 = joiner(&mut sb).await;
     let run = op
         .apply(&connect, &[spec_line(&j4), spec_line(&j5)], &[])
         .await;

@@ -96,6 +96,17 @@ impl Harness {
         }
     }
 
+    /// Waits for the running subtree scan to finish and returns its report.
+    async fn scan_report(&mut self, what: &str) -> zkconsole::tree::scan::ScanReport {
+        let done = |s: &State| {
+            let scan = s.tree.as_ref().and_then(|t| t.scan.as_ref());
+            scan.is_some_and(|v| v.result.is_some())
+        };
+        self.until(what, done).await;
+        let scan = self.tree().scan.as_ref().unwrap();
+        *scan.result.clone().unwrap().unwrap()
+    }
+
     fn tree(&self) -> &zkconsole::app::tree::TreeView {
         self.state.tree.as_ref().unwrap()
     }
@@ -302,46 +313,12 @@ async fn browse_inspect_edit_and_read_only_on_a_real_tree() {
     h.key(KeyInput::ch('j'));
     assert_eq!(h.tree().selected_path().as_deref(), Some("/wide"));
     h.key(KeyInput::ch('s'));
-    h.until("the scan of /wide", |s| {
-        s.tree
-            .as_ref()
-            .unwrap()
-            .scan
-            .as_ref()
-            .is_some_and(|v| v.result.is_some())
-    })
-    .await;
-    let report = h
-        .tree()
-        .scan
-        .as_ref()
-        .unwrap()
-        .result
-        .clone()
-        .unwrap()
-        .unwrap();
+    let report = h.scan_report("the scan of /wide").await;
     assert_eq!(report.znodes, 50_001);
     assert!(!report.cancelled);
     h.key(KeyInput::ch('s'));
     h.key(KeyInput::ch('x'));
-    h.until("the cancelled scan", |s| {
-        s.tree
-            .as_ref()
-            .unwrap()
-            .scan
-            .as_ref()
-            .is_some_and(|v| v.result.is_some())
-    })
-    .await;
-    let report = h
-        .tree()
-        .scan
-        .as_ref()
-        .unwrap()
-        .result
-        .clone()
-        .unwrap()
-        .unwrap();
+    let report = h.scan_report("the cancelled scan").await;
     assert!(report.cancelled && report.znodes < 50_001, "{report:?}");
     h.key(KeyInput::plain(KeyCode::Esc));
     assert!(h.tree().scan.is_none());

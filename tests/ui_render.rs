@@ -35,6 +35,17 @@ fn text(b: &Buffer) -> String {
 }
 
 /// Position of the first occurrence of `needle` on a line that also contains `on_line`.
+/// Types `keys` one character at a time, as a person would.
+fn type_keys(s: &mut State, keys: &str) {
+    for c in keys.chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+}
+
+fn press(s: &mut State, code: zkconsole::app::keys::KeyCode) {
+    s.update(Msg::Key(KeyInput::plain(code)));
+}
+
 fn find(b: &Buffer, on_line: &str, needle: &str) -> (u16, u16) {
     let t = text(b);
     for (y, line) in t.lines().enumerate() {
@@ -273,7 +284,7 @@ fn help_taller_than_the_screen_scrolls_to_every_line() {
     let top = text(&render(&s, 100, 20, "dark"));
     assert!(top.contains("lines 1–13 of"), "{top}");
     assert!(!top.contains("switch to a configured ensemble"), "{top}");
-    s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+    press(&mut s, KeyCode::End);
     let end = text(&render(&s, 100, 20, "dark"));
     assert!(end.contains("switch to a configured ensemble"), "{end}");
     // Keys past the end pile nothing up: one `k` moves back one line at once.
@@ -284,7 +295,7 @@ fn help_taller_than_the_screen_scrolls_to_every_line() {
     };
     let at_end = shown(&end);
     for _ in 0..5 {
-        s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+        press(&mut s, KeyCode::End);
     }
     s.update(Msg::Key(KeyInput::ch('k')));
     let back = text(&render(&s, 100, 20, "dark"));
@@ -343,9 +354,7 @@ fn member_detail_lists_raw_metrics_filterable() {
     let t = text(&render(&s, 140, 40, "dark"));
     assert!(t.contains("requests/s"), "{t}");
     assert!(t.contains("znode_count"), "{t}");
-    for c in "/znode".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
+    type_keys(&mut s, "/znode");
     let t = text(&render(&s, 140, 40, "dark"));
     assert!(t.contains("znode_count"));
     assert!(
@@ -359,9 +368,7 @@ fn member_detail_lists_raw_metrics_filterable() {
             zkconsole::app::keys::KeyCode::Backspace,
         )));
     }
-    for c in "zxid".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
+    type_keys(&mut s, "zxid");
     let t = text(&render(&s, 100, 30, "dark"));
     assert!(t.contains("0x100000005"), "{t}");
     assert!(t.contains(" 1 of "), "{t}");
@@ -382,11 +389,9 @@ fn a_prompt_shows_its_cursor_where_it_is() {
     use zkconsole::app::keys::KeyCode;
     let mut s = state(false, false);
     s.update(Msg::Resize(80, 24));
-    for c in ":thme light".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
+    type_keys(&mut s, ":thme light");
     for _ in 0.."hme light".len() {
-        s.update(Msg::Key(KeyInput::plain(KeyCode::Left)));
+        press(&mut s, KeyCode::Left);
     }
     let b = render(&s, 80, 24, "dark");
     let (x, y) = find(&b, ":thme", "h");
@@ -398,9 +403,9 @@ fn a_prompt_shows_its_cursor_where_it_is() {
         !text(&b).contains('█'),
         "no block at the end while mid-text"
     );
-    s.update(Msg::Key(KeyInput::plain(KeyCode::Right)));
+    press(&mut s, KeyCode::Right);
     s.update(Msg::Key(KeyInput::ch('e')));
-    s.update(Msg::Key(KeyInput::plain(KeyCode::End)));
+    press(&mut s, KeyCode::End);
     let t = text(&render(&s, 80, 24, "dark"));
     assert!(t.contains(":theme light█"), "{t}");
 }
@@ -411,11 +416,9 @@ fn the_expand_form_shows_the_role_as_a_choice_at_80x24() {
     let mut s = state(false, false);
     feed_three_voters(&mut s);
     s.update(Msg::Resize(80, 24));
-    for c in "we".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
-    s.update(Msg::Key(KeyInput::plain(KeyCode::Down)));
-    s.update(Msg::Key(KeyInput::plain(KeyCode::Right)));
+    type_keys(&mut s, "we");
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Right);
     let t = text(&render(&s, 80, 24, "dark"));
     assert!(t.contains("○ participant ◉ observer"), "{t}");
     assert!(t.contains("←→ switch"), "{t}");
@@ -427,20 +430,16 @@ fn a_mistyped_wizard_confirmation_says_it_does_not_match() {
     let mut s = state(false, false);
     feed_three_voters(&mut s);
     s.update(Msg::Resize(80, 24));
-    for c in "wsj ".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
-    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
-    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
-    for c in "remove 3".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
+    type_keys(&mut s, "wsj ");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
+    type_keys(&mut s, "remove 3");
     let t = text(&render(&s, 80, 24, "dark"));
     assert!(
         t.contains("does not match: type exactly remove 2"),
         "said while typing:\n{t}"
     );
-    s.update(Msg::Key(KeyInput::plain(KeyCode::Enter)));
+    press(&mut s, KeyCode::Enter);
     let t = text(&render(&s, 80, 24, "dark"));
     assert!(
         t.contains("\"remove 3\" does not match"),
@@ -448,7 +447,7 @@ fn a_mistyped_wizard_confirmation_says_it_does_not_match() {
     );
     // A prefix of the phrase is not a mistake yet.
     for _ in 0..3 {
-        s.update(Msg::Key(KeyInput::plain(KeyCode::Backspace)));
+        press(&mut s, KeyCode::Backspace);
     }
     let t = text(&render(&s, 80, 24, "dark"));
     assert_eq!(
