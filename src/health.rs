@@ -282,18 +282,10 @@ mod tests {
 
     fn unknown(id: u64) -> MemberSnapshot {
         MemberSnapshot {
-            id: Some(id),
-            address: "127.0.0.1:2181".into(),
-            role: Role::Unknown,
-            mode: None,
             voting: None,
-            zxid: None,
-            metrics: Default::default(),
             source: MetricsSource::None,
-            probe_ms: 1.0,
             error: Some("client address unknown".into()),
-            hint: None,
-            zab: None,
+            ..MemberSnapshot::voter_for_tests(id, Role::Unknown)
         }
     }
 

@@ -148,25 +148,14 @@ impl MemberHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ensemble::member::MetricsSource;
     use crate::ensemble::member::{MetricValue, Metrics, Role};
 
     fn snap(packets: i64) -> MemberSnapshot {
         let mut metrics = Metrics::new();
         metrics.insert("packets_received".into(), MetricValue::Int(packets));
         MemberSnapshot {
-            id: Some(1),
-            address: "a:1".into(),
-            role: Role::Follower,
-            mode: None,
-            voting: Some(true),
-            zxid: None,
             metrics,
-            source: MetricsSource::Mntr,
-            probe_ms: 1.0,
-            error: None,
-            hint: None,
-            zab: None,
+            ..MemberSnapshot::voter_for_tests(1, Role::Follower)
         }
     }
 

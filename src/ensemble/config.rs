@@ -37,6 +37,19 @@ pub struct ConfigTextError {
     pub message: String,
 }
 
+#[cfg(test)]
+impl EnsembleConfig {
+    /// Voters `ids` on loopback at `version`, as `conf` would print them.
+    pub(crate) fn voters_for_tests(ids: &[u64], version: u64) -> EnsembleConfig {
+        let text: String = ids
+            .iter()
+            .map(|i| format!("server.{i}=127.0.0.1:{}:{}\n", 3000 + i, 4000 + i))
+            .chain([format!("version={version:x}\n")])
+            .collect();
+        EnsembleConfig::parse(&text).unwrap()
+    }
+}
+
 impl EnsembleConfig {
     /// Anything that is not membership is skipped, so the whole `conf` reply (settings, then
     /// `membership: `) parses as is.

@@ -109,12 +109,7 @@ mod tests {
     use super::*;
 
     fn cfg(ids: &[u64], version: u64) -> EnsembleConfig {
-        let text: String = ids
-            .iter()
-            .map(|i| format!("server.{i}=127.0.0.1:{}:{}\n", 3000 + i, 4000 + i))
-            .chain([format!("version={version:x}\n")])
-            .collect();
-        EnsembleConfig::parse(&text).unwrap()
+        EnsembleConfig::voters_for_tests(ids, version)
     }
 
     #[test]

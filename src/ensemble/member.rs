@@ -204,6 +204,27 @@ pub struct MemberSnapshot {
     pub zab: Option<ZabState>,
 }
 
+#[cfg(test)]
+impl MemberSnapshot {
+    /// A voter that answered `mntr` with no figures, for tests to fill in what they check.
+    pub(crate) fn voter_for_tests(id: u64, role: Role) -> MemberSnapshot {
+        MemberSnapshot {
+            id: Some(id),
+            address: format!("127.0.0.1:{}", 4000 + id),
+            role,
+            mode: None,
+            voting: Some(true),
+            zxid: None,
+            metrics: Metrics::default(),
+            source: MetricsSource::Mntr,
+            probe_ms: 1.0,
+            error: None,
+            hint: None,
+            zab: None,
+        }
+    }
+}
+
 impl MemberSnapshot {
     pub fn metric(&self, key: &str) -> Option<&MetricValue> {
         self.metrics.get(key)

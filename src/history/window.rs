@@ -312,7 +312,7 @@ pub fn across(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ensemble::member::{MemberSnapshot, MetricValue, Metrics, MetricsSource, Role};
+    use crate::ensemble::member::{MemberSnapshot, MetricValue, Metrics, Role};
 
     /// A snapshot from one of the recorded `mntr` replies in tests/fixtures.
     fn recorded(text: &str) -> MemberSnapshot {
@@ -330,18 +330,8 @@ mod tests {
             metrics.insert(k, v);
         }
         MemberSnapshot {
-            id: Some(1),
-            address: "a:1".into(),
-            role: Role::Follower,
-            mode: None,
-            voting: Some(true),
-            zxid: None,
             metrics,
-            source: MetricsSource::Mntr,
-            probe_ms: 1.0,
-            error: None,
-            hint: None,
-            zab: None,
+            ..MemberSnapshot::voter_for_tests(1, Role::Follower)
         }
     }
 

@@ -530,7 +530,6 @@ mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::ensemble::member::MetricValue;
-    use crate::ensemble::member::MetricsSource;
     use crate::health::summarize;
 
     fn config(n: u64) -> EnsembleConfig {
@@ -549,18 +548,8 @@ mod tests {
 
     fn snap(id: u64, role: Role, zxid: u64) -> MemberSnapshot {
         MemberSnapshot {
-            id: Some(id),
-            address: format!("127.0.0.1:{}", 4000 + id),
-            role,
-            mode: None,
-            voting: Some(true),
             zxid: Some(zxid),
-            metrics: Default::default(),
-            source: MetricsSource::Mntr,
-            probe_ms: 1.0,
-            error: None,
-            hint: None,
-            zab: None,
+            ..MemberSnapshot::voter_for_tests(id, role)
         }
     }
 
