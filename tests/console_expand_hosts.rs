@@ -3,60 +3,23 @@
 //! it — grows 3 → 4. The files must be the ones the templates wrote, every action audited,
 //! and the new member a voter at the end.
 
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+
+use common::tmux::Tmux;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()
-            .unwrap();
-    }
-
-    fn text(&self, text: &str) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0, "-l", text])
-            .status()
-            .unwrap();
-    }
-
-    /// Polls the screen until `pred` holds, or fails with the last screen.
-    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
+/// The console on ensemble `sb` of the config under `home`, in a session `name` of 120×60
+/// (the host steps' previews are long).
+fn console_on(home: &Path, name: &str) -> Tmux {
+    let cmd = format!(
+        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
+        h = home.display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+    );
+    Tmux::start(name, 120, 60, &cmd)
 }
 
 /// The sandbox CLI for member `{id}`, as a template.
@@ -131,19 +94,7 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
             .to_string_lossy()
             .replace('.', "")
     );
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-    );
-    let ok = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "60"])
-        .arg(&cmd)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    let tmux = Tmux(name);
+    let tmux = console_on(home.path(), &name);
     let long = Duration::from_secs(60);
     tmux.until("a leader", long, |s| s.contains("leader")).await;
     tmux.keys(&["w"]);
@@ -293,19 +244,7 @@ async fn a_lost_quorum_is_recovered_from_the_console_through_the_templates() {
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
     let name = format!("zkc-recover-hosts-{}", std::process::id());
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-    );
-    let ok = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "60"])
-        .arg(&cmd)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    let tmux = Tmux(name);
+    let tmux = console_on(home.path(), &name);
     let long = Duration::from_secs(60);
     // The console must have seen the membership while the ensemble served.
     tmux.until("a leader", long, |s| s.contains("voters 3"))
