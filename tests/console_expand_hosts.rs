@@ -1,7 +1,8 @@
 //! Expand on a "real host": the console (in tmux) on a sandbox it does not own, with host
 //! actions as command templates — `tee` writes the new member's files, the sandbox CLI starts
-//! it — grows 3 → 4. The files must be the ones the templates wrote, every action audited,
-//! and the new member a voter at the end.
+//! it — grows 3 → 4. The joiner's zoo.cfg is derived from member 1's, read with `cat`. The
+//! files must be the ones the templates wrote, every action audited, and the new member a
+//! voter at the end.
 
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
@@ -70,18 +71,9 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
         connect = sb.connect_string(),
         digest = sb.digest_file().display(),
         stop = sandbox_template("kill", &dir),
-        // The sandbox's super user is in every member's zoo.cfg (the console's reconfig session
-        // may land on member 4): the start copies it in, as a site's own config would have it.
-        start = start.map_or_else(
-            || {
-                format!(
-                    "sh -c 'grep superDigest {d}/m1/zoo.cfg >> {d}/m{{id}}/zoo.cfg && exec {}'",
-                    sandbox_template("restart", &dir),
-                    d = dir.display()
-                )
-            },
-            str::to_string
-        ),
+        // Nothing copies the sandbox's super user into member 4's zoo.cfg: the console derives
+        // that file from a serving member's, site settings included.
+        start = start.map_or_else(|| sandbox_template("restart", &dir), str::to_string),
         d = dir.display()
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
@@ -121,6 +113,10 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
         .until("the host steps", long, |s| s.contains("step 4/4"))
         .await;
     assert!(screen.contains("tee"), "{screen}");
+    assert!(
+        screen.contains("zoo.cfg derived from member 1's"),
+        "{screen}"
+    );
     assert!(screen.contains("S write the files"), "{screen}");
     tmux.keys(&["S"]);
     tmux.until("the confirmation", long, |s| s.contains("to confirm"))
@@ -157,6 +153,13 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
         zoo.contains(&format!("dataDir={}/data\n", m4.display())),
         "{zoo}"
     );
+    // A site setting only member 1's file has (generated defaults know no super user).
+    let m1 = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    let digest = m1
+        .lines()
+        .find(|l| l.starts_with("DigestAuthenticationProvider.superDigest="))
+        .expect("the sandbox's super user in member 1's zoo.cfg");
+    assert!(zoo.lines().any(|l| l == digest), "{zoo}");
     let dynamic = std::fs::read_to_string(m4.join("zoo.cfg.dynamic")).unwrap();
     assert!(
         dynamic.contains(&format!("server.4=127.0.0.1:{}", slot.quorum_port)),
@@ -203,6 +206,14 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
         host_lines
             .iter()
             .filter(|l| l.contains("host-start"))
+            .count(),
+        2,
+        "{audit}"
+    );
+    assert_eq!(
+        host_lines
+            .iter()
+            .filter(|l| l.contains("host-read_file"))
             .count(),
         2,
         "{audit}"
