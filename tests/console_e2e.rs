@@ -1,72 +1,13 @@
 //! End to end, as an operator sees it: the console in tmux on a real sandbox; the leader is
 //! killed and the screen must show the election.
 
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+
+use common::tmux::Tmux;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
-
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &str) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0, keys])
-            .status()
-            .unwrap();
-    }
-
-    fn alive(&self) -> bool {
-        Command::new("tmux")
-            .args(["has-session", "-t", &self.0])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }
-
-    /// Polls the screen until `pred` holds; `None` when `timeout` passed first.
-    async fn within(&self, timeout: Duration, pred: impl Fn(&str) -> bool) -> Option<String> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            let screen = self.capture();
-            if pred(&screen) {
-                return Some(screen);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        None
-    }
-
-    /// Polls the screen until `pred` holds, or fails with the last screen.
-    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
 
 fn leader_in(screen: &str) -> Option<u64> {
     let at = screen.find("leader ")?;
@@ -109,23 +50,7 @@ async fn console_shows_a_leader_election_live() {
         bin = env!("CARGO_BIN_EXE_zkconsole"),
         dir = dir.display()
     );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "110",
-            "-y",
-            "30",
-            &cmd,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux new-session failed");
-    let tmux = Tmux(name);
+    let tmux = Tmux::start(&name, 110, 30, &cmd);
 
     let screen = tmux
         .until("three members and a leader", Duration::from_secs(20), |s| {
@@ -165,7 +90,7 @@ async fn console_shows_a_leader_election_live() {
     assert_boxes_closed(&screen, 110);
 
     // `q` quits and the terminal is given back (the tmux pane's command ends).
-    tmux.keys("q");
+    tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(5);
     while tmux.alive() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -193,27 +118,12 @@ async fn expand_three_to_four_through_the_wizard() {
         bin = env!("CARGO_BIN_EXE_zkconsole"),
         dir = dir.display()
     );
-    assert!(Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &cmd
-        ])
-        .status()
-        .unwrap()
-        .success());
-    let tmux = Tmux(name);
+    let tmux = Tmux::start(&name, 100, 30, &cmd);
     let long = Duration::from_secs(30);
     tmux.until("a leader", long, |s| leader_in(s).is_some())
         .await;
 
-    tmux.keys("w");
+    tmux.keys(&["w"]);
     tmux.until("the workflow menu", long, |s| {
         s.contains("expand") && s.contains("recover")
     })
@@ -225,7 +135,7 @@ async fn expand_three_to_four_through_the_wizard() {
     loop {
         // Only while the menu is still up: a late form would take the `e` as text.
         if tmux.capture().contains("e  expand") {
-            tmux.keys("e");
+            tmux.keys(&["e"]);
         }
         if tmux.within(Duration::from_secs(3), form).await.is_some() {
             break;
@@ -236,14 +146,14 @@ async fn expand_three_to_four_through_the_wizard() {
             tmux.capture()
         );
     }
-    tmux.keys("Enter");
+    tmux.keys(&["Enter"]);
     let screen = tmux
         .until("the joiner synced", long, |s| {
             s.contains("non-voting: synced, ready")
         })
         .await;
     assert!(screen.contains("server.4="), "{screen}");
-    tmux.keys("Enter");
+    tmux.keys(&["Enter"]);
     let screen = tmux
         .until("the plan", long, |s| {
             s.contains("SAFE") && s.contains("step 1/1")
@@ -251,16 +161,13 @@ async fn expand_three_to_four_through_the_wizard() {
         .await;
     assert!(screen.contains("voters     1,2,3 → 1,2,3,4"), "{screen}");
     assert!(screen.contains("quorum     2 of 3 → 3 of 4"), "{screen}");
-    tmux.keys("Enter");
+    tmux.keys(&["Enter"]);
     tmux.until("the confirmation", long, |s| s.contains("to confirm"))
         .await;
-    Command::new("tmux")
-        .args(["send-keys", "-t", &tmux.0, "-l", "add 4"])
-        .status()
-        .unwrap();
+    tmux.text("add 4");
     tmux.until("the phrase typed", long, |s| s.contains("ready"))
         .await;
-    tmux.keys("Enter");
+    tmux.keys(&["Enter"]);
     let screen = tmux
         .until("the change committed and verified", long, |s| {
             s.contains("done: 1 step(s) committed") && s.contains("voters 4")

@@ -1,62 +1,26 @@
 //! Expand on a "real host": the console (in tmux) on a sandbox it does not own, with host
 //! actions as command templates — `tee` writes the new member's files, the sandbox CLI starts
-//! it — grows 3 → 4. The files must be the ones the templates wrote, every action audited,
-//! and the new member a voter at the end.
+//! it — grows 3 → 4. The joiner's zoo.cfg is derived from member 1's, read with `cat`. The
+//! files must be the ones the templates wrote, every action audited, and the new member a
+//! voter at the end.
 
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+
+use common::tmux::Tmux;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()
-            .unwrap();
-    }
-
-    fn text(&self, text: &str) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0, "-l", text])
-            .status()
-            .unwrap();
-    }
-
-    /// Polls the screen until `pred` holds, or fails with the last screen.
-    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
+/// The console on ensemble `sb` of the config under `home`, in a session `name` of 120×60
+/// (the host steps' previews are long).
+fn console_on(home: &Path, name: &str) -> Tmux {
+    let cmd = format!(
+        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
+        h = home.display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+    );
+    Tmux::start(name, 120, 60, &cmd)
 }
 
 /// The sandbox CLI for member `{id}`, as a template.
@@ -107,18 +71,9 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
         connect = sb.connect_string(),
         digest = sb.digest_file().display(),
         stop = sandbox_template("kill", &dir),
-        // The sandbox's super user is in every member's zoo.cfg (the console's reconfig session
-        // may land on member 4): the start copies it in, as a site's own config would have it.
-        start = start.map_or_else(
-            || {
-                format!(
-                    "sh -c 'grep superDigest {d}/m1/zoo.cfg >> {d}/m{{id}}/zoo.cfg && exec {}'",
-                    sandbox_template("restart", &dir),
-                    d = dir.display()
-                )
-            },
-            str::to_string
-        ),
+        // Nothing copies the sandbox's super user into member 4's zoo.cfg: the console derives
+        // that file from a serving member's, site settings included.
+        start = start.map_or_else(|| sandbox_template("restart", &dir), str::to_string),
         d = dir.display()
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
@@ -131,19 +86,7 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
             .to_string_lossy()
             .replace('.', "")
     );
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-    );
-    let ok = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "60"])
-        .arg(&cmd)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    let tmux = Tmux(name);
+    let tmux = console_on(home.path(), &name);
     let long = Duration::from_secs(60);
     tmux.until("a leader", long, |s| s.contains("leader")).await;
     tmux.keys(&["w"]);
@@ -170,6 +113,10 @@ async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
         .until("the host steps", long, |s| s.contains("step 4/4"))
         .await;
     assert!(screen.contains("tee"), "{screen}");
+    assert!(
+        screen.contains("zoo.cfg derived from member 1's"),
+        "{screen}"
+    );
     assert!(screen.contains("S write the files"), "{screen}");
     tmux.keys(&["S"]);
     tmux.until("the confirmation", long, |s| s.contains("to confirm"))
@@ -206,6 +153,13 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
         zoo.contains(&format!("dataDir={}/data\n", m4.display())),
         "{zoo}"
     );
+    // A site setting only member 1's file has (generated defaults know no super user).
+    let m1 = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
+    let digest = m1
+        .lines()
+        .find(|l| l.starts_with("DigestAuthenticationProvider.superDigest="))
+        .expect("the sandbox's super user in member 1's zoo.cfg");
+    assert!(zoo.lines().any(|l| l == digest), "{zoo}");
     let dynamic = std::fs::read_to_string(m4.join("zoo.cfg.dynamic")).unwrap();
     assert!(
         dynamic.contains(&format!("server.4=127.0.0.1:{}", slot.quorum_port)),
@@ -256,6 +210,14 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
         2,
         "{audit}"
     );
+    assert_eq!(
+        host_lines
+            .iter()
+            .filter(|l| l.contains("host-read_file"))
+            .count(),
+        2,
+        "{audit}"
+    );
     drop(tmux);
     // Member 4 was started by the CLI: a fresh handle knows its pid.
     if let Ok(mut fresh) = Sandbox::open(&dir) {
@@ -293,19 +255,7 @@ async fn a_lost_quorum_is_recovered_from_the_console_through_the_templates() {
     );
     std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
     let name = format!("zkc-recover-hosts-{}", std::process::id());
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-    );
-    let ok = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "60"])
-        .arg(&cmd)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    let tmux = Tmux(name);
+    let tmux = console_on(home.path(), &name);
     let long = Duration::from_secs(60);
     // The console must have seen the membership while the ensemble served.
     tmux.until("a leader", long, |s| s.contains("voters 3"))

@@ -1,9 +1,11 @@
 //! The rolling restart in the console: the model (keys → states, pause, resume, abort, the
 //! override of a refused step, read-only), and a real sandbox rolled from the console in tmux.
 
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
 mod synthetic;
 
-use std::process::Command;
+use common::tmux::Tmux;
 use std::time::{Duration, Instant};
 use synthetic::{feed, snap, state};
 use zkconsole::app::keys::{KeyCode, KeyInput};
@@ -323,65 +325,6 @@ fn without_host_actions_the_roll_is_guided() {
 
 // ---- A real sandbox, rolled from the console. ----
 
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()
-            .unwrap();
-    }
-
-    fn literal(&self, text: &str) {
-        Command::new("tmux")
-            .args(["send-keys", "-l", "-t", &self.0, text])
-            .status()
-            .unwrap();
-    }
-
-    /// Polls the screen until `pred` holds, or fails with the last screen; every screen seen is
-    /// given to `seen` (conditions flash by between polls of `pred`).
-    async fn until(
-        &self,
-        what: &str,
-        timeout: Duration,
-        mut seen: impl FnMut(&str),
-        pred: impl Fn(&str) -> bool,
-    ) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.capture();
-            seen(&screen);
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
 fn pids(dir: &std::path::Path) -> std::collections::BTreeMap<u64, Option<u32>> {
     let sb = zkconsole::sandbox::Sandbox::open(dir).expect("open sandbox");
     let out = sb.members().iter().map(|m| (m.id, m.pid)).collect();
@@ -413,43 +356,22 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
         bin = env!("CARGO_BIN_EXE_zkconsole"),
         dir = dir.display()
     );
-    assert!(Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &cmd
-        ])
-        .status()
-        .unwrap()
-        .success());
-    let tmux = Tmux(name);
-    tmux.until(
-        "a leader",
-        Duration::from_secs(30),
-        |_| {},
-        |s| s.contains("leader") && s.contains("members (3)"),
-    )
+    let tmux = Tmux::start_80x24(&name, &cmd);
+    tmux.until("a leader", Duration::from_secs(30), |s| {
+        s.contains("leader") && s.contains("members (3)")
+    })
     .await;
     tmux.keys(&["w"]);
-    tmux.until(
-        "the menu",
-        Duration::from_secs(10),
-        |_| {},
-        |s| s.contains("rolling restart"),
-    )
+    tmux.until("the menu", Duration::from_secs(10), |s| {
+        s.contains("rolling restart")
+    })
     .await;
     tmux.keys(&["l"]);
     // On a loaded machine the first `l` can come before the console knows the membership
     // (the menu then says so): press it again, at most once a second, while the menu shows.
     let mut pressed = Instant::now();
     let plan = tmux
-        .until(
+        .until_seeing(
             "the plan",
             Duration::from_secs(30),
             |s| {
@@ -464,12 +386,9 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
     assert!(plan.contains(&format!("3. member {leader}")), "{plan}");
     tmux.keys(&["Enter"]);
     let confirm = tmux
-        .until(
-            "the confirmation",
-            Duration::from_secs(10),
-            |_| {},
-            |s| s.contains("2 confirm"),
-        )
+        .until("the confirmation", Duration::from_secs(10), |s| {
+            s.contains("2 confirm")
+        })
         .await;
     let phrase = confirm
         .lines()
@@ -478,11 +397,11 @@ async fn the_console_rolls_a_sandbox_of_three_leader_last() {
             l[at..].split_whitespace().nth(2).map(str::to_string)
         })
         .expect("the phrase on screen");
-    tmux.literal(&format!("restart {phrase}"));
+    tmux.text(&format!("restart {phrase}"));
     tmux.keys(&["Enter"]);
     let mut ticked = false;
     let done = tmux
-        .until(
+        .until_seeing(
             "the roll to finish",
             // Three members, each a restart and a 5 s settle; generous for a loaded machine.
             Duration::from_secs(400),

@@ -5,54 +5,12 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::tmux::Tmux;
 use common::*;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Several refresh intervals and probe timeouts on a loaded machine.
 const WITHIN: Duration = Duration::from_secs(40);
-
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &str) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0, keys])
-            .status()
-            .unwrap();
-    }
-
-    async fn until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WITHIN;
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
 
 fn row<'a>(screen: &'a str, name: &str) -> Option<(usize, &'a str)> {
     screen
@@ -99,26 +57,10 @@ async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
         bin = env!("CARGO_BIN_EXE_zkconsole"),
         c = config.display()
     );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &cmd,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux new-session failed");
-    let tmux = Tmux(name);
+    let tmux = Tmux::start_80x24(&name, &cmd);
 
     let screen = tmux
-        .until("gone unreachable above alpha ok", |s| {
+        .until("gone unreachable above alpha ok", WITHIN, |s| {
             match (row(s, "gone"), row(s, "alpha")) {
                 (Some((g, gl)), Some((a, al))) => {
                     g < a && gl.starts_with("UNREACHABLE") && al.starts_with("OK")
@@ -130,9 +72,9 @@ async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
     assert!(screen.contains("zkconsole fleet"), "{screen}");
 
     // Open alpha (second row): its own console, with its three members.
-    tmux.keys("j");
-    tmux.keys("Enter");
-    tmux.until("alpha's console", |s| {
+    tmux.keys(&["j"]);
+    tmux.keys(&["Enter"]);
+    tmux.until("alpha's console", WITHIN, |s| {
         s.lines().next().is_some_and(|l| l.contains("alpha")) && !s.contains("zkconsole fleet")
     })
     .await;
@@ -143,14 +85,16 @@ async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
         .unwrap();
     let follower = alpha.ids().into_iter().find(|&i| i != leader).unwrap();
     alpha.kill(follower).await.unwrap();
-    tmux.keys("Escape");
+    tmux.keys(&["Escape"]);
     let screen = tmux
-        .until("alpha warn, 2 of 3 voters, on the fleet screen", |s| {
-            row(s, "alpha").is_some_and(|(_, l)| l.starts_with("WARN") && l.contains("2/3"))
-        })
+        .until(
+            "alpha warn, 2 of 3 voters, on the fleet screen",
+            WITHIN,
+            |s| row(s, "alpha").is_some_and(|(_, l)| l.starts_with("WARN") && l.contains("2/3")),
+        )
         .await;
     assert!(row(&screen, "gone").is_some(), "{screen}");
-    tmux.keys("q");
+    tmux.keys(&["q"]);
     drop(tmux);
     alpha.down().await.ok();
     gone.down().await.ok();

@@ -102,6 +102,11 @@ pub enum WorkflowMsg {
     Membership(crate::ensemble::EnsembleConfig),
     /// The workflow ended: what was achieved, or why it stopped.
     Finished(Result<String, String>),
+    /// Member `id`'s zoo.cfg, read through `read_file` for an expand on a real host.
+    JoinerSource {
+        id: u64,
+        text: Result<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +148,9 @@ pub enum Effect {
     /// Expand on a real host: run these host actions in order (the ensemble's templates,
     /// audited), halting at the first failure.
     HostSteps(Vec<wizard_host::HostStep>),
+    /// Read this member's zoo.cfg through `read_file` (audited): the joiner's is derived from
+    /// it. Answered by `WorkflowMsg::JoinerSource`.
+    ReadSource(crate::host::MemberRef),
     /// Put text on the operator's clipboard (OSC 52, works over SSH).
     Copy(String),
     WriteFiles {

@@ -38,7 +38,10 @@ impl State {
                 return vec![];
             }
         };
-        self.roll = Some(RollView::new(self.roll_host(), order));
+        let mut view = RollView::new(self.roll_host(), order);
+        // The configured hand-off (`h` still cycles it before the roll starts).
+        view.handoff = self.config.roll_for(&self.ensemble).handoff;
+        self.roll = Some(view);
         self.view = View::Roll;
         // The journal may have changed since the console started (a CLI roll).
         vec![Effect::Roll(RollRequest::LoadJournal)]

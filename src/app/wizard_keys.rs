@@ -305,9 +305,14 @@ impl State {
                         ..ProbeTarget::default()
                     });
                 }
-                self.plan_host_steps(w, &spec);
+                let read = self.plan_host_steps(w);
                 w.joiners = vec![spec];
-                return Some(vec![Effect::SetTargets(self.targets())]);
+                return Some(
+                    [Effect::SetTargets(self.targets())]
+                        .into_iter()
+                        .chain(read)
+                        .collect(),
+                );
             }
             _ if field == 1 => return None,
             _ => {
@@ -517,12 +522,19 @@ impl State {
         if let WorkflowMsg::Membership(config) = m {
             return self.on_membership(config, crate::ensemble::observation::ConfigSource::Conf);
         }
+        if let WorkflowMsg::JoinerSource { id, text } = m {
+            if let Some(mut w) = self.wizard.take() {
+                self.on_source(&mut w, id, text);
+                self.wizard = Some(w);
+            }
+            return vec![];
+        }
         let Some(w) = self.wizard.as_mut() else {
             return vec![];
         };
         match m {
             // Taken above, before the wizard is needed.
-            WorkflowMsg::Membership(_) => vec![],
+            WorkflowMsg::Membership(_) | WorkflowMsg::JoinerSource { .. } => vec![],
             WorkflowMsg::JoinerStarted(spec) => {
                 w.say(
                     Level::Ok,

@@ -33,20 +33,23 @@ pub struct RollArgs {
     /// Print the outcome as JSON on stdout (progress goes to stderr).
     #[arg(long)]
     pub json: bool,
-    /// Seconds a restarted member must stay in sync with no election before the next one.
-    #[arg(long, default_value_t = 5)]
-    pub settle_s: u64,
-    /// Seconds a member may take to stop, or to pass its gate after starting.
-    #[arg(long, default_value_t = 120)]
-    pub gate_timeout_s: u64,
+    /// Seconds a restarted member must stay in sync with no election before the next one
+    /// (default: `settle_s` under [ensembles.NAME.roll] or [roll], else 5).
+    #[arg(long)]
+    pub settle_s: Option<u64>,
+    /// Seconds a member may take to stop, or to pass its gate after starting (default:
+    /// `gate_timeout_s` under [ensembles.NAME.roll] or [roll], else 120).
+    #[arg(long)]
+    pub gate_timeout_s: Option<u64>,
     /// Continue a roll that stopped part-way (its journal says where).
     #[arg(long)]
     pub resume: bool,
     /// Before the leader's restart, move leadership off it by a reconfig that removes and
     /// re-adds it: auto (when dynamic reconfig is in use and the credentials may write the
-    /// membership; otherwise it says why not), always (or halt), never.
-    #[arg(long, value_enum, default_value_t = HandoffArg::Auto)]
-    pub handoff: HandoffArg,
+    /// membership; otherwise it says why not), always (or halt), never (default: `handoff`
+    /// under [ensembles.NAME.roll] or [roll], else auto).
+    #[arg(long, value_enum)]
+    pub handoff: Option<HandoffArg>,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,15 +143,21 @@ async fn roll(
     args: &RollArgs,
 ) -> i32 {
     let discovery = Arc::new(discovery);
+    // The flags over the config's [roll] settings.
+    let set = config.roll_for(name);
+    let settle = args.settle_s.map_or(set.settle, Duration::from_secs);
+    let gate_timeout = args
+        .gate_timeout_s
+        .map_or(set.gate_timeout, |s| Duration::from_secs(s.max(1)));
     let handoff = Arc::new(Handoff {
-        mode: args.handoff.mode(),
+        mode: args.handoff.map_or(set.handoff, HandoffArg::mode),
         connect: reach.connect,
         credentials: reach.credentials,
         tls: reach.tls,
         ensemble: name.to_string(),
         discovery: discovery.clone(),
         thresholds: config.thresholds.clone(),
-        timeout: Duration::from_secs(args.gate_timeout_s.max(1)),
+        timeout: gate_timeout,
     });
     let handoff_fn = move |id: u64| {
         let h = handoff.clone();
@@ -193,8 +202,8 @@ async fn roll(
         confirm: &confirm,
         thresholds: &config.thresholds,
         settings: RollSettings {
-            settle: Duration::from_secs(args.settle_s),
-            gate_timeout: Duration::from_secs(args.gate_timeout_s.max(1)),
+            settle,
+            gate_timeout,
             ..RollSettings::default()
         },
         poll: Duration::from_millis(500),

@@ -9,6 +9,7 @@ mod credentials;
 mod load;
 pub mod presets;
 mod private;
+pub mod roll;
 mod thresholds;
 
 pub use credentials::{
@@ -53,6 +54,8 @@ pub struct Config {
     pub utc: bool,
     /// The znode browser.
     pub tree: TreeConfig,
+    /// Rolling-restart settings for every ensemble (`[ensembles.NAME.roll]` over them).
+    pub roll: roll::RollConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -96,6 +99,8 @@ pub struct EnsembleEntry {
     /// How to act on the members' hosts (stop, start, read and write files); without it the
     /// workflows that need a host guide the operator instead.
     pub actions: Option<actions::ActionsEntry>,
+    /// Rolling-restart settings of this ensemble, over the top-level `[roll]`.
+    pub roll: roll::RollConfig,
 }
 
 impl Default for Config {
@@ -114,6 +119,7 @@ impl Default for Config {
             keys: BTreeMap::new(),
             utc: false,
             tree: TreeConfig::default(),
+            roll: roll::RollConfig::default(),
         }
     }
 }
@@ -201,6 +207,16 @@ impl Config {
         Ok((Config::parse_checked(&text, &shown, keys)?, Some(path)))
     }
 
+    /// The rolling-restart settings for ensemble `name`: its `[ensembles.NAME.roll]` over the
+    /// top-level `[roll]` over the built-in defaults.
+    pub fn roll_for(&self, name: &str) -> roll::RollDefaults {
+        let global = self.roll.over(roll::RollDefaults::default());
+        match self.ensembles.get(name) {
+            Some(e) => e.roll.over(global),
+            None => global,
+        }
+    }
+
     pub fn ensemble(&self, name: &str) -> Result<&EnsembleEntry, String> {
         self.ensembles.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.ensembles.keys().map(String::as_str).collect();
@@ -253,6 +269,14 @@ impl Config {
                     e.to_string(),
                 ));
             }
+        }
+        self.roll
+            .validate()
+            .map_err(|(key, m)| err(&format!("roll.{key}"), m))?;
+        for (name, e) in &self.ensembles {
+            e.roll
+                .validate()
+                .map_err(|(key, m)| err(&format!("ensembles.{name}.roll.{key}"), m))?;
         }
         if let Some(name) = &self.default_ensemble {
             if !self.ensembles.contains_key(name) {

@@ -389,6 +389,17 @@ fn run_effect(
                 .and_then(|e| e.actions.clone());
             workflows::host_steps(actions, state.ensemble.clone(), steps, sources.tx.clone())
         }
+        Effect::ReadSource(member) => {
+            if state.read_only {
+                return false;
+            }
+            let actions = state
+                .config
+                .ensembles
+                .get(&state.ensemble)
+                .and_then(|e| e.actions.clone());
+            workflows::read_source(actions, state.ensemble.clone(), member, sources.tx.clone())
+        }
         Effect::WriteFiles { dir, files } => {
             workflows::write_files_off_loop(dir, files, sources.tx.clone())
         }

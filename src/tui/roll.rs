@@ -196,6 +196,13 @@ async fn run(
     decide: mpsc::UnboundedReceiver<Decision>,
 ) -> Result<RollOutcome, String> {
     let host = host_of(&ctx)?;
+    // `[ensembles.NAME.roll]` over `[roll]`: the settle and gate times of this ensemble.
+    let set = ctx.config.roll_for(&ctx.ensemble);
+    let settings = RollSettings {
+        settle: set.settle,
+        gate_timeout: set.gate_timeout,
+        ..RollSettings::default()
+    };
     let mut journal = journal_for(&ctx.ensemble, order, resume).await?;
     let log = AuditLog::open_default()
         .await
@@ -240,7 +247,7 @@ async fn run(
             ..(*discovery).clone()
         }),
         thresholds: ctx.config.thresholds.clone(),
-        timeout: RollSettings::default().gate_timeout,
+        timeout: settings.gate_timeout,
     });
     let handoff_fn = move |id: u64| {
         let h = hand.clone();
@@ -251,7 +258,7 @@ async fn run(
         observe: &observe_fn,
         confirm: &confirm,
         thresholds: &ctx.config.thresholds,
-        settings: RollSettings::default(),
+        settings,
         poll: Duration::from_millis(500),
         control,
         handoff: Some(&handoff_fn),

@@ -324,3 +324,35 @@ pub fn host_steps(
         say(&tx, Level::Ok, format!("{total} host action(s) done: the new member is starting; enter reviews the plan once it syncs"));
     });
 }
+
+/// Reads a serving member's zoo.cfg through `read_file` (audited), for the joiner's to be
+/// derived from; answers with `WorkflowMsg::JoinerSource`.
+pub fn read_source(
+    actions: Option<crate::config::actions::ActionsEntry>,
+    ensemble: String,
+    member: crate::host::MemberRef,
+    tx: UnboundedSender<Msg>,
+) {
+    tokio::spawn(async move {
+        let id = member.id;
+        let text = read_zoo_cfg(actions, &ensemble, &member).await;
+        let _ = tx.send(Msg::Workflow(WorkflowMsg::JoinerSource { id, text }));
+    });
+}
+
+async fn read_zoo_cfg(
+    actions: Option<crate::config::actions::ActionsEntry>,
+    ensemble: &str,
+    member: &crate::host::MemberRef,
+) -> Result<String, String> {
+    let entry = actions.ok_or_else(|| format!("no host actions for {ensemble}"))?;
+    let log = AuditLog::open_default()
+        .await
+        .map_err(|e| format!("the read could not be audited ({e})"))?;
+    let host = crate::host::Audited::new(crate::host::CommandHost::new(entry), log, ensemble);
+    // The action has the template's timeout (`timeout_s`): this cannot hang.
+    let out = crate::host::HostActions::run(&host, &crate::host::Action::ReadConfig, member)
+        .await
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(out.stdout).map_err(|_| "the file is not UTF-8 text".to_string())
+}

@@ -443,7 +443,7 @@ fn role_choice(role: LearnerType, focused: bool, theme: &Theme) -> Vec<Span<'sta
 }
 
 fn prepare(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
+    let mut out = source_lines(w, theme);
     if w.host.active() {
         out.extend(host_steps(w, theme));
     } else if !w.sandbox {
@@ -837,6 +837,43 @@ fn confirm_prompt(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             Line::raw("")
         },
     ]
+}
+
+/// Where the joiner's zoo.cfg comes from (a serving member's, read through `read_file`).
+fn source_lines(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+    use crate::app::wizard_host::SourceState;
+    let Some(src) = &w.host.source else {
+        return vec![];
+    };
+    let id = src.member.id;
+    let (text, slot) = match &src.state {
+        SourceState::Reading => (
+            format!(
+                "reading member {id}'s zoo.cfg to derive the joiner's: {} ...",
+                src.what
+            ),
+            Slot::Warn,
+        ),
+        SourceState::Derived(_) => (
+            format!(
+                "zoo.cfg derived from member {id}'s (read with: {}): its own data dir, client port \
+                 and dynamic file; every other line as member {id} has it",
+                src.what
+            ),
+            Slot::Ok,
+        ),
+        SourceState::Failed(why) => (format!("refused: no host steps: {why}"), Slot::Critical),
+    };
+    let mut out = vec![Line::styled(text, theme.style(slot))];
+    if let SourceState::Derived(notes) = &src.state {
+        for n in notes {
+            out.push(Line::styled(
+                format!("  note: {n}"),
+                theme.style(Slot::Warn),
+            ));
+        }
+    }
+    out
 }
 
 /// The host actions of an expand on a real host, each as it will run, files under their step.

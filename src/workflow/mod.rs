@@ -2,6 +2,7 @@
 //! executes their steps.
 
 pub mod executor;
+pub mod joiner_cfg;
 pub mod planner;
 pub mod preview;
 pub mod quorum_views;

@@ -18,6 +18,9 @@ use zkconsole::probe::round::{observe, seeds_of, AdminLocator, Discovery, Observ
 use zkconsole::probe::types::Role;
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
+#[allow(dead_code)] // Only the test crates that drive the console in tmux use it.
+pub mod tmux;
+
 /// How often `eventually` re-checks its condition.
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
