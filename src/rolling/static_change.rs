@@ -18,7 +18,9 @@ use crate::host::{Action, HostActions, MemberRef};
 use crate::probe::round::Observation;
 use crate::workflow::quorum_views::ids;
 use crate::workflow::roll::{synced_learners, Baseline, Gate, GateVerdict, RollSettings};
-use crate::workflow::static_plan::{RestartWhy, StaticAction, StaticPlan, StaticRound, StaticStep};
+use crate::workflow::static_plan::{
+    replan, Progress, RestartWhy, StaticAction, StaticPlan, StaticRound, StaticStep,
+};
 use crate::workflow::zoo_cfg::{joiner_cfg, rewrite_servers, static_servers};
 
 /// Each member's own membership (its `conf`), for the verification after a round.
@@ -51,6 +53,11 @@ pub enum StaticEvent {
     Verified {
         round: usize,
         lines: Vec<String>,
+    },
+    /// What is observed differs from what the plan predicted: the remaining steps, re-planned.
+    Replanned {
+        why: String,
+        steps: Vec<String>,
     },
 }
 
@@ -86,57 +93,166 @@ pub struct StaticChange<'a> {
     pub stamp: String,
 }
 
+/// What the executor knows beyond what it observes: the lists it wrote and has not seen read
+/// yet, the list last known in effect on each member still part of the change (a member that
+/// does not answer `conf` keeps it), and where the change stands.
+struct Ledger {
+    known: BTreeMap<u64, BTreeSet<u64>>,
+    written: BTreeMap<u64, BTreeSet<u64>>,
+    round: usize,
+    done: usize,
+}
+
+impl Ledger {
+    fn new(plan: &StaticPlan) -> Self {
+        // A plan starts from members that all run its first round's list (its precondition).
+        let known = plan
+            .rounds
+            .first()
+            .map(|r| r.from.iter().map(|id| (*id, r.from.clone())).collect())
+            .unwrap_or_default();
+        Ledger {
+            known,
+            written: BTreeMap::new(),
+            round: 0,
+            done: 0,
+        }
+    }
+
+    /// A step carried out: what it changed in the members' lists.
+    fn record(&mut self, action: &StaticAction) {
+        match action {
+            StaticAction::WriteList { id, list } => {
+                self.written.insert(*id, list.clone());
+            }
+            StaticAction::StartJoiner { id, list } => {
+                self.known.insert(*id, list.clone());
+            }
+            StaticAction::Restart { id, .. } => {
+                if let Some(list) = self.written.remove(id) {
+                    self.known.insert(*id, list);
+                }
+            }
+            StaticAction::StopRemoved { id } => {
+                self.known.remove(id);
+                self.written.remove(id);
+            }
+        }
+    }
+}
+
 impl StaticChange<'_> {
+    /// Carries out `plan`, re-planning what is left before every step from what is observed
+    /// (who leads, who runs which list, who is up): the plan's order rests on predicted
+    /// elections, and a real election may pick another leader. Halts when the re-plan finds
+    /// no safe way on.
     pub async fn run(
         &self,
         plan: &StaticPlan,
         on_event: &mut (dyn FnMut(StaticEvent) + Send),
     ) -> StaticOutcome {
         let mut changed = Vec::new();
-        let total = plan.steps.len();
-        for (index, step) in plan.steps.iter().enumerate() {
+        let mut ledger = Ledger::new(plan);
+        let mut expected: Vec<StaticAction> = plan.steps.iter().map(|s| s.action.clone()).collect();
+        let mut predicted: Option<u64> = None;
+        let mut last: Option<StaticAction> = None;
+        let mut unverified: Option<usize> = None;
+        let halted = loop {
+            if let Some(why) = self.abort_requested() {
+                break Some(why);
+            }
+            let progress = self.progress(&mut ledger).await;
+            let rest = replan(plan, &progress);
+            let next = rest.steps.first();
+            // A round is verified once nothing of it is left to do.
+            if let Some(r) = unverified.filter(|r| next.map(|s| s.round) != Some(*r)) {
+                match self.verify(&plan.rounds[r]).await {
+                    Ok(lines) => on_event(StaticEvent::Verified { round: r, lines }),
+                    Err(why) => break Some(format!("round {}: {why}", r + 1)),
+                }
+                unverified = None;
+                ledger.round = r + 1;
+                continue;
+            }
+            let Some(step) = next else { break None };
+            if let Some(why) = &rest.blocked {
+                break Some(format!(
+                    "re-planned from what is observed ({}), no safe way on: {why}",
+                    observed_text(&progress)
+                ));
+            }
+            if last.as_ref() == Some(&step.action) {
+                break Some(format!(
+                    "step {} ({}) is still to do after it was carried out: what is observed \
+                     did not change",
+                    ledger.done,
+                    step.action.title()
+                ));
+            }
+            let actions: Vec<StaticAction> = rest.steps.iter().map(|s| s.action.clone()).collect();
+            if actions != expected {
+                on_event(StaticEvent::Replanned {
+                    why: replan_why(predicted, &progress),
+                    steps: rest.steps.iter().map(|s| s.action.title()).collect(),
+                });
+            }
+            let total = ledger.done + rest.steps.len();
             on_event(StaticEvent::Step {
-                index,
+                index: ledger.done,
                 total,
                 title: step.action.title(),
             });
             let started = Instant::now();
-            let result = match self.abort_requested() {
-                Some(why) => Err(why),
-                None => self.step(step, &mut changed, on_event).await,
-            };
-            let result = match result {
-                Ok(()) if last_of_round(plan, index) => {
-                    let round = &plan.rounds[step.round];
-                    self.verify(round).await.map(|lines| {
-                        on_event(StaticEvent::Verified {
-                            round: step.round,
-                            lines,
-                        })
-                    })
-                }
-                other => other,
-            };
-            if let Err(why) = result {
-                return StaticOutcome {
-                    done: index,
-                    changed,
-                    halted: Some(format!(
-                        "step {}/{total} ({}): {why}",
-                        index + 1,
-                        step.action.title()
-                    )),
-                };
+            if let Err(why) = self.step(step, &mut changed, on_event).await {
+                break Some(format!(
+                    "step {}/{total} ({}): {why}",
+                    ledger.done + 1,
+                    step.action.title()
+                ));
             }
             on_event(StaticEvent::StepDone {
-                index,
+                index: ledger.done,
                 elapsed_ms: started.elapsed().as_millis(),
             });
-        }
+            ledger.record(&step.action);
+            ledger.done += 1;
+            ledger.round = step.round;
+            unverified = Some(step.round);
+            predicted = step.after.leader;
+            expected = actions[1..].to_vec();
+            last = Some(step.action.clone());
+        };
         StaticOutcome {
-            done: total,
+            done: ledger.done,
             changed,
-            halted: None,
+            halted,
+        }
+    }
+
+    /// The change as it stands: the lists the members report (the ledger's for those that do
+    /// not answer), who serves, who leads.
+    async fn progress(&self, ledger: &mut Ledger) -> Progress {
+        let views = (self.views)().await;
+        let (obs, health) = self.snapshot().await;
+        for (id, cfg) in views {
+            if let Some(list) = ledger.known.get_mut(&id) {
+                *list = cfg.voter_ids();
+            }
+        }
+        let up = obs
+            .members
+            .iter()
+            .filter(|m| m.role.is_serving())
+            .filter_map(|m| m.id)
+            .filter(|id| ledger.known.contains_key(id))
+            .collect();
+        Progress {
+            running: ledger.known.clone(),
+            pending: ledger.written.clone(),
+            up,
+            leader: health.leader,
+            round: ledger.round,
+            done: ledger.done,
         }
     }
 
@@ -446,11 +562,29 @@ impl StaticChange<'_> {
     }
 }
 
-fn last_of_round(plan: &StaticPlan, index: usize) -> bool {
-    let round = plan.steps[index].round;
-    plan.steps
-        .get(index + 1)
-        .is_none_or(|next| next.round != round)
+/// Who leads and who serves, for a message.
+fn observed_text(p: &Progress) -> String {
+    format!(
+        "leader {}, serving {}",
+        p.leader.map_or("none".into(), |l| l.to_string()),
+        ids(&p.up)
+    )
+}
+
+/// Why the remaining steps changed: most often another leader than the one predicted.
+fn replan_why(predicted: Option<u64>, p: &Progress) -> String {
+    match (predicted, p.leader) {
+        (Some(want), Some(got)) if want != got => {
+            format!(
+                "member {got} leads, not {want} as predicted; {}",
+                observed_text(p)
+            )
+        }
+        _ => format!(
+            "what is observed differs from the plan: {}",
+            observed_text(p)
+        ),
+    }
 }
 
 /// The verification of a round over what the members report: pure, so it is tested apart.
