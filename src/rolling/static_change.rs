@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use serde::Serialize;
 
-use super::Observe;
+use super::{wait, Observe};
 use crate::config::Thresholds;
 use crate::ensemble::member::Role;
 use crate::ensemble::{EnsembleConfig, ServerSpec};
@@ -25,6 +25,7 @@ use crate::workflow::zoo_cfg::{joiner_cfg, rewrite_servers, static_servers};
 
 /// Each member's own membership (its `conf`), for the verification after a round.
 pub type Views<'a> = &'a (dyn Fn() -> BoxFuture<'static, Vec<(u64, EnsembleConfig)>> + Sync);
+type MemberLists = Vec<(u64, EnsembleConfig)>;
 /// One committed transaction (a session opened and closed is one), so the zxids can be
 /// compared once every member has applied it.
 pub type Commit<'a> = &'a (dyn Fn() -> BoxFuture<'static, Result<(), String>> + Sync);
@@ -477,24 +478,14 @@ impl StaticChange<'_> {
     }
 
     async fn wait_down(&self, id: u64) -> Result<(), String> {
-        let deadline = Instant::now() + self.settings.gate_timeout;
-        loop {
-            let (obs, _) = self.snapshot().await;
-            let alive = obs
-                .members
-                .iter()
-                .any(|m| m.id == Some(id) && m.role.is_alive());
-            if !alive {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "member {id} still answers {} s after its stop",
-                    self.settings.gate_timeout.as_secs()
-                ));
-            }
-            tokio::time::sleep(self.poll).await;
-        }
+        wait::alive(
+            self.observe,
+            self.poll,
+            self.settings.gate_timeout,
+            id,
+            false,
+        )
+        .await
     }
 
     /// The rolling restart's gate; the health it was met with.
@@ -505,60 +496,65 @@ impl StaticChange<'_> {
         on_event: &mut (dyn FnMut(StaticEvent) + Send),
     ) -> Result<Health, String> {
         let mut gate = Gate::new(id, baseline);
-        let started = Instant::now();
         let mut last = String::new();
-        loop {
-            let (obs, health) = self.snapshot().await;
-            let now = started.elapsed();
+        let judge = |obs: Observation, now| {
+            let health = summarize(obs.config.as_ref(), &obs.members, self.thresholds);
             match gate.observe(&obs.members, &health, &self.settings, now) {
-                GateVerdict::Met => return Ok(health),
-                GateVerdict::Waiting(why) if why != last => {
-                    on_event(StaticEvent::Gate {
-                        id,
-                        waiting: why.clone(),
-                    });
-                    last = why;
+                GateVerdict::Met => Ok(health),
+                GateVerdict::Waiting(why) => {
+                    if why != last {
+                        on_event(StaticEvent::Gate {
+                            id,
+                            waiting: why.clone(),
+                        });
+                        last = why;
+                    }
+                    Err(last.clone())
                 }
-                GateVerdict::Waiting(_) => {}
             }
-            if now >= self.settings.gate_timeout {
-                return Err(format!(
+        };
+        let aborted = || {
+            self.abort_requested()
+                .map(|why| format!("{why} while member {id} was gated"))
+        };
+        let timeout = self.settings.gate_timeout;
+        wait::until(self.observe, self.poll, timeout, judge, aborted)
+            .await
+            .map_err(|stop| match stop {
+                wait::Stop::TimedOut(last) => format!(
                     "member {id} did not pass its gate within {} s: {last}",
-                    self.settings.gate_timeout.as_secs()
-                ));
-            }
-            if let Some(why) = self.abort_requested() {
-                return Err(format!("{why} while member {id} was gated"));
-            }
-            tokio::time::sleep(self.poll).await;
-        }
+                    timeout.as_secs()
+                ),
+                wait::Stop::Interrupted(why) => why,
+            })
     }
 
     /// After a round: every member reports the round's list, one leader, every voter serving,
     /// and after a committed transaction every member at the same zxid.
     async fn verify(&self, round: &StaticRound) -> Result<Vec<String>, String> {
-        let deadline = Instant::now() + self.settings.gate_timeout;
         (self.commit)()
             .await
             .map_err(|e| format!("the verification write failed: {e}"))?;
-        loop {
-            let views = (self.views)().await;
-            let (obs, health) = self.snapshot().await;
-            match judge_round(round, &views, &obs) {
-                Ok(mut lines) => {
-                    lines.push(format!(
-                        "leader {}; {} voters serving",
-                        health.leader.map_or("none".into(), |l| l.to_string()),
-                        health.live_voters
-                    ));
-                    return Ok(lines);
-                }
-                Err(why) if Instant::now() >= deadline => {
-                    return Err(format!("verification after the round failed: {why}"))
-                }
-                Err(_) => tokio::time::sleep(self.poll).await,
-            }
-        }
+        let observe = || async { ((self.views)().await, self.snapshot().await) };
+        let judge = |(views, (obs, health)): (MemberLists, (Observation, Health)), _| {
+            judge_round(round, &views, &obs).map(|mut lines| {
+                lines.push(format!(
+                    "leader {}; {} voters serving",
+                    health.leader.map_or("none".into(), |l| l.to_string()),
+                    health.live_voters
+                ));
+                lines
+            })
+        };
+        wait::until(
+            observe,
+            self.poll,
+            self.settings.gate_timeout,
+            judge,
+            || None,
+        )
+        .await
+        .map_err(|stop| format!("verification after the round failed: {}", stop.reason()))
     }
 }
 
