@@ -205,6 +205,8 @@ pub async fn run(to: u64, settle: Duration) {
         load.acks.lock().unwrap().len(),
         load.expired.load(std::sync::atomic::Ordering::SeqCst)
     );
+    drop(change);
+    drop(host);
     let sb = Arc::try_unwrap(sb).ok().expect("sole owner").into_inner();
     sb.down().await.expect("static sandbox down");
 }
