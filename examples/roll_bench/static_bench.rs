@@ -115,6 +115,7 @@ pub async fn run(to: u64, settle: Duration) {
             add: add.clone(),
             remove: Vec::new(),
             batch: false,
+            clean: true,
         },
     );
     assert!(plan.safe, "the static plan: {:?}", plan.blocked);

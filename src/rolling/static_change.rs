@@ -134,7 +134,7 @@ impl Ledger {
                     self.known.insert(*id, list);
                 }
             }
-            StaticAction::StopRemoved { id } => {
+            StaticAction::StopRemoved { id, .. } => {
                 self.known.remove(id);
                 self.written.remove(id);
             }
@@ -276,13 +276,20 @@ impl StaticChange<'_> {
                 self.start_joiner(*id, list, changed, on_event).await
             }
             StaticAction::Restart { id, why } => self.restart(*id, *why, changed, on_event).await,
-            StaticAction::StopRemoved { id } => {
+            StaticAction::StopRemoved { id, clean } => {
                 let member = self.member(*id)?;
                 self.act(&Action::Stop, member, on_event).await?;
                 self.wait_down(*id).await?;
-                changed.push(format!(
-                    "member {id} stopped (its data dir is left as it was)"
-                ));
+                if !clean {
+                    changed.push(format!(
+                        "member {id} stopped (its data dir is left as it was)"
+                    ));
+                    return Ok(());
+                }
+                changed.push(format!("member {id} stopped"));
+                self.act(&Action::Clean, member, on_event).await?;
+                let dir = self.data_dir.replace("{id}", &id.to_string());
+                changed.push(format!("member {id}: its data dir {dir} removed"));
                 Ok(())
             }
         }

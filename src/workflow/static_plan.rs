@@ -32,6 +32,9 @@ pub struct StaticGoal {
     /// Everything in one round (what an operator forcing several joiners at once does): the
     /// checks then say why that is unsafe.
     pub batch: bool,
+    /// Remove a removed member's data directory once it is stopped (a `clean` host action
+    /// exists); else the directory is left and reported.
+    pub clean: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,9 +65,10 @@ pub enum StaticAction {
         id: u64,
         why: RestartWhy,
     },
-    /// Stop a removed member for good.
+    /// Stop a removed member for good (and remove its data directory, with `clean`).
     StopRemoved {
         id: u64,
+        clean: bool,
     },
 }
 
@@ -74,7 +78,7 @@ impl StaticAction {
             StaticAction::WriteList { id, .. }
             | StaticAction::StartJoiner { id, .. }
             | StaticAction::Restart { id, .. }
-            | StaticAction::StopRemoved { id } => *id,
+            | StaticAction::StopRemoved { id, .. } => *id,
         }
     }
 
@@ -96,7 +100,12 @@ impl StaticAction {
             } => {
                 format!("restart member {id} (the leader, being removed) to move leadership off it")
             }
-            StaticAction::StopRemoved { id } => format!("stop removed member {id}"),
+            StaticAction::StopRemoved { id, clean: true } => {
+                format!("stop removed member {id} and remove its data directory (`clean`)")
+            }
+            StaticAction::StopRemoved { id, clean: false } => {
+                format!("stop removed member {id} (its data directory is left: no `clean` action)")
+            }
         }
     }
 }
@@ -134,6 +143,8 @@ pub struct StaticPlan {
     /// Why there is no safe plan, when there is none.
     pub blocked: Option<String>,
     pub goal: BTreeSet<u64>,
+    /// Removed members' data directories are removed after their stop.
+    pub clean: bool,
 }
 
 /// Where the simulation stands: the view, and lists written but not yet read.
@@ -143,6 +154,8 @@ struct Sim {
     pending: BTreeMap<u64, BTreeSet<u64>>,
     steps: Vec<StaticStep>,
     round: usize,
+    /// Whether a removed member's data directory is removed after its stop.
+    clean: bool,
 }
 
 impl Sim {
@@ -178,7 +191,7 @@ impl Sim {
                 self.view.up.insert(*id);
                 self.push(action, Some(during));
             }
-            StaticAction::StopRemoved { id } => {
+            StaticAction::StopRemoved { id, .. } => {
                 self.view.up.remove(id);
                 self.view.lists.remove(id);
                 self.push(action, None);
@@ -235,7 +248,10 @@ impl Sim {
             }
         }
         for x in removed.iter().filter(|_| stop_first) {
-            self.apply(StaticAction::StopRemoved { id: *x });
+            self.apply(StaticAction::StopRemoved {
+                id: *x,
+                clean: self.clean,
+            });
         }
         for m in &staying {
             if self.file_list(*m) != Some(&r.to) {
@@ -259,7 +275,10 @@ impl Sim {
             .collect();
         self.restart_all(to_restart);
         for x in removed.iter().filter(|_| !stop_first) {
-            self.apply(StaticAction::StopRemoved { id: *x });
+            self.apply(StaticAction::StopRemoved {
+                id: *x,
+                clean: self.clean,
+            });
         }
     }
 }
@@ -370,6 +389,7 @@ pub fn plan_static(state: &StaticState, goal: &StaticGoal) -> StaticPlan {
                 safe: false,
                 blocked: Some(why),
                 goal: BTreeSet::new(),
+                clean: goal.clean,
             }
         }
     };
@@ -384,6 +404,7 @@ pub fn plan_static(state: &StaticState, goal: &StaticGoal) -> StaticPlan {
         pending: BTreeMap::new(),
         steps: Vec::new(),
         round: 0,
+        clean: goal.clean,
     };
     finish(plan_rounds(sim, &rounds, 0), rounds, goal_list, 0)
 }
@@ -469,6 +490,7 @@ pub fn replan(plan: &StaticPlan, progress: &Progress) -> StaticPlan {
         pending,
         steps: Vec::new(),
         round: progress.round,
+        clean: plan.clean,
     };
     let sim = plan_rounds(sim, &plan.rounds, progress.round);
     finish(sim, plan.rounds.clone(), plan.goal.clone(), progress.done)
@@ -481,7 +503,7 @@ fn finish(
     goal_list: BTreeSet<u64>,
     offset: usize,
 ) -> StaticPlan {
-    let safe = sim.all_safe();
+    let (safe, clean) = (sim.all_safe(), sim.clean);
     let blocked = sim
         .steps
         .iter()
@@ -500,6 +522,7 @@ fn finish(
         safe,
         blocked,
         goal: goal_list,
+        clean,
     }
 }
 
@@ -580,6 +603,7 @@ mod tests {
             add: add.iter().map(|i| joiner(*i)).collect(),
             remove: remove.to_vec(),
             batch: false,
+            clean: false,
         }
     }
 
@@ -614,7 +638,10 @@ mod tests {
         );
         assert_eq!(
             p.steps.last().unwrap().action,
-            StaticAction::StopRemoved { id: 4 }
+            StaticAction::StopRemoved {
+                id: 4,
+                clean: false
+            }
         );
         // The naive order (followers first, with 4 still leading) is the documented outage.
         let mut naive = Sim {
@@ -626,6 +653,7 @@ mod tests {
             pending: BTreeMap::new(),
             steps: Vec::new(),
             round: 0,
+            clean: false,
         };
         let round = StaticRound {
             from: (1..=4).collect(),
@@ -692,6 +720,7 @@ mod tests {
             pending: BTreeMap::new(),
             steps: Vec::new(),
             round: 0,
+            clean: false,
         };
         for s in &p.steps {
             sim.round = s.round;
@@ -740,7 +769,10 @@ mod tests {
         assert!(rest.steps.iter().all(|s| s.round == 1));
         assert_eq!(
             rest.steps.last().unwrap().action,
-            StaticAction::StopRemoved { id: 5 }
+            StaticAction::StopRemoved {
+                id: 5,
+                clean: false
+            }
         );
 
         // The old order on the observed state: restarting 1 first hands 5 (being removed)
@@ -754,6 +786,7 @@ mod tests {
             pending: BTreeMap::new(),
             steps: Vec::new(),
             round: 1,
+            clean: false,
         };
         for s in &old_rest {
             replay.apply(s.action.clone());
