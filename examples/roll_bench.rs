@@ -8,6 +8,12 @@
 //! leader's step marked), failed write attempts and whether the writer's session expired. The
 //! gated roll runs twice: without and with the leader hand-off (a reconfig that moves
 //! leadership before the leader stops); the leader step's longest stall of each is compared.
+//!
+//! Then, on a static sandbox (no dynamic reconfig), the static membership change of
+//! `zkconsole apply` from 3 members to STATIC_TO (default 5; 0 skips it) under the same
+//! writer: total time and the longest write stall of each step.
+//!
+//!   cargo run --release --example roll_bench -- [MEMBERS] [SETTLE_S] [STATIC_TO]
 
 use futures::FutureExt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -81,11 +87,12 @@ async fn start_load(connect: &str) -> Load {
 }
 
 /// The longest gap between two acknowledged writes that began inside each step.
-fn stalls(acks: &[Instant], steps: &[(u64, Instant)], end: Instant) -> Vec<(u64, Duration)> {
+fn stalls<L: Clone>(acks: &[Instant], steps: &[(L, Instant)], end: Instant) -> Vec<(L, Duration)> {
     steps
         .iter()
         .enumerate()
-        .map(|(i, &(id, from))| {
+        .map(|(i, (id, from))| {
+            let (id, from) = (id.clone(), *from);
             let to = steps.get(i + 1).map_or(end, |s| s.1);
             let longest = acks
                 .windows(2)
@@ -220,6 +227,10 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration, handoff: bool) ->
     report(name, end - started, &st, leader, &load)
 }
 
+/// The static membership change under the writer (its own file: the roll figures stay here).
+#[path = "roll_bench/static_bench.rs"]
+mod static_bench;
+
 async fn naive(sb: Arc<AsyncMutex<Sandbox>>) {
     let (d, connect, ids) = {
         let s = sb.lock().await;
@@ -299,7 +310,13 @@ async fn main() {
     );
     tokio::time::sleep(Duration::from_secs(3)).await;
     naive(sb.clone()).await;
-    println!("====");
     let sb = Arc::try_unwrap(sb).ok().expect("sole owner").into_inner();
     sb.down().await.expect("sandbox down");
+    let static_to: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    if static_to > 3 {
+        static_bench::run(static_to, settle).await;
+    } else {
+        println!("static 3 → N: skipped (STATIC_TO {static_to}: nothing to add)");
+    }
+    println!("====");
 }

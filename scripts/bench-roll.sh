@@ -17,7 +17,8 @@ XDG_STATE_HOME="$(mktemp -d)"
 export XDG_STATE_HOME
 trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 if [ "${1:-}" = "--smoke" ]; then
-  cargo run --quiet --example roll_bench -- 3 1
+  cargo run --quiet --example roll_bench -- 3 1 4
 else
-  cargo run --quiet --release --example roll_bench -- "${BENCH_MEMBERS:-5}" "${BENCH_SETTLE_S:-5}"
+  cargo run --quiet --release --example roll_bench -- "${BENCH_MEMBERS:-5}" "${BENCH_SETTLE_S:-5}" \
+    "${BENCH_STATIC_TO:-5}"
 fi

@@ -395,14 +395,9 @@ async fn a_member_left_on_the_old_list_is_flagged() {
     drop(sb);
 }
 
-/// KNOWN DEFECT (found by this test in CI, 2026-12-02; `cargo test --test static_change --
-/// --ignored` runs it): `apply` plans every round up front against the leader it predicts, and
-/// does not re-check the live leader before a round. After round 1 of 5 → 3 the election chose
-/// member 1 where the plan assumed 3; round 2 then restarted member 1 on the list 1,2,3 while
-/// member 5 (being removed) won the next election, and member 1 could not follow a leader off
-/// its list: the gate timed out (a safe halt, no data lost, but not the change). The fix is to
-/// plan each round from the live observation (or halt when the leader differs from the plan's).
-#[ignore = "known defect: static rounds are planned against a predicted leader (see above)"]
+/// 3 → 5 → 3: two rounds each way. Before every step `apply` re-plans from the live leader
+/// (in CI the election after round 1 of 5 → 3 chose member 1 where the simulation predicted 3,
+/// and the plan made up front then restarted 1 first and stalled).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_to_five_and_back_under_writes_keeps_every_write() {
     let mut sb = static_sandbox().await;

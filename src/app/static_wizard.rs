@@ -117,6 +117,7 @@ impl State {
                     add: vec![spec],
                     remove: vec![],
                     batch: false,
+                    clean: false,
                 };
                 Some((format!("add member {id}"), goal))
             }
@@ -127,6 +128,7 @@ impl State {
                     add: vec![],
                     remove: vec![id],
                     batch: false,
+                    clean: false,
                 };
                 Some((format!("remove member {id}"), goal))
             }

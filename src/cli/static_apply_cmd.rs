@@ -274,6 +274,13 @@ fn event_line(e: &StaticEvent) -> String {
         StaticEvent::Action { id, action, detail } => format!("  member {id}: {action}: {detail}"),
         StaticEvent::Gate { id, waiting } => format!("  member {id}: {waiting}"),
         StaticEvent::StepDone { elapsed_ms, .. } => format!("  done in {elapsed_ms} ms"),
+        StaticEvent::Replanned { why, steps } => {
+            let mut s = format!("re-planned from what is observed ({why}); remaining steps:");
+            for (i, t) in steps.iter().enumerate() {
+                s.push_str(&format!("\n    {}. {t}", i + 1));
+            }
+            s
+        }
         StaticEvent::Verified { round, lines } => {
             let mut s = format!("  round {} verified:", round + 1);
             for l in lines {

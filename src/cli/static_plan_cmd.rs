@@ -42,6 +42,11 @@ pub fn missing_action(actions: Option<&ActionsEntry>) -> Option<&'static str> {
     .map(|(name, _)| name)
 }
 
+/// Whether a `clean` action can remove a removed member's data directory.
+pub fn clean_action(actions: Option<&ActionsEntry>) -> bool {
+    actions.is_some_and(|a| a.clean.is_some())
+}
+
 /// A member's host and client port, from the membership and where it was probed.
 pub fn member_ref(obs: &Observation, id: u64) -> Option<MemberRef> {
     let spec = obs.config.as_ref()?.servers.get(&id)?;
@@ -126,11 +131,13 @@ pub async fn inspect(
     }
 }
 
-pub fn static_goal(goal: &Goal) -> StaticGoal {
+/// The static goal; `clean` when the host actions can remove a removed member's data dir.
+pub fn static_goal(goal: &Goal, clean: bool) -> StaticGoal {
     StaticGoal {
         add: goal.add.clone(),
         remove: goal.remove.clone(),
         batch: goal.mode == zkconsole::workflow::Mode::Batch,
+        clean,
     }
 }
 
@@ -207,7 +214,10 @@ pub async fn plan_if_static(
         return None;
     }
     let state = static_state(obs, &ctx.views);
-    let p = plan_static(&state, &static_goal(goal));
+    let p = plan_static(
+        &state,
+        &static_goal(goal, clean_action(ctx.actions.as_ref())),
+    );
     let code = report(name, &ctx, &p, json);
     Some((ctx, p, code))
 }

@@ -25,6 +25,9 @@ pub struct ActionsEntry {
     pub zoo_cfg: Option<String>,
     /// A member's dataDir on its host; may use `{id}`.
     pub data_dir: Option<String>,
+    /// Removes a member's data directory (`{path}` = its `data_dir`) once a static membership
+    /// change has removed and stopped it; without it the directory is left and reported.
+    pub clean: Option<String>,
     /// Bound on each action; the child is killed when it runs over.
     pub timeout_s: Option<u64>,
 }
@@ -109,6 +112,7 @@ impl ActionsEntry {
             ("write_file", &self.write_file),
             ("zoo_cfg", &self.zoo_cfg),
             ("data_dir", &self.data_dir),
+            ("clean", &self.clean),
         ];
         for (key, t) in commands {
             if let Some(t) = t {

@@ -59,6 +59,16 @@ impl CommandHost {
                 Some(contents.clone()),
             ),
             Action::Run(text) => (parse(text)?, None, None),
+            Action::Clean => {
+                let dir = self.path(&self.entry.data_dir, "data_dir", member)?;
+                // A template that removes `{path}` recursively must never be handed the root.
+                if dir.trim_end_matches('/').is_empty() {
+                    return Err(ActionError::Template(format!(
+                        "clean: the data_dir {dir:?} is the root directory: refused"
+                    )));
+                }
+                (self.template(&self.entry.clean, "clean")?, Some(dir), None)
+            }
         };
         let vars = Vars {
             id: member.id,

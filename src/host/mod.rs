@@ -53,6 +53,9 @@ pub enum Action {
     },
     /// An operator's own command for this member (`roll --run`), a template like the others.
     Run(String),
+    /// Remove the member's data directory (the `data_dir` setting): a member removed from
+    /// the ensemble for good, stopped first.
+    Clean,
 }
 
 impl Action {
@@ -67,6 +70,7 @@ impl Action {
             Action::ReadFile(_) => "read_file",
             Action::WriteFile { .. } => "write_file",
             Action::Run(_) => "run",
+            Action::Clean => "clean",
         }
     }
 }

@@ -133,6 +133,12 @@ impl SandboxHost {
                     .map_err(|e| ActionError::Template(e.to_string()))?;
                 return Ok(run(&argv, None, self.timeout).await?.stdout);
             }
+            Action::Clean => {
+                let path = self.member_dir(id).await?.join("data");
+                tokio::fs::remove_dir_all(&path)
+                    .await
+                    .map_err(|e| ActionError::Sandbox(format!("{}: {e}", path.display())))?;
+            }
         }
         Ok(Vec::new())
     }
@@ -178,6 +184,7 @@ impl HostActions for SandboxHost {
                 format!("sandbox: write {path} ({} bytes)", contents.len())
             }
             Action::Run(text) => format!("sandbox: run {text}"),
+            Action::Clean => format!("sandbox: remove member {id}'s data directory"),
         })
     }
 

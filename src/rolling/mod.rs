@@ -7,6 +7,7 @@ pub mod handoff;
 pub mod journal;
 pub mod recover;
 pub mod static_change;
+pub mod wait;
 
 use crate::config::Thresholds;
 use crate::health::{summarize, Health};
@@ -254,24 +255,14 @@ impl Roller<'_> {
 
     /// A stop command may return before the process is gone: wait until it no longer answers.
     async fn wait_down(&self, id: u64) -> Result<(), String> {
-        let deadline = Instant::now() + self.settings.gate_timeout;
-        loop {
-            let (obs, _) = self.snapshot().await;
-            let alive = obs
-                .members
-                .iter()
-                .any(|m| m.id == Some(id) && m.role.is_alive());
-            if !alive {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "member {id} still answers {} s after its stop",
-                    self.settings.gate_timeout.as_secs()
-                ));
-            }
-            tokio::time::sleep(self.poll).await;
-        }
+        wait::alive(
+            self.observe,
+            self.poll,
+            self.settings.gate_timeout,
+            id,
+            false,
+        )
+        .await
     }
 
     async fn gate(
@@ -281,14 +272,12 @@ impl Roller<'_> {
         on_event: &mut (dyn FnMut(RollEvent) + Send),
     ) -> Result<u32, String> {
         let mut gate = Gate::new(id, baseline);
-        let started = Instant::now();
         let mut last = String::new();
-        loop {
-            let (obs, health) = self.snapshot().await;
-            let now = started.elapsed();
+        let judge = |obs: Observation, now| {
+            let health = summarize(obs.config.as_ref(), &obs.members, self.thresholds);
             let conditions = gate.conditions(&obs.members, &health, &self.settings);
             match gate.observe(&obs.members, &health, &self.settings, now) {
-                GateVerdict::Met => return Ok(gate.elections),
+                GateVerdict::Met => Ok(gate.elections),
                 GateVerdict::Waiting(why) => {
                     if why != last {
                         on_event(RollEvent::Gate {
@@ -298,21 +287,24 @@ impl Roller<'_> {
                         });
                         last = why;
                     }
+                    Err(last.clone())
                 }
             }
-            if now >= self.settings.gate_timeout {
-                return Err(format!(
+        };
+        let aborted = || {
+            (*self.control.borrow() == Control::Abort)
+                .then(|| format!("aborted by the operator while member {id} was gated"))
+        };
+        let timeout = self.settings.gate_timeout;
+        wait::until(self.observe, self.poll, timeout, judge, aborted)
+            .await
+            .map_err(|stop| match stop {
+                wait::Stop::TimedOut(last) => format!(
                     "member {id} did not pass its gate within {} s: {last}",
-                    self.settings.gate_timeout.as_secs()
-                ));
-            }
-            if *self.control.borrow() == Control::Abort {
-                return Err(format!(
-                    "aborted by the operator while member {id} was gated"
-                ));
-            }
-            tokio::time::sleep(self.poll).await;
-        }
+                    timeout.as_secs()
+                ),
+                wait::Stop::Interrupted(why) => why,
+            })
     }
 }
 

@@ -8,7 +8,7 @@ use crate::host::{Action, HostActions, MemberRef};
 use crate::probe::round::Observation;
 use crate::workflow::recover::{keep_only, membership_file};
 use futures::future::BoxFuture;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct Recovery<'a> {
     pub host: &'a dyn HostActions,
@@ -128,29 +128,7 @@ impl Recovery<'_> {
 
     /// Until member `id` answers (`up`) or no longer does.
     async fn wait(&self, id: u64, up: bool) -> Result<(), String> {
-        let deadline = Instant::now() + self.timeout;
-        loop {
-            let obs = (self.observe)().await;
-            let alive = obs
-                .members
-                .iter()
-                .any(|m| m.id == Some(id) && m.role.is_alive());
-            if alive == up {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                let state = if up {
-                    "does not answer"
-                } else {
-                    "still answers"
-                };
-                return Err(format!(
-                    "member {id} {state} after {} s",
-                    self.timeout.as_secs()
-                ));
-            }
-            tokio::time::sleep(self.poll).await;
-        }
+        super::wait::alive(self.observe, self.poll, self.timeout, id, up).await
     }
 
     /// A serving leader among the survivors, and the membership they serve is the survivors.
@@ -159,35 +137,35 @@ impl Recovery<'_> {
         survivors: &[u64],
         say: &mut (dyn FnMut(&str) + Send),
     ) -> Result<u64, String> {
-        let deadline = Instant::now() + self.timeout;
-        loop {
-            let obs = (self.observe)().await;
+        let mut want = survivors.to_vec();
+        want.sort_unstable();
+        let judge = |obs: Observation, _| {
             let health = summarize(obs.config.as_ref(), &obs.members, self.thresholds);
             let ids: Vec<u64> = obs
                 .config
                 .as_ref()
                 .map(|c| c.servers.keys().copied().collect())
                 .unwrap_or_default();
-            let mut want = survivors.to_vec();
-            want.sort_unstable();
-            let last = match health.leader {
+            match health.leader {
                 Some(l) if health.has_quorum && ids == want => {
                     say(&format!(
                         "verified: member {l} leads, the membership is {ids:?}"
                     ));
-                    return Ok(l);
+                    Ok(l)
                 }
-                Some(l) => format!("member {l} leads, the membership is {ids:?}"),
-                None => "no leader yet".to_string(),
-            };
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "the survivors did not form the new ensemble within {} s: {last}",
-                    self.timeout.as_secs()
-                ));
+                Some(l) => Err(format!("member {l} leads, the membership is {ids:?}")),
+                None => Err("no leader yet".to_string()),
             }
-            tokio::time::sleep(self.poll).await;
-        }
+        };
+        super::wait::until(self.observe, self.poll, self.timeout, judge, || None)
+            .await
+            .map_err(|stop| {
+                format!(
+                    "the survivors did not form the new ensemble within {} s: {}",
+                    self.timeout.as_secs(),
+                    stop.reason()
+                )
+            })
     }
 }
 

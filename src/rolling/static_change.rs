@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use serde::Serialize;
 
-use super::Observe;
+use super::{wait, Observe};
 use crate::config::Thresholds;
 use crate::ensemble::member::Role;
 use crate::ensemble::{EnsembleConfig, ServerSpec};
@@ -18,11 +18,14 @@ use crate::host::{Action, HostActions, MemberRef};
 use crate::probe::round::Observation;
 use crate::workflow::quorum_views::ids;
 use crate::workflow::roll::{synced_learners, Baseline, Gate, GateVerdict, RollSettings};
-use crate::workflow::static_plan::{RestartWhy, StaticAction, StaticPlan, StaticRound, StaticStep};
+use crate::workflow::static_plan::{
+    replan, Progress, RestartWhy, StaticAction, StaticPlan, StaticRound, StaticStep,
+};
 use crate::workflow::zoo_cfg::{joiner_cfg, rewrite_servers, static_servers};
 
 /// Each member's own membership (its `conf`), for the verification after a round.
 pub type Views<'a> = &'a (dyn Fn() -> BoxFuture<'static, Vec<(u64, EnsembleConfig)>> + Sync);
+type MemberLists = Vec<(u64, EnsembleConfig)>;
 /// One committed transaction (a session opened and closed is one), so the zxids can be
 /// compared once every member has applied it.
 pub type Commit<'a> = &'a (dyn Fn() -> BoxFuture<'static, Result<(), String>> + Sync);
@@ -51,6 +54,11 @@ pub enum StaticEvent {
     Verified {
         round: usize,
         lines: Vec<String>,
+    },
+    /// What is observed differs from what the plan predicted: the remaining steps, re-planned.
+    Replanned {
+        why: String,
+        steps: Vec<String>,
     },
 }
 
@@ -86,57 +94,166 @@ pub struct StaticChange<'a> {
     pub stamp: String,
 }
 
+/// What the executor knows beyond what it observes: the lists it wrote and has not seen read
+/// yet, the list last known in effect on each member still part of the change (a member that
+/// does not answer `conf` keeps it), and where the change stands.
+struct Ledger {
+    known: BTreeMap<u64, BTreeSet<u64>>,
+    written: BTreeMap<u64, BTreeSet<u64>>,
+    round: usize,
+    done: usize,
+}
+
+impl Ledger {
+    fn new(plan: &StaticPlan) -> Self {
+        // A plan starts from members that all run its first round's list (its precondition).
+        let known = plan
+            .rounds
+            .first()
+            .map(|r| r.from.iter().map(|id| (*id, r.from.clone())).collect())
+            .unwrap_or_default();
+        Ledger {
+            known,
+            written: BTreeMap::new(),
+            round: 0,
+            done: 0,
+        }
+    }
+
+    /// A step carried out: what it changed in the members' lists.
+    fn record(&mut self, action: &StaticAction) {
+        match action {
+            StaticAction::WriteList { id, list } => {
+                self.written.insert(*id, list.clone());
+            }
+            StaticAction::StartJoiner { id, list } => {
+                self.known.insert(*id, list.clone());
+            }
+            StaticAction::Restart { id, .. } => {
+                if let Some(list) = self.written.remove(id) {
+                    self.known.insert(*id, list);
+                }
+            }
+            StaticAction::StopRemoved { id, .. } => {
+                self.known.remove(id);
+                self.written.remove(id);
+            }
+        }
+    }
+}
+
 impl StaticChange<'_> {
+    /// Carries out `plan`, re-planning what is left before every step from what is observed
+    /// (who leads, who runs which list, who is up): the plan's order rests on predicted
+    /// elections, and a real election may pick another leader. Halts when the re-plan finds
+    /// no safe way on.
     pub async fn run(
         &self,
         plan: &StaticPlan,
         on_event: &mut (dyn FnMut(StaticEvent) + Send),
     ) -> StaticOutcome {
         let mut changed = Vec::new();
-        let total = plan.steps.len();
-        for (index, step) in plan.steps.iter().enumerate() {
+        let mut ledger = Ledger::new(plan);
+        let mut expected: Vec<StaticAction> = plan.steps.iter().map(|s| s.action.clone()).collect();
+        let mut predicted: Option<u64> = None;
+        let mut last: Option<StaticAction> = None;
+        let mut unverified: Option<usize> = None;
+        let halted = loop {
+            if let Some(why) = self.abort_requested() {
+                break Some(why);
+            }
+            let progress = self.progress(&mut ledger).await;
+            let rest = replan(plan, &progress);
+            let next = rest.steps.first();
+            // A round is verified once nothing of it is left to do.
+            if let Some(r) = unverified.filter(|r| next.map(|s| s.round) != Some(*r)) {
+                match self.verify(&plan.rounds[r]).await {
+                    Ok(lines) => on_event(StaticEvent::Verified { round: r, lines }),
+                    Err(why) => break Some(format!("round {}: {why}", r + 1)),
+                }
+                unverified = None;
+                ledger.round = r + 1;
+                continue;
+            }
+            let Some(step) = next else { break None };
+            if let Some(why) = &rest.blocked {
+                break Some(format!(
+                    "re-planned from what is observed ({}), no safe way on: {why}",
+                    observed_text(&progress)
+                ));
+            }
+            if last.as_ref() == Some(&step.action) {
+                break Some(format!(
+                    "step {} ({}) is still to do after it was carried out: what is observed \
+                     did not change",
+                    ledger.done,
+                    step.action.title()
+                ));
+            }
+            let actions: Vec<StaticAction> = rest.steps.iter().map(|s| s.action.clone()).collect();
+            if actions != expected {
+                on_event(StaticEvent::Replanned {
+                    why: replan_why(predicted, &progress),
+                    steps: rest.steps.iter().map(|s| s.action.title()).collect(),
+                });
+            }
+            let total = ledger.done + rest.steps.len();
             on_event(StaticEvent::Step {
-                index,
+                index: ledger.done,
                 total,
                 title: step.action.title(),
             });
             let started = Instant::now();
-            let result = match self.abort_requested() {
-                Some(why) => Err(why),
-                None => self.step(step, &mut changed, on_event).await,
-            };
-            let result = match result {
-                Ok(()) if last_of_round(plan, index) => {
-                    let round = &plan.rounds[step.round];
-                    self.verify(round).await.map(|lines| {
-                        on_event(StaticEvent::Verified {
-                            round: step.round,
-                            lines,
-                        })
-                    })
-                }
-                other => other,
-            };
-            if let Err(why) = result {
-                return StaticOutcome {
-                    done: index,
-                    changed,
-                    halted: Some(format!(
-                        "step {}/{total} ({}): {why}",
-                        index + 1,
-                        step.action.title()
-                    )),
-                };
+            if let Err(why) = self.step(step, &mut changed, on_event).await {
+                break Some(format!(
+                    "step {}/{total} ({}): {why}",
+                    ledger.done + 1,
+                    step.action.title()
+                ));
             }
             on_event(StaticEvent::StepDone {
-                index,
+                index: ledger.done,
                 elapsed_ms: started.elapsed().as_millis(),
             });
-        }
+            ledger.record(&step.action);
+            ledger.done += 1;
+            ledger.round = step.round;
+            unverified = Some(step.round);
+            predicted = step.after.leader;
+            expected = actions[1..].to_vec();
+            last = Some(step.action.clone());
+        };
         StaticOutcome {
-            done: total,
+            done: ledger.done,
             changed,
-            halted: None,
+            halted,
+        }
+    }
+
+    /// The change as it stands: the lists the members report (the ledger's for those that do
+    /// not answer), who serves, who leads.
+    async fn progress(&self, ledger: &mut Ledger) -> Progress {
+        let views = (self.views)().await;
+        let (obs, health) = self.snapshot().await;
+        for (id, cfg) in views {
+            if let Some(list) = ledger.known.get_mut(&id) {
+                *list = cfg.voter_ids();
+            }
+        }
+        let up = obs
+            .members
+            .iter()
+            .filter(|m| m.role.is_serving())
+            .filter_map(|m| m.id)
+            .filter(|id| ledger.known.contains_key(id))
+            .collect();
+        Progress {
+            running: ledger.known.clone(),
+            pending: ledger.written.clone(),
+            up,
+            leader: health.leader,
+            round: ledger.round,
+            done: ledger.done,
         }
     }
 
@@ -159,13 +276,20 @@ impl StaticChange<'_> {
                 self.start_joiner(*id, list, changed, on_event).await
             }
             StaticAction::Restart { id, why } => self.restart(*id, *why, changed, on_event).await,
-            StaticAction::StopRemoved { id } => {
+            StaticAction::StopRemoved { id, clean } => {
                 let member = self.member(*id)?;
                 self.act(&Action::Stop, member, on_event).await?;
                 self.wait_down(*id).await?;
-                changed.push(format!(
-                    "member {id} stopped (its data dir is left as it was)"
-                ));
+                if !clean {
+                    changed.push(format!(
+                        "member {id} stopped (its data dir is left as it was)"
+                    ));
+                    return Ok(());
+                }
+                changed.push(format!("member {id} stopped"));
+                self.act(&Action::Clean, member, on_event).await?;
+                let dir = self.data_dir.replace("{id}", &id.to_string());
+                changed.push(format!("member {id}: its data dir {dir} removed"));
                 Ok(())
             }
         }
@@ -361,24 +485,14 @@ impl StaticChange<'_> {
     }
 
     async fn wait_down(&self, id: u64) -> Result<(), String> {
-        let deadline = Instant::now() + self.settings.gate_timeout;
-        loop {
-            let (obs, _) = self.snapshot().await;
-            let alive = obs
-                .members
-                .iter()
-                .any(|m| m.id == Some(id) && m.role.is_alive());
-            if !alive {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "member {id} still answers {} s after its stop",
-                    self.settings.gate_timeout.as_secs()
-                ));
-            }
-            tokio::time::sleep(self.poll).await;
-        }
+        wait::alive(
+            self.observe,
+            self.poll,
+            self.settings.gate_timeout,
+            id,
+            false,
+        )
+        .await
     }
 
     /// The rolling restart's gate; the health it was met with.
@@ -389,68 +503,91 @@ impl StaticChange<'_> {
         on_event: &mut (dyn FnMut(StaticEvent) + Send),
     ) -> Result<Health, String> {
         let mut gate = Gate::new(id, baseline);
-        let started = Instant::now();
         let mut last = String::new();
-        loop {
-            let (obs, health) = self.snapshot().await;
-            let now = started.elapsed();
+        let judge = |obs: Observation, now| {
+            let health = summarize(obs.config.as_ref(), &obs.members, self.thresholds);
             match gate.observe(&obs.members, &health, &self.settings, now) {
-                GateVerdict::Met => return Ok(health),
-                GateVerdict::Waiting(why) if why != last => {
-                    on_event(StaticEvent::Gate {
-                        id,
-                        waiting: why.clone(),
-                    });
-                    last = why;
+                GateVerdict::Met => Ok(health),
+                GateVerdict::Waiting(why) => {
+                    if why != last {
+                        on_event(StaticEvent::Gate {
+                            id,
+                            waiting: why.clone(),
+                        });
+                        last = why;
+                    }
+                    Err(last.clone())
                 }
-                GateVerdict::Waiting(_) => {}
             }
-            if now >= self.settings.gate_timeout {
-                return Err(format!(
+        };
+        let aborted = || {
+            self.abort_requested()
+                .map(|why| format!("{why} while member {id} was gated"))
+        };
+        let timeout = self.settings.gate_timeout;
+        wait::until(self.observe, self.poll, timeout, judge, aborted)
+            .await
+            .map_err(|stop| match stop {
+                wait::Stop::TimedOut(last) => format!(
                     "member {id} did not pass its gate within {} s: {last}",
-                    self.settings.gate_timeout.as_secs()
-                ));
-            }
-            if let Some(why) = self.abort_requested() {
-                return Err(format!("{why} while member {id} was gated"));
-            }
-            tokio::time::sleep(self.poll).await;
-        }
+                    timeout.as_secs()
+                ),
+                wait::Stop::Interrupted(why) => why,
+            })
     }
 
     /// After a round: every member reports the round's list, one leader, every voter serving,
     /// and after a committed transaction every member at the same zxid.
     async fn verify(&self, round: &StaticRound) -> Result<Vec<String>, String> {
-        let deadline = Instant::now() + self.settings.gate_timeout;
         (self.commit)()
             .await
             .map_err(|e| format!("the verification write failed: {e}"))?;
-        loop {
-            let views = (self.views)().await;
-            let (obs, health) = self.snapshot().await;
-            match judge_round(round, &views, &obs) {
-                Ok(mut lines) => {
-                    lines.push(format!(
-                        "leader {}; {} voters serving",
-                        health.leader.map_or("none".into(), |l| l.to_string()),
-                        health.live_voters
-                    ));
-                    return Ok(lines);
-                }
-                Err(why) if Instant::now() >= deadline => {
-                    return Err(format!("verification after the round failed: {why}"))
-                }
-                Err(_) => tokio::time::sleep(self.poll).await,
-            }
-        }
+        let observe = || async { ((self.views)().await, self.snapshot().await) };
+        let judge = |(views, (obs, health)): (MemberLists, (Observation, Health)), _| {
+            judge_round(round, &views, &obs).map(|mut lines| {
+                lines.push(format!(
+                    "leader {}; {} voters serving",
+                    health.leader.map_or("none".into(), |l| l.to_string()),
+                    health.live_voters
+                ));
+                lines
+            })
+        };
+        wait::until(
+            observe,
+            self.poll,
+            self.settings.gate_timeout,
+            judge,
+            || None,
+        )
+        .await
+        .map_err(|stop| format!("verification after the round failed: {}", stop.reason()))
     }
 }
 
-fn last_of_round(plan: &StaticPlan, index: usize) -> bool {
-    let round = plan.steps[index].round;
-    plan.steps
-        .get(index + 1)
-        .is_none_or(|next| next.round != round)
+/// Who leads and who serves, for a message.
+fn observed_text(p: &Progress) -> String {
+    format!(
+        "leader {}, serving {}",
+        p.leader.map_or("none".into(), |l| l.to_string()),
+        ids(&p.up)
+    )
+}
+
+/// Why the remaining steps changed: most often another leader than the one predicted.
+fn replan_why(predicted: Option<u64>, p: &Progress) -> String {
+    match (predicted, p.leader) {
+        (Some(want), Some(got)) if want != got => {
+            format!(
+                "member {got} leads, not {want} as predicted; {}",
+                observed_text(p)
+            )
+        }
+        _ => format!(
+            "what is observed differs from the plan: {}",
+            observed_text(p)
+        ),
+    }
 }
 
 /// The verification of a round over what the members report: pure, so it is tested apart.
