@@ -96,6 +96,9 @@ pub struct EnsembleEntry {
     /// How to act on the members' hosts (stop, start, read and write files); without it the
     /// workflows that need a host guide the operator instead.
     pub actions: Option<actions::ActionsEntry>,
+    /// A production ensemble: `zkconsole bench` refuses to load it (named, or reached by a
+    /// connect string sharing a host with it) unless given `--yes`.
+    pub production: bool,
 }
 
 impl Default for Config {
