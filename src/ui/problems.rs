@@ -46,6 +46,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ));
         }
     }
+    lines.extend(super::headroom::lines(state, theme));
     let title = format!(" problems ({}, worst first) ", problems.len());
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
