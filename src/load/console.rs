@@ -20,6 +20,8 @@ pub struct LoadState {
     pub points: Vec<super::headroom::RatePoint>,
     /// The ensemble's request rate over the short window, now.
     pub rate_now: Option<f64>,
+    /// The advice line picked in the problems view (tab), which enter opens.
+    pub advice_cursor: usize,
 }
 
 /// Live points kept for the fit (a point within 5 % of a kept rate replaces it).
