@@ -16,7 +16,7 @@ status=0
 RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}" cargo test --no-fail-fast --lib --bins --tests 2>&1 | tee "$log" || status=$?
 # Every benchmark in smoke mode (tiny sizes, the debug build just tested, seconds each), so a
 # change that breaks a benchmark fails here; the full runs stay manual. BENCH_SMOKE=0 skips.
-# Today: bench-churn.sh, bench-console.sh, bench-fleet.sh, bench-roll.sh, bench-scan.sh,
+# Today: bench-churn.sh, bench-console.sh, bench-fleet.sh, bench-load.sh, bench-roll.sh, bench-scan.sh,
 # bench-status.sh (benchlib.sh is their shared preamble, not a benchmark).
 if [ "${BENCH_SMOKE:-1}" != 0 ]; then
   for bench in scripts/bench-*.sh; do

@@ -6,6 +6,7 @@ pub mod advisor;
 pub mod alerts;
 pub mod app;
 pub mod audit;
+pub mod bench;
 pub mod config;
 pub mod ensemble;
 pub mod events_file;

@@ -964,3 +964,52 @@ fn the_wizards_refuse_a_reconfig_where_it_is_off_and_preview_the_static_path() {
         "{all:?}"
     );
 }
+
+#[test]
+fn the_headroom_shows_utilisation_the_crossing_rate_and_the_model_within_80x24() {
+    use zkconsole::load::headroom::{Calibration, RatePoint};
+    let mut s = state(false, false);
+    feed(
+        &mut s,
+        &[
+            snap(1, Role::Follower, 0),
+            snap(2, Role::Follower, 0),
+            snap(3, Role::Leader, 0),
+        ],
+    );
+    press(&mut s, "p");
+    // Without points: the model says why it cannot estimate.
+    let text = screen(&s);
+    assert!(
+        text.contains("headroom (ensemble, from rates measured live"),
+        "{text}"
+    );
+    assert!(text.contains("too few points to fit"), "{text}");
+    // A calibration from `zkconsole bench` (S 1 ms, μ 10,000 req/s) and a rate now.
+    let curve = |rate: f64| RatePoint {
+        rate,
+        latency_ms: 1.0 / (1.0 - rate / 10_000.0),
+    };
+    s.load.calibration = Some(Calibration {
+        measured_at: 0,
+        mix: "9:1".into(),
+        reads_per_s: 8_000.0,
+        writes_per_s: 900.0,
+        points: vec![curve(500.0), curve(9_000.0)],
+    });
+    s.load.rate_now = Some(2_500.0);
+    let text = screen(&s);
+    assert!(text.contains("from zkconsole bench"), "{text}");
+    assert!(
+        text.contains("now 2500 req/s: 25 % of the limit 10000 req/s"),
+        "{text}"
+    );
+    // Critical windowed latency 200 ms: 1 − λ/μ = 1/200 → 9,950 req/s.
+    assert!(
+        text.contains("cross 200 ms (critical) at 9950 req/s"),
+        "{text}"
+    );
+    assert!(text.contains("model L = S/(1-λ/μ), S 1.00 ms"), "{text}");
+    assert!(text.contains("assumes random arrivals"), "{text}");
+    assert_help_last(&s);
+}

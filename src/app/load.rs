@@ -26,6 +26,14 @@ impl State {
         }
         self.load.ensemble =
             ensemble_load(self.members.values().map(|m| (m.snap.id, m.load.as_ref())));
+        let live: Vec<_> = self
+            .members
+            .iter()
+            .filter(|(_, m)| m.snap.role.is_serving())
+            .filter_map(|(k, _)| self.history.get(k).map(MemberHistory::windows))
+            .collect();
+        self.load
+            .record_point(crate::load::console::ensemble_point(&live));
         let members = self
             .members
             .iter()
@@ -58,5 +66,21 @@ impl State {
                 self.events.push(now, Level::Ok, text);
             }
         }
+    }
+}
+
+impl State {
+    /// The ensemble's headroom against the critical windowed latency (see `load::headroom`).
+    pub fn headroom(&self) -> crate::load::headroom::Headroom {
+        let critical = self
+            .config
+            .thresholds
+            .get(crate::config::Metric::LatencyWindowMs)
+            .and_then(|t| t.critical);
+        let now = self
+            .now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.load.headroom(critical, now)
     }
 }

@@ -1,6 +1,7 @@
 //! The console's model: plain data and plain logic. `update` takes one message and returns the
 //! effects to run; it does no I/O and knows nothing of the terminal, so it is tested directly.
 
+mod advice_keys;
 pub mod clients;
 pub mod edit_session;
 pub mod events;
@@ -924,6 +925,11 @@ impl State {
         }
         if self.view == View::Tree && self.input == Input::Normal {
             if let Some(fx) = self.tree_key(key) {
+                return fx;
+            }
+        }
+        if self.view == View::Problems && self.input == Input::Normal {
+            if let Some(fx) = self.advice_key(key) {
                 return fx;
             }
         }

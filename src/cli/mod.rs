@@ -1,5 +1,6 @@
 //! Command-line interface. Names and flags here are a public contract.
 
+mod bench_cmd;
 mod connect;
 mod election;
 mod fleet_cmd;
@@ -188,6 +189,14 @@ pub enum Command {
         #[arg(long)]
         read_only: bool,
     },
+    /// A bounded, labelled load under /zkconsole-bench/<run-id> (reads, writes or a mix;
+    /// pipelined; sessions pinned to members), measured per member, then deleted and checked.
+    /// Exit 0 done, 1 failed requests or nodes left, 3 unreachable, 64 usage, a production
+    /// ensemble without --yes, or --read-only.
+    Bench {
+        #[command(flatten)]
+        args: bench_cmd::BenchArgs,
+    },
 }
 
 pub async fn run(args: Args) -> i32 {
@@ -272,6 +281,10 @@ pub async fn run(args: Args) -> i32 {
                 theme: console.theme.clone().or(args.console.theme.clone()),
             };
             sandbox_cmd::run(&config, action.clone(), *members, *plain, ui).await
+        }
+        Some(Command::Bench { args: bench }) => {
+            let t = target(&AdminArgs::default());
+            bench_cmd::run(&config, &t, bench, args.console.read_only).await
         }
         None => console(&config, &args).await,
     }

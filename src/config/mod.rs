@@ -101,6 +101,9 @@ pub struct EnsembleEntry {
     pub actions: Option<actions::ActionsEntry>,
     /// Rolling-restart settings of this ensemble, over the top-level `[roll]`.
     pub roll: roll::RollConfig,
+    /// A production ensemble: `zkconsole bench` refuses to load it (named, or reached by a
+    /// connect string sharing a host with it) unless given `--yes`.
+    pub production: bool,
 }
 
 impl Default for Config {

@@ -4,6 +4,7 @@
 //! member's.
 
 pub mod console;
+pub mod headroom;
 
 use crate::alerts::signal_value;
 use crate::config::{Metric, Thresholds, Weights};

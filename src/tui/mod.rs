@@ -537,6 +537,9 @@ fn recall_membership(state: &mut State) {
         // The sources start from `state.targets()`, which already includes these members.
         let _ = state.remember(r.config, r.seen_at);
     }
+    // The last `zkconsole bench` run on these hosts, for the headroom curve.
+    state.load.calibration = crate::bench::calibration::default_path(&state.seeds)
+        .and_then(|p| crate::bench::calibration::load(&p, &state.seeds));
 }
 
 /// A configured ensemble resolved to what the console needs to reach it.

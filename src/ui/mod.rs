@@ -9,6 +9,7 @@ mod diff;
 pub mod fleet;
 mod footer;
 pub mod format;
+mod headroom;
 mod help;
 mod input;
 mod problems;

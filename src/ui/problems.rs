@@ -39,13 +39,23 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             "scaling advice (nothing is changed without you):",
             theme.style(Slot::Header),
         ));
-        for a in &state.load.advice {
+        let picked = state.load.advice_cursor.min(state.load.advice.len() - 1);
+        for (i, a) in state.load.advice.iter().enumerate() {
+            // The picked line (tab) is the one enter opens.
+            let mark = if i == picked { "▶" } else { "➜" };
             lines.push(Line::styled(
-                format!("➜ {}", a.line()),
+                format!("{mark} {}", a.line()),
                 theme.style(Slot::Warn),
             ));
         }
+        let what = if state.read_only {
+            "tab picks, enter opens the clients view for a balance advice (read-only)"
+        } else {
+            "tab picks, enter opens its workflow pre-filled (you still review and confirm)"
+        };
+        lines.push(Line::styled(format!("  {what}"), theme.style(Slot::Muted)));
     }
+    lines.extend(super::headroom::lines(state, theme));
     let title = format!(" problems ({}, worst first) ", problems.len());
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
