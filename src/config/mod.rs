@@ -7,6 +7,7 @@
 pub mod actions;
 mod credentials;
 mod load;
+pub mod notify;
 pub mod presets;
 mod private;
 mod thresholds;
@@ -53,6 +54,9 @@ pub struct Config {
     pub utc: bool,
     /// The znode browser.
     pub tree: TreeConfig,
+    /// Commands run on critical breaches, recoveries, elections and quorum loss (every
+    /// ensemble; an ensemble may add its own).
+    pub notify: Vec<notify::NotifyRule>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -96,6 +100,8 @@ pub struct EnsembleEntry {
     /// How to act on the members' hosts (stop, start, read and write files); without it the
     /// workflows that need a host guide the operator instead.
     pub actions: Option<actions::ActionsEntry>,
+    /// Notification rules for this ensemble only, besides the global `[[notify]]`.
+    pub notify: Vec<notify::NotifyRule>,
 }
 
 impl Default for Config {
@@ -114,6 +120,7 @@ impl Default for Config {
             keys: BTreeMap::new(),
             utc: false,
             tree: TreeConfig::default(),
+            notify: Vec::new(),
         }
     }
 }
@@ -201,6 +208,16 @@ impl Config {
         Ok((Config::parse_checked(&text, &shown, keys)?, Some(path)))
     }
 
+    /// The notification rules for the ensemble `name`: the global ones, then its own.
+    pub fn notify_rules(&self, name: &str) -> Vec<notify::NotifyRule> {
+        let own = self.ensembles.get(name).map(|e| e.notify.as_slice());
+        self.notify
+            .iter()
+            .chain(own.unwrap_or_default())
+            .cloned()
+            .collect()
+    }
+
     pub fn ensemble(&self, name: &str) -> Result<&EnsembleEntry, String> {
         self.ensembles.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.ensembles.keys().map(String::as_str).collect();
@@ -252,6 +269,20 @@ impl Config {
                     &format!("ensembles.{name}.actions.{key}"),
                     e.to_string(),
                 ));
+            }
+        }
+        for (i, r) in self.notify.iter().enumerate() {
+            r.validate()
+                .map_err(|m| err("notify", format!("rule {}: {m}", i + 1)))?;
+        }
+        for (name, e) in &self.ensembles {
+            for (i, r) in e.notify.iter().enumerate() {
+                r.validate().map_err(|m| {
+                    err(
+                        &format!("ensembles.{name}.notify"),
+                        format!("rule {}: {m}", i + 1),
+                    )
+                })?;
             }
         }
         if let Some(name) = &self.default_ensemble {
