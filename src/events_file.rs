@@ -59,11 +59,19 @@ pub fn default_path(seeds: &[String]) -> Option<PathBuf> {
 
 /// The newest `KEEP` events stored at `path`, oldest first; unreadable lines are skipped.
 pub fn load(path: &Path) -> Vec<Event> {
+    let mut out = load_all(path);
+    let extra = out.len().saturating_sub(KEEP);
+    out.drain(..extra);
+    out
+}
+
+/// Every event stored at `path` (at most twice `KEEP`), oldest first: the incident report
+/// reads them all.
+pub fn load_all(path: &Path) -> Vec<Event> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };
-    let mut out: Vec<Event> = text
-        .lines()
+    text.lines()
         .filter_map(|l| serde_json::from_str::<Line>(l).ok())
         .map(|l| Event {
             at: SystemTime::UNIX_EPOCH + Duration::from_millis(l.at_ms),
@@ -71,10 +79,7 @@ pub fn load(path: &Path) -> Vec<Event> {
             text: l.text,
             earlier: true,
         })
-        .collect();
-    let extra = out.len().saturating_sub(KEEP);
-    out.drain(..extra);
-    out
+        .collect()
 }
 
 /// Appends `events` (oldest first); cuts the file back to `KEEP` lines when it has grown

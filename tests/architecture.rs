@@ -111,7 +111,7 @@ fn is_pure_layer(path: &Path) -> bool {
         .unwrap_or_default();
     match top.as_str() {
         "ensemble" | "alerts" | "history" | "report" | "app" | "ui" | "config" | "load"
-        | "advisor" => true,
+        | "advisor" | "notify" | "incident" => true,
         // The executor runs steps; the planner, the preview and their rendering are pure.
         "workflow" => name != "executor.rs",
         _ => false,

@@ -228,7 +228,7 @@ impl Action {
         match self {
             Action::Quit => "quit",
             Action::Help => "this help",
-            Action::Command => "command (:tree :events :ensemble NAME :theme NAME :q)",
+            Action::Command => "command (:tree :events :report :ensemble NAME :theme NAME :q)",
             Action::Filter => "filter rows / metrics",
             Action::Back => "back / close / clear filter",
             Action::Up => "move up",

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod edit_session;
 pub mod events;
 pub mod fleet;
+pub mod incident;
 pub mod keys;
 mod load;
 pub mod member_confs;
@@ -91,6 +92,8 @@ pub enum Msg {
         level: Level,
         text: String,
     },
+    /// The incident report asked by `:report`: where it was written, or why not.
+    Report(Result<String, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +170,8 @@ pub enum Effect {
     Roll(roll::RollRequest),
     /// Read `cons` from these members (once, with a deadline), for the clients view.
     Clients(clients::ClientsRequest),
+    /// `:report`: write the incident report of this window (answered by `Msg::Report`).
+    Report(incident::ReportRequest),
     Quit,
 }
 
@@ -588,6 +593,7 @@ impl State {
                 }
                 vec![]
             }
+            Msg::Report(r) => self.on_report(r),
             Msg::DrillDone(r) => {
                 let sent = self.drills_sent.pop_front();
                 if let (Some((drill, id)), true) = (sent, r.is_ok()) {
@@ -1461,12 +1467,13 @@ impl State {
             }
             ("tree" | "cd", path) => return self.open_tree(path),
             ("clients" | "cons", _) => return self.open_clients(true),
+            ("report", since) => return self.report_command(since),
             ("", _) => {}
             (other, _) => {
                 self.flash = Some((
                     Level::Warn,
                     format!(
-                        "unknown command :{other} (try :tree [PATH] :clients :events :theme NAME :ensemble NAME :q)"
+                        "unknown command :{other} (try :tree [PATH] :clients :events :report [SINCE] :theme NAME :ensemble NAME :q)"
                     ),
                 ));
             }

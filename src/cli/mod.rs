@@ -9,6 +9,7 @@ mod member_views;
 mod plan_cmd;
 mod plan_verdict;
 mod recover_cmd;
+mod report_cmd;
 mod roll_cmd;
 mod sandbox_cmd;
 mod scan_cmd;
@@ -176,6 +177,16 @@ pub enum Command {
         #[arg(long)]
         read_only: bool,
     },
+    /// The incident report: events, breaches, workflow and roll steps and audit lines as a
+    /// Markdown timeline, with the state before and after, the members' figures at the worst
+    /// moment and sparklines. Exit 0 written, 1 not written, 3 nothing recorded in the
+    /// window, 64 usage.
+    Report {
+        #[command(flatten)]
+        args: report_cmd::ReportArgs,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
     /// Quorum lost for good: restart the survivors as a smaller ensemble through the host
     /// actions (stop, rewrite each membership with a backup, start the freshest first, verify).
     /// Without --yes only says what it would do. Exit 0 recovered, 2 refused or halted, 3 no
@@ -254,6 +265,9 @@ pub async fn run(args: Args) -> i32 {
                 return 64;
             }
             recover_cmd::run(&config, &target(admin), rec).await
+        }
+        Some(Command::Report { args: rep, admin }) => {
+            report_cmd::run(&config, &target(admin), args.sandbox_dir.as_deref(), rep).await
         }
         Some(Command::Plan { change, admin }) => {
             plan_cmd::run_plan(&config, &target(admin), change).await

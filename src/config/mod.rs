@@ -7,6 +7,7 @@
 pub mod actions;
 mod credentials;
 mod load;
+pub mod notify;
 pub mod presets;
 mod private;
 pub mod roll;
@@ -56,6 +57,9 @@ pub struct Config {
     pub tree: TreeConfig,
     /// Rolling-restart settings for every ensemble (`[ensembles.NAME.roll]` over them).
     pub roll: roll::RollConfig,
+    /// Commands run on critical breaches, recoveries, elections and quorum loss (every
+    /// ensemble; an ensemble may add its own).
+    pub notify: Vec<notify::NotifyRule>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -104,6 +108,8 @@ pub struct EnsembleEntry {
     /// A production ensemble: `zkconsole bench` refuses to load it (named, or reached by a
     /// connect string sharing a host with it) unless given `--yes`.
     pub production: bool,
+    /// Notification rules for this ensemble only, besides the global `[[notify]]`.
+    pub notify: Vec<notify::NotifyRule>,
 }
 
 impl Default for Config {
@@ -123,6 +129,7 @@ impl Default for Config {
             utc: false,
             tree: TreeConfig::default(),
             roll: roll::RollConfig::default(),
+            notify: Vec::new(),
         }
     }
 }
@@ -220,6 +227,16 @@ impl Config {
         }
     }
 
+    /// The notification rules for the ensemble `name`: the global ones, then its own.
+    pub fn notify_rules(&self, name: &str) -> Vec<notify::NotifyRule> {
+        let own = self.ensembles.get(name).map(|e| e.notify.as_slice());
+        self.notify
+            .iter()
+            .chain(own.unwrap_or_default())
+            .cloned()
+            .collect()
+    }
+
     pub fn ensemble(&self, name: &str) -> Result<&EnsembleEntry, String> {
         self.ensembles.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.ensembles.keys().map(String::as_str).collect();
@@ -280,6 +297,20 @@ impl Config {
             e.roll
                 .validate()
                 .map_err(|(key, m)| err(&format!("ensembles.{name}.roll.{key}"), m))?;
+        }
+        for (i, r) in self.notify.iter().enumerate() {
+            r.validate()
+                .map_err(|m| err("notify", format!("rule {}: {m}", i + 1)))?;
+        }
+        for (name, e) in &self.ensembles {
+            for (i, r) in e.notify.iter().enumerate() {
+                r.validate().map_err(|m| {
+                    err(
+                        &format!("ensembles.{name}.notify"),
+                        format!("rule {}: {m}", i + 1),
+                    )
+                })?;
+            }
         }
         if let Some(name) = &self.default_ensemble {
             if !self.ensembles.contains_key(name) {

@@ -95,6 +95,7 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
             remembered: None,
             events_saved: 0,
             roll: super::roll::Worker::default(),
+            watchers: Default::default(),
         };
         recall_membership(&mut state);
         // A roll that stopped part-way on this ensemble is shown and offered, as alone.

@@ -4,11 +4,13 @@
 mod clients;
 pub mod editor;
 pub mod fleet;
+pub mod incident;
 mod recover_hosts;
 mod roll;
 mod sources;
 mod terminal;
 pub mod tree_worker;
+mod watchers;
 mod workflows;
 
 use crate::app::keys::Keymap;
@@ -105,6 +107,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         remembered: None,
         events_saved: 0,
         roll: roll::Worker::default(),
+        watchers: Default::default(),
     };
     recall_membership(&mut state);
     // A roll that stopped part-way (this console died mid-roll) is shown and offered.
@@ -182,12 +185,16 @@ struct Sources {
     events_saved: u64,
     /// The rolling restart at work, if any.
     roll: roll::Worker,
+    /// Notifications and the figures kept for the incident report.
+    watchers: watchers::Watchers,
 }
 
 impl Sources {
     fn start(&mut self, state: &State, connect: String, credentials: Option<Credentials>) {
         self.remembered = None;
         self.events_saved = state.events.pushed();
+        // Another ensemble: its own rules, a fresh baseline.
+        self.watchers = Default::default();
         self.connect = connect.clone();
         self.credentials = credentials.clone();
         self.pollers.gen = state.generation;
@@ -231,6 +238,7 @@ impl Sources {
 
     /// Appends this run's new events to the state dir: a restart shows them as earlier.
     fn keep_events(&mut self, state: &State) {
+        self.watchers.after_batch(state, &self.tx);
         let new = state.events.since(self.events_saved);
         if new.is_empty() {
             return;
@@ -358,6 +366,7 @@ fn run_effect(
         Effect::SwitchEnsemble(name) => switch_ensemble(state, sources, &name),
         Effect::Copy(text) => terminal::copy_to_clipboard(&text),
         Effect::Clients(req) => clients::read(req, sources.opts.timeout, sources.tx.clone()),
+        Effect::Report(req) => incident::write_from_console(req, state, sources.tx.clone()),
         // Taken by the event loop before it gets here: it needs the terminal.
         Effect::Edit(_) => {}
         Effect::Roll(req) => {
