@@ -964,3 +964,43 @@ fn the_wizards_refuse_a_reconfig_where_it_is_off_and_preview_the_static_path() {
         "{all:?}"
     );
 }
+
+/// Each member's release: on the voters line when all agree, flagged and named in the
+/// problem line when they differ, and in the member detail's title.
+#[test]
+fn versions_show_per_member_and_a_mix_is_a_problem() {
+    let with = |id, role, v: &str| {
+        let mut m = snap(id, role, 0);
+        m.metrics.insert(
+            "version".into(),
+            zkconsole::probe::types::MetricValue::Text(format!("{v}-abc, built on 2024")),
+        );
+        m
+    };
+    let mut s = state(false, false);
+    let same = [
+        with(1, Role::Follower, "3.8.0"),
+        with(2, Role::Follower, "3.8.0"),
+        with(3, Role::Leader, "3.8.0"),
+    ];
+    feed(&mut s, &same);
+    feed(&mut s, &same);
+    let t = screen(&s);
+    let voters = t.lines().find(|l| l.contains("voters 3")).unwrap();
+    assert!(voters.contains("3.8.0"), "{t}");
+    assert!(!t.contains("different versions"), "{t}");
+    feed(&mut s, &[with(3, Role::Leader, "3.9.1")]);
+    let t = screen(&s);
+    let voters = t.lines().find(|l| l.contains("voters 3")).unwrap();
+    assert!(voters.contains("mixed"), "{t}");
+    let f = flat(&s);
+    assert!(f.contains("members run different versions"), "{t}");
+    press(&mut s, "p");
+    let f = flat(&s);
+    assert!(f.contains("1,2 3.8.0; 3 3.9.1"), "{}", screen(&s));
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Member);
+    assert_whole(&s, &["· 3."]);
+    assert_help_last(&s);
+}
