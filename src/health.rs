@@ -216,6 +216,9 @@ pub fn summarize_windows(
             raise(b.level, format!("{who}: {b}"), &mut problems);
         }
     }
+    if let Some(text) = crate::ensemble::versions::mixed_versions(members) {
+        raise(Level::Warn, text, &mut problems);
+    }
     // Worst first, keeping discovery order within a level.
     problems.sort_by_key(|p| {
         if p.starts_with("quorum lost") || p == "no leader" {

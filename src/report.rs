@@ -65,6 +65,8 @@ pub struct MemberReport {
     pub window: Option<crate::history::window::Window>,
     /// `{"score", "driver"}`: 1.0 = a signal at its critical threshold; null when silent.
     pub load: Option<crate::load::Load>,
+    /// The ZooKeeper release it runs ("3.8.0"), null when its probe did not say.
+    pub version: Option<String>,
 }
 
 pub use crate::ensemble::config::hex;
@@ -117,6 +119,7 @@ impl StatusReport {
                     breaches: b.clone(),
                     window: None,
                     load: None,
+                    version: crate::ensemble::versions::member_version(m),
                 })
                 .collect();
         StatusReport {
@@ -261,6 +264,9 @@ impl StatusReport {
         if let Some(l) = &self.load {
             let _ = writeln!(s, "{}", load_line(l));
         }
+        if let Some(v) = versions_line(&self.members) {
+            let _ = writeln!(s, "{v}");
+        }
         match self.reconfig {
             crate::ensemble::mode::ReconfigMode::Unknown => {}
             crate::ensemble::mode::ReconfigMode::Enabled => {
@@ -349,6 +355,30 @@ pub fn load_line(l: &crate::load::EnsembleLoad) -> String {
         "load {:.2} ({who}{}; 1.0 = at the critical threshold)",
         l.score, l.driver
     )
+}
+
+/// "version 3.8.0", or "versions 1,2 3.8.0; 3 3.9.1" when they differ (None: none known).
+pub fn versions_line(members: &[MemberReport]) -> Option<String> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for m in members {
+        let Some(v) = &m.version else { continue };
+        let who = m.id.map_or_else(|| m.address.clone(), |i| i.to_string());
+        match groups.iter_mut().find(|(g, _)| g == v) {
+            Some((_, w)) => w.push(who),
+            None => groups.push((v.clone(), vec![who])),
+        }
+    }
+    match groups.as_slice() {
+        [] => None,
+        [(v, _)] => Some(format!("version {v}")),
+        _ => {
+            let parts: Vec<String> = groups
+                .iter()
+                .map(|(v, w)| format!("{} {v}", w.join(",")))
+                .collect();
+            Some(format!("versions {}", parts.join("; ")))
+        }
+    }
 }
 
 fn row(c: [&str; 12]) -> String {

@@ -206,3 +206,226 @@ async fn sessions_on_one_member_appear_in_its_cons_and_breach_the_balance() {
     assert!(b.imbalance > 2.0, "{b:?}");
     drop(sessions);
 }
+
+fn open_member_clients(read_only: bool) -> State {
+    let mut s = state(read_only, false);
+    feed_three_voters(&mut s);
+    s.update(Msg::Key(KeyInput::ch('c')));
+    assert_eq!(s.view, View::Clients);
+    s
+}
+
+fn ask_of(fx: &[Effect]) -> zkconsole::app::clients::ClientsAsk {
+    let [Effect::Clients(req)] = fx else {
+        panic!("{fx:?}")
+    };
+    req.ask
+}
+
+/// `wchc`/`wchp` only after a warning naming ZOOKEEPER-2693 and a `y`; any other key cancels.
+#[test]
+fn watch_listings_need_a_warning_and_a_yes() {
+    use zkconsole::app::clients::ClientsAsk;
+    use zkconsole::ensemble::clients::WatchDumpKind;
+    let mut s = open_member_clients(false);
+    let fx = s.update(Msg::Key(KeyInput::ch('v')));
+    assert!(fx.is_empty(), "nothing is read before the yes: {fx:?}");
+    let t = screen(&s);
+    assert!(t.contains("ZOOKEEPER-2693"), "{t}");
+    assert!(t.contains("wchc"), "{t}");
+    let fx = s.update(Msg::Key(KeyInput::ch('n')));
+    assert!(fx.is_empty(), "cancelled: {fx:?}");
+    assert!(!screen(&s).contains("ZOOKEEPER-2693"));
+    s.update(Msg::Key(KeyInput::ch('V')));
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(ask_of(&fx), ClientsAsk::Dump(WatchDumpKind::ByPath));
+    // The listing arrives, bounded, with the count of the rest.
+    let groups: Vec<(String, Vec<String>)> = (0..40)
+        .map(|i| (format!("/p{i}"), vec![format!("0x{i:x}")]))
+        .collect();
+    s.update(Msg::Clients(ClientsMsg::Dump {
+        member: "member 1".into(),
+        kind: WatchDumpKind::ByPath,
+        result: Ok(zkconsole::ensemble::clients::WatchDump { groups }),
+    }));
+    let t = screen(&s);
+    assert!(t.contains("member 1: 40 paths, 40 watches"), "{t}");
+    assert!(t.contains("more paths"), "{t}");
+    assert!(t.contains("? help"), "{t}");
+}
+
+/// The watch summary shows per member; a whitelist refusal says what to add.
+#[test]
+fn the_watch_summary_shows_per_member_and_refusals_say_the_fix() {
+    let mut s = open_member_clients(false);
+    s.update(Msg::Clients(ClientsMsg::Watches {
+        member: "member 1".into(),
+        result: Ok(zkconsole::ensemble::clients::WatchSummary {
+            connections: 3,
+            paths: 7,
+            watches: 9,
+        }),
+    }));
+    s.update(Msg::Clients(ClientsMsg::Watches {
+        member: "member 2".into(),
+        result: Err("127.0.0.1:2182 refuses wchs: it is not in 4lw.commands.whitelist".into()),
+    }));
+    let t = screen(&s);
+    assert!(t.contains("watches m1=3/7/9"), "{t}");
+    assert!(t.contains("4lw.commands.whitelist"), "{t}");
+}
+
+/// Resets: a preview of what restarts, then `y`; never offered read-only.
+#[test]
+fn resets_are_previewed_confirmed_and_absent_read_only() {
+    use zkconsole::app::clients::{ClientsAsk, ResetKind};
+    let mut s = open_member_clients(false);
+    assert!(screen(&s).contains("z/Z resets"), "{}", screen(&s));
+    let fx = s.update(Msg::Key(KeyInput::ch('Z')));
+    assert!(fx.is_empty());
+    let t = screen(&s);
+    assert!(t.contains("srst"), "{t}");
+    assert!(t.contains("lifetime figures restart"), "{t}");
+    assert!(t.contains("member"), "{t}");
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(ask_of(&fx), ClientsAsk::Reset(ResetKind::Server));
+    s.update(Msg::Key(KeyInput::ch('z')));
+    let fx = s.update(Msg::Key(KeyInput::ch('y')));
+    assert_eq!(ask_of(&fx), ClientsAsk::Reset(ResetKind::Connections));
+
+    let mut ro = open_member_clients(true);
+    let t = screen(&ro);
+    assert!(!t.contains("reset"), "no reset hint read-only:\n{t}");
+    for k in ['z', 'Z'] {
+        ro.update(Msg::Key(KeyInput::ch(k)));
+        let fx = ro.update(Msg::Key(KeyInput::ch('y')));
+        assert!(
+            !fx.iter()
+                .any(|e| matches!(e, Effect::Clients(r) if matches!(r.ask, ClientsAsk::Reset(_)))),
+            "{fx:?}"
+        );
+    }
+}
+
+/// A real member: `wchs` counts a test's watch; `srst` (audited, before and after) resets its
+/// packet counters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wchs_counts_a_watch_and_srst_resets_packets_audited() {
+    use zkconsole::app::clients::ResetKind;
+    use zkconsole::probe::watches::fetch_wchs;
+    let sb = healthy_sandbox(3).await;
+    let target = address_of(&sb, 1);
+    let client = zkc::Client::connect(&target).await.expect("session");
+    let (_, _stat, _watch) = client
+        .get_and_watch_data("/zookeeper")
+        .await
+        .expect("a data watch");
+    let w = common::eventually(TIMEOUT * 5, "the watch in wchs", || {
+        let target = target.clone();
+        async move {
+            let w = fetch_wchs(&target, None, TIMEOUT).await?;
+            if w.watches >= 1 && w.connections >= 1 {
+                Ok(w)
+            } else {
+                Err(format!("{w:?}"))
+            }
+        }
+    })
+    .await;
+    assert!(w.paths >= 1, "{w:?}");
+
+    let packets = |addr: String| async move {
+        let text = zkconsole::probe::transport::four_letter_word(&addr, "mntr", TIMEOUT, 1 << 20)
+            .await
+            .unwrap();
+        let Reply::Ok(m) = zkconsole::probe::parse::parse_mntr(&text).unwrap() else {
+            panic!("{text}")
+        };
+        m.get("packets_received").and_then(|v| v.as_i64()).unwrap()
+    };
+    // Some traffic first, so the counter is clearly above what a reset leaves.
+    for _ in 0..20 {
+        client.get_data("/zookeeper").await.unwrap();
+    }
+    let before = packets(target.clone()).await;
+    assert!(before >= 20, "{before}");
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let log = zkconsole::audit::AuditLog::at(
+        &audit_path,
+        zkconsole::config::DigestKey::from_bytes([7; 32]),
+    );
+    let probe_target = zkconsole::ensemble::member::ProbeTarget {
+        id: Some(1),
+        address: target.clone(),
+        admin_url: None,
+        verify_id: false,
+        tls: None,
+    };
+    let said = zkconsole::tui::clients::audited_reset(
+        &log,
+        "test",
+        &probe_target,
+        ResetKind::Server,
+        TIMEOUT,
+    )
+    .await
+    .expect("srst");
+    assert_eq!(said, "Server stats reset.");
+    let after = packets(target.clone()).await;
+    assert!(
+        after < before,
+        "srst reset packets_received: {before} -> {after}"
+    );
+    let lines = log.read_all().unwrap();
+    let phases: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["phase"].as_str().unwrap(), l["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        phases,
+        [("intent", "srst"), ("result", "srst")],
+        "{lines:?}"
+    );
+    assert_eq!(lines[1]["result"], "ok");
+    assert_eq!(lines[0]["path"], target.as_str());
+    // crst: the server's own words, audited the same way.
+    let said = zkconsole::tui::clients::audited_reset(
+        &log,
+        "test",
+        &probe_target,
+        ResetKind::Connections,
+        TIMEOUT,
+    )
+    .await
+    .expect("crst");
+    assert_eq!(said, "Connection stats reset.");
+    assert_eq!(log.read_all().unwrap().len(), 4);
+
+    // An audit log that cannot be written: refused, and the counters untouched.
+    for _ in 0..20 {
+        client.get_data("/zookeeper").await.unwrap();
+    }
+    let before = packets(target.clone()).await;
+    let blocked = zkconsole::audit::AuditLog::at(
+        &dir.path().join("not-a-dir").join("x").join("audit.jsonl"),
+        zkconsole::config::DigestKey::from_bytes([7; 32]),
+    );
+    std::fs::write(
+        dir.path().join("not-a-dir"),
+        "a file where a directory must be",
+    )
+    .unwrap();
+    let e = zkconsole::tui::clients::audited_reset(
+        &blocked,
+        "test",
+        &probe_target,
+        ResetKind::Server,
+        TIMEOUT,
+    )
+    .await
+    .unwrap_err();
+    assert!(e.contains("nothing was reset"), "{e}");
+    let after = packets(target.clone()).await;
+    assert!(after >= before, "no reset happened: {before} -> {after}");
+}

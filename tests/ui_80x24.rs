@@ -1011,5 +1011,43 @@ fn the_headroom_shows_utilisation_the_crossing_rate_and_the_model_within_80x24()
     );
     assert!(text.contains("model L = S/(1-λ/μ), S 1.00 ms"), "{text}");
     assert!(text.contains("assumes random arrivals"), "{text}");
+
+/// Each member's release: on the voters line when all agree, flagged and named in the
+/// problem line when they differ, and in the member detail's title.
+#[test]
+fn versions_show_per_member_and_a_mix_is_a_problem() {
+    let with = |id, role, v: &str| {
+        let mut m = snap(id, role, 0);
+        m.metrics.insert(
+            "version".into(),
+            zkconsole::probe::types::MetricValue::Text(format!("{v}-abc, built on 2024")),
+        );
+        m
+    };
+    let mut s = state(false, false);
+    let same = [
+        with(1, Role::Follower, "3.8.0"),
+        with(2, Role::Follower, "3.8.0"),
+        with(3, Role::Leader, "3.8.0"),
+    ];
+    feed(&mut s, &same);
+    feed(&mut s, &same);
+    let t = screen(&s);
+    let voters = t.lines().find(|l| l.contains("voters 3")).unwrap();
+    assert!(voters.contains("3.8.0"), "{t}");
+    assert!(!t.contains("different versions"), "{t}");
+    feed(&mut s, &[with(3, Role::Leader, "3.9.1")]);
+    let t = screen(&s);
+    let voters = t.lines().find(|l| l.contains("voters 3")).unwrap();
+    assert!(voters.contains("mixed"), "{t}");
+    let f = flat(&s);
+    assert!(f.contains("members run different versions"), "{t}");
+    press(&mut s, "p");
+    let f = flat(&s);
+    assert!(f.contains("1,2 3.8.0; 3 3.9.1"), "{}", screen(&s));
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Member);
+    assert_whole(&s, &["· 3."]);
     assert_help_last(&s);
 }

@@ -77,3 +77,81 @@ fn srvr_of_every_version_gives_mode_zxid_and_latency() {
         );
     }
 }
+
+/// A snapshot of a serving member built from a version's real `mntr` fixture.
+fn member_from(
+    v: &str,
+    id: u64,
+    role: zkconsole::ensemble::member::Role,
+) -> zkconsole::ensemble::member::MemberSnapshot {
+    let Reply::Ok(metrics) = parse_mntr(&fixture(&format!("{v}_mntr_leader.txt"))).unwrap() else {
+        panic!("{v}: not Ok")
+    };
+    zkconsole::ensemble::member::MemberSnapshot {
+        id: Some(id),
+        address: format!("127.0.0.1:{}", 2180 + id),
+        role,
+        mode: None,
+        voting: Some(true),
+        zxid: None,
+        metrics,
+        source: zkconsole::ensemble::member::MetricsSource::Mntr,
+        probe_ms: 1.0,
+        error: None,
+        hint: None,
+        zab: None,
+    }
+}
+
+#[test]
+fn each_member_shows_its_version_and_a_mix_warns() {
+    use zkconsole::ensemble::member::Role;
+    use zkconsole::ensemble::observation::{ConfigSource, Observation};
+    use zkconsole::ensemble::versions::{member_version, mixed_versions};
+    for (v, want) in [
+        ("3.5", "3.5.10"),
+        ("3.6", "3.6.4"),
+        ("3.7", "3.7.2"),
+        ("3.9", "3.9.3"),
+    ] {
+        let m = member_from(v, 1, Role::Leader);
+        assert_eq!(member_version(&m).as_deref(), Some(want), "{v}");
+    }
+    let members = vec![
+        member_from("3.5", 1, Role::Leader),
+        member_from("3.5", 2, Role::Follower),
+        member_from("3.9", 3, Role::Follower),
+    ];
+    let refs: Vec<_> = members.iter().collect();
+    let warning = mixed_versions(&refs).expect("a mix of versions warns");
+    assert_eq!(
+        warning,
+        "members run different versions: 1,2 3.5.10; 3 3.9.3 — a rolling upgrade in progress?"
+    );
+    let thresholds = zkconsole::config::Thresholds::default();
+    let health = zkconsole::health::summarize(None, &members, &thresholds);
+    assert!(health.problems.contains(&warning), "{:?}", health.problems);
+    let obs = Observation {
+        config: None,
+        config_source: ConfigSource::None,
+        members,
+        elapsed: std::time::Duration::from_millis(5),
+    };
+    let report = zkconsole::report::StatusReport::new("t", &obs, &health);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["members"][0]["version"], "3.5.10");
+    assert_eq!(json["members"][2]["version"], "3.9.3");
+    let text = report.to_text();
+    assert!(text.contains("versions 1,2 3.5.10; 3 3.9.3"), "{text}");
+    assert!(text.contains(&warning), "{text}");
+    // One version everywhere: no warning, a plain line.
+    let same = vec![
+        member_from("3.9", 1, Role::Leader),
+        member_from("3.9", 2, Role::Follower),
+    ];
+    let health = zkconsole::health::summarize(None, &same, &thresholds);
+    assert!(!health
+        .problems
+        .iter()
+        .any(|p| p.contains("different versions")));
+}

@@ -2,7 +2,7 @@
 //! requests/s between two reads, and how evenly connections spread over the members.
 //! Pure: reads arrive as messages; fetching happens in `tui::clients` on request only.
 
-use crate::ensemble::clients::{idle_ms, ClientConn};
+use crate::ensemble::clients::{idle_ms, ClientConn, WatchDump, WatchDumpKind, WatchSummary};
 use crate::ensemble::member::ProbeTarget;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -20,12 +20,101 @@ pub enum ClientsMsg {
         at: Instant,
         result: Result<Vec<ClientConn>, String>,
     },
+    /// One member's `wchs`, read with its `cons` under the same deadline.
+    Watches {
+        member: String,
+        result: Result<WatchSummary, String>,
+    },
+    /// One member's `wchc`/`wchp`, asked for and confirmed.
+    Dump {
+        member: String,
+        kind: WatchDumpKind,
+        result: Result<WatchDump, String>,
+    },
+    /// A counter reset's outcome: what was reset, or why not.
+    Reset {
+        member: String,
+        kind: ResetKind,
+        result: Result<String, String>,
+    },
 }
 
-/// Members to read `cons` from, each with the label the view shows.
+/// Each member's `wchc`/`wchp` listing, or why it could not be read.
+pub type DumpReads = BTreeMap<String, Result<WatchDump, String>>;
+
+/// What to ask the members in `targets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientsAsk {
+    /// `cons` and `wchs` (cheap, the default).
+    Read,
+    /// `wchc` or `wchp` (costly on big servers).
+    Dump(WatchDumpKind),
+    /// `crst` or `srst`: changes server state; audited before and after.
+    Reset(ResetKind),
+}
+
+/// Members to ask, each with the label the view shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientsRequest {
     pub targets: Vec<(String, ProbeTarget)>,
+    pub ask: ClientsAsk,
+    /// For the audit record of a reset.
+    pub ensemble: String,
+}
+
+/// The counter resets a member offers over four-letter words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetKind {
+    /// `crst`: every connection's counters and latencies.
+    Connections,
+    /// `srst`: the server's latency min/avg/max and packet counts.
+    Server,
+}
+
+impl ResetKind {
+    pub fn command(self) -> &'static str {
+        match self {
+            ResetKind::Connections => "crst",
+            ResetKind::Server => "srst",
+        }
+    }
+
+    /// What the preview says the reset does.
+    pub fn preview(self, member: &str) -> String {
+        let what = match self {
+            ResetKind::Connections => {
+                "crst resets every connection's counters on {m} (received/sent, latency                  min/avg/max): the clients view's req/s begins afresh"
+            }
+            ResetKind::Server => {
+                "srst resets the server statistics of {m} (latency min/avg/max, packets                  received/sent): lifetime figures restart from zero and windowed ones begin                  afresh (the next reading is not compared with the last)"
+            }
+        };
+        format!(
+            "{}. Nothing else changes; it is audited. y to reset, any other key cancels",
+            what.replace("{m}", member)
+        )
+    }
+}
+
+/// A costly or state-changing request waiting for `y`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Dump(WatchDumpKind),
+    Reset(ResetKind, String),
+}
+
+impl Pending {
+    /// The warning or preview shown until `y` or another key.
+    pub fn text(&self) -> String {
+        match self {
+            Pending::Dump(kind) => format!(
+                "{} lists every watch ({}): costly on big servers, it can stall them                  (ZOOKEEPER-2693). y to read it, any other key cancels",
+                kind.command(),
+                kind.describe()
+            ),
+            Pending::Reset(kind, member) => kind.preview(member),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +206,14 @@ pub struct ClientsView {
     /// Per client host instead of per connection.
     pub by_host: bool,
     pub selected: usize,
+    /// Each member's `wchs`, read with its `cons`.
+    pub watches: BTreeMap<String, Result<WatchSummary, String>>,
+    /// The last `wchc`/`wchp` asked for, per member.
+    pub dump: Option<(WatchDumpKind, DumpReads)>,
+    /// A costly or state-changing request waiting for `y`.
+    pub confirm: Option<Pending>,
+    /// Outcomes of counter resets, newest last.
+    pub resets: Vec<String>,
 }
 
 impl ClientsView {
@@ -129,6 +226,10 @@ impl ClientsView {
             sort_desc: true,
             by_host: false,
             selected: 0,
+            watches: BTreeMap::new(),
+            dump: None,
+            confirm: None,
+            resets: Vec::new(),
         }
     }
 
@@ -303,6 +404,33 @@ fn compare(sort: ClientSort, a: &ClientRow, b: &ClientRow) -> std::cmp::Ordering
         .then(a.conn.address.cmp(&b.conn.address))
 }
 
+/// The clients view's keys for the help screen (resets only when writes are allowed).
+pub fn help_rows(read_only: bool) -> Vec<(String, String)> {
+    let mut rows = vec![
+        ("", ""),
+        ("clients view", ""),
+        (
+            "r",
+            "read cons and wchs again (the second read gives req/s)",
+        ),
+        ("s S", "sort by the next column / reverse"),
+        ("a", "per client host / per connection"),
+        (
+            "v V",
+            "every watch by session (wchc) / by path (wchp): costly, asks first",
+        ),
+    ];
+    if !read_only {
+        rows.push((
+            "z Z",
+            "reset connection (crst) / server (srst) counters: previewed, confirmed, audited",
+        ));
+    }
+    rows.into_iter()
+        .map(|(k, h)| (k.to_string(), h.to_string()))
+        .collect()
+}
+
 /// Opening the view, its keys, and the reads arriving.
 impl super::State {
     /// `c` on a member (`whole` false) or `:clients` (the ensemble): ask every member in
@@ -325,11 +453,11 @@ impl super::State {
         let label = scope.as_ref().map(|(l, _)| l.clone());
         self.clients = Some(ClientsView::new(label));
         self.view = super::View::Clients;
-        self.clients_read(scope.map(|(_, a)| a))
+        self.clients_read(scope.map(|(_, a)| a), ClientsAsk::Read)
     }
 
     /// The request for the members in scope; the view remembers them as pending.
-    fn clients_read(&mut self, only: Option<String>) -> Vec<super::Effect> {
+    fn clients_read(&mut self, only: Option<String>, ask: ClientsAsk) -> Vec<super::Effect> {
         let targets: Vec<(String, ProbeTarget)> = self
             .targets()
             .into_iter()
@@ -346,28 +474,135 @@ impl super::State {
         let Some(view) = self.clients.as_mut() else {
             return vec![];
         };
-        view.pending = targets.iter().map(|(l, _)| l.clone()).collect();
+        match ask {
+            ClientsAsk::Read => {
+                view.pending = targets.iter().map(|(l, _)| l.clone()).collect();
+                // Back to the connections from a watch listing.
+                view.dump = None;
+            }
+            ClientsAsk::Dump(kind) => view.dump = Some((kind, BTreeMap::new())),
+            ClientsAsk::Reset(..) => {}
+        }
         if targets.is_empty() {
             return vec![];
         }
-        vec![super::Effect::Clients(ClientsRequest { targets })]
+        vec![super::Effect::Clients(ClientsRequest {
+            targets,
+            ask,
+            ensemble: self.ensemble.clone(),
+        })]
     }
 
     pub(super) fn on_clients(&mut self, msg: ClientsMsg) -> Vec<super::Effect> {
-        let ClientsMsg::Read { member, at, result } = msg;
-        if let Some(v) = self.clients.as_mut() {
-            v.on_read(member, at, result);
-            self.dirty = true;
+        let Some(v) = self.clients.as_mut() else {
+            return vec![];
+        };
+        self.dirty = true;
+        match msg {
+            ClientsMsg::Read { member, at, result } => v.on_read(member, at, result),
+            ClientsMsg::Watches { member, result } => {
+                v.watches.insert(member, result);
+            }
+            ClientsMsg::Dump {
+                member,
+                kind,
+                result,
+            } => {
+                if let Some((_, per)) = v.dump.as_mut().filter(|(k, _)| *k == kind) {
+                    per.insert(member, result);
+                }
+            }
+            ClientsMsg::Reset {
+                member,
+                kind,
+                result,
+            } => {
+                let line = match result {
+                    Ok(said) => format!("{member}: {} done: {said}", kind.command()),
+                    Err(why) => format!("{member}: {} not done: {why}", kind.command()),
+                };
+                v.resets.push(line);
+                // Only the last few outcomes are worth the room.
+                let over = v.resets.len().saturating_sub(3);
+                v.resets.drain(..over);
+            }
         }
         vec![]
+    }
+
+    /// `y` runs what waits for confirmation; any other key cancels it (and does nothing else).
+    fn clients_confirm(&mut self, key: super::keys::KeyInput) -> Vec<super::Effect> {
+        use super::keys::KeyCode;
+        let only = self.clients_scope_address();
+        let Some(pending) = self.clients.as_mut().and_then(|v| v.confirm.take()) else {
+            return vec![];
+        };
+        if key.code != KeyCode::Char('y') || key.ctrl || key.alt {
+            self.flash = Some((super::Level::Ok, "cancelled".into()));
+            return vec![];
+        }
+        match pending {
+            Pending::Dump(kind) => self.clients_read(only, ClientsAsk::Dump(kind)),
+            // Resets never run read-only: the key is not offered, and this is the last gate.
+            Pending::Reset(..) if self.read_only => vec![],
+            Pending::Reset(kind, _) => self.clients_read(only, ClientsAsk::Reset(kind)),
+        }
+    }
+
+    /// A reset is offered only on a member's clients view (`c` on a member), never read-only.
+    fn clients_ask_reset(&mut self, kind: ResetKind) {
+        if self.read_only {
+            return;
+        }
+        let scope = self.clients.as_ref().and_then(|v| v.scope.clone());
+        match scope {
+            Some(member) => {
+                if let Some(v) = self.clients.as_mut() {
+                    v.confirm = Some(Pending::Reset(kind, member));
+                }
+            }
+            None => {
+                self.flash = Some((
+                    super::Level::Warn,
+                    format!(
+                        "{} resets one member: open its clients with c on the member",
+                        kind.command()
+                    ),
+                ))
+            }
+        }
     }
 
     /// The view's own keys: `r` reads again (the second read gives req/s), `s`/`S` sort,
     /// `a` lists per client host; moving is here since the rows are not the members'.
     pub(super) fn clients_key(&mut self, key: super::keys::KeyInput) -> Option<Vec<super::Effect>> {
         use super::keys::KeyCode;
+        if self.clients.as_ref()?.confirm.is_some() {
+            return Some(self.clients_confirm(key));
+        }
         if key.ctrl || key.alt {
             return None;
+        }
+        match key.code {
+            KeyCode::Char('v') | KeyCode::Char('V') => {
+                let kind = if key.code == KeyCode::Char('v') {
+                    WatchDumpKind::ByConnection
+                } else {
+                    WatchDumpKind::ByPath
+                };
+                self.clients.as_mut()?.confirm = Some(Pending::Dump(kind));
+                return Some(vec![]);
+            }
+            KeyCode::Char('z') | KeyCode::Char('Z') if !self.read_only => {
+                let kind = if key.code == KeyCode::Char('z') {
+                    ResetKind::Connections
+                } else {
+                    ResetKind::Server
+                };
+                self.clients_ask_reset(kind);
+                return Some(vec![]);
+            }
+            _ => {}
         }
         let needle = self.filter.clone();
         let only = self.clients_scope_address();
@@ -375,7 +610,7 @@ impl super::State {
         let len = v.len(&needle);
         let last = len.saturating_sub(1);
         match key.code {
-            KeyCode::Char('r') => return Some(self.clients_read(only)),
+            KeyCode::Char('r') => return Some(self.clients_read(only, ClientsAsk::Read)),
             KeyCode::Char('s') => v.sort = v.sort.next(),
             KeyCode::Char('S') => v.sort_desc = !v.sort_desc,
             KeyCode::Char('a') => {

@@ -1262,6 +1262,9 @@ impl State {
                     .map(|(k, h)| (k.to_string(), h.to_string())),
             );
         }
+        if self.previous_view == View::Clients {
+            out.extend(clients::help_rows(self.read_only));
+        }
         if self.previous_view == View::Tree {
             out.push((String::new(), String::new()));
             let mut tree = vec![

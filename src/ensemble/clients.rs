@@ -39,3 +39,45 @@ pub fn idle_ms(conns: &[ClientConn], c: &ClientConn) -> Option<u64> {
     let newest = conns.iter().filter_map(|c| c.last_response_ms).max()?;
     Some(newest.saturating_sub(c.last_response_ms?))
 }
+
+/// The `wchs` summary of one member: data watches only (ZooKeeper counts child watches
+/// apart and does not print them here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct WatchSummary {
+    /// Connections (sessions) holding at least one watch.
+    pub connections: u64,
+    /// Distinct paths watched.
+    pub paths: u64,
+    /// Watches in all (one session watching one path is one).
+    pub watches: u64,
+}
+
+/// Which full watch listing: by connection (`wchc`) or by path (`wchp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchDumpKind {
+    ByConnection,
+    ByPath,
+}
+
+impl WatchDumpKind {
+    pub fn command(self) -> &'static str {
+        match self {
+            WatchDumpKind::ByConnection => "wchc",
+            WatchDumpKind::ByPath => "wchp",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            WatchDumpKind::ByConnection => "watches by session",
+            WatchDumpKind::ByPath => "watches by path",
+        }
+    }
+}
+
+/// A `wchc` or `wchp` listing: each head (a session "0x…" or a path) with what it watches
+/// or who watches it, biggest first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WatchDump {
+    pub groups: Vec<(String, Vec<String>)>,
+}

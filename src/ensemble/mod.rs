@@ -9,6 +9,7 @@ pub mod observation;
 pub mod quorum;
 pub mod spec;
 pub mod tls;
+pub mod versions;
 
 pub use config::{ConfigTextError, EnsembleConfig};
 pub use quorum::{quorum_size, tolerance, tolerance_now};

@@ -4,8 +4,10 @@ pub mod cons;
 pub mod member;
 pub mod member_conf;
 pub mod parse;
+pub mod resets;
 pub mod round;
 pub mod transport;
+pub mod watches;
 
 // The data the probes produce lives in the domain layer; these names keep the probes'
 // own paths short.

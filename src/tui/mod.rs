@@ -1,7 +1,7 @@
 //! The interactive console: one event loop over input, member probes, membership changes and
 //! a slow tick. It draws only when something changed, at most every ~30 ms.
 
-mod clients;
+pub mod clients;
 pub mod editor;
 pub mod fleet;
 pub mod incident;

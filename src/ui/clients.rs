@@ -1,5 +1,6 @@
 //! The clients view: connection balance, then one line per connection (or per client host).
 
+use super::clients_watches::{watch_lines, wrap};
 use super::format::{count, fit, pad};
 use super::theme::{Slot, Theme};
 use crate::app::clients::{Balance, ClientsView};
@@ -15,11 +16,28 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     let width = area.width.saturating_sub(2) as usize;
-    let mut lines = status_lines(view, theme, width);
+    let mut lines = Vec::new();
+    if let Some(p) = &view.confirm {
+        // The warning or preview comes first and whole: it is what `y` agrees to.
+        for l in wrap(&p.text(), width) {
+            lines.push(Line::styled(l, theme.style(Slot::Warn)));
+        }
+    }
+    lines.extend(status_lines(view, theme, width));
+    lines.extend(watch_lines(view, theme, width));
+    for r in &view.resets {
+        lines.push(Line::styled(fit(r, width), theme.style(Slot::Text)));
+    }
+    // One line of keys: the table needs the rows more than the keys need words.
+    let resets = if state.read_only {
+        ""
+    } else {
+        " · z/Z resets"
+    };
     lines.push(Line::styled(
         fit(
             &format!(
-                "r read again (req/s) · s sort: {} {} · a {} · / filter",
+                "r reread · s sort: {} {} · a {} · v/V all watches{resets}",
                 view.sort.name(),
                 if view.sort_desc { "↓" } else { "↑" },
                 if view.by_host {
@@ -33,6 +51,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme.style(Slot::Muted),
     ));
     let room = (area.height as usize).saturating_sub(2 + lines.len() + 1);
+    if let Some((kind, per)) = &view.dump {
+        for l in super::clients_watches::dump_lines(*kind, per, room + 1, width) {
+            lines.push(Line::styled(l, theme.style(Slot::Text)));
+        }
+        let title = format!(" {} of {} ", kind.describe(), scope_name(view));
+        render(f, area, lines, title, theme);
+        return;
+    }
     let (head, rows) = if view.by_host {
         host_lines(view, &state.filter)
     } else {
@@ -54,10 +80,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.style(Slot::Muted),
         ));
     }
-    let title = match &view.scope {
-        Some(m) => format!(" clients of {m} ({}) ", rows.len()),
-        None => format!(" clients of the ensemble ({}) ", rows.len()),
-    };
+    let title = format!(" clients of {} ({}) ", scope_name(view), rows.len());
+    render(f, area, lines, title, theme);
+}
+
+fn scope_name(view: &ClientsView) -> String {
+    view.scope
+        .clone()
+        .unwrap_or_else(|| "the ensemble".to_string())
+}
+
+fn render(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, title: String, theme: &Theme) {
     f.render_widget(
         Paragraph::new(lines).block(
             Block::default()

@@ -189,6 +189,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.style(Slot::Warn),
         ));
     }
+    version_span(state, theme, area.width as usize, &mut second);
     let third = match h.problems.first() {
         Some(p) => {
             let more = h.problems.len() - 1;
@@ -248,6 +249,37 @@ pub fn body(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme,
             Some(events_area.height as usize),
         );
+    }
+}
+
+/// The release the members run, after the voters line where it fits: "3.8.0", or
+/// "3.8.0/3.9.1" (warn) when they differ; the problem line says which member runs which.
+fn version_span(state: &State, theme: &Theme, width: usize, line: &mut Vec<Span<'static>>) {
+    let mut versions: Vec<String> = state
+        .members
+        .values()
+        .filter_map(|m| crate::ensemble::versions::member_version(&m.snap))
+        .collect();
+    versions.sort();
+    versions.dedup();
+    let used: usize = line.iter().map(|s| s.width()).sum();
+    let (choices, style) = match versions.as_slice() {
+        [] => return,
+        [one] => (vec![format!("  {one}")], theme.style(Slot::Muted)),
+        many => (
+            vec![
+                format!("  {}", many.join("/")),
+                "  mixed versions".to_string(),
+                "  mixed".to_string(),
+            ],
+            theme.style(Slot::Warn),
+        ),
+    };
+    if let Some(text) = choices
+        .into_iter()
+        .find(|t| used + t.chars().count() <= width)
+    {
+        line.push(Span::styled(text, style));
     }
 }
 

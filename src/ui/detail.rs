@@ -19,7 +19,15 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let key = m.key();
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-    let title = format!(" {} {} — {} ", key.label(), m.snap.address, m.snap.role);
+    // The release in the title: a mixed-version ensemble is spotted member by member.
+    let version = crate::ensemble::versions::member_version(&m.snap)
+        .map_or_else(String::new, |v| format!(" · {v}"));
+    let title = format!(
+        " {} {} — {}{version} ",
+        key.label(),
+        m.snap.address,
+        m.snap.role
+    );
     let outer = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Slot::Border))

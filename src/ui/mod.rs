@@ -3,6 +3,7 @@
 //! styles are looked up at render time so the theme can change while the console runs.
 
 mod clients;
+mod clients_watches;
 mod dashboard;
 mod detail;
 mod diff;
