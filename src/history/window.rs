@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 /// The windows the console shows beside the lifetime figures.
 pub const SHORT: Duration = Duration::from_secs(10);
 pub const LONG: Duration = Duration::from_secs(60);
+/// Readings are kept every second this far back (past the 60 s window, with a margin).
+const DENSE: Duration = Duration::from_secs(70);
+/// Older readings (the 5 min window's) are kept at most this far apart.
+const SPARSE_STEP: Duration = Duration::from_secs(10);
 /// "Any election in the last 5 min" (the ZooKeeper monitoring guide's rule).
 pub const ELECTIONS: Duration = Duration::from_secs(300);
 
@@ -254,6 +258,26 @@ impl CounterLog {
         while self.readings.len() > 2 && at.duration_since(self.readings[1].0) >= ELECTIONS {
             self.readings.pop_front();
         }
+        self.thin(at);
+    }
+
+    /// Past the 60 s window only the 5 min one reads the log, and it needs no reading every
+    /// second: there one reading per `SPARSE_STEP` is kept (its start then moves by at most
+    /// that; its figures are divided by the time actually covered). Per member this is ~95
+    /// readings instead of ~300 — a thousand-member fleet holds ~70 MB less.
+    fn thin(&mut self, now: Instant) {
+        let mut i = 1;
+        while i + 1 < self.readings.len() && now.duration_since(self.readings[i].0) > DENSE {
+            // Dropped only while its neighbours stay within a step of each other.
+            let around = self.readings[i + 1]
+                .0
+                .duration_since(self.readings[i - 1].0);
+            if around <= SPARSE_STEP {
+                self.readings.remove(i);
+            } else {
+                i += 1;
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -333,6 +357,36 @@ mod tests {
             metrics,
             ..MemberSnapshot::voter_for_tests(1, Role::Follower)
         }
+    }
+
+    #[test]
+    fn past_the_minute_the_log_keeps_a_reading_every_ten_seconds() {
+        let t0 = Instant::now();
+        let mut log = CounterLog::default();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        for s in 0..=400 {
+            let c = Counters {
+                packets: Some(s as f64 * 10.0),
+                avg_latency: Some(1.0),
+                ..Counters::default()
+            };
+            log.push(at(s), c);
+        }
+        assert!(log.len() < 110, "{} readings kept", log.len());
+        let times: Vec<Instant> = log.readings.iter().map(|(t, _)| *t).collect();
+        for w in times.windows(2) {
+            assert!(w[1] - w[0] <= SPARSE_STEP);
+        }
+        // The last 70 s are whole: the 10 s and 60 s windows span exactly their length.
+        assert!(times.contains(&at(400 - 70)));
+        let covered = at(400)
+            - *times
+                .iter()
+                .rev()
+                .find(|t| at(400) - **t >= ELECTIONS)
+                .unwrap();
+        assert!(covered >= ELECTIONS && covered <= ELECTIONS + SPARSE_STEP);
+        assert!(log.window(LONG).is_some() && log.window(ELECTIONS).is_some());
     }
 
     const LEADER: &str = include_str!("../../tests/fixtures/mntr_leader.txt");

@@ -127,7 +127,7 @@ async fn classify<I, IFut, A, AFut>(
         return;
     }
     let srvr = answered(&srvr).map(parse_srvr);
-    let mntr = answered(&mntr).map(parse_mntr);
+    let mut mntr = answered(&mntr).map(parse_mntr);
     // A reply that is not ZooKeeper's discredits the peer: nothing it said is kept.
     let failures = [
         ("mntr", mntr.as_ref().and_then(|r| r.as_ref().err())),
@@ -163,8 +163,11 @@ async fn classify<I, IFut, A, AFut>(
                 fill_from_srvr(snap, s);
             }
         }
-        (Some(Ok(Reply::Ok(metrics))), srvr_reply) => {
-            snap.metrics = metrics.clone();
+        (Some(Ok(Reply::Ok(_))), srvr_reply) => {
+            // Moved, not copied: ~500 figures, every member, every round.
+            if let Some(Ok(Reply::Ok(metrics))) = mntr.take() {
+                snap.metrics = metrics;
+            }
             snap.source = MetricsSource::Mntr;
             if let Some(Ok(Reply::Ok(s))) = srvr_reply {
                 snap.zxid = s.zxid;

@@ -6,6 +6,7 @@
 //! Rounds are spread: ensemble `i` of `n` probes at `i/n` of the refresh interval, so a fleet
 //! of a thousand members never opens a thousand connections in the same millisecond.
 
+use super::editor::Handover;
 use super::sources::Pollers;
 use super::{recall_membership, run_effect, terminal, Sources, DATA_COALESCE, FRAME_GAP};
 use crate::app::fleet::{esc_leaves, Fleet, FleetAction};
@@ -112,8 +113,9 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
         s.update(Msg::Resize(size.width, size.height));
     }
     let (itx, mut irx) = mpsc::unbounded_channel::<Msg>();
-    // The input thread reads while its gate lives: held until the loop ends.
-    let _input_gate = terminal::spawn_input(itx);
+    // The input thread reads while its gate lives (held until the loop ends); the gate is
+    // paused while an ensemble's console has handed the terminal to $EDITOR.
+    let mut handover = Handover::new(terminal::spawn_input(itx));
     let input = tokio::spawn(async move {
         while let Some(m) = irx.recv().await {
             if tx.send(In::All(m)).is_err() {
@@ -121,7 +123,11 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
             }
         }
     });
-    let result = event_loop(&mut term, &mut fleet, &mut all_sources, &themes, &mut rx).await;
+    let mut out = Screen {
+        term: &mut term,
+        handover: &mut handover,
+    };
+    let result = event_loop(&mut out, &mut fleet, &mut all_sources, &themes, &mut rx).await;
     terminal::restore();
     for s in &mut all_sources {
         s.stop();
@@ -209,8 +215,14 @@ impl Second {
     }
 }
 
+/// The terminal, and who has it: the console, or $EDITOR started from an ensemble's console.
+struct Screen<'a> {
+    term: &'a mut terminal::Term,
+    handover: &'a mut Handover,
+}
+
 async fn event_loop(
-    term: &mut terminal::Term,
+    out: &mut Screen<'_>,
     fleet: &mut Fleet,
     sources: &mut [Sources],
     themes: &Themes,
@@ -220,10 +232,12 @@ async fn event_loop(
     let mut draw_at: Option<Instant> = Some(Instant::now());
     let mut second = Second::default();
     loop {
-        let dirty = fleet.dirty || fleet.open.is_some_and(|i| fleet.ensembles[i].dirty);
+        // While an editor has the terminal, nothing is drawn.
+        let dirty = !out.handover.suspended
+            && (fleet.dirty || fleet.open.is_some_and(|i| fleet.ensembles[i].dirty));
         if dirty && draw_at.is_some_and(|t| t <= Instant::now()) {
             let started = Instant::now();
-            draw(term, fleet, themes)?;
+            draw(out.term, fleet, themes)?;
             second.frames_us.push(started.elapsed().as_micros() as u64);
             draw_at = None;
             last_draw = Instant::now();
@@ -258,7 +272,10 @@ async fn event_loop(
                         second.probed.insert((i, target.address.clone()));
                     }
                     touched.insert(i);
-                    if ensemble_msg(fleet, sources, i, m, now) {
+                    if let Msg::Tree(crate::app::tree::TreeMsg::Edited { .. }) = &m {
+                        resume(out, fleet, i);
+                    }
+                    if ensemble_msg(fleet, sources, out.handover, i, m, now) {
                         return Ok(());
                     }
                 }
@@ -272,14 +289,14 @@ async fn event_loop(
                 }
                 In::All(Msg::Shutdown) => return Ok(()),
                 In::All(Msg::Resize(w, h)) => {
-                    term.resize(ratatui::layout::Rect::new(0, 0, w, h))?;
+                    out.term.resize(ratatui::layout::Rect::new(0, 0, w, h))?;
                     for s in &mut fleet.ensembles {
                         s.update(Msg::Resize(w, h));
                     }
                     fleet.dirty = true;
                 }
                 In::All(m) => {
-                    if key_msg(fleet, sources, m, now) {
+                    if key_msg(fleet, sources, out.handover, m, now) {
                         return Ok(());
                     }
                 }
@@ -289,6 +306,20 @@ async fn event_loop(
             sources[i].keep_events(&fleet.ensembles[i]);
         }
     }
+}
+
+/// $EDITOR closed: the terminal back to the console that started it (still open), at the
+/// terminal's size now, which every ensemble's model learns.
+fn resume(out: &mut Screen<'_>, fleet: &mut Fleet, i: usize) {
+    if !out.handover.suspended {
+        return;
+    }
+    out.handover.resume(out.term, &mut fleet.ensembles[i]);
+    let v = fleet.ensembles[i].viewport;
+    for s in &mut fleet.ensembles {
+        s.update(Msg::Resize(v.width, v.height));
+    }
+    fleet.dirty = true;
 }
 
 fn draw(term: &mut terminal::Term, fleet: &mut Fleet, themes: &Themes) -> anyhow::Result<()> {
@@ -317,6 +348,7 @@ fn draw(term: &mut terminal::Term, fleet: &mut Fleet, themes: &Themes) -> anyhow
 fn ensemble_msg(
     fleet: &mut Fleet,
     sources: &mut [Sources],
+    handover: &mut Handover,
     i: usize,
     m: Msg,
     now: SystemTime,
@@ -337,12 +369,18 @@ fn ensemble_msg(
     if fleet.open.is_none() {
         fleet.dirty = true;
     }
-    apply(fleet, sources, i, effects)
+    apply(fleet, sources, handover, i, effects)
 }
 
 /// A key (or paste) from the terminal: to the fleet screen, or to the open ensemble's console
 /// (`esc` there, with nothing left for it to close, returns to the fleet); `true` to quit.
-fn key_msg(fleet: &mut Fleet, sources: &mut [Sources], m: Msg, now: SystemTime) -> bool {
+fn key_msg(
+    fleet: &mut Fleet,
+    sources: &mut [Sources],
+    handover: &mut Handover,
+    m: Msg,
+    now: SystemTime,
+) -> bool {
     let Some(i) = fleet.open else {
         if let Msg::Key(k) = m {
             return match fleet.key(k) {
@@ -366,14 +404,16 @@ fn key_msg(fleet: &mut Fleet, sources: &mut [Sources], m: Msg, now: SystemTime) 
     let state = &mut fleet.ensembles[i];
     state.update(Msg::Clock(now));
     let effects = state.update(m);
-    apply(fleet, sources, i, effects)
+    apply(fleet, sources, handover, i, effects)
 }
 
 /// Carries out ensemble `i`'s effects on its own sources. `:ensemble NAME` opens that
-/// ensemble of the fleet instead of replacing this one.
+/// ensemble of the fleet instead of replacing this one; $EDITOR gets the terminal as from a
+/// single-ensemble console, and its text comes back to ensemble `i` through its own sources.
 fn apply(
     fleet: &mut Fleet,
     sources: &mut [Sources],
+    handover: &mut Handover,
     i: usize,
     effects: Vec<crate::app::Effect>,
 ) -> bool {
@@ -396,18 +436,11 @@ fn apply(
             }
             continue;
         }
-        if let crate::app::Effect::Edit(edit) = &effect {
-            // The editor hand-over is wired into the single-ensemble loop only (so far): the
-            // edit ends with the reason, and the inline field still works here.
+        if let crate::app::Effect::Edit(edit) = effect {
             let s = &mut fleet.ensembles[i];
-            let why = format!(
-                "$EDITOR opens from `zkconsole --ensemble {}`, not from the fleet screen (E edits inline here)",
-                s.ensemble
-            );
-            s.update(Msg::Tree(crate::app::tree::TreeMsg::Edited {
-                path: edit.path.clone(),
-                result: Err(why),
-            }));
+            if !s.read_only {
+                handover.start(edit, s, sources[i].tx.clone());
+            }
             continue;
         }
         if run_effect(effect, &mut fleet.ensembles[i], &mut sources[i], &None) {
