@@ -1011,6 +1011,8 @@ fn the_headroom_shows_utilisation_the_crossing_rate_and_the_model_within_80x24()
     );
     assert!(text.contains("model L = S/(1-λ/μ), S 1.00 ms"), "{text}");
     assert!(text.contains("assumes random arrivals"), "{text}");
+    assert_help_last(&s);
+}
 
 /// Each member's release: on the voters line when all agree, flagged and named in the
 /// problem line when they differ, and in the member detail's title.
