@@ -254,6 +254,7 @@ async fn event_loop(
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
         }
+        let batch = newest_probes(batch, &mut second);
         let urgent = batch
             .iter()
             .any(|m| matches!(m, In::All(Msg::Key(_) | Msg::Resize(..) | Msg::Paste(_))));
@@ -268,9 +269,6 @@ async fn event_loop(
         for m in batch {
             match m {
                 In::Of(i, m) => {
-                    if let Msg::Probed { target, .. } = &m {
-                        second.probed.insert((i, target.address.clone()));
-                    }
                     touched.insert(i);
                     if let Msg::Tree(crate::app::tree::TreeMsg::Edited { .. }) = &m {
                         resume(out, fleet, i);
@@ -306,6 +304,34 @@ async fn event_loop(
             sources[i].keep_events(&fleet.ensembles[i]);
         }
     }
+}
+
+/// The batch with only the newest probe of each member: when the loop fell behind (a loaded
+/// machine, a thousand members), an older reading of a member that a newer one in the same
+/// batch supersedes is not applied. The loop's work per batch is then bounded by the number
+/// of members, so a backlog drains instead of growing (and holding its snapshots, ~50 KB
+/// each, in memory). Every probe still counts as that member refreshed this second.
+fn newest_probes(batch: Vec<In>, second: &mut Second) -> Vec<In> {
+    type Key = (usize, u64, Option<u64>, String);
+    let key = |m: &In| match m {
+        In::Of(i, Msg::Probed { gen, target, .. }) => {
+            Some((*i, *gen, target.id, target.address.clone()))
+        }
+        _ => None,
+    };
+    let mut last: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for (n, m) in batch.iter().enumerate() {
+        if let Some(k) = key(m) {
+            second.probed.insert((k.0, k.3.clone()));
+            last.insert(k, n);
+        }
+    }
+    batch
+        .into_iter()
+        .enumerate()
+        .filter(|(n, m)| key(m).is_none_or(|k| last.get(&k) == Some(n)))
+        .map(|(_, m)| m)
+        .collect()
 }
 
 /// $EDITOR closed: the terminal back to the console that started it (still open), at the
@@ -448,4 +474,63 @@ fn apply(
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::member::{MemberSnapshot, MetricsSource, ProbeTarget};
+    use crate::probe::types::{Metrics, Role};
+
+    fn probe(i: usize, address: &str, ms: f64) -> In {
+        let snap = MemberSnapshot {
+            id: Some(1),
+            address: address.into(),
+            role: Role::Follower,
+            mode: None,
+            voting: None,
+            zxid: None,
+            metrics: Metrics::new(),
+            source: MetricsSource::Mntr,
+            probe_ms: ms,
+            error: None,
+            hint: None,
+            zab: None,
+        };
+        In::Of(
+            i,
+            Msg::Probed {
+                gen: 0,
+                target: ProbeTarget {
+                    id: Some(1),
+                    address: address.into(),
+                    ..ProbeTarget::default()
+                },
+                snap: Box::new(snap),
+                at: std::time::Instant::now(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_backlog_applies_only_each_members_newest_probe_and_counts_every_member() {
+        let batch = vec![
+            probe(0, "a:2181", 1.0),
+            probe(1, "a:2181", 2.0),
+            In::All(Msg::Tick),
+            probe(0, "a:2181", 3.0),
+            probe(0, "b:2181", 4.0),
+        ];
+        let mut second = Second::default();
+        let kept: Vec<String> = newest_probes(batch, &mut second)
+            .iter()
+            .map(|m| match m {
+                In::Of(i, Msg::Probed { snap, .. }) => format!("{i}:{}", snap.probe_ms),
+                In::All(_) => "all".into(),
+                In::Of(..) => "other".into(),
+            })
+            .collect();
+        assert_eq!(kept, ["1:2", "all", "0:3", "0:4"]);
+        assert_eq!(second.probed.len(), 3);
+    }
 }
