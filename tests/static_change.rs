@@ -46,7 +46,8 @@ fn write_config(home: &Path, connect: &str, dir: &Path, with_actions: bool) {
         toml.push_str(&format!(
             "\n[ensembles.sb.actions]\nstop = \"{}\"\nstart = \"{}\"\n\
              read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
-             zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ndata_dir = \"{d}/m{{id}}/data\"\ntimeout_s = 60\n",
+             zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ndata_dir = \"{d}/m{{id}}/data\"\ntimeout_s = 60\n\
+             clean = \"rm -rf {{path}}\"\n",
             sandbox_verb("kill", dir),
             sandbox_verb("restart", dir),
             d = dir.display()
@@ -222,6 +223,16 @@ async fn three_to_four_and_back_under_writes_keeps_every_write() {
         shrink.stdout
     );
     eprintln!("removal with member {leader} leading:\n{}", shrink.stderr);
+    // The removed member's data dir is gone (the `clean` action), said in the plan first.
+    assert!(
+        shrink
+            .stdout
+            .contains("stop removed member 4 and remove its data directory"),
+        "{}",
+        shrink.stdout
+    );
+    assert!(!dir.join("m4/data").exists(), "member 4's data dir is left");
+    assert!(dir.join("m1/data").exists());
     let (writes, stall) = finish_writer(writer, &three).await;
     assert!(writes > 0, "the writer never wrote");
     eprintln!("3 → 4 → 3: {writes} writes kept, longest write stall {stall:?}");

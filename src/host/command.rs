@@ -205,6 +205,38 @@ mod tests {
         assert!(matches!(e, ActionError::Template(_)), "{e}");
     }
 
+    #[tokio::test]
+    async fn clean_removes_the_data_dir_and_never_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        std::fs::create_dir_all(dir.path().join("data-2/version-2")).unwrap();
+        let h = host(ActionsEntry {
+            clean: Some("rm -rf {path}".into()),
+            data_dir: Some(format!("{d}/data-{{id}}")),
+            ..Default::default()
+        });
+        assert_eq!(
+            h.describe(&Action::Clean, &member()).unwrap(),
+            format!("rm -rf {d}/data-2")
+        );
+        h.run(&Action::Clean, &member()).await.unwrap();
+        assert!(!dir.path().join("data-2").exists());
+        let root = host(ActionsEntry {
+            clean: Some("rm -rf {path}".into()),
+            data_dir: Some("/".into()),
+            ..Default::default()
+        });
+        let e = root.describe(&Action::Clean, &member()).unwrap_err();
+        assert!(e.to_string().contains("root directory: refused"), "{e}");
+        // Without the template, the action is named as missing.
+        let none = host(ActionsEntry {
+            data_dir: Some(format!("{d}/data-{{id}}")),
+            ..Default::default()
+        });
+        let e = none.describe(&Action::Clean, &member()).unwrap_err();
+        assert!(e.to_string().contains("`clean`"), "{e}");
+    }
+
     #[test]
     fn descriptions_quote_what_a_shell_would_split() {
         let h = host(ActionsEntry {
