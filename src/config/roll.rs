@@ -2,14 +2,26 @@
 //! `[ensembles.NAME.roll]` over it for one. Used by the console's roll and by `zkconsole roll`
 //! (whose flags override them).
 
-use crate::workflow::roll::HandoffMode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Bounds, in seconds: a settle longer than ten minutes or a gate longer than an hour is a
 /// typo, not a setting (a roll of five members would take hours to notice a problem).
 const SETTLE_MAX_S: u64 = 600;
 const GATE_TIMEOUT_MAX_S: u64 = 3600;
+
+/// Whether to move leadership off the leader by a reconfig before its restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandoffMode {
+    /// When dynamic reconfig is in use and the credentials may write the membership.
+    #[default]
+    Auto,
+    /// Always; a hand-off that cannot be done halts the roll.
+    Always,
+    /// Never: the leader's restart costs an election.
+    Never,
+}
 
 /// One `[roll]` table; a key left out falls to the next layer.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -87,8 +99,8 @@ impl RollConfig {
 
 #[cfg(test)]
 mod tests {
+    use super::HandoffMode;
     use crate::config::Config;
-    use crate::workflow::roll::HandoffMode;
     use std::time::Duration;
 
     const ENS: &str = "[ensembles.a]\nconnect = \"zk1:2181\"\n";
