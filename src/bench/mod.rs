@@ -153,9 +153,13 @@ pub async fn run(o: &Options, path: &str) -> Result<Outcome, BenchError> {
     for (_, r) in ready.drain(..) {
         left.extend(r.close().await);
     }
-    let cleanup = remove_run(&control, path, o.timeout).await;
-    let cleanup = match cleanup {
-        Cleanup::NoneLeft if !left.is_empty() => Cleanup::NoneLeft, // gone with the sessions
+    // Nodes a session could not delete are ephemeral: they go with its close, which
+    // `remove_run` waits for; only what is still there after that counts as left.
+    let cleanup = match remove_run(&control, path, o.timeout).await {
+        Cleanup::Left { nodes, why } if !left.is_empty() => Cleanup::Left {
+            nodes,
+            why: format!("{why}; {} node(s) refused their delete", left.len()),
+        },
         c => c,
     };
     let figures = figures_of(&pins, &high);
