@@ -71,7 +71,7 @@ fn summary(out: &mut String, r: &Report) {
     );
     let _ = writeln!(
         out,
-        "| figures | {} recorded, one every {} s |\n",
+        "| figures | {} recorded, every {} s and at events |\n",
         r.figures.len(),
         super::figures::EVERY.as_secs()
     );
@@ -192,7 +192,9 @@ fn sparklines(out: &mut String, r: &Report) {
         return;
     }
     let (from, to) = (super::figures::millis(r.from), super::figures::millis(r.to));
-    let columns = r.figures.len().clamp(1, SPARK_COLUMNS);
+    // One column per recording interval when the window is short, so gaps show as gaps.
+    let slots = ((to - from) / super::figures::EVERY.as_millis() as u64).max(1) as usize;
+    let columns = slots.min(SPARK_COLUMNS);
     let step = Duration::from_millis((to - from) / columns as u64);
     let _ = writeln!(
         out,

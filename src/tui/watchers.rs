@@ -197,17 +197,25 @@ fn reason(e: &RunError) -> String {
     s
 }
 
-/// Records one figure line every `EVERY` while members answer.
+/// Records one figure line every `EVERY` once the first round is in, and one more (at most
+/// every `SOON`) when events happen, so the report's worst moment is the incident's.
 #[derive(Default)]
 struct Recorder {
     last: Option<Instant>,
+    /// The model's event count at the last line.
+    events: u64,
     writing: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// The least time between two lines recorded for events.
+const SOON: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Recorder {
     fn observe(&mut self, state: &State) {
-        let due = self.last.is_none_or(|t| t.elapsed() >= EVERY);
-        if !due || state.members.is_empty() || state.last_refresh.is_none() {
+        let since = self.last.map(|t| t.elapsed());
+        let news = state.events.pushed() != self.events;
+        let due = since.is_none_or(|d| d >= EVERY || (news && d >= SOON));
+        if !due || !state.baseline || state.members.is_empty() {
             return;
         }
         // A slow disk: skip a line rather than queue writes.
@@ -218,6 +226,7 @@ impl Recorder {
             return;
         };
         self.last = Some(Instant::now());
+        self.events = state.events.pushed();
         let line = state.figure_line();
         self.writing = Some(tokio::task::spawn_blocking(move || {
             if let Err(e) = figures_file::append(&path, &line) {

@@ -1,0 +1,284 @@
+//! The incident report of a scripted incident on a real sandbox, watched by the console in
+//! tmux: kill the leader, pause a follower, then resume it and restart the old leader.
+//! `zkconsole report` must list the events in order, each at a time inside the window in
+//! which the test saw it happen, with every section; `:report` writes the same file.
+
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+use zkconsole::sandbox::{Sandbox, SandboxOptions};
+
+struct Tmux(String);
+
+impl Tmux {
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.0];
+        args.extend_from_slice(keys);
+        Command::new("tmux").args(args).status().unwrap();
+    }
+
+    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+fn leader_in(screen: &str) -> Option<u64> {
+    let at = screen.find("leader ")?;
+    screen[at + 7..].split_whitespace().next()?.parse().ok()
+}
+
+/// What the test did and when: the event must carry a time in `[before, seen]`.
+struct Step {
+    needle: String,
+    before: SystemTime,
+    seen: SystemTime,
+}
+
+/// The timeline rows of the report: (time, text).
+fn timeline(md: &str) -> Vec<(jiff::Timestamp, String)> {
+    md.split("## Timeline")
+        .nth(1)
+        .expect("a timeline section")
+        .split("\n## ")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("| 2"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let at = cells[0].trim_start_matches("| ").parse().unwrap();
+            (at, cells[3].trim_end_matches(" |").to_string())
+        })
+        .collect()
+}
+
+fn ms(t: SystemTime) -> i64 {
+    jiff::Timestamp::try_from(t).unwrap().as_millisecond()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_of_a_scripted_incident_lists_its_events_in_order_at_their_times() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let mut sb = Sandbox::up(SandboxOptions {
+        members: 3,
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    // Every member serving before the console starts: the incident is the test's, not a
+    // member still joining.
+    for id in sb.ids() {
+        sb.wait_serving(id, Duration::from_secs(60)).await.unwrap();
+    }
+    let env = |c: &mut Command| {
+        c.env("XDG_STATE_HOME", home.path().join("state"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("TZ", "UTC");
+    };
+    let name = format!("zkc-incident-{}", std::process::id());
+    let cmd = format!(
+        "env TZ=UTC XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_zkconsole"),
+        dir = dir.display()
+    );
+    assert!(Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "160",
+            "-y",
+            "45",
+            &cmd
+        ])
+        .status()
+        .unwrap()
+        .success());
+    let tmux = Tmux(name);
+    let long = Duration::from_secs(60);
+    let screen = tmux
+        .until("a leader, every voter live", long, |s| {
+            leader_in(s).is_some() && s.contains("live voters 3/3")
+        })
+        .await;
+    let old = leader_in(&screen).unwrap();
+    let started = SystemTime::now();
+    let mut steps = Vec::new();
+
+    // 1. Kill the leader.
+    let before = SystemTime::now();
+    sb.kill(old).await.unwrap();
+    let lost = format!("member {old} lost: down");
+    let screen = tmux
+        .until("the leader down and a new one", long, |s| {
+            s.contains(&lost) && s.contains("leader elected: member")
+        })
+        .await;
+    let seen = SystemTime::now();
+    let new = leader_in(&screen).unwrap();
+    steps.push(Step {
+        needle: lost,
+        before,
+        seen,
+    });
+    steps.push(Step {
+        needle: format!("leader elected: member {new}"),
+        before,
+        seen,
+    });
+
+    // 2. Pause the remaining follower.
+    let follower = sb
+        .ids()
+        .into_iter()
+        .find(|i| *i != old && *i != new)
+        .unwrap();
+    let before = SystemTime::now();
+    sb.pause(follower).unwrap();
+    let paused = format!("member {follower} lost");
+    tmux.until("the follower silent", long, |s| s.contains(&paused))
+        .await;
+    steps.push(Step {
+        needle: paused,
+        before,
+        seen: SystemTime::now(),
+    });
+
+    // 3. Recover: resume it, restart the old leader.
+    let before = SystemTime::now();
+    sb.resume(follower).unwrap();
+    let back = format!("member {follower} back");
+    tmux.until("the follower back", long, |s| s.contains(&back))
+        .await;
+    steps.push(Step {
+        needle: back,
+        before,
+        seen: SystemTime::now(),
+    });
+    let before = SystemTime::now();
+    sb.start(old).unwrap();
+    let back = format!("member {old} back");
+    tmux.until("the old leader back", long, |s| s.contains(&back))
+        .await;
+    steps.push(Step {
+        needle: back,
+        before,
+        seen: SystemTime::now(),
+    });
+
+    // `:report` in the console writes the report and says where.
+    tmux.keys(&[":report 1h", "Enter"]);
+    let screen = tmux
+        .until("the report written", long, |s| {
+            s.contains("incident report written to")
+        })
+        .await;
+    let reports = home.path().join("state/zkconsole/reports");
+    let written: Vec<_> = std::fs::read_dir(&reports)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{screen}", reports.display()))
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(written.len(), 1, "{screen}");
+    let console_md = std::fs::read_to_string(written[0].path()).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = written[0].metadata().unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // `zkconsole report` from the command line, on the same sandbox.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zkconsole"));
+    c.arg("--sandbox-dir")
+        .arg(&dir)
+        .args(["report", "--since", "10m"]);
+    env(&mut c);
+    let out = c.output().unwrap();
+    let md = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{md}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for section in [
+        "# Incident report: sandbox ",
+        "## State before",
+        "## State after",
+        "## Timeline",
+        "## Members at the worst moment",
+        "## Sparklines",
+    ] {
+        assert!(md.contains(section), "{section} missing:\n{md}");
+        assert!(
+            console_md.contains(section),
+            "{section} missing:\n{console_md}"
+        );
+    }
+    assert!(md.contains("(observed live)"), "{md}");
+    let rows = timeline(&md);
+    let mut last = 0;
+    for step in &steps {
+        let (i, (at, text)) = rows
+            .iter()
+            .enumerate()
+            .find(|(i, (_, t))| *i >= last && t.contains(&step.needle))
+            .unwrap_or_else(|| panic!("{:?} not in order in the timeline:\n{md}", step.needle));
+        let at = at.as_millisecond();
+        assert!(
+            at >= ms(step.before) - 1 && at <= ms(step.seen),
+            "{text}: at {at} outside the window it was seen in [{}, {}]",
+            ms(step.before),
+            ms(step.seen)
+        );
+        last = i;
+    }
+    // Nothing of the incident before the test began it.
+    assert!(rows
+        .iter()
+        .all(|(at, _)| at.as_millisecond() >= ms(started) - 600_000));
+
+    // A bad --since is a usage error that says what would do.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zkconsole"));
+    c.arg("--sandbox-dir")
+        .arg(&dir)
+        .args(["report", "--since", "yesterday"]);
+    env(&mut c);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--since \"yesterday\"") && err.contains("30m"),
+        "{err}"
+    );
+    drop(tmux);
+    drop(sb);
+}
