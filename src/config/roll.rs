@@ -2,7 +2,6 @@
 //! `[ensembles.NAME.roll]` over it for one. Used by the console's roll and by `zkconsole roll`
 //! (whose flags override them).
 
-use crate::workflow::roll::HandoffMode;
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -23,6 +22,7 @@ pub struct RollConfig {
     pub handoff: Option<HandoffSetting>,
 }
 
+/// Leader hand-off before the leader's restart (the roll's `HandoffMode`).
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum HandoffSetting {
@@ -31,22 +31,12 @@ pub enum HandoffSetting {
     Never,
 }
 
-impl HandoffSetting {
-    pub fn mode(self) -> HandoffMode {
-        match self {
-            HandoffSetting::Auto => HandoffMode::Auto,
-            HandoffSetting::Always => HandoffMode::Always,
-            HandoffSetting::Never => HandoffMode::Never,
-        }
-    }
-}
-
 /// The settings a roll runs with, every layer applied.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RollDefaults {
     pub settle: Duration,
     pub gate_timeout: Duration,
-    pub handoff: HandoffMode,
+    pub handoff: HandoffSetting,
 }
 
 impl Default for RollDefaults {
@@ -54,7 +44,7 @@ impl Default for RollDefaults {
         RollDefaults {
             settle: Duration::from_secs(5),
             gate_timeout: Duration::from_secs(120),
-            handoff: HandoffMode::Auto,
+            handoff: HandoffSetting::Auto,
         }
     }
 }
@@ -67,7 +57,7 @@ impl RollConfig {
             gate_timeout: self
                 .gate_timeout_s
                 .map_or(under.gate_timeout, Duration::from_secs),
-            handoff: self.handoff.map_or(under.handoff, HandoffSetting::mode),
+            handoff: self.handoff.unwrap_or(under.handoff),
         }
     }
 
@@ -87,8 +77,8 @@ impl RollConfig {
 
 #[cfg(test)]
 mod tests {
+    use super::HandoffSetting;
     use crate::config::Config;
-    use crate::workflow::roll::HandoffMode;
     use std::time::Duration;
 
     const ENS: &str = "[ensembles.a]\nconnect = \"zk1:2181\"\n";
@@ -104,7 +94,7 @@ mod tests {
         let a = cfg.roll_for("a");
         assert_eq!(a.settle, Duration::from_secs(2));
         assert_eq!(a.gate_timeout, Duration::from_secs(30));
-        assert_eq!(a.handoff, HandoffMode::Never);
+        assert_eq!(a.handoff, HandoffSetting::Never);
         let b = cfg.roll_for("b");
         assert_eq!(b.settle, Duration::from_secs(9));
         assert_eq!(b.gate_timeout, Duration::from_secs(120));

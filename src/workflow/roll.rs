@@ -124,6 +124,17 @@ pub enum HandoffMode {
     Never,
 }
 
+impl From<crate::config::roll::HandoffSetting> for HandoffMode {
+    fn from(s: crate::config::roll::HandoffSetting) -> Self {
+        use crate::config::roll::HandoffSetting as S;
+        match s {
+            S::Auto => HandoffMode::Auto,
+            S::Always => HandoffMode::Always,
+            S::Never => HandoffMode::Never,
+        }
+    }
+}
+
 /// What a hand-off attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandoffResult {
