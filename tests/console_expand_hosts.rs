@@ -338,3 +338,86 @@ async fn a_start_that_fails_halts_the_expand_saying_what_was_done() {
     // The files were written; nothing started member 4.
     assert!(e.dir.join("m4/data/myid").exists());
 }
+
+/// A member down while the quorum holds, restarted from the recover page on "real hosts":
+/// the start template runs (previewed, `restart ID` typed), audited, and the console waits
+/// until the member serves in sync again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_down_follower_is_restarted_from_the_recover_page_through_the_templates() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("sb");
+    let mut sb = Sandbox::up(SandboxOptions {
+        members: 3,
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let leader = sb.wait_for_leader(Duration::from_secs(60)).await.unwrap();
+    let f = sb.ids().into_iter().find(|&i| i != leader).unwrap();
+    let cfg_dir = home.path().join("config/zkconsole");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    let toml = format!(
+        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
+         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\ntimeout_s = 60\n",
+        connect = sb.connect_string(),
+        digest = sb.digest_file().display(),
+        stop = sandbox_template("kill", &dir),
+        start = sandbox_template("restart", &dir),
+    );
+    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    let name = format!("zkc-restart-hosts-{}", std::process::id());
+    let tmux = console_on(home.path(), &name);
+    let long = Duration::from_secs(60);
+    tmux.until("a leader", long, |s| s.contains("voters 3"))
+        .await;
+    sb.kill(f).await.unwrap();
+    tmux.until("the follower down", long, |s| {
+        row_of(s, f).is_some_and(|r| r.contains("down"))
+    })
+    .await;
+    tmux.keys(&["w"]);
+    tmux.until("the workflow menu", long, |s| s.contains("r  recover"))
+        .await;
+    tmux.keys(&["r"]);
+    tmux.until("the recover page offers the host restart", long, |s| {
+        s.contains("restart it on its host")
+    })
+    .await;
+    tmux.keys(&["r"]);
+    let screen = tmux
+        .until("the confirmation", long, |s| s.contains("to confirm"))
+        .await;
+    // The command as it will run, and the ensemble after it.
+    assert!(
+        screen.contains(&format!("start {f}: ")) && screen.contains("sandbox restart"),
+        "{screen}"
+    );
+    assert!(screen.contains("after: 3 of 3 voters serve"), "{screen}");
+    tmux.text(&format!("restart {f}"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux
+        .until("the member serving again", Duration::from_secs(180), |s| {
+            s.contains("serves again") || s.contains("halted") || s.contains("did not serve")
+        })
+        .await;
+    assert!(
+        screen.contains(&format!("member {f} serves again as follower")),
+        "{screen}"
+    );
+    let audit = std::fs::read_to_string(home.path().join("state/zkconsole/audit.jsonl")).unwrap();
+    let starts = audit
+        .lines()
+        .filter(|l| l.contains("\"host-start\""))
+        .count();
+    assert_eq!(starts, 2, "the start's intent and result:\n{audit}");
+    assert!(!audit.contains("host-stop"), "{audit}");
+    // Serving again, by the sandbox's own check too.
+    sb.wait_serving(f, long).await.unwrap();
+    drop(tmux);
+    if let Ok(mut fresh) = Sandbox::open(&dir) {
+        let _ = fresh.kill(f).await;
+        fresh.detach();
+    }
+    drop(sb);
+}

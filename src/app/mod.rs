@@ -152,6 +152,9 @@ pub enum Effect {
     /// Expand on a real host: run these host actions in order (the ensemble's templates,
     /// audited), halting at the first failure.
     HostSteps(Vec<wizard_host::HostStep>),
+    /// Restart a down member through the host actions (audited) and wait until it serves
+    /// again; answered by `WorkflowMsg::Progress` and `Finished`.
+    RestartMember(wizard_host::Restart),
     /// Read this member's zoo.cfg through `read_file` (audited): the joiner's is derived from
     /// it. Answered by `WorkflowMsg::JoinerSource`.
     ReadSource(crate::host::MemberRef),

@@ -40,7 +40,7 @@ impl State {
         };
         let mut view = RollView::new(self.roll_host(), order);
         // The configured hand-off (`h` still cycles it before the roll starts).
-        view.handoff = self.config.roll_for(&self.ensemble).handoff;
+        view.handoff = self.config.roll_for(&self.ensemble).handoff.into();
         self.roll = Some(view);
         self.view = View::Roll;
         // The journal may have changed since the console started (a CLI roll).

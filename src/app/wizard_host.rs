@@ -35,6 +35,17 @@ pub struct HostSetup {
     pub preview: Vec<String>,
     /// Where the joiner's zoo.cfg comes from: a serving member's, read through `read_file`.
     pub source: Option<Source>,
+    /// The recover page's restart of one down member through the host actions, while its
+    /// confirmation is typed (the steps are in `preview`).
+    pub restart: Option<Restart>,
+}
+
+/// A down member restarted through the host actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restart {
+    pub id: u64,
+    /// It answers but does not serve (hung): `stop` first, then `start`.
+    pub stop_first: bool,
 }
 
 /// The serving member whose zoo.cfg the joiner's is derived from, and how far that got.
@@ -66,6 +77,9 @@ impl HostSetup {
 
     /// The phrase that confirms the host steps, while it is being typed.
     pub fn phrase(&self) -> Option<String> {
+        if let Some(r) = self.restart {
+            return Some(format!("restart {}", r.id));
+        }
         let id = self.member_id()?;
         self.confirming.then(|| format!("start {id}"))
     }
@@ -128,6 +142,61 @@ pub fn recover_preview(
     }
     out.push("verify: a leader among the survivors, serving".into());
     out
+}
+
+/// The restart of down member `id` as it will run, and the ensemble after it, for the
+/// confirmation. `health` is the ensemble now (the member not serving).
+pub fn restart_preview(
+    entry: &ActionsEntry,
+    config: &EnsembleConfig,
+    health: &crate::health::Health,
+    restart: Restart,
+    gate_timeout: std::time::Duration,
+) -> Result<Vec<String>, String> {
+    let Restart { id, stop_first } = restart;
+    let spec = config
+        .servers
+        .get(&id)
+        .ok_or_else(|| format!("member {id} is not in the last known membership"))?;
+    let member = MemberRef {
+        id,
+        host: spec
+            .client_host
+            .clone()
+            .filter(|h| !is_wildcard(h))
+            .unwrap_or_else(|| spec.host.clone()),
+        client_port: spec.client_port.unwrap_or(2181),
+    };
+    let host = CommandHost::new(entry.clone());
+    let run = |a: &Action| {
+        host.describe(a, &member)
+            .map_err(|e| format!("{} member {id}: {e}", a.name()))
+    };
+    let mut out = Vec::new();
+    if stop_first {
+        out.push(format!(
+            "stop {id} (it answers but does not serve: a hung process): {}",
+            run(&Action::Stop)?
+        ));
+    }
+    out.push(format!("start {id}: {}", run(&Action::Start)?));
+    out.push(format!(
+        "wait until member {id} serves and has caught up with the leader (at most {} s; \
+         halts with what is known)",
+        gate_timeout.as_secs()
+    ));
+    let after = if spec.is_voter() {
+        let live = (health.live_voters + 1).min(health.voters);
+        let tolerance = live.saturating_sub(health.quorum_size);
+        format!(
+            "after: {live} of {} voters serve (quorum {}), tolerating {tolerance} more failure(s)",
+            health.voters, health.quorum_size
+        )
+    } else {
+        format!("after: observer {id} serves again; the voters are unchanged")
+    };
+    out.push(after);
+    Ok(out)
 }
 
 /// The steps that put `spec` on its host: zoo.cfg (at `zoo_cfg`, derived from member
@@ -254,6 +323,59 @@ impl State {
             .get(&self.ensemble)
             .and_then(|e| e.actions.as_ref())
             .filter(|a| recover_ready(a))
+    }
+
+    /// The ensemble's host actions when they can restart a down member (`start`; `stop` too
+    /// for a hung one); never in read-only mode, never on the sandbox (it restarts by itself).
+    pub fn restart_actions(&self) -> Option<&ActionsEntry> {
+        if self.read_only || self.sandbox {
+            return None;
+        }
+        self.config
+            .ensembles
+            .get(&self.ensemble)
+            .and_then(|e| e.actions.as_ref())
+            .filter(|a| a.start.is_some())
+    }
+
+    /// Prepares the restart of down member `id` through the host actions: the steps and the
+    /// ensemble after them on the confirmation, `restart ID` to type; or says why not.
+    pub(super) fn plan_restart(&self, w: &mut Wizard, id: u64) -> bool {
+        let (Some(entry), Some(cfg)) = (self.restart_actions(), self.membership.as_ref()) else {
+            return false;
+        };
+        // Answering without serving: the process is there but hung; a start alone would not
+        // replace it.
+        let hung = self
+            .members
+            .values()
+            .any(|m| m.snap.id == Some(id) && m.snap.role.is_alive() && !m.snap.role.is_serving());
+        if hung && entry.stop.is_none() {
+            w.say(
+                Level::Warn,
+                format!("member {id} answers but does not serve: it needs `stop` before `start`, and no stop action is configured"),
+            );
+            return false;
+        }
+        let restart = Restart {
+            id,
+            stop_first: hung,
+        };
+        let gate = self.config.roll_for(&self.ensemble).gate_timeout;
+        match restart_preview(entry, cfg, &self.health, restart, gate) {
+            Ok(preview) => {
+                w.host.preview = preview;
+                w.host.restart = Some(restart);
+                true
+            }
+            Err(e) => {
+                w.say(
+                    Level::Warn,
+                    format!("cannot restart member {id} on its host: {e}"),
+                );
+                false
+            }
+        }
     }
 
     /// Lists the recovery's steps for the confirmation: the survivors picked, the freshest
@@ -447,6 +569,52 @@ dynamicConfigFile=/etc/zk1/zoo.cfg.dynamic.100000000\n";
         )
         .unwrap_err();
         assert!(e.contains("member 1"), "{e}");
+    }
+
+    #[test]
+    fn a_hung_members_restart_stops_it_first_and_says_the_ensemble_after() {
+        let mut cfg = EnsembleConfig::default();
+        for id in 1..=3 {
+            let line = format!("server.{id}=zk{id}:2888:3888;2181");
+            cfg.servers
+                .insert(id, ServerSpec::parse_line(&line).unwrap());
+        }
+        let mut a = entry();
+        a.stop = Some("ssh {host} stop-zk".into());
+        let health = crate::health::Health {
+            leader: Some(1),
+            leader_zxid: None,
+            config_version: None,
+            voters: 3,
+            observers: 0,
+            quorum_size: 2,
+            live_voters: 2,
+            has_quorum: true,
+            tolerance: Some(0),
+            reachable: 2,
+            level: Level::Warn,
+            problems: vec![],
+            breaches: vec![],
+        };
+        let r = Restart {
+            id: 2,
+            stop_first: true,
+        };
+        let gate = std::time::Duration::from_secs(120);
+        let p = restart_preview(&a, &cfg, &health, r, gate).unwrap();
+        assert!(
+            p[0].starts_with("stop 2 (it answers but does not serve"),
+            "{p:?}"
+        );
+        assert!(p[0].ends_with("ssh zk2 stop-zk"), "{p:?}");
+        assert_eq!(p[1], "start 2: ssh zk2 start-zk");
+        assert!(p[2].contains("at most 120 s"), "{p:?}");
+        assert_eq!(
+            p[3],
+            "after: 3 of 3 voters serve (quorum 2), tolerating 1 more failure(s)"
+        );
+        let gone = Restart { id: 9, ..r };
+        assert!(restart_preview(&a, &cfg, &health, gone, gate).is_err());
     }
 
     #[test]

@@ -96,6 +96,12 @@ impl State {
                 }
                 Stage::Compose => w.stage = Stage::Menu,
                 Stage::Prepare | Stage::Review => w.stage = Stage::Compose,
+                Stage::Confirm if w.host.restart.is_some() => {
+                    w.typed.clear();
+                    w.host.restart = None;
+                    w.host.preview.clear();
+                    w.stage = Stage::Compose;
+                }
                 Stage::Confirm if w.host.confirming => {
                     w.typed.clear();
                     w.host.confirming = false;
@@ -356,6 +362,13 @@ impl State {
                         w.say(Level::Ok, format!("restarting member {id} ..."));
                         return Some(vec![Effect::Drill(Drill::Restart, id)]);
                     }
+                    // Real hosts: through the audited host actions, previewed and confirmed.
+                    KeyCode::Char('r') if self.restart_actions().is_some() => {
+                        if self.plan_restart(w, id) {
+                            w.typed.clear();
+                            w.stage = Stage::Confirm;
+                        }
+                    }
                     KeyCode::Char('x') => {
                         // Replace: a new member with the dead one's role, then remove the dead one.
                         let role = self
@@ -478,6 +491,16 @@ impl State {
     }
 
     fn launch(&mut self, w: &mut Wizard) -> Vec<Effect> {
+        if let Some(r) = w.host.restart.take() {
+            w.typed.clear();
+            w.host.preview.clear();
+            w.stage = Stage::Running;
+            w.say(
+                Level::Warn,
+                format!("restarting member {} through the host actions ...", r.id),
+            );
+            return vec![Effect::RestartMember(r)];
+        }
         if w.host.confirming {
             // Back to the prepare page: it shows the member syncing once it starts.
             w.host.confirming = false;

@@ -150,7 +150,7 @@ async fn roll(
         .gate_timeout_s
         .map_or(set.gate_timeout, |s| Duration::from_secs(s.max(1)));
     let handoff = Arc::new(Handoff {
-        mode: args.handoff.map_or(set.handoff, HandoffArg::mode),
+        mode: args.handoff.map_or(set.handoff.into(), HandoffArg::mode),
         connect: reach.connect,
         credentials: reach.credentials,
         tls: reach.tls,

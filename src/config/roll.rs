@@ -2,26 +2,13 @@
 //! `[ensembles.NAME.roll]` over it for one. Used by the console's roll and by `zkconsole roll`
 //! (whose flags override them).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::time::Duration;
 
 /// Bounds, in seconds: a settle longer than ten minutes or a gate longer than an hour is a
 /// typo, not a setting (a roll of five members would take hours to notice a problem).
 const SETTLE_MAX_S: u64 = 600;
 const GATE_TIMEOUT_MAX_S: u64 = 3600;
-
-/// Whether to move leadership off the leader by a reconfig before its restart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HandoffMode {
-    /// When dynamic reconfig is in use and the credentials may write the membership.
-    #[default]
-    Auto,
-    /// Always; a hand-off that cannot be done halts the roll.
-    Always,
-    /// Never: the leader's restart costs an election.
-    Never,
-}
 
 /// One `[roll]` table; a key left out falls to the next layer.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -35,6 +22,7 @@ pub struct RollConfig {
     pub handoff: Option<HandoffSetting>,
 }
 
+/// Leader hand-off before the leader's restart (the roll's `HandoffMode`).
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum HandoffSetting {
@@ -43,22 +31,12 @@ pub enum HandoffSetting {
     Never,
 }
 
-impl HandoffSetting {
-    pub fn mode(self) -> HandoffMode {
-        match self {
-            HandoffSetting::Auto => HandoffMode::Auto,
-            HandoffSetting::Always => HandoffMode::Always,
-            HandoffSetting::Never => HandoffMode::Never,
-        }
-    }
-}
-
 /// The settings a roll runs with, every layer applied.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RollDefaults {
     pub settle: Duration,
     pub gate_timeout: Duration,
-    pub handoff: HandoffMode,
+    pub handoff: HandoffSetting,
 }
 
 impl Default for RollDefaults {
@@ -66,7 +44,7 @@ impl Default for RollDefaults {
         RollDefaults {
             settle: Duration::from_secs(5),
             gate_timeout: Duration::from_secs(120),
-            handoff: HandoffMode::Auto,
+            handoff: HandoffSetting::Auto,
         }
     }
 }
@@ -79,7 +57,7 @@ impl RollConfig {
             gate_timeout: self
                 .gate_timeout_s
                 .map_or(under.gate_timeout, Duration::from_secs),
-            handoff: self.handoff.map_or(under.handoff, HandoffSetting::mode),
+            handoff: self.handoff.unwrap_or(under.handoff),
         }
     }
 
@@ -99,7 +77,7 @@ impl RollConfig {
 
 #[cfg(test)]
 mod tests {
-    use super::HandoffMode;
+    use super::HandoffSetting;
     use crate::config::Config;
     use std::time::Duration;
 
@@ -116,7 +94,7 @@ mod tests {
         let a = cfg.roll_for("a");
         assert_eq!(a.settle, Duration::from_secs(2));
         assert_eq!(a.gate_timeout, Duration::from_secs(30));
-        assert_eq!(a.handoff, HandoffMode::Never);
+        assert_eq!(a.handoff, HandoffSetting::Never);
         let b = cfg.roll_for("b");
         assert_eq!(b.settle, Duration::from_secs(9));
         assert_eq!(b.gate_timeout, Duration::from_secs(120));

@@ -6,6 +6,7 @@ pub mod editor;
 pub mod fleet;
 pub mod incident;
 mod recover_hosts;
+mod restart_host;
 mod roll;
 mod sources;
 mod terminal;
@@ -397,6 +398,29 @@ fn run_effect(
                 .get(&state.ensemble)
                 .and_then(|e| e.actions.clone());
             workflows::host_steps(actions, state.ensemble.clone(), steps, sources.tx.clone())
+        }
+        Effect::RestartMember(restart) => {
+            // A real ensemble: the model offers this only with host actions.
+            if state.read_only {
+                return false;
+            }
+            if let (Some(actions), Some(membership)) =
+                (state.restart_actions().cloned(), state.membership.clone())
+            {
+                let ctx = restart_host::Context {
+                    ensemble: state.ensemble.clone(),
+                    actions,
+                    membership,
+                    discovery: crate::probe::round::Discovery {
+                        seeds: state.seeds.clone(),
+                        admin: state.admin.clone(),
+                        tls: state.tls.clone(),
+                        opts: sources.opts,
+                    },
+                    timeout: state.config.roll_for(&state.ensemble).gate_timeout,
+                };
+                restart_host::spawn(ctx, restart, sources.tx.clone());
+            }
         }
         Effect::ReadSource(member) => {
             if state.read_only {

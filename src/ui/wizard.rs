@@ -641,6 +641,15 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
                         ("esc", "back"),
                     ],
                 ));
+            } else if state.restart_actions().is_some() {
+                out.push(hint(
+                    theme,
+                    &[
+                        ("r", "restart it on its host (host actions, previewed)"),
+                        ("x", "replace it: add a new member, then remove it"),
+                        ("esc", "back"),
+                    ],
+                ));
             } else {
                 out.push(Line::styled(
                     "Restart it on its host (e.g. `systemctl start zookeeper` or `zkServer.sh start`); it re-syncs by itself.",
@@ -771,7 +780,7 @@ fn recover(state: &State, w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
 fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = confirm_prompt(w, theme);
     // Recover on real hosts: every host action listed before the phrase is typed.
-    if w.flow == Flow::Recover && !w.host.preview.is_empty() {
+    if (w.flow == Flow::Recover || w.host.restart.is_some()) && !w.host.preview.is_empty() {
         let n = w.host.preview.len();
         let steps =
             w.host.preview.iter().enumerate().map(|(i, l)| {
@@ -786,6 +795,10 @@ fn confirm(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
 fn confirm_prompt(w: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
     let steps = w.plan.as_ref().map_or(0, |p| p.steps.len());
     let what = match (w.flow, w.picked.len()) {
+        _ if w.host.restart.is_some() => format!(
+            "restart member {} on its host through the host actions",
+            w.host.restart.map_or(0, |r| r.id)
+        ),
         _ if w.host.confirming => format!(
             "run {} host action(s): write the new member's files and start it",
             w.host.steps.len()

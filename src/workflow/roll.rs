@@ -111,8 +111,29 @@ pub enum RollEvent {
     },
 }
 
-/// Defined with the settings that choose it (the config layer sits below the workflows).
-pub use crate::config::roll::HandoffMode;
+/// Whether to move leadership off the leader by a reconfig before its restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandoffMode {
+    /// When dynamic reconfig is in use and the credentials may write the membership.
+    #[default]
+    Auto,
+    /// Always; a hand-off that cannot be done halts the roll.
+    Always,
+    /// Never: the leader's restart costs an election.
+    Never,
+}
+
+impl From<crate::config::roll::HandoffSetting> for HandoffMode {
+    fn from(s: crate::config::roll::HandoffSetting) -> Self {
+        use crate::config::roll::HandoffSetting as S;
+        match s {
+            S::Auto => HandoffMode::Auto,
+            S::Always => HandoffMode::Always,
+            S::Never => HandoffMode::Never,
+        }
+    }
+}
 
 /// What a hand-off attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
