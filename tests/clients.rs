@@ -429,3 +429,48 @@ async fn wchs_counts_a_watch_and_srst_resets_packets_audited() {
     let after = packets(target.clone()).await;
     assert!(after >= before, "no reset happened: {before} -> {after}");
 }
+
+/// The clients view's balance breach joins the advice: the busiest member and where to look.
+#[test]
+fn a_balance_breach_in_the_clients_view_becomes_advice_naming_the_busiest_member() {
+    use zkconsole::advisor::Kind;
+    let mut s = state(false, false);
+    feed_three_voters(&mut s);
+    s.update(Msg::Key(KeyInput::ch(':')));
+    for c in "clients".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Enter,
+    )));
+    let t0 = Instant::now();
+    let read = |member: &str, n: usize| {
+        Msg::Clients(ClientsMsg::Read {
+            member: member.into(),
+            at: t0,
+            result: Ok(conns(&cons_of(n, "10.0.0.9", 10))),
+        })
+    };
+    s.update(read("member 1", 2));
+    s.update(read("member 2", 2));
+    s.update(read("member 3", 2));
+    let balance_advice = |s: &State| {
+        s.load
+            .advice
+            .iter()
+            .find(|a| a.kind == Kind::ConnectionBalance)
+            .cloned()
+    };
+    assert_eq!(balance_advice(&s), None, "even: no advice");
+    s.update(read("member 2", 20));
+    let a = balance_advice(&s).expect("a breach is advice");
+    assert!(
+        a.text.starts_with("member 2 holds 20 client sessions"),
+        "{}",
+        a.text
+    );
+    assert!(a.text.ends_with("see clients (c)"), "{}", a.text);
+    // Still there after the next probe round recomputes the advice.
+    feed_three_voters(&mut s);
+    assert!(balance_advice(&s).is_some());
+}

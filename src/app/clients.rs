@@ -499,7 +499,10 @@ impl super::State {
         };
         self.dirty = true;
         match msg {
-            ClientsMsg::Read { member, at, result } => v.on_read(member, at, result),
+            ClientsMsg::Read { member, at, result } => {
+                v.on_read(member, at, result);
+                self.clients_advice();
+            }
             ClientsMsg::Watches { member, result } => {
                 v.watches.insert(member, result);
             }
@@ -528,6 +531,35 @@ impl super::State {
             }
         }
         vec![]
+    }
+
+    /// The clients view's balance breach joins the advice (once: the sustained rule on
+    /// `num_alive_connections` may already say it), pointing at the busiest member.
+    pub(super) fn clients_advice(&mut self) {
+        use crate::advisor::Kind;
+        let Some(b) = self.clients.as_ref().and_then(ClientsView::balance) else {
+            return;
+        };
+        let Some(member) = &b.breach else { return };
+        if self
+            .load
+            .advice
+            .iter()
+            .any(|a| a.kind == Kind::ConnectionBalance)
+        {
+            return;
+        }
+        let sessions = b
+            .per_member
+            .iter()
+            .find(|(m, _)| m == member)
+            .map_or(0, |(_, n)| *n);
+        self.load.advice.push(crate::advisor::clients_balance(
+            member,
+            sessions,
+            b.fair_share,
+            b.imbalance,
+        ));
     }
 
     /// `y` runs what waits for confirmation; any other key cancels it (and does nothing else).
