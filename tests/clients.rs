@@ -474,3 +474,107 @@ fn a_balance_breach_in_the_clients_view_becomes_advice_naming_the_busiest_member
     feed_three_voters(&mut s);
     assert!(balance_advice(&s).is_some());
 }
+
+/// `o` on an ephemeral node in the tree inspector lands on its owner session, under the
+/// member that holds it; when that member cannot be read, the view says so plainly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ephemeral_nodes_owner_jumps_to_its_session_under_its_member() {
+    use zkconsole::app::clients::ClientsAsk;
+    use zkconsole::app::tree::{NodeDetail, TreeMsg};
+    use zkconsole::tree::node::NodeStat;
+    let sb = healthy_sandbox(3).await;
+    // Pinned to member 2: its only address.
+    let owner = zkc::Client::connect(&address_of(&sb, 2))
+        .await
+        .expect("session");
+    let (stat, _) = owner
+        .create(
+            "/owned",
+            b"x",
+            &zkc::CreateMode::Ephemeral.with_acls(zkc::Acls::anyone_all()),
+        )
+        .await
+        .expect("ephemeral");
+    let stat = NodeStat::from(&stat);
+    assert_eq!(stat.ephemeral_owner, owner.session_id().0);
+
+    let mut s = state(false, false);
+    feed_three_voters(&mut s);
+    // Not ephemeral: said, nothing read.
+    let _ = s.open_tree(Some("/"));
+    s.update(Msg::Tree(TreeMsg::Children {
+        path: "/".into(),
+        result: Ok((vec!["owned".into()], NodeStat::default())),
+    }));
+    let node = |stat: NodeStat| {
+        Msg::Tree(TreeMsg::Node {
+            path: "/owned".into(),
+            result: Ok(NodeDetail {
+                stat,
+                data: b"x".to_vec(),
+                acl: Ok(Vec::new()),
+            }),
+        })
+    };
+    s.update(node(NodeStat::default()));
+    let fx = s.update(Msg::Key(KeyInput::ch('o')));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s
+        .flash
+        .as_ref()
+        .unwrap()
+        .1
+        .contains("not an ephemeral node"));
+    s.update(node(stat));
+    let fx = s.update(Msg::Key(KeyInput::ch('o')));
+    assert_eq!(s.view, View::Clients);
+    let [Effect::Clients(req)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.ask, ClientsAsk::Read);
+    assert_eq!(req.targets.len(), 3, "every member is asked");
+    // The worker's reads, from the real members.
+    let session = owner.session_id().0 as u64;
+    for id in sb.ids() {
+        let addr = address_of(&sb, id);
+        let got = common::eventually(TIMEOUT * 5, "cons", || {
+            let addr = addr.clone();
+            async move {
+                let got = fetch_cons(&addr, None, TIMEOUT).await?;
+                let listed = got.iter().any(|c| c.session_id == Some(session));
+                // Only member 2 may list it, and it must once the session is up.
+                if listed == (id == 2) {
+                    Ok(got)
+                } else {
+                    Err(format!("member {id}: listed {listed}"))
+                }
+            }
+        })
+        .await;
+        s.update(Msg::Clients(ClientsMsg::Read {
+            member: format!("member {id}"),
+            at: Instant::now(),
+            result: Ok(got),
+        }));
+    }
+    let view = s.clients.as_ref().unwrap();
+    let rows = view.rows("");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].member, "member 2");
+    assert_eq!(rows[0].conn.session_id, Some(session));
+    let t = screen(&s);
+    assert!(t.contains(&format!("session 0x{session:x}")), "{t}");
+    // Its member unreadable: said plainly, with where it may be.
+    s.update(Msg::Clients(ClientsMsg::Read {
+        member: "member 2".into(),
+        at: Instant::now(),
+        result: Err("connection refused".into()),
+    }));
+    let t = screen(&s);
+    assert!(
+        t.contains(&format!("no member lists session 0x{session:x}")),
+        "{t}"
+    );
+    assert!(t.contains("it may be on member 2"), "{t}");
+    drop(owner);
+}
