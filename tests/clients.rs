@@ -429,3 +429,157 @@ async fn wchs_counts_a_watch_and_srst_resets_packets_audited() {
     let after = packets(target.clone()).await;
     assert!(after >= before, "no reset happened: {before} -> {after}");
 }
+
+/// The clients view's balance breach joins the advice: the busiest member and where to look.
+#[test]
+fn a_balance_breach_in_the_clients_view_becomes_advice_naming_the_busiest_member() {
+    use zkconsole::advisor::Kind;
+    let mut s = state(false, false);
+    feed_three_voters(&mut s);
+    s.update(Msg::Key(KeyInput::ch(':')));
+    for c in "clients".chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Enter,
+    )));
+    let t0 = Instant::now();
+    let read = |member: &str, n: usize| {
+        Msg::Clients(ClientsMsg::Read {
+            member: member.into(),
+            at: t0,
+            result: Ok(conns(&cons_of(n, "10.0.0.9", 10))),
+        })
+    };
+    s.update(read("member 1", 2));
+    s.update(read("member 2", 2));
+    s.update(read("member 3", 2));
+    let balance_advice = |s: &State| {
+        s.load
+            .advice
+            .iter()
+            .find(|a| a.kind == Kind::ConnectionBalance)
+            .cloned()
+    };
+    assert_eq!(balance_advice(&s), None, "even: no advice");
+    s.update(read("member 2", 20));
+    let a = balance_advice(&s).expect("a breach is advice");
+    assert!(
+        a.text.starts_with("member 2 holds 20 client sessions"),
+        "{}",
+        a.text
+    );
+    assert!(a.text.ends_with("see clients (c)"), "{}", a.text);
+    // Still there after the next probe round recomputes the advice.
+    feed_three_voters(&mut s);
+    assert!(balance_advice(&s).is_some());
+}
+
+/// `o` on an ephemeral node in the tree inspector lands on its owner session, under the
+/// member that holds it; when that member cannot be read, the view says so plainly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ephemeral_nodes_owner_jumps_to_its_session_under_its_member() {
+    use zkconsole::app::clients::ClientsAsk;
+    use zkconsole::app::tree::{NodeDetail, TreeMsg};
+    use zkconsole::tree::node::NodeStat;
+    let sb = healthy_sandbox(3).await;
+    // Pinned to member 2: its only address.
+    let owner = zkc::Client::connect(&address_of(&sb, 2))
+        .await
+        .expect("session");
+    let (stat, _) = owner
+        .create(
+            "/owned",
+            b"x",
+            &zkc::CreateMode::Ephemeral.with_acls(zkc::Acls::anyone_all()),
+        )
+        .await
+        .expect("ephemeral");
+    let stat = NodeStat::from(&stat);
+    assert_eq!(stat.ephemeral_owner, owner.session_id().0);
+    // Another session on the same member: the view must pick the owner's, not any.
+    let bystander = zkc::Client::connect(&address_of(&sb, 2))
+        .await
+        .expect("session");
+
+    let mut s = state(false, false);
+    feed_three_voters(&mut s);
+    // Not ephemeral: said, nothing read.
+    let _ = s.open_tree(Some("/"));
+    s.update(Msg::Tree(TreeMsg::Children {
+        path: "/".into(),
+        result: Ok((vec!["owned".into()], NodeStat::default())),
+    }));
+    let node = |stat: NodeStat| {
+        Msg::Tree(TreeMsg::Node {
+            path: "/owned".into(),
+            result: Ok(NodeDetail {
+                stat,
+                data: b"x".to_vec(),
+                acl: Ok(Vec::new()),
+            }),
+        })
+    };
+    s.update(node(NodeStat::default()));
+    let fx = s.update(Msg::Key(KeyInput::ch('o')));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s
+        .flash
+        .as_ref()
+        .unwrap()
+        .1
+        .contains("not an ephemeral node"));
+    s.update(node(stat));
+    let fx = s.update(Msg::Key(KeyInput::ch('o')));
+    assert_eq!(s.view, View::Clients);
+    let [Effect::Clients(req)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.ask, ClientsAsk::Read);
+    assert_eq!(req.targets.len(), 3, "every member is asked");
+    // The worker's reads, from the real members.
+    let session = owner.session_id().0 as u64;
+    for id in sb.ids() {
+        let addr = address_of(&sb, id);
+        let got = common::eventually(TIMEOUT * 5, "cons", || {
+            let addr = addr.clone();
+            async move {
+                let got = fetch_cons(&addr, None, TIMEOUT).await?;
+                let listed = got.iter().any(|c| c.session_id == Some(session));
+                let sessions = got.iter().filter(|c| c.session_id.is_some()).count();
+                // Only member 2 lists it (with the bystander), once both sessions are up.
+                if listed == (id == 2) && (id != 2 || sessions == 2) {
+                    Ok(got)
+                } else {
+                    Err(format!("member {id}: listed {listed}"))
+                }
+            }
+        })
+        .await;
+        s.update(Msg::Clients(ClientsMsg::Read {
+            member: format!("member {id}"),
+            at: Instant::now(),
+            result: Ok(got),
+        }));
+    }
+    let view = s.clients.as_ref().unwrap();
+    let rows = view.rows("");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].member, "member 2");
+    assert_eq!(rows[0].conn.session_id, Some(session));
+    let t = screen(&s);
+    assert!(t.contains(&format!("session 0x{session:x}")), "{t}");
+    // Its member unreadable: said plainly, with where it may be.
+    s.update(Msg::Clients(ClientsMsg::Read {
+        member: "member 2".into(),
+        at: Instant::now(),
+        result: Err("connection refused".into()),
+    }));
+    let t = screen(&s);
+    assert!(
+        t.contains(&format!("no member lists session 0x{session:x}")),
+        "{t}"
+    );
+    assert!(t.contains("it may be on member 2"), "{t}");
+    drop((owner, bystander));
+}

@@ -359,7 +359,7 @@ fn balance(id: Option<u64>, c: f64, median: f64, held: Duration) -> Advice {
         text: format!(
             "{who} holds {} connections, {:.1}× the others' median ({}), for {}: check how \
              clients spread (connect strings listing one host, clients that never \
-             rebalance); more servers would not help",
+             rebalance); more servers would not help; see clients (c)",
             num(c),
             c / median,
             num(median),
@@ -372,6 +372,28 @@ fn balance(id: Option<u64>, c: f64, median: f64, held: Duration) -> Advice {
                 ("member".to_string(), id.map_or(-1.0, |i| i as f64)),
                 ("connections".to_string(), c),
                 ("others_median".to_string(), median),
+            ],
+        },
+    }
+}
+
+/// The clients view's breach (sessions counted in each member's `cons`) as advice, for when
+/// the sustained rule above has not fired (yet): it names the busiest member and the view.
+pub fn clients_balance(member: &str, sessions: usize, fair_share: f64, imbalance: f64) -> Advice {
+    Advice {
+        kind: Kind::ConnectionBalance,
+        text: format!(
+            "{member} holds {sessions} client sessions, {imbalance:.1}× its fair share ({}): \
+             check how clients spread; see clients (c)",
+            num(round2(fair_share))
+        ),
+        evidence: Evidence {
+            signal: "cons sessions".into(),
+            held_s: 0,
+            numbers: vec![
+                ("sessions".to_string(), sessions as f64),
+                ("fair_share".to_string(), round2(fair_share)),
+                ("imbalance".to_string(), round2(imbalance)),
             ],
         },
     }

@@ -272,6 +272,7 @@ fn one_member_far_busier_points_at_the_connection_balance() {
         "{}",
         a.text
     );
+    assert!(a.text.ends_with("see clients (c)"), "{}", a.text);
     assert!(a
         .evidence
         .numbers

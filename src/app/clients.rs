@@ -214,6 +214,8 @@ pub struct ClientsView {
     pub confirm: Option<Pending>,
     /// Outcomes of counter resets, newest last.
     pub resets: Vec<String>,
+    /// Only this session (the owner of an ephemeral node, from the tree).
+    pub session: Option<u64>,
 }
 
 impl ClientsView {
@@ -230,6 +232,7 @@ impl ClientsView {
             dump: None,
             confirm: None,
             resets: Vec::new(),
+            session: None,
         }
     }
 
@@ -261,7 +264,10 @@ impl ClientsView {
         let mut rows: Vec<ClientRow> = Vec::new();
         for (member, read) in &self.reads {
             let Ok(conns) = &read.result else { continue };
-            for conn in conns.iter().filter(|c| c.session_id.is_some()) {
+            let wanted = |c: &&ClientConn| {
+                c.session_id.is_some() && self.session.is_none_or(|s| c.session_id == Some(s))
+            };
+            for conn in conns.iter().filter(wanted) {
                 let row = ClientRow {
                     member,
                     conn,
@@ -308,6 +314,27 @@ impl ClientsView {
                 .then(a.host.cmp(&b.host))
         });
         v
+    }
+
+    /// With a session asked for, every member answered or failed, and none lists it: the
+    /// sentence that says so (and where it may be).
+    pub fn session_missing(&self) -> Option<String> {
+        let s = self.session?;
+        if !self.pending.is_empty() || !self.rows("").is_empty() {
+            return None;
+        }
+        let failed: Vec<&str> = self
+            .reads
+            .iter()
+            .filter(|(_, r)| r.result.is_err())
+            .map(|(m, _)| m.as_str())
+            .collect();
+        let where_ = if failed.is_empty() {
+            "the session may have ended, or it is on a member not probed".to_string()
+        } else {
+            format!("it may be on {} (could not be read)", failed.join(", "))
+        };
+        Some(format!("no member lists session 0x{s:x}: {where_}"))
     }
 
     /// How many lines the view lists (for moving the cursor).
@@ -456,6 +483,26 @@ impl super::State {
         self.clients_read(scope.map(|(_, a)| a), ClientsAsk::Read)
     }
 
+    /// `o` on an ephemeral node in the tree: the clients of the ensemble, narrowed to the
+    /// node's owner session (every member's `cons` is read: a session lives on one member).
+    pub(super) fn clients_of_owner(
+        &mut self,
+        kind: Option<crate::tree::node::NodeKind>,
+    ) -> Vec<super::Effect> {
+        let Some(crate::tree::node::NodeKind::Ephemeral { session }) = kind else {
+            self.flash = Some((
+                super::Level::Warn,
+                "not an ephemeral node: no owner session to show".into(),
+            ));
+            return vec![];
+        };
+        let fx = self.open_clients(true);
+        if let Some(v) = self.clients.as_mut() {
+            v.session = Some(session as u64);
+        }
+        fx
+    }
+
     /// The request for the members in scope; the view remembers them as pending.
     fn clients_read(&mut self, only: Option<String>, ask: ClientsAsk) -> Vec<super::Effect> {
         let targets: Vec<(String, ProbeTarget)> = self
@@ -499,7 +546,10 @@ impl super::State {
         };
         self.dirty = true;
         match msg {
-            ClientsMsg::Read { member, at, result } => v.on_read(member, at, result),
+            ClientsMsg::Read { member, at, result } => {
+                v.on_read(member, at, result);
+                self.clients_advice();
+            }
             ClientsMsg::Watches { member, result } => {
                 v.watches.insert(member, result);
             }
@@ -528,6 +578,35 @@ impl super::State {
             }
         }
         vec![]
+    }
+
+    /// The clients view's balance breach joins the advice (once: the sustained rule on
+    /// `num_alive_connections` may already say it), pointing at the busiest member.
+    pub(super) fn clients_advice(&mut self) {
+        use crate::advisor::Kind;
+        let Some(b) = self.clients.as_ref().and_then(ClientsView::balance) else {
+            return;
+        };
+        let Some(member) = &b.breach else { return };
+        if self
+            .load
+            .advice
+            .iter()
+            .any(|a| a.kind == Kind::ConnectionBalance)
+        {
+            return;
+        }
+        let sessions = b
+            .per_member
+            .iter()
+            .find(|(m, _)| m == member)
+            .map_or(0, |(_, n)| *n);
+        self.load.advice.push(crate::advisor::clients_balance(
+            member,
+            sessions,
+            b.fair_share,
+            b.imbalance,
+        ));
     }
 
     /// `y` runs what waits for confirmation; any other key cancels it (and does nothing else).

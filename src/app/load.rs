@@ -49,6 +49,7 @@ impl State {
         let r = reading(members, voters, observers);
         let before: Vec<_> = self.load.advice.iter().map(|a| a.kind).collect();
         self.load.advice = self.load.advisor.observe(at, &r, &self.config.advisor);
+        self.clients_advice();
         // New advice is an event (the timeline and the incident report show it); advice
         // about the shape seen at start-up is the baseline, not news.
         if self.baseline && !self.load.primed {

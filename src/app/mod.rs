@@ -1279,6 +1279,7 @@ impl State {
                 ("p", "go to a path (tab completes, ↑↓ earlier paths)"),
                 ("r", "reload"),
                 ("s", "scan the selected subtree (x cancels)"),
+                ("o", "an ephemeral node's owner session in the clients view"),
             ];
             if !self.read_only {
                 tree.extend([

@@ -548,6 +548,13 @@ impl State {
             fx
         };
         let sel = t.selected as i64;
+        if code == KeyCode::Char('o') && !key.ctrl && !key.alt {
+            // The inspected node's owner session, in the clients view.
+            let kind = t
+                .selected_detail()
+                .map(|(_, d)| crate::tree::node::kind_of(&d.stat));
+            return Some(self.clients_of_owner(kind));
+        }
         let fx = match code {
             KeyCode::Char('x') if t.scan.as_ref().is_some_and(|s| s.result.is_none()) => {
                 vec![Effect::Tree(TreeRequest::CancelScan)]

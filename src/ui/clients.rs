@@ -24,6 +24,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     }
     lines.extend(status_lines(view, theme, width));
+    if let Some(text) = view.session_missing() {
+        for l in wrap(&text, width) {
+            lines.push(Line::styled(l, theme.style(Slot::Warn)));
+        }
+    }
     lines.extend(watch_lines(view, theme, width));
     for r in &view.resets {
         lines.push(Line::styled(fit(r, width), theme.style(Slot::Text)));
@@ -80,7 +85,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.style(Slot::Muted),
         ));
     }
-    let title = format!(" clients of {} ({}) ", scope_name(view), rows.len());
+    let only = view
+        .session
+        .map_or_else(String::new, |s| format!(", session 0x{s:x}"));
+    let title = format!(" clients of {}{only} ({}) ", scope_name(view), rows.len());
     render(f, area, lines, title, theme);
 }
 

@@ -216,6 +216,13 @@ fn inspector(f: &mut Frame, area: Rect, t: &TreeView, theme: &Theme, read_only: 
             for (k, v) in first {
                 lines.push(row(k, v, Slot::Text));
             }
+            if matches!(
+                crate::tree::node::kind_of(&d.stat),
+                crate::tree::node::NodeKind::Ephemeral { .. }
+            ) {
+                // Which client holds it: one key away.
+                lines.push(row("", "o: the owner's client".into(), Slot::Muted));
+            }
             let acl: Vec<(String, Slot)> = match &d.acl {
                 Ok(list) => list
                     .iter()
