@@ -6,56 +6,14 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::tmux::Tmux;
 use common::*;
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
 use std::time::{Duration, Instant};
 use zookeeper_client as zkc;
 
 /// Several refresh intervals and probe timeouts on a loaded machine.
 const WITHIN: Duration = Duration::from_secs(40);
-
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &str) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.0, keys])
-            .status()
-            .unwrap();
-    }
-
-    async fn until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WITHIN;
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
 
 fn row<'a>(screen: &'a str, name: &str) -> Option<(usize, &'a str)> {
     screen
@@ -120,36 +78,29 @@ async fn the_editor_opens_from_a_console_opened_on_the_fleet_screen() {
         bin = env!("CARGO_BIN_EXE_zkconsole"),
         c = config.display()
     );
-    let ok = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30"])
-        .arg(&cmd)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux new-session failed");
-    let tmux = Tmux(name);
+    let tmux = Tmux::start(&name, 100, 30, &cmd);
 
     // A lone voter is WARN (no failure tolerated): both serving, 1 of 1.
-    tmux.until("both ensembles serving on the fleet screen", |s| {
+    tmux.until("both ensembles serving on the fleet screen", WITHIN, |s| {
         [row(s, "edited"), row(s, "other")]
             .iter()
             .all(|r| r.is_some_and(|(_, l)| l.starts_with("WARN") && l.contains("1/1")))
     })
     .await;
     // Equal states sort by name: `edited` is the first row.
-    tmux.keys("Enter");
-    tmux.until("edited's console", |s| {
+    tmux.keys(&["Enter"]);
+    tmux.until("edited's console", WITHIN, |s| {
         s.lines().next().is_some_and(|l| l.contains("edited")) && !s.contains("zkconsole fleet")
     })
     .await;
-    tmux.keys(":");
-    tmux.keys("tree /");
-    tmux.keys("Enter");
-    tmux.until("/cfg inspected", |s| s.contains("alpha=1"))
+    tmux.keys(&[":"]);
+    tmux.keys(&["tree /"]);
+    tmux.keys(&["Enter"]);
+    tmux.until("/cfg inspected", WITHIN, |s| s.contains("alpha=1"))
         .await;
-    tmux.keys("C-e");
+    tmux.keys(&["C-e"]);
     let screen = tmux
-        .until("the editor's text back for review", |s| {
+        .until("the editor's text back for review", WITHIN, |s| {
             s.contains("blpha=1")
         })
         .await;
@@ -165,7 +116,7 @@ async fn the_editor_opens_from_a_console_opened_on_the_fleet_screen() {
     // Nothing is written before enter.
     let (data, _) = zk.get_data("/cfg").await.unwrap();
     assert_eq!(data, b"alpha=1\nbeta=2\n");
-    tmux.keys("Enter");
+    tmux.keys(&["Enter"]);
     let deadline = Instant::now() + WITHIN;
     loop {
         let (data, stat) = zk.get_data("/cfg").await.unwrap();
@@ -194,14 +145,14 @@ async fn the_editor_opens_from_a_console_opened_on_the_fleet_screen() {
         .await
         .expect("kill the other ensemble's member");
     for _ in 0..4 {
-        tmux.keys("Escape");
+        tmux.keys(&["Escape"]);
     }
-    tmux.until("other unreachable on the fleet screen", |s| {
+    tmux.until("other unreachable on the fleet screen", WITHIN, |s| {
         s.contains("zkconsole fleet")
             && row(s, "other").is_some_and(|(_, l)| l.starts_with("UNREACHABLE"))
     })
     .await;
-    tmux.keys("q");
+    tmux.keys(&["q"]);
     drop(tmux);
     edited.down().await.ok();
     other.down().await.ok();

@@ -3,50 +3,14 @@
 //! `zkconsole report` must list the events in order, each at a time inside the window in
 //! which the test saw it happen, with every section; `:report` writes the same file.
 
+#[allow(dead_code)] // Not every helper of the driver is used here.
+#[path = "common/tmux.rs"]
+mod tmux;
+
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
+use tmux::Tmux;
 use zkconsole::sandbox::{Sandbox, SandboxOptions};
-
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.0];
-        args.extend_from_slice(keys);
-        Command::new("tmux").args(args).status().unwrap();
-    }
-
-    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
 
 fn leader_in(screen: &str) -> Option<u64> {
     let at = screen.find("leader ")?;
@@ -110,22 +74,7 @@ async fn the_report_of_a_scripted_incident_lists_its_events_in_order_at_their_ti
         bin = env!("CARGO_BIN_EXE_zkconsole"),
         dir = dir.display()
     );
-    assert!(Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "160",
-            "-y",
-            "45",
-            &cmd
-        ])
-        .status()
-        .unwrap()
-        .success());
-    let tmux = Tmux(name);
+    let tmux = Tmux::start(&name, 160, 45, &cmd);
     let long = Duration::from_secs(60);
     let screen = tmux
         .until("a leader, every voter live", long, |s| {

@@ -3,10 +3,13 @@
 //! the console runs the configured command with the event as JSON on stdin.
 
 mod synthetic;
+#[allow(dead_code)] // Not every helper of the driver is used here.
+#[path = "common/tmux.rs"]
+mod tmux;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 use synthetic::{feed, snap, state};
+use tmux::Tmux;
 use zkconsole::config::notify::{NotifyOn, NotifyRule};
 use zkconsole::notify::Watch;
 use zkconsole::probe::types::Role;
@@ -141,41 +144,6 @@ fn the_state_found_at_start_up_pages_no_one_and_its_recovery_does() {
 // ---------------------------------------------------------------------------------------------
 // On a real sandbox, the console in tmux
 
-struct Tmux(String);
-
-impl Tmux {
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    async fn until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
 fn leader_in(screen: &str) -> Option<u64> {
     let at = screen.find("leader ")?;
     screen[at + 7..].split_whitespace().next()?.parse().ok()
@@ -241,22 +209,7 @@ async fn the_console_pages_on_an_election_once_per_interval_and_shows_a_failing_
         bin = env!("CARGO_BIN_EXE_zkconsole"),
         dir = dir.display()
     );
-    assert!(Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "160",
-            "-y",
-            "40",
-            &cmd
-        ])
-        .status()
-        .unwrap()
-        .success());
-    let tmux = Tmux(name);
+    let tmux = Tmux::start(&name, 160, 40, &cmd);
     let long = Duration::from_secs(60);
     let screen = tmux
         .until("a leader and notifications armed", long, |s| {
