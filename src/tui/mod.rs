@@ -411,12 +411,7 @@ fn run_effect(
                     ensemble: state.ensemble.clone(),
                     actions,
                     membership,
-                    discovery: crate::probe::round::Discovery {
-                        seeds: state.seeds.clone(),
-                        admin: state.admin.clone(),
-                        tls: state.tls.clone(),
-                        opts: sources.opts,
-                    },
+                    discovery: discovery_of(state, sources),
                     timeout: state.config.roll_for(&state.ensemble).gate_timeout,
                 };
                 restart_host::spawn(ctx, restart, sources.tx.clone());
@@ -501,12 +496,7 @@ fn run_effect(
                     ensemble: state.ensemble.clone(),
                     actions,
                     membership,
-                    discovery: crate::probe::round::Discovery {
-                        seeds: state.seeds.clone(),
-                        admin: state.admin.clone(),
-                        tls: state.tls.clone(),
-                        opts: sources.opts,
-                    },
+                    discovery: discovery_of(state, sources),
                     thresholds: state.config.thresholds.clone(),
                 };
                 recover_hosts::spawn(ctx, survivors, sources.tx.clone());
@@ -521,6 +511,17 @@ fn run_effect(
 
 /// `:ensemble NAME`: stop this ensemble's sources and start a fresh view of another one.
 /// Drills stay with the sandbox they belong to, so they are off after a switch.
+/// How the workers that observe on their own (restart, recovery) find the members: the same
+/// seeds, AdminServer, TLS and probe options as the console's own rounds.
+fn discovery_of(state: &State, sources: &Sources) -> crate::probe::round::Discovery {
+    crate::probe::round::Discovery {
+        seeds: state.seeds.clone(),
+        admin: state.admin.clone(),
+        tls: state.tls.clone(),
+        opts: sources.opts,
+    }
+}
+
 fn switch_ensemble(state: &mut State, sources: &mut Sources, name: &str) {
     let target = match target_of(&state.config, name) {
         Ok(t) => t,
