@@ -36,19 +36,7 @@ ZK=$BIN/zkconsole
 EX=$BIN/examples/churn
 
 
-WORK=$(mktemp -d /tmp/bench-churn.XXXXXX)
-SB=$WORK/sandbox
-SANDBOX_UP=0
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [ "$SANDBOX_UP" = 1 ] && bench_sandbox_down "$ZK" "$SB"
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir
 
 bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"
 bench_build "$PROFILE" --bin zkconsole --example churn

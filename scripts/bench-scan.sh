@@ -52,21 +52,8 @@ VENV=$ROOT/target/bench-venv
 ZKSHELL=$VENV/bin/zk-shell
 EXPECT=$((1 + PARENTS + PARENTS * CHILDREN))
 
-WORK=$(mktemp -d /tmp/bench-scan.XXXXXX)
-SB=$WORK/sandbox
-SANDBOX_UP=0
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  tmux -S "$WORK/tmux.sock" -f /dev/null kill-server >/dev/null 2>&1
-  [ "$SANDBOX_UP" = 1 ] && bench_sandbox_down "$ZK" "$SB"
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_extra_cleanup() { tmux -S "$WORK/tmux.sock" -f /dev/null kill-server >/dev/null 2>&1; }
+bench_workdir
 
 # ---------------------------------------------------------------- prerequisites
 bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"

@@ -44,21 +44,8 @@ ZK=$TARGET/$PROFILE/zkconsole
 VENV=$ROOT/target/bench-venv
 ZKSHELL=$VENV/bin/zk-shell
 
-WORK=$(mktemp -d /tmp/bench-status.XXXXXX)
-SB=$WORK/sandbox
 PAUSED_ID=""
-SANDBOX_UP=0
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [ "$SANDBOX_UP" = 1 ] && bench_sandbox_down "$ZK" "$SB" "$PAUSED_ID"
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir
 
 # ---------------------------------------------------------------- prerequisites
 bash scripts/setup.sh || die "scripts/setup.sh failed (ZooKeeper/Java missing?)"

@@ -53,3 +53,24 @@ bench_sandbox_down() {
   fi
   say "$BENCH_NAME: 'sandbox down' failed; killed the member pids from sandbox.json"
 }
+
+# bench_workdir: a private work directory ($WORK) with the sandbox's place in it ($SB), removed
+# on exit or interrupt; once the script sets SANDBOX_UP=1 the sandbox is stopped first (resuming
+# $PAUSED_ID if set). A script with more to undo defines bench_extra_cleanup, run before. Needs $ZK.
+bench_workdir() {
+  WORK=$(mktemp -d "/tmp/$BENCH_NAME.XXXXXX")
+  SB=$WORK/sandbox
+  SANDBOX_UP=0
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+bench_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if declare -F bench_extra_cleanup >/dev/null; then bench_extra_cleanup; fi
+  [ "$SANDBOX_UP" = 1 ] && bench_sandbox_down "$ZK" "$SB" "${PAUSED_ID:-}"
+  rm -rf "$WORK"
+  exit "$rc"
+}
