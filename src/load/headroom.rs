@@ -44,6 +44,9 @@ pub enum FitError {
     TooFewPoints { have: usize },
     /// Latency does not grow with rate in these points (no queueing seen yet).
     NoQueueing,
+    /// The curve fitted is not one the points can vouch for: a limit at or below a rate the
+    /// servers already served, or far beyond every rate measured (an idle ensemble's noise).
+    Unsupported { busiest: f64, capacity: f64 },
 }
 
 impl std::fmt::Display for FitError {
@@ -59,6 +62,12 @@ impl std::fmt::Display for FitError {
                 f,
                 "latency does not rise with the rate in the points measured: no saturation \
                  seen yet, so no limit can be estimated"
+            ),
+            FitError::Unsupported { busiest, capacity } => write!(
+                f,
+                "the points do not support a limit (fitted {capacity:.0} req/s, busiest rate \
+                 measured {busiest:.0} req/s): too little load, or latency varying by noise; run \
+                 `zkconsole bench` for a calibration"
             ),
         }
     }
@@ -96,11 +105,25 @@ pub fn fit(points: &[RatePoint]) -> Result<Model, FitError> {
     if slope >= 0.0 || intercept <= 0.0 {
         return Err(FitError::NoQueueing);
     }
+    let capacity = -intercept / slope;
+    let busiest = rates.last().copied().unwrap_or(0.0);
+    // Below MIN_BUSIEST req/s latency moves with start-up, GC and probes, not with load (an
+    // idle sandbox "fitted" a 2 req/s limit). The servers answered at `busiest`, so a limit at
+    // or below it is noise; one beyond MAX_REACH times it is an extrapolation too far.
+    if busiest < MIN_BUSIEST || capacity <= busiest || capacity > MAX_REACH * busiest {
+        return Err(FitError::Unsupported { busiest, capacity });
+    }
     Ok(Model {
         service_ms: 1.0 / intercept,
-        capacity: -intercept / slope,
+        capacity,
     })
 }
+
+/// How far beyond the busiest rate measured a fitted limit may lie.
+const MAX_REACH: f64 = 20.0;
+
+/// The least busiest rate (requests/s) whose points can show queueing on a ZooKeeper server.
+const MIN_BUSIEST: f64 = 50.0;
 
 impl Model {
     pub fn latency_at(&self, rate: f64) -> Option<f64> {
@@ -210,6 +233,33 @@ mod tests {
         noisy[2].latency_ms *= 0.97;
         let m = fit(&noisy).unwrap();
         assert!((m.capacity - 1_000.0).abs() / 1_000.0 < 0.1, "{m:?}");
+    }
+
+    #[test]
+    fn an_idle_ensembles_noise_gives_no_limit() {
+        // Seen on an idle sandbox: a start-up latency spike at 3 req/s, sub-ms afterwards.
+        let idle = [
+            RatePoint {
+                rate: 0.5,
+                latency_ms: 0.7,
+            },
+            RatePoint {
+                rate: 1.0,
+                latency_ms: 0.9,
+            },
+            RatePoint {
+                rate: 3.0,
+                latency_ms: 62.0,
+            },
+        ];
+        assert!(
+            matches!(fit(&idle), Err(FitError::Unsupported { .. })),
+            "{:?}",
+            fit(&idle)
+        );
+        // Far below any saturation: a limit 100 times the busiest rate is not believed.
+        let far = curve(1.0, 10_000.0, &[10.0, 50.0, 100.0]);
+        assert!(matches!(fit(&far), Err(FitError::Unsupported { .. })));
     }
 
     #[test]
