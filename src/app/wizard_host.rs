@@ -299,43 +299,32 @@ fn is_wildcard(host: &str) -> bool {
 }
 
 impl State {
-    /// The ensemble's host actions when they can carry out an expand; never in read-only
-    /// mode, never on the sandbox (it starts joiners itself).
-    pub fn expand_actions(&self) -> Option<&ActionsEntry> {
+    /// The ensemble's host actions when `ready` says they can carry out a workflow; never in
+    /// read-only mode, never on the sandbox (it acts by itself).
+    fn actions_for(&self, ready: impl Fn(&ActionsEntry) -> bool) -> Option<&ActionsEntry> {
         if self.read_only || self.sandbox {
             return None;
         }
-        self.config
-            .ensembles
-            .get(&self.ensemble)
-            .and_then(|e| e.actions.as_ref())
-            .filter(|a| expand_ready(a))
+        let entry = self.config.ensembles.get(&self.ensemble)?;
+        entry.actions.as_ref().filter(|a| ready(a))
+    }
+
+    /// The ensemble's host actions when they can carry out an expand; never in read-only
+    /// mode, never on the sandbox (it starts joiners itself).
+    pub fn expand_actions(&self) -> Option<&ActionsEntry> {
+        self.actions_for(expand_ready)
     }
 
     /// The ensemble's host actions when they can carry out a quorum-loss recovery (stop,
     /// read and rewrite the membership, start), as `zkconsole recover` needs them.
     pub fn recover_actions(&self) -> Option<&ActionsEntry> {
-        if self.read_only || self.sandbox {
-            return None;
-        }
-        self.config
-            .ensembles
-            .get(&self.ensemble)
-            .and_then(|e| e.actions.as_ref())
-            .filter(|a| recover_ready(a))
+        self.actions_for(recover_ready)
     }
 
     /// The ensemble's host actions when they can restart a down member (`start`; `stop` too
     /// for a hung one); never in read-only mode, never on the sandbox (it restarts by itself).
     pub fn restart_actions(&self) -> Option<&ActionsEntry> {
-        if self.read_only || self.sandbox {
-            return None;
-        }
-        self.config
-            .ensembles
-            .get(&self.ensemble)
-            .and_then(|e| e.actions.as_ref())
-            .filter(|a| a.start.is_some())
+        self.actions_for(|a| a.start.is_some())
     }
 
     /// Prepares the restart of down member `id` through the host actions: the steps and the
