@@ -1,5 +1,5 @@
 //! The recover page's restart of one down member through the host actions: `start`, with
-//! `stop` first for a member that answers but does not serve (a hung process). The preview
+//! `stop` first for a member whose process is there but does not serve (hung). The preview
 //! lists each command as it will run and the ensemble afterwards; `restart ID` confirms it
 //! (`tui::restart_host` runs it).
 
@@ -8,6 +8,7 @@ use crate::app::wizard::Wizard;
 use crate::app::State;
 use crate::config::actions::ActionsEntry;
 use crate::config::Level;
+use crate::ensemble::member::Role;
 use crate::ensemble::EnsembleConfig;
 use crate::host::{Action, CommandHost, HostActions};
 
@@ -15,7 +16,7 @@ use crate::host::{Action, CommandHost, HostActions};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Restart {
     pub id: u64,
-    /// It answers but does not serve (hung): `stop` first, then `start`.
+    /// Its process is there but does not serve (hung): `stop` first, then `start`.
     pub stop_first: bool,
 }
 
@@ -42,7 +43,7 @@ pub fn restart_preview(
     let mut out = Vec::new();
     if stop_first {
         out.push(format!(
-            "stop {id} (it answers but does not serve: a hung process): {}",
+            "stop {id} (its process is there but does not serve: hung): {}",
             run(&Action::Stop)?
         ));
     }
@@ -66,6 +67,15 @@ pub fn restart_preview(
     Ok(out)
 }
 
+/// Whether a member not serving in `role` has a process there that a `start` alone would not
+/// replace (a service manager's start does nothing while it runs): one that answers without
+/// serving, or one whose port accepts but which never answers (a JVM stopped in a full GC, on
+/// a dead disk, deadlocked). Only `down` (connection refused: nothing listens) and `unknown`
+/// are left to `start` alone.
+fn is_hung(role: Role) -> bool {
+    role == Role::Unresponsive || (role.is_alive() && !role.is_serving())
+}
+
 impl State {
     /// The ensemble's host actions when they can restart a down member (`start`; `stop` too
     /// for a hung one); never in read-only mode, never on the sandbox (it restarts by itself).
@@ -79,16 +89,14 @@ impl State {
         let (Some(entry), Some(cfg)) = (self.restart_actions(), self.membership.as_ref()) else {
             return false;
         };
-        // Answering without serving: the process is there but hung; a start alone would not
-        // replace it.
         let hung = self
             .members
             .values()
-            .any(|m| m.snap.id == Some(id) && m.snap.role.is_alive() && !m.snap.role.is_serving());
+            .any(|m| m.snap.id == Some(id) && is_hung(m.snap.role));
         if hung && entry.stop.is_none() {
             w.say(
                 Level::Warn,
-                format!("member {id} answers but does not serve: it needs `stop` before `start`, and no stop action is configured"),
+                format!("member {id}'s process is there but does not serve: it needs `stop` before `start`, and no stop action is configured"),
             );
             return false;
         }
@@ -127,6 +135,21 @@ mod tests {
     }
 
     #[test]
+    fn a_process_that_accepts_or_answers_without_serving_is_stopped_first() {
+        for role in [
+            Role::Unresponsive,
+            Role::NotServing,
+            Role::ReadOnly,
+            Role::Error,
+        ] {
+            assert!(is_hung(role), "{role}");
+        }
+        for role in [Role::Down, Role::Unknown, Role::Follower, Role::Leader] {
+            assert!(!is_hung(role), "{role}");
+        }
+    }
+
+    #[test]
     fn a_hung_members_restart_stops_it_first_and_says_the_ensemble_after() {
         let mut cfg = EnsembleConfig::default();
         for id in 1..=3 {
@@ -158,7 +181,7 @@ mod tests {
         let gate = std::time::Duration::from_secs(120);
         let p = restart_preview(&a, &cfg, &health, r, gate).unwrap();
         assert!(
-            p[0].starts_with("stop 2 (it answers but does not serve"),
+            p[0].starts_with("stop 2 (its process is there but does not serve"),
             "{p:?}"
         );
         assert!(p[0].ends_with("ssh zk2 stop-zk"), "{p:?}");
