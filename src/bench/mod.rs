@@ -4,7 +4,8 @@
 //! nodes and every node the load touches is EPHEMERAL, owned by the session that writes it.
 //! If this process dies, the sessions expire, their nodes go, and the server removes the
 //! emptied containers by itself; when it does not die it deletes everything explicitly and
-//! checks that nothing is left.
+//! checks that nothing is left. Asked to stop early (ctrl-C, see [`Stop`]), it sends no new
+//! request, lets those in flight finish, and cleans up the same way.
 
 pub mod calibration;
 pub mod hist;
@@ -23,6 +24,11 @@ use zookeeper_client as zkc;
 
 /// The parent of every run: one place an operator can look for (and a site can ACL).
 pub const ROOT: &str = "/zkconsole-bench";
+
+/// Set to `true` to end a run early: no new request is sent, the ones in flight finish (each
+/// within its deadline, so every node's version stays known), then the run deletes its nodes
+/// at their versions and its node, as at a normal end.
+pub type Stop = tokio::sync::watch::Receiver<bool>;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -87,6 +93,8 @@ pub struct Outcome {
     /// Members whose session could not be opened, with why.
     pub skipped: Vec<(String, String)>,
     pub cleanup: Cleanup,
+    /// Asked to stop before the measured phase ended: the figures cover part of it only.
+    pub interrupted: bool,
 }
 
 /// What was left behind: nothing, unless the server refused a delete.
@@ -127,8 +135,21 @@ fn request_timeout(timeout: Duration) -> Duration {
     (timeout * 4).max(Duration::from_secs(5))
 }
 
-/// Runs the benchmark under `path` (see [`run_id`]). The caller has audited the intent.
-pub async fn run(o: &Options, path: &str) -> Result<Outcome, BenchError> {
+/// How long a run may take to wind down once asked to stop, at most: the requests in flight
+/// (or a session being opened) finish, each session deletes its nodes, then the run's node is
+/// removed (`remove_run`'s wait, then its last checks). Each of these has its own deadline.
+pub fn wind_down_limit(timeout: Duration) -> Duration {
+    remove_wait(timeout) + request_timeout(timeout) * 8
+}
+
+/// How long `remove_run` waits for the closed sessions' nodes to go.
+fn remove_wait(timeout: Duration) -> Duration {
+    (timeout * 8).max(Duration::from_secs(20))
+}
+
+/// Runs the benchmark under `path` (see [`run_id`]) until its end or `stop`. The caller has
+/// audited the intent.
+pub async fn run(o: &Options, path: &str, stop: &Stop) -> Result<Outcome, BenchError> {
     let control = crate::zk::connect_session(&o.connect, o.timeout, o.credentials.as_ref(), &o.tls)
         .await
         .map_err(|e| BenchError::Unreachable(e.to_string()))?;
@@ -147,8 +168,9 @@ pub async fn run(o: &Options, path: &str) -> Result<Outcome, BenchError> {
         )));
     }
     let warm = (o.duration / 5).min(Duration::from_secs(2));
-    let low = phase(&mut ready, o.mix, 1, warm).await;
-    let high = phase(&mut ready, o.mix, o.in_flight, o.duration).await;
+    let low = phase(&mut ready, o.mix, 1, warm, stop).await;
+    let high = phase(&mut ready, o.mix, o.in_flight, o.duration, stop).await;
+    let interrupted = *stop.borrow();
     let mut left = Vec::new();
     for (_, r) in ready.drain(..) {
         left.extend(r.close().await);
@@ -177,6 +199,7 @@ pub async fn run(o: &Options, path: &str) -> Result<Outcome, BenchError> {
             .or_else(|| low.iter().find_map(|(_, s)| s.first_error.clone())),
         skipped,
         cleanup,
+        interrupted,
     })
 }
 
@@ -307,17 +330,19 @@ async fn open_sessions(
     (ready, skipped)
 }
 
-/// Every session drives load at once for `length`; the stats per member index.
+/// Every session drives load at once for `length` or until `stop`; the stats per member
+/// index.
 async fn phase(
     ready: &mut [(usize, Ready)],
     mix: Mix,
     in_flight: usize,
     length: Duration,
+    stop: &Stop,
 ) -> Vec<(usize, Stats)> {
     let end = Instant::now() + length;
     let runs = ready.iter_mut().map(|(m, r)| {
         let m = *m;
-        async move { (m, r.drive(mix, in_flight, end).await) }
+        async move { (m, r.drive(mix, in_flight, end, stop).await) }
     });
     futures::future::join_all(runs).await
 }
@@ -392,7 +417,7 @@ fn figures_of(pins: &[Pin], high: &[(usize, Stats)]) -> Figures {
 async fn remove_run(c: &zkc::Client, path: &str, timeout: Duration) -> Cleanup {
     // Children of a closed session go when the server processes its close: wait for them
     // as long as a session could outlive us.
-    let deadline = Instant::now() + (timeout * 8).max(Duration::from_secs(20));
+    let deadline = Instant::now() + remove_wait(timeout);
     let mut why = String::new();
     loop {
         match bounded(timeout, c.delete(path, Some(0))).await {

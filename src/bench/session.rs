@@ -118,12 +118,20 @@ struct Done {
 }
 
 impl Ready {
-    /// Keeps up to `in_flight` requests going (one per slot) until `end`.
-    pub async fn drive(&mut self, mix: Mix, in_flight: usize, end: Instant) -> Stats {
+    /// Keeps up to `in_flight` requests going (one per slot) until `end` or `stop`; the ones
+    /// in flight then finish (each within its deadline), so every slot knows its version.
+    pub async fn drive(
+        &mut self,
+        mix: Mix,
+        in_flight: usize,
+        end: Instant,
+        stop: &super::Stop,
+    ) -> Stats {
         let started = Instant::now();
         let mut stats = Stats::default();
         let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
-        for i in 0..in_flight.min(self.slots.len()) {
+        let going = || Instant::now() < end && !*stop.borrow();
+        for i in (0..in_flight.min(self.slots.len())).filter(|_| going()) {
             pending.push(self.request(i, mix));
         }
         while let Some(done) = pending.next().await {
@@ -145,7 +153,7 @@ impl Ready {
                     self.slots[done.slot].stopped = true;
                 }
             }
-            if Instant::now() < end && !self.slots[done.slot].stopped {
+            if going() && !self.slots[done.slot].stopped {
                 pending.push(self.request(done.slot, mix));
             }
         }

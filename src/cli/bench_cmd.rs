@@ -2,12 +2,19 @@
 //! per member, cleaned up and checked; the run is audited (start, and end with the counts and
 //! the cleanup), and its points kept for the console's headroom.
 //!
+//! ctrl-C (SIGINT) stops the load: the requests in flight finish, the run's nodes are deleted
+//! at their versions and its node removed, within `bench::wind_down_limit` (a second ctrl-C
+//! leaves them to the server: ephemerals and containers), and the outcome is audited as
+//! interrupted.
+//!
 //! Exit 0: done, nothing left behind. 1: requests failed, something was left behind, or the
 //! run could not be audited. 3: no session could be opened. 64: usage; a production ensemble
-//! without --yes; --read-only.
+//! without --yes; --read-only. 130: interrupted.
 
 use super::{resolve_target, Target};
+use std::future::Future;
 use std::time::Duration;
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use zkconsole::audit::{AuditLog, AuditRecord};
 use zkconsole::bench::mix::Mix;
 use zkconsole::bench::{self, BenchError, Cleanup, Options, Outcome};
@@ -51,6 +58,8 @@ pub struct BenchArgs {
 const MAX_DURATION: u64 = 600;
 const MAX_SESSIONS: usize = 50;
 const MAX_IN_FLIGHT: usize = 256;
+/// The shell's exit code for a command ended by SIGINT.
+const INTERRUPTED: i32 = 130;
 
 fn check(args: &BenchArgs) -> Result<(), String> {
     if args.duration == 0 || args.duration > MAX_DURATION {
@@ -96,6 +105,9 @@ pub async fn run(config: &Config, target: &Target, args: &BenchArgs, read_only: 
         eprintln!("zkconsole bench: {msg}");
         64
     };
+    // Installed first: from here on ctrl-C asks the run to stop and clean up instead of
+    // ending the process with its sessions' nodes left to expire.
+    let interrupts = signal(SignalKind::interrupt()).ok();
     if read_only || args.read_only {
         return usage("--read-only forbids the benchmark's writes; nothing was written".into());
     }
@@ -165,14 +177,40 @@ pub async fn run(config: &Config, target: &Target, args: &BenchArgs, read_only: 
             args.duration, resolved.connect
         );
     }
-    let result = run_on_own_thread(opts, path.clone()).await;
+    let limit = bench::wind_down_limit(timeout);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let ran = await_run(
+        run_on_own_thread(opts, path.clone(), stopped),
+        interrupts,
+        stop,
+        limit,
+    );
+    let (result, interrupted) = match ran.await {
+        Ran::Done(r, interrupted) => (r, interrupted),
+        Ran::Abandoned(why) => {
+            let line = format!(
+                "interrupted: {why}; what is left under {path} is ephemeral nodes and containers, \
+                 which the server removes once the sessions expire"
+            );
+            let _ = intent.finish(line.clone()).await;
+            eprintln!("zkconsole bench: {line}");
+            return INTERRUPTED;
+        }
+    };
     let summary = match &result {
+        Ok(o) if interrupted => format!("interrupted: {}", outcome_line(o)),
         Ok(o) => outcome_line(o),
+        Err(e) if interrupted => format!("interrupted: error: {e}"),
         Err(e) => format!("error: {e}"),
     };
     let audited = intent.finish(summary).await;
     let outcome = match result {
+        Ok(o) if interrupted => return report_interrupted(&o),
         Ok(o) => o,
+        Err(e) if interrupted => {
+            eprintln!("zkconsole bench: interrupted; {e}");
+            return INTERRUPTED;
+        }
         Err(BenchError::Unreachable(e)) => {
             eprintln!("zkconsole bench: {e}");
             return 3;
@@ -212,6 +250,71 @@ pub async fn run(config: &Config, target: &Target, args: &BenchArgs, read_only: 
     } else {
         0
     }
+}
+
+/// How a run ended, as the caller waited for it.
+enum Ran {
+    /// It returned (`true`: after a ctrl-C asked it to stop).
+    Done(Result<Outcome, BenchError>, bool),
+    /// Interrupted, and its wind-down was not waited for: why.
+    Abandoned(String),
+}
+
+/// Waits for the run; on ctrl-C asks it to stop through `stop` and waits for its wind-down at
+/// most `limit` (a second ctrl-C stops waiting).
+async fn await_run(
+    run: impl Future<Output = Result<Outcome, BenchError>>,
+    mut interrupts: Option<Signal>,
+    stop: tokio::sync::watch::Sender<bool>,
+    limit: Duration,
+) -> Ran {
+    tokio::pin!(run);
+    tokio::select! {
+        r = &mut run => return Ran::Done(r, false),
+        _ = interrupt(&mut interrupts) => {}
+    }
+    let _ = stop.send(true);
+    eprintln!(
+        "zkconsole bench: interrupted: stopping the load and deleting the run's nodes \
+         (at most {} s; ctrl-C again leaves them to the server) …",
+        limit.as_secs()
+    );
+    tokio::select! {
+        r = &mut run => Ran::Done(r, true),
+        _ = tokio::time::sleep(limit) => {
+            Ran::Abandoned(format!("the clean-up did not finish within {} s", limit.as_secs()))
+        }
+        _ = interrupt(&mut interrupts) => {
+            Ran::Abandoned("interrupted again during the clean-up".into())
+        }
+    }
+}
+
+/// The next ctrl-C; never, when its handler could not be installed.
+async fn interrupt(interrupts: &mut Option<Signal>) {
+    match interrupts {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// An interrupted run's end: no figures (they cover part of the load only), what the clean-up
+/// did.
+fn report_interrupted(o: &Outcome) -> i32 {
+    match &o.cleanup {
+        Cleanup::NoneLeft => eprintln!(
+            "zkconsole bench: interrupted; every bench node under {} deleted (checked)",
+            o.path
+        ),
+        Cleanup::Left { nodes, why } => eprintln!(
+            "zkconsole bench: interrupted; {nodes} node(s) left under {} ({why}); they are \
+             containers and ephemerals, which the server removes",
+            o.path
+        ),
+    }
+    INTERRUPTED
 }
 
 /// The audit line's result: the counts and the cleanup.
@@ -304,7 +407,11 @@ async fn keep_calibration(connect: &str, args: &BenchArgs, o: &Outcome) {
 /// The load runs on a thread of its own with a current-thread runtime, as `scan` does: the
 /// client's session tasks and the load loop share one thread, with no cross-thread wake-ups
 /// per reply, which leaves the CPU to the servers on a small machine.
-async fn run_on_own_thread(opts: Options, path: String) -> Result<Outcome, BenchError> {
+async fn run_on_own_thread(
+    opts: Options,
+    path: String,
+    stop: bench::Stop,
+) -> Result<Outcome, BenchError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let spawned = std::thread::Builder::new()
         .name("zkconsole-bench".into())
@@ -313,7 +420,7 @@ async fn run_on_own_thread(opts: Options, path: String) -> Result<Outcome, Bench
                 .enable_all()
                 .build()
             {
-                Ok(rt) => rt.block_on(bench::run(&opts, &path)),
+                Ok(rt) => rt.block_on(bench::run(&opts, &path, &stop)),
                 Err(e) => Err(BenchError::Setup(format!(
                     "cannot start the bench runtime: {e}"
                 ))),
