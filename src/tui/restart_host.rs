@@ -2,13 +2,13 @@
 //! only) and `start` through the ensemble's audited host actions, then a wait until the
 //! member serves again and has caught up with the leader, halting with what is known.
 
-use crate::app::wizard_host::Restart;
+use crate::app::wizard_host::{client_ref, Restart};
 use crate::app::{Msg, WorkflowMsg};
 use crate::audit::AuditLog;
 use crate::config::actions::ActionsEntry;
 use crate::config::Level;
 use crate::ensemble::EnsembleConfig;
-use crate::host::{Action, Audited, CommandHost, HostActions, MemberRef};
+use crate::host::{Action, Audited, CommandHost, HostActions};
 use crate::probe::round::{observe, Discovery};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -44,15 +44,8 @@ async fn run(ctx: Context, r: Restart, tx: &UnboundedSender<Msg>) -> Result<Stri
         ctx.membership.servers.get(&id).ok_or_else(|| {
             format!("refused: member {id} is not in the membership; nothing was run")
         })?;
-    let member = MemberRef {
-        id,
-        host: spec
-            .client_host
-            .clone()
-            .filter(|h| !matches!(h.as_str(), "0.0.0.0" | "::" | "[::]"))
-            .unwrap_or_else(|| spec.host.clone()),
-        client_port: spec.client_port.unwrap_or(2181),
-    };
+    // The same address the preview named.
+    let member = client_ref(id, spec);
     let log = AuditLog::open_default().await.map_err(|e| {
         format!("refused: host actions could not be audited ({e}); nothing was run")
     })?;

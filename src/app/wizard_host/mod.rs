@@ -60,7 +60,7 @@ impl HostSetup {
 
 /// Member `id` as its host actions address it: its client address (a wildcard bind address
 /// names no host, so the server's own host then) and client port.
-fn client_ref(id: u64, spec: &ServerSpec) -> MemberRef {
+pub fn client_ref(id: u64, spec: &ServerSpec) -> MemberRef {
     MemberRef {
         id,
         host: spec
