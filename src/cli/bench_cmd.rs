@@ -14,7 +14,8 @@
 use super::{resolve_target, Target};
 use std::future::Future;
 use std::time::Duration;
-use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use zkconsole::audit::{AuditLog, AuditRecord};
 use zkconsole::bench::mix::Mix;
 use zkconsole::bench::{self, BenchError, Cleanup, Options, Outcome};
@@ -107,7 +108,7 @@ pub async fn run(config: &Config, target: &Target, args: &BenchArgs, read_only: 
     };
     // Installed first: from here on ctrl-C asks the run to stop and clean up instead of
     // ending the process with its sessions' nodes left to expire.
-    let interrupts = signal(SignalKind::interrupt()).ok();
+    let interrupts = ctrl_c_presses();
     if read_only || args.read_only {
         return usage("--read-only forbids the benchmark's writes; nothing was written".into());
     }
@@ -264,7 +265,7 @@ enum Ran {
 /// most `limit` (a second ctrl-C stops waiting).
 async fn await_run(
     run: impl Future<Output = Result<Outcome, BenchError>>,
-    mut interrupts: Option<Signal>,
+    mut interrupts: UnboundedReceiver<()>,
     stop: tokio::sync::watch::Sender<bool>,
     limit: Duration,
 ) -> Ran {
@@ -290,13 +291,20 @@ async fn await_run(
     }
 }
 
-/// The next ctrl-C; never, when its handler could not be installed.
-async fn interrupt(interrupts: &mut Option<Signal>) {
-    match interrupts {
-        Some(s) => {
-            s.recv().await;
-        }
-        None => std::future::pending().await,
+/// Each ctrl-C from now on, as a message (none ever when the handler cannot be installed:
+/// the default, ending the process, stays).
+fn ctrl_c_presses() -> UnboundedReceiver<()> {
+    let (tx, rx) = unbounded_channel();
+    if let Ok(mut presses) = signal(SignalKind::interrupt()) {
+        tokio::spawn(async move { while presses.recv().await.is_some() && tx.send(()).is_ok() {} });
+    }
+    rx
+}
+
+/// The next ctrl-C; never, when none can come.
+async fn interrupt(interrupts: &mut UnboundedReceiver<()>) {
+    if interrupts.recv().await.is_none() {
+        std::future::pending::<()>().await;
     }
 }
 
@@ -439,6 +447,55 @@ async fn run_on_own_thread(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run that never ends by itself, and the handle that interrupts it.
+    fn interrupted_run() -> (
+        tokio::sync::mpsc::UnboundedSender<()>,
+        UnboundedReceiver<()>,
+        impl Future<Output = Result<Outcome, BenchError>>,
+    ) {
+        let (tx, rx) = unbounded_channel();
+        (tx, rx, std::future::pending())
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_runs_wind_down_is_waited_for_at_most_its_limit() {
+        let (press, presses, run) = interrupted_run();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        press.send(()).unwrap();
+        let limit = Duration::from_millis(100);
+        let ran = tokio::time::timeout(limit * 100, await_run(run, presses, stop, limit)).await;
+        match ran {
+            Ok(Ran::Abandoned(why)) => assert!(why.contains("did not finish"), "{why}"),
+            Ok(Ran::Done(..)) => panic!("a run that never ends was waited for"),
+            Err(_) => panic!("the wind-down was waited for past its limit"),
+        }
+        assert!(*stopped.borrow(), "the run was not asked to stop");
+    }
+
+    #[tokio::test]
+    async fn a_second_ctrl_c_stops_waiting_for_the_wind_down() {
+        let (press, presses, run) = interrupted_run();
+        let (stop, _stopped) = tokio::sync::watch::channel(false);
+        press.send(()).unwrap();
+        press.send(()).unwrap();
+        let ran = await_run(run, presses, stop, Duration::from_secs(3600)).await;
+        assert!(matches!(ran, Ran::Abandoned(ref why) if why.contains("again")));
+    }
+
+    #[tokio::test]
+    async fn a_run_that_winds_down_in_time_ends_as_interrupted() {
+        let (press, presses) = unbounded_channel();
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        // The run ends once asked to stop, as bench::run does.
+        let run = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            Err(BenchError::Setup("stopped".into()))
+        };
+        press.send(()).unwrap();
+        let ran = await_run(run, presses, stop, Duration::from_secs(3600)).await;
+        assert!(matches!(ran, Ran::Done(Err(_), true)));
+    }
 
     #[test]
     fn production_is_found_by_name_or_by_a_shared_host() {
