@@ -17,7 +17,12 @@ XDG_STATE_HOME="$(mktemp -d)"
 export XDG_STATE_HOME
 trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 if [ "${1:-}" = "--smoke" ]; then
-  cargo run --quiet --example roll_bench -- 3 1 4
+  # BENCH_SKIP_BUILD=1: the example test.sh just built (with its features), as the others do.
+  if [ "${BENCH_SKIP_BUILD:-0}" = 1 ]; then
+    "${CARGO_TARGET_DIR:-target}/debug/examples/roll_bench" 3 1 4
+  else
+    cargo run --quiet --example roll_bench -- 3 1 4
+  fi
 else
   cargo run --quiet --release --example roll_bench -- "${BENCH_MEMBERS:-5}" "${BENCH_SETTLE_S:-5}" \
     "${BENCH_STATIC_TO:-5}"

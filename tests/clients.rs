@@ -60,6 +60,25 @@ fn cons_of(n: usize, host: &str, received: u64) -> String {
         .collect()
 }
 
+/// `:CMD` typed and entered; the effects of the `enter`.
+fn command(s: &mut State, cmd: &str) -> Vec<Effect> {
+    s.update(Msg::Key(KeyInput::ch(':')));
+    for c in cmd.chars() {
+        s.update(Msg::Key(KeyInput::ch(c)));
+    }
+    s.update(Msg::Key(KeyInput::plain(
+        zkconsole::app::keys::KeyCode::Enter,
+    )))
+}
+
+/// A console on three voters with `:clients` open.
+fn clients_of_three_voters() -> State {
+    let mut s = state(false, false);
+    feed_three_voters(&mut s);
+    command(&mut s, "clients");
+    s
+}
+
 #[test]
 fn c_reads_the_selected_member_and_colon_clients_reads_all() {
     let mut s = state(false, false);
@@ -74,13 +93,7 @@ fn c_reads_the_selected_member_and_colon_clients_reads_all() {
         zkconsole::app::keys::KeyCode::Esc,
     )));
     assert_eq!(s.view, View::Dashboard);
-    s.update(Msg::Key(KeyInput::ch(':')));
-    for c in "clients".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
-    let fx = s.update(Msg::Key(KeyInput::plain(
-        zkconsole::app::keys::KeyCode::Enter,
-    )));
+    let fx = command(&mut s, "clients");
     let [Effect::Clients(req)] = &fx[..] else {
         panic!("{fx:?}")
     };
@@ -92,15 +105,7 @@ fn c_reads_the_selected_member_and_colon_clients_reads_all() {
 
 #[test]
 fn the_view_fits_80x24_with_balance_breach_rates_and_errors() {
-    let mut s = state(false, false);
-    feed_three_voters(&mut s);
-    s.update(Msg::Key(KeyInput::ch(':')));
-    for c in "clients".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
-    s.update(Msg::Key(KeyInput::plain(
-        zkconsole::app::keys::KeyCode::Enter,
-    )));
+    let mut s = clients_of_three_voters();
     let t0 = Instant::now();
     let read = |member: &str, at, result| {
         Msg::Clients(ClientsMsg::Read {
@@ -434,15 +439,7 @@ async fn wchs_counts_a_watch_and_srst_resets_packets_audited() {
 #[test]
 fn a_balance_breach_in_the_clients_view_becomes_advice_naming_the_busiest_member() {
     use zkconsole::advisor::Kind;
-    let mut s = state(false, false);
-    feed_three_voters(&mut s);
-    s.update(Msg::Key(KeyInput::ch(':')));
-    for c in "clients".chars() {
-        s.update(Msg::Key(KeyInput::ch(c)));
-    }
-    s.update(Msg::Key(KeyInput::plain(
-        zkconsole::app::keys::KeyCode::Enter,
-    )));
+    let mut s = clients_of_three_voters();
     let t0 = Instant::now();
     let read = |member: &str, n: usize| {
         Msg::Clients(ClientsMsg::Read {

@@ -4,10 +4,10 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::console::{sandbox_console_cmd, sandbox_in};
 use common::tmux::Tmux;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
 fn leader_in(screen: &str) -> Option<u64> {
     let at = screen.find("leader ")?;
@@ -34,23 +34,10 @@ async fn console_shows_a_leader_election_live() {
         "tmux is needed for this test (scripts/setup.sh installs it)"
     );
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let mut sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let mut sb = sandbox_in(home.path(), 3).await;
 
     let name = format!("zkc-e2e-{}", std::process::id());
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-        dir = dir.display()
-    );
-    let tmux = Tmux::start(&name, 110, 30, &cmd);
+    let tmux = Tmux::start(&name, 110, 30, &sandbox_console_cmd(home.path(), &[]));
 
     let screen = tmux
         .until("three members and a leader", Duration::from_secs(20), |s| {
@@ -103,22 +90,10 @@ async fn console_shows_a_leader_election_live() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expand_three_to_four_through_the_wizard() {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
     let name = format!("zkc-wizard-{}", std::process::id());
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-        dir = dir.display()
-    );
-    let tmux = Tmux::start(&name, 100, 30, &cmd);
+    let tmux = Tmux::start(&name, 100, 30, &sandbox_console_cmd(home.path(), &[]));
     let long = Duration::from_secs(30);
     tmux.until("a leader", long, |s| leader_in(s).is_some())
         .await;

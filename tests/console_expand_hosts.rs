@@ -7,35 +7,46 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::console::{console_cmd, sandbox_cli, sandbox_in, write_console_config};
 use common::tmux::Tmux;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use zkconsole::sandbox::{Sandbox, SandboxOptions};
+use zkconsole::sandbox::Sandbox;
 
 /// The console on ensemble `sb` of the config under `home`, in a session `name` of 120×60
 /// (the host steps' previews are long).
 fn console_on(home: &Path, name: &str) -> Tmux {
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
-        h = home.display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-    );
-    Tmux::start(name, 120, 60, &cmd)
+    Tmux::start(name, 120, 60, &console_cmd(home, &[], "--ensemble sb"))
 }
 
-/// The sandbox CLI for member `{id}`, as a template.
-fn sandbox_template(verb: &str, dir: &Path) -> String {
-    let tag = std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default();
-    let tag = if tag.is_empty() {
-        String::new()
-    } else {
-        format!("env ZKCONSOLE_SANDBOX_TAG={tag} ")
-    };
-    format!(
-        "{tag}{} sandbox {verb} {{id}} --dir {}",
-        env!("CARGO_BIN_EXE_zkconsole"),
-        dir.display()
-    )
+/// The file actions: `cat` reads, `tee` writes, member `{id}`'s files in the sandbox `dir`
+/// (its data dir too when `data_dir`).
+fn file_actions(dir: &Path, data_dir: bool) -> String {
+    let d = dir.display();
+    let mut lines = format!(
+        "read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
+         zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\n"
+    );
+    if data_dir {
+        lines.push_str(&format!("data_dir = \"{d}/m{{id}}/data\"\n"));
+    }
+    lines
+}
+
+/// The console's config under `home`: ensemble `sb` on the sandbox, its host actions stopping
+/// and starting members through the sandbox CLI (`start` as given, else `restart`), then
+/// the action lines `more`.
+fn write_hosts_config(home: &Path, sb: &Sandbox, start: Option<&str>, more: &str) {
+    let dir = sb.dir();
+    let toml = format!(
+        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
+         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\n{more}timeout_s = 60\n",
+        connect = sb.connect_string(),
+        digest = sb.digest_file().display(),
+        stop = sandbox_cli("kill", dir),
+        start = start.map_or_else(|| sandbox_cli("restart", dir), str::to_string),
+    );
+    write_console_config(home, &toml);
 }
 
 struct Expand {
@@ -50,33 +61,14 @@ struct Expand {
 /// given), the expand form filled in and the host steps confirmed up to the phrase.
 async fn expand_up_to_the_phrase(start: Option<&str>) -> Expand {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let mut sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let mut sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
     // A slot for member 4 (ports and an empty data dir): its files come from the console.
     let slot = sb.reserve_member().unwrap();
     assert_eq!(slot.id, 4);
-    let cfg_dir = home.path().join("config/zkconsole");
-    std::fs::create_dir_all(&cfg_dir).unwrap();
-    let toml = format!(
-        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
-         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\n\
-         read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
-         zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ndata_dir = \"{d}/m{{id}}/data\"\ntimeout_s = 60\n",
-        connect = sb.connect_string(),
-        digest = sb.digest_file().display(),
-        stop = sandbox_template("kill", &dir),
-        // Nothing copies the sandbox's super user into member 4's zoo.cfg: the console derives
-        // that file from a serving member's, site settings included.
-        start = start.map_or_else(|| sandbox_template("restart", &dir), str::to_string),
-        d = dir.display()
-    );
-    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    // Nothing copies the sandbox's super user into member 4's zoo.cfg: the console derives
+    // that file from a serving member's, site settings included.
+    write_hosts_config(home.path(), &sb, start, &file_actions(&dir, true));
     // Unique per test (two tests of this binary run at once): the home dir's own name.
     let name = format!(
         "zkc-expand-hosts-{}",
@@ -232,28 +224,9 @@ async fn expand_writes_the_new_members_files_and_starts_it_through_the_templates
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_quorum_is_recovered_from_the_console_through_the_templates() {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let mut sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
-    let cfg_dir = home.path().join("config/zkconsole");
-    std::fs::create_dir_all(&cfg_dir).unwrap();
-    let toml = format!(
-        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
-         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\n\
-         read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
-         zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ntimeout_s = 60\n",
-        connect = sb.connect_string(),
-        digest = sb.digest_file().display(),
-        stop = sandbox_template("kill", &dir),
-        start = sandbox_template("restart", &dir),
-        d = dir.display()
-    );
-    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    let mut sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
+    write_hosts_config(home.path(), &sb, None, &file_actions(&dir, false));
     let name = format!("zkc-recover-hosts-{}", std::process::id());
     let tmux = console_on(home.path(), &name);
     let long = Duration::from_secs(60);
@@ -345,27 +318,11 @@ async fn a_start_that_fails_halts_the_expand_saying_what_was_done() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_down_follower_is_restarted_from_the_recover_page_through_the_templates() {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let mut sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let mut sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
     let leader = sb.wait_for_leader(Duration::from_secs(60)).await.unwrap();
     let f = sb.ids().into_iter().find(|&i| i != leader).unwrap();
-    let cfg_dir = home.path().join("config/zkconsole");
-    std::fs::create_dir_all(&cfg_dir).unwrap();
-    let toml = format!(
-        "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
-         [ensembles.sb.actions]\nstop = \"{stop}\"\nstart = \"{start}\"\ntimeout_s = 60\n",
-        connect = sb.connect_string(),
-        digest = sb.digest_file().display(),
-        stop = sandbox_template("kill", &dir),
-        start = sandbox_template("restart", &dir),
-    );
-    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    write_hosts_config(home.path(), &sb, None, "");
     let name = format!("zkc-restart-hosts-{}", std::process::id());
     let tmux = console_on(home.path(), &name);
     let long = Duration::from_secs(60);

@@ -5,6 +5,8 @@
 mod common;
 mod synthetic;
 
+use common::all_serving;
+use common::console::{sandbox_console_cmd, sandbox_in};
 use common::tmux::Tmux;
 use std::time::{Duration, Instant};
 use synthetic::{feed, snap, state};
@@ -334,29 +336,14 @@ fn pids(dir: &std::path::Path) -> std::collections::BTreeMap<u64, Option<u32>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_rolls_a_sandbox_of_three_leader_last() {
-    use zkconsole::sandbox::{Sandbox, SandboxOptions};
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
     let leader = sb.wait_for_leader(Duration::from_secs(60)).await.unwrap();
-    for id in sb.ids() {
-        sb.wait_serving(id, Duration::from_secs(60)).await.unwrap();
-    }
+    all_serving(&sb, Duration::from_secs(60)).await;
     let before = pids(&dir);
     let name = format!("zkc-roll-{}", std::process::id());
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-        dir = dir.display()
-    );
-    let tmux = Tmux::start_80x24(&name, &cmd);
+    let tmux = Tmux::start_80x24(&name, &sandbox_console_cmd(home.path(), &[]));
     tmux.until("a leader", Duration::from_secs(30), |s| {
         s.contains("leader") && s.contains("members (3)")
     })

@@ -6,6 +6,7 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::hand::join_member_4;
 use common::sandbox_with;
 use std::time::{Duration, Instant};
 use zkconsole::app::keys::Keymap;
@@ -103,40 +104,11 @@ async fn the_console_flags_a_joiner_and_members_left_on_the_old_list() {
 
     // By hand, as an operator would: 4 gets the new list and starts; then 1 is edited and
     // restarted; 2 and 3 are forgotten.
-    let dir = sb.dir().to_path_buf();
-    let joiner = sb.reserve_member().unwrap();
-    let m1 = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
-    let spec4 = zkconsole::ensemble::ServerSpec::parse_line(&format!(
-        "server.4=127.0.0.1:{}:{};127.0.0.1:{}",
-        joiner.quorum_port, joiner.election_port, joiner.client_port
-    ))
-    .unwrap();
-    let mut list: Vec<_> = zkconsole::workflow::zoo_cfg::static_servers(&m1)
-        .unwrap()
-        .servers
-        .into_values()
-        .collect();
-    list.push(spec4.clone());
-    let data = dir.join("m4/data");
-    let cfg4 = zkconsole::workflow::zoo_cfg::joiner_cfg(
-        &m1,
-        &list,
-        &spec4,
-        &data.display().to_string(),
-        &[("admin.serverPort".into(), joiner.admin_port.to_string())],
-    )
-    .unwrap();
-    std::fs::write(dir.join("m4/zoo.cfg"), cfg4).unwrap();
-    std::fs::write(data.join("myid"), "4\n").unwrap();
-    sb.start(4).unwrap();
-    sb.wait_serving(4, TIMEOUT * 12).await.unwrap();
+    let join = join_member_4(&mut sb, TIMEOUT * 12).await;
     let joining = problem_starting(&sb, &mut s, "4 is joining: not yet in the list of 1,2,3").await;
     assert!(joining.contains("restart"), "{joining}");
 
-    let m1_new = zkconsole::workflow::zoo_cfg::rewrite_servers(&m1, &list).unwrap();
-    std::fs::write(dir.join("m1/zoo.cfg"), m1_new).unwrap();
-    sb.restart(1).await.unwrap();
-    sb.wait_serving(1, TIMEOUT * 12).await.unwrap();
+    join.relist_member_1(&mut sb, TIMEOUT * 12).await;
     let line = problem_starting(&sb, &mut s, "membership disagrees").await;
     assert!(line.contains("1,4 hold servers 1,2,3,4"), "{line}");
     assert!(line.contains("2,3 hold servers 1,2,3"), "{line}");

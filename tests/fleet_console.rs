@@ -5,6 +5,7 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::console::{console_cmd, fleet_config};
 use common::tmux::Tmux;
 use common::*;
 use std::time::Duration;
@@ -25,38 +26,11 @@ async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
     let mut gone = healthy_sandbox(1).await;
     gone.kill(1).await.expect("kill the lone member");
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config.toml");
-    let mut text = String::from("refresh_ms = 500\nprobe_timeout_ms = 1000\n");
-    // Timing thresholds a loaded machine cannot breach: states here are about membership.
-    for key in [
-        "latency_avg_ms",
-        "latency_max_ms",
-        "latency_p99_ms",
-        "probe_ms",
-        "fsync_avg_ms",
-        "outstanding",
-    ] {
-        text.push_str(&format!(
-            "[thresholds.{key}]\nwarn = 1000000.0\ncritical = 2000000.0\n"
-        ));
-    }
-    for (name, sb) in [("alpha", &alpha), ("gone", &gone)] {
-        text.push_str(&format!(
-            "[ensembles.{name}]\nconnect = \"{}\"\ndigest_file = \"{}\"\n",
-            sb.connect_string(),
-            sb.digest_file().display()
-        ));
-    }
-    std::fs::write(&config, text).unwrap();
+    let config = fleet_config(home.path(), &[("alpha", &alpha), ("gone", &gone)]);
 
     let name = format!("zkc-fleet-{}", std::process::id());
     // No --ensemble and two configured: the console opens on the fleet screen.
-    let cmd = format!(
-        "env HOME={h} XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/cfg {bin} --config {c}",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-        c = config.display()
-    );
+    let cmd = console_cmd(home.path(), &[], &format!("--config {}", config.display()));
     let tmux = Tmux::start_80x24(&name, &cmd);
 
     let screen = tmux

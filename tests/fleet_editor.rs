@@ -6,6 +6,7 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::console::{console_cmd, fleet_config};
 use common::tmux::Tmux;
 use common::*;
 use std::os::unix::fs::PermissionsExt;
@@ -48,35 +49,14 @@ async fn the_editor_opens_from_a_console_opened_on_the_fleet_screen() {
 
     let home = tempfile::tempdir().unwrap();
     let (script, report) = editor_script(home.path());
-    let config = home.path().join("config.toml");
-    let mut text = String::from("refresh_ms = 500\nprobe_timeout_ms = 1000\n");
-    for key in [
-        "latency_avg_ms",
-        "latency_max_ms",
-        "probe_ms",
-        "outstanding",
-    ] {
-        text.push_str(&format!(
-            "[thresholds.{key}]\nwarn = 1000000.0\ncritical = 2000000.0\n"
-        ));
-    }
-    for (name, sb) in [("edited", &edited), ("other", &other)] {
-        text.push_str(&format!(
-            "[ensembles.{name}]\nconnect = \"{}\"\ndigest_file = \"{}\"\n",
-            sb.connect_string(),
-            sb.digest_file().display()
-        ));
-    }
-    std::fs::write(&config, text).unwrap();
+    let config = fleet_config(home.path(), &[("edited", &edited), ("other", &other)]);
 
     let name = format!("zkc-fleet-ed-{}", std::process::id());
-    let cmd = format!(
-        "env HOME={h} XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/cfg VISUAL= \
-         EDITOR='{ed} --wait' {bin} --config {c}",
-        h = home.path().display(),
-        ed = script.display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-        c = config.display()
+    let editor = format!("{} --wait", script.display());
+    let cmd = console_cmd(
+        home.path(),
+        &[("VISUAL", ""), ("EDITOR", &editor)],
+        &format!("--config {}", config.display()),
     );
     let tmux = Tmux::start(&name, 100, 30, &cmd);
 

@@ -3,14 +3,14 @@
 //! `zkconsole report` must list the events in order, each at a time inside the window in
 //! which the test saw it happen, with every section; `:report` writes the same file.
 
-#[allow(dead_code)] // Not every helper of the driver is used here.
-#[path = "common/tmux.rs"]
-mod tmux;
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
 
-use std::process::Command;
+use common::console::{sandbox_console_cmd, sandbox_in};
+use common::tmux::Tmux;
+use common::{all_serving, zkconsole_env, CliRun};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
-use tmux::Tmux;
-use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
 fn leader_in(screen: &str) -> Option<u64> {
     let at = screen.find("leader ")?;
@@ -42,6 +42,14 @@ fn timeline(md: &str) -> Vec<(jiff::Timestamp, String)> {
         .collect()
 }
 
+/// `zkconsole --sandbox-dir DIR report --since SINCE` with its config and state under `home`
+/// (the console's), in UTC.
+async fn report(home: &Path, dir: &Path, since: &str) -> CliRun {
+    let dir = dir.display().to_string();
+    let args = ["--sandbox-dir", &dir, "report", "--since", since];
+    zkconsole_env(home, &args, &[("TZ", "UTC")], Duration::from_secs(60)).await
+}
+
 fn ms(t: SystemTime) -> i64 {
     jiff::Timestamp::try_from(t).unwrap().as_millisecond()
 }
@@ -49,31 +57,13 @@ fn ms(t: SystemTime) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_of_a_scripted_incident_lists_its_events_in_order_at_their_times() {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let mut sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let mut sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
     // Every member serving before the console starts: the incident is the test's, not a
     // member still joining.
-    for id in sb.ids() {
-        sb.wait_serving(id, Duration::from_secs(60)).await.unwrap();
-    }
-    let env = |c: &mut Command| {
-        c.env("XDG_STATE_HOME", home.path().join("state"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("TZ", "UTC");
-    };
+    all_serving(&sb, Duration::from_secs(60)).await;
     let name = format!("zkc-incident-{}", std::process::id());
-    let cmd = format!(
-        "env TZ=UTC XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-        dir = dir.display()
-    );
+    let cmd = sandbox_console_cmd(home.path(), &[("TZ", "UTC")]);
     let tmux = Tmux::start(&name, 160, 45, &cmd);
     let long = Duration::from_secs(60);
     let screen = tmux
@@ -165,19 +155,9 @@ async fn the_report_of_a_scripted_incident_lists_its_events_in_order_at_their_ti
     assert_eq!(mode, 0o600);
 
     // `zkconsole report` from the command line, on the same sandbox.
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zkconsole"));
-    c.arg("--sandbox-dir")
-        .arg(&dir)
-        .args(["report", "--since", "10m"]);
-    env(&mut c);
-    let out = c.output().unwrap();
-    let md = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}\n{md}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = report(home.path(), &dir, "10m").await;
+    let md = out.stdout;
+    assert_eq!(out.code, 0, "{}\n{md}", out.stderr);
     for section in [
         "# Incident report: sandbox ",
         "## State before",
@@ -216,14 +196,9 @@ async fn the_report_of_a_scripted_incident_lists_its_events_in_order_at_their_ti
         .all(|(at, _)| at.as_millisecond() >= ms(started) - 600_000));
 
     // A bad --since is a usage error that says what would do.
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zkconsole"));
-    c.arg("--sandbox-dir")
-        .arg(&dir)
-        .args(["report", "--since", "yesterday"]);
-    env(&mut c);
-    let out = c.output().unwrap();
-    assert_eq!(out.status.code(), Some(64));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = report(home.path(), &dir, "yesterday").await;
+    assert_eq!(out.code, 64);
+    let err = out.stderr;
     assert!(
         err.contains("--since \"yesterday\"") && err.contains("30m"),
         "{err}"

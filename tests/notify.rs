@@ -2,18 +2,18 @@
 //! start-up, a recovery only after a critical, one run per interval), and on a real sandbox
 //! the console runs the configured command with the event as JSON on stdin.
 
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
 mod synthetic;
-#[allow(dead_code)] // Not every helper of the driver is used here.
-#[path = "common/tmux.rs"]
-mod tmux;
 
+use common::all_serving;
+use common::console::{sandbox_console_cmd, sandbox_in, write_console_config};
+use common::tmux::Tmux;
 use std::time::{Duration, Instant};
 use synthetic::{feed, snap, state};
-use tmux::Tmux;
 use zkconsole::config::notify::{NotifyOn, NotifyRule};
 use zkconsole::notify::Watch;
 use zkconsole::probe::types::Role;
-use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
 fn rule(on: &[NotifyOn], interval: u64) -> NotifyRule {
     NotifyRule {
@@ -166,19 +166,11 @@ fn lines_of(path: &std::path::Path) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_pages_on_an_election_once_per_interval_and_shows_a_failing_command() {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let mut sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let mut sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
     // Every member serving before the console starts: the incident is the test's, not a
     // member still joining.
-    for id in sb.ids() {
-        sb.wait_serving(id, Duration::from_secs(60)).await.unwrap();
-    }
+    all_serving(&sb, Duration::from_secs(60)).await;
     let pages = home.path().join("pages.jsonl");
     let pager = home.path().join("pager");
     script(&pager, "#!/bin/sh\ncat >> \"$1\"\n");
@@ -187,11 +179,9 @@ async fn the_console_pages_on_an_election_once_per_interval_and_shows_a_failing_
         &failing,
         "#!/bin/sh\necho 'pager service down' >&2\nexit 1\n",
     );
-    let conf_dir = home.path().join("config/zkconsole");
-    std::fs::create_dir_all(&conf_dir).unwrap();
-    std::fs::write(
-        conf_dir.join("config.toml"),
-        format!(
+    write_console_config(
+        home.path(),
+        &format!(
             "[[notify]]\non = [\"critical\", \"election\", \"quorum_loss\"]\n\
              command = \"{} '{}'\"\nmin_interval_s = 3600\n\n\
              [[notify]]\non = [\"election\"]\ncommand = \"{}\"\nmin_interval_s = 0\n",
@@ -199,17 +189,10 @@ async fn the_console_pages_on_an_election_once_per_interval_and_shows_a_failing_
             pages.display(),
             failing.display()
         ),
-    )
-    .unwrap();
+    );
 
     let name = format!("zkc-notify-{}", std::process::id());
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --sandbox-dir {dir}",
-        h = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-        dir = dir.display()
-    );
-    let tmux = Tmux::start(&name, 160, 40, &cmd);
+    let tmux = Tmux::start(&name, 160, 40, &sandbox_console_cmd(home.path(), &[]));
     let long = Duration::from_secs(60);
     let screen = tmux
         .until("a leader and notifications armed", long, |s| {

@@ -4,6 +4,7 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::console::sandbox_cli;
 use common::{eventually, healthy_sandbox, zkconsole_env, CliRun};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,6 @@ use zkconsole::sandbox::Sandbox;
 use zkconsole::zk::connect_session;
 use zookeeper_client as zkc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_zkconsole");
 /// A roll of five members with a 1 s settle each takes well under this on a loaded machine.
 const ROLL_WITHIN: Duration = Duration::from_secs(400);
 
@@ -27,16 +27,7 @@ fn pids(dir: &Path) -> BTreeMap<u64, Option<u32>> {
 
 /// The sandbox CLI for member `{id}`, as a template word list.
 fn sandbox_template(prefix: &str, verb: &str, dir: &Path) -> String {
-    let tag = std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default();
-    let tag = if tag.is_empty() {
-        String::new()
-    } else {
-        format!("env ZKCONSOLE_SANDBOX_TAG={tag} ")
-    };
-    format!(
-        "{prefix}{tag}{BIN} sandbox {verb} {{id}} --dir {}",
-        dir.display()
-    )
+    format!("{prefix}{}", sandbox_cli(verb, dir))
 }
 
 fn write_config(home: &Path, connect: &str, stop: &str, start: &str) {

@@ -5,6 +5,8 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::console::sandbox_cli;
+use common::hand::join_member_4;
 use common::{eventually, sandbox_with, zkconsole_env, CliRun};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,7 +17,6 @@ use zkconsole::sandbox::{Sandbox, SandboxOptions, StaticLayout};
 use zkconsole::zk::connect_session;
 use zookeeper_client as zkc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_zkconsole");
 /// A round restarts every member behind a gate with a 1 s settle; generous for a loaded machine.
 const APPLY_WITHIN: Duration = Duration::from_secs(600);
 
@@ -28,16 +29,6 @@ async fn static_sandbox() -> Sandbox {
     .await
 }
 
-fn sandbox_verb(verb: &str, dir: &Path) -> String {
-    let tag = std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default();
-    let tag = if tag.is_empty() {
-        String::new()
-    } else {
-        format!("env ZKCONSOLE_SANDBOX_TAG={tag} ")
-    };
-    format!("{tag}{BIN} sandbox {verb} {{id}} --dir {}", dir.display())
-}
-
 fn write_config(home: &Path, connect: &str, dir: &Path, with_actions: bool) {
     let conf_dir = home.join("config/zkconsole");
     std::fs::create_dir_all(&conf_dir).unwrap();
@@ -48,8 +39,8 @@ fn write_config(home: &Path, connect: &str, dir: &Path, with_actions: bool) {
              read_file = \"cat {{path}}\"\nwrite_file = \"tee {{path}}\"\n\
              zoo_cfg = \"{d}/m{{id}}/zoo.cfg\"\ndata_dir = \"{d}/m{{id}}/data\"\ntimeout_s = 60\n\
              clean = \"rm -rf {{path}}\"\n",
-            sandbox_verb("kill", dir),
-            sandbox_verb("restart", dir),
+            sandbox_cli("kill", dir),
+            sandbox_cli("restart", dir),
             d = dir.display()
         ));
     }
@@ -75,6 +66,25 @@ async fn conf_of(address: &str) -> Result<EnsembleConfig, String> {
     .await
     .map_err(|e| e.to_string())?;
     EnsembleConfig::parse(&text).map_err(|e| e.to_string())
+}
+
+/// Members 1, 2 and 3 agree on the list 1,2,3 again, and each kept one backup of its zoo.cfg
+/// per round (`rounds` in all).
+async fn assert_back_to_three(sb: &Sandbox, rounds: usize) {
+    let mut lists = Vec::new();
+    for id in 1..=3u64 {
+        let m = sb.member(id).unwrap().clone();
+        lists.push(conf_of(&m.client_address()).await.expect("conf").servers);
+    }
+    assert!(lists.iter().all(|l| *l == lists[0]), "{lists:?}");
+    assert_eq!(lists[0].keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
+    for id in 1..=3 {
+        assert_eq!(
+            backups(sb.dir(), id),
+            rounds,
+            "member {id}: one backup per round"
+        );
+    }
 }
 
 /// Writes one znode after another until stopped; remembers every acknowledged one and the
@@ -237,16 +247,7 @@ async fn three_to_four_and_back_under_writes_keeps_every_write() {
     assert!(writes > 0, "the writer never wrote");
     eprintln!("3 → 4 → 3: {writes} writes kept, longest write stall {stall:?}");
 
-    let mut lists = Vec::new();
-    for id in 1..=3u64 {
-        let m = sb.member(id).unwrap().clone();
-        lists.push(conf_of(&m.client_address()).await.expect("conf").servers);
-    }
-    assert!(lists.iter().all(|l| *l == lists[0]), "{lists:?}");
-    assert_eq!(lists[0].keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
-    for id in 1..=3 {
-        assert_eq!(backups(&dir, id), 2, "member {id}: one backup per round");
-    }
+    assert_back_to_three(&sb, 2).await;
     drop(sb);
 }
 
@@ -334,34 +335,9 @@ async fn plan_and_status_on_a_static_ensemble_say_what_it_is() {
 async fn a_member_left_on_the_old_list_is_flagged() {
     let mut sb = static_sandbox().await;
     let dir = sb.dir().to_path_buf();
-    let joiner = sb.reserve_member().unwrap();
     // By hand, as an operator would: 4 gets the new list and starts; 1 is edited and
     // restarted; 2 and 3 are forgotten.
-    let m1 = std::fs::read_to_string(dir.join("m1/zoo.cfg")).unwrap();
-    let spec4 = zkconsole::ensemble::ServerSpec::parse_line(&format!(
-        "server.4=127.0.0.1:{}:{};127.0.0.1:{}",
-        joiner.quorum_port, joiner.election_port, joiner.client_port
-    ))
-    .unwrap();
-    let mut list: Vec<_> = zkconsole::workflow::zoo_cfg::static_servers(&m1)
-        .unwrap()
-        .servers
-        .into_values()
-        .collect();
-    list.push(spec4.clone());
-    let data = dir.join("m4/data");
-    let cfg4 = zkconsole::workflow::zoo_cfg::joiner_cfg(
-        &m1,
-        &list,
-        &spec4,
-        &data.display().to_string(),
-        &[("admin.serverPort".into(), joiner.admin_port.to_string())],
-    )
-    .unwrap();
-    std::fs::write(dir.join("m4/zoo.cfg"), cfg4).unwrap();
-    std::fs::write(data.join("myid"), "4\n").unwrap();
-    sb.start(4).unwrap();
-    sb.wait_serving(4, Duration::from_secs(60)).await.unwrap();
+    let join = join_member_4(&mut sb, Duration::from_secs(60)).await;
     let home = tempfile::tempdir().unwrap();
     write_config(home.path(), &connect_of(&sb, &[1, 2, 3, 4]), &dir, false);
     let status = || async {
@@ -385,10 +361,7 @@ async fn a_member_left_on_the_old_list_is_flagged() {
     .await;
     assert!(joining.contains("restart"), "{joining}");
 
-    let m1_new = zkconsole::workflow::zoo_cfg::rewrite_servers(&m1, &list).unwrap();
-    std::fs::write(dir.join("m1/zoo.cfg"), m1_new).unwrap();
-    sb.restart(1).await.unwrap();
-    sb.wait_serving(1, Duration::from_secs(60)).await.unwrap();
+    join.relist_member_1(&mut sb, Duration::from_secs(60)).await;
     let line = eventually(
         Duration::from_secs(30),
         "the disagreement is named",
@@ -457,16 +430,7 @@ async fn three_to_five_and_back_under_writes_keeps_every_write() {
     let (writes, stall) = finish_writer(writer, &three).await;
     assert!(writes > 0, "the writer never wrote");
     eprintln!("3 → 5 → 3: {writes} writes kept, longest write stall {stall:?}");
-    let mut lists = Vec::new();
-    for id in 1..=3u64 {
-        let m = sb.member(id).unwrap().clone();
-        lists.push(conf_of(&m.client_address()).await.expect("conf").servers);
-    }
-    assert!(lists.iter().all(|l| *l == lists[0]), "{lists:?}");
-    assert_eq!(lists[0].keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
-    for id in 1..=3 {
-        assert_eq!(backups(&dir, id), 4, "member {id}: one backup per round");
-    }
+    assert_back_to_three(&sb, 4).await;
     drop(sb);
 }
 

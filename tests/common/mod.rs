@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -20,6 +20,11 @@ use zkconsole::sandbox::{Sandbox, SandboxOptions};
 
 #[allow(dead_code)] // Only the test crates that drive the console in tmux use it.
 pub mod tmux;
+
+#[allow(dead_code)] // Only the test crates that start the console use it.
+pub mod console;
+#[allow(dead_code)] // Only the static-membership test crates use it.
+pub mod hand;
 
 /// How often `eventually` re-checks its condition.
 const POLL_EVERY: Duration = Duration::from_millis(100);
@@ -56,13 +61,51 @@ pub async fn healthy_sandbox(members: usize) -> Sandbox {
 }
 
 pub async fn sandbox_with(opts: SandboxOptions) -> Sandbox {
+    sandbox_serving(opts, Duration::from_secs(30)).await
+}
+
+/// As `sandbox_with`, each member given `within` to serve.
+pub async fn sandbox_serving(opts: SandboxOptions, within: Duration) -> Sandbox {
     let sb = Sandbox::up(opts).await.expect("sandbox up");
+    all_serving(&sb, within).await;
+    sb
+}
+
+/// Waits until every member of `sb` serves, each within `within`.
+pub async fn all_serving(sb: &Sandbox, within: Duration) {
     for id in sb.ids() {
-        sb.wait_serving(id, Duration::from_secs(30))
+        sb.wait_serving(id, within)
             .await
             .unwrap_or_else(|e| panic!("member {id} never served: {e:#}"));
     }
-    sb
+}
+
+/// Writes a config at `path`: `head` (top-level settings), timing thresholds a loaded machine
+/// cannot breach (for tests whose states are about membership, not load), then one
+/// `[ensembles.NAME]` per sandbox with its connect string and digest file.
+pub fn lax_config(path: &Path, head: &str, ensembles: &[(&str, &Sandbox)]) -> PathBuf {
+    let mut text = head.to_string();
+    for key in [
+        "latency_avg_ms",
+        "latency_max_ms",
+        "latency_p99_ms",
+        "probe_ms",
+        "fsync_avg_ms",
+        "outstanding",
+    ] {
+        text.push_str(&format!(
+            "[thresholds.{key}]\nwarn = 1000000.0\ncritical = 2000000.0\n\n"
+        ));
+    }
+    for (name, sb) in ensembles {
+        text.push_str(&format!(
+            "[ensembles.{name}]\nconnect = \"{}\"\ndigest_file = \"{}\"\n\n",
+            sb.connect_string(),
+            sb.digest_file().display()
+        ));
+    }
+    std::fs::write(path, text).expect("write the config");
+    path.to_path_buf()
 }
 
 pub fn probe_opts(timeout_ms: u64) -> ProbeOptions {
