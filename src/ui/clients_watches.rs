@@ -32,7 +32,15 @@ pub fn watch_lines(view: &ClientsView, theme: &Theme, width: usize) -> Vec<Line<
         }
     }
     if !ok.is_empty() {
-        let text = format!("watches {} (sessions/paths/watches)", ok.join(" "));
+        let from = view
+            .source_phrase(false)
+            .filter(|_| {
+                view.sources
+                    .values()
+                    .any(|(_, w)| w.is_some_and(|s| s.is_admin()))
+            })
+            .map_or_else(String::new, |s| format!(", from {s}"));
+        let text = format!("watches {} (sessions/paths/watches{from})", ok.join(" "));
         out.insert(0, Line::styled(fit(&text, width), theme.style(Slot::Text)));
     }
     out
@@ -108,9 +116,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 fn short(member: &str) -> String {
-    member
-        .strip_prefix("member ")
-        .map_or_else(|| member.to_string(), |id| format!("m{id}"))
+    crate::app::clients::short_member(member)
 }
 
 #[cfg(test)]
