@@ -789,6 +789,36 @@ mod tests {
     }
 
     #[test]
+    fn the_source_is_named_once_or_per_member() {
+        let mut v = ClientsView::new(None);
+        assert_eq!(v.source_phrase(true), None);
+        let admin = (
+            Some(ReadSource::AdminConnections),
+            Some(ReadSource::AdminWatchSummary),
+        );
+        v.sources.insert("member 1".into(), admin);
+        v.sources.insert("member 2".into(), admin);
+        assert_eq!(
+            v.source_phrase(true).as_deref(),
+            Some("AdminServer connections")
+        );
+        v.sources.insert(
+            "member 3".into(),
+            (Some(ReadSource::Cons), Some(ReadSource::Wchs)),
+        );
+        // A member that could not be read names no source.
+        v.sources.insert("member 4".into(), (None, None));
+        assert_eq!(
+            v.source_phrase(true).as_deref(),
+            Some("AdminServer connections m1 m2, cons m3")
+        );
+        assert_eq!(
+            v.source_phrase(false).as_deref(),
+            Some("AdminServer watch_summary m1 m2, wchs m3")
+        );
+    }
+
+    #[test]
     fn rates_come_from_two_reads_of_the_same_session() {
         let t0 = Instant::now();
         let mut v = ClientsView::new(None);

@@ -65,7 +65,7 @@ where
             Err(format!(
                 "{why}; add {cmd} to 4lw.commands.whitelist, or give this member's AdminServer \
                  URL (--admin ID=URL, --admin-port, or admin_urls/admin_port in the config) to \
-                 read its {}",
+                 read {} instead",
                 admin.name()
             )),
             None,

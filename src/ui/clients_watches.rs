@@ -41,7 +41,15 @@ pub fn watch_lines(view: &ClientsView, theme: &Theme, width: usize) -> Vec<Line<
             })
             .map_or_else(String::new, |s| format!(", from {s}"));
         let text = format!("watches {} (sessions/paths/watches{from})", ok.join(" "));
-        out.insert(0, Line::styled(fit(&text, width), theme.style(Slot::Text)));
+        // Two lines at most: the source at the end is worth a second one, not a third.
+        let lines = wrap(&text, width)
+            .into_iter()
+            .take(2)
+            .map(|l| fit(&l, width));
+        let lines: Vec<Line> = lines
+            .map(|l| Line::styled(l, theme.style(Slot::Text)))
+            .collect();
+        out.splice(0..0, lines);
     }
     out
 }
