@@ -482,7 +482,8 @@ pub fn help_rows(read_only: bool) -> Vec<(String, String)> {
         ("clients view", ""),
         (
             "r",
-            "read cons and wchs again (the second read gives req/s)",
+            "read cons and wchs again (the AdminServer's connections and watch_summary \
+             where those are refused); the second read gives req/s",
         ),
         ("s S", "sort by the next column / reverse"),
         ("a", "per client host / per connection"),

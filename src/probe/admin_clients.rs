@@ -36,7 +36,7 @@ pub fn parse_admin_connections(
     http_status: u16,
     body: &str,
 ) -> Result<Reply<Vec<ClientConn>>, ParseError> {
-    let obj = match admin_reply("connections", http_status, body)? {
+    let obj = match admin_reply(("connections", "cons"), http_status, body)? {
         Answer::Obj(obj) => obj,
         Answer::Refused(r) => return Ok(r),
     };
@@ -62,7 +62,7 @@ pub fn parse_admin_watch_summary(
     http_status: u16,
     body: &str,
 ) -> Result<Reply<WatchSummary>, ParseError> {
-    let obj = match admin_reply("watch_summary", http_status, body)? {
+    let obj = match admin_reply(("watch_summary", "wchs"), http_status, body)? {
         Answer::Obj(obj) => obj,
         Answer::Refused(r) => return Ok(r),
     };
@@ -89,7 +89,11 @@ enum Answer<T> {
 
 /// The parts every AdminServer command reply shares: HTTP 200, printable JSON, an object whose
 /// `command` is the one asked (or its 4lw alias) and whose `error` is null, or a refusal.
-fn admin_reply<T>(command: &str, http_status: u16, body: &str) -> Result<Answer<T>, ParseError> {
+fn admin_reply<T>(
+    (command, alias): (&str, &str),
+    http_status: u16,
+    body: &str,
+) -> Result<Answer<T>, ParseError> {
     let what = format!("AdminServer {command}");
     if matches!(http_status, 401 | 403) {
         return Err(ParseError {
@@ -112,10 +116,6 @@ fn admin_reply<T>(command: &str, http_status: u16, body: &str) -> Result<Answer<
     let obj = match serde_json::from_str::<Value>(body) {
         Ok(Value::Object(obj)) => obj,
         _ => return Err(ParseError::unexpected(&format!("{what} JSON"), body)),
-    };
-    let alias = match command {
-        "connections" => "cons",
-        _ => "wchs",
     };
     match obj.get("command").and_then(Value::as_str) {
         Some(c) if c == command || c == alias => {}
