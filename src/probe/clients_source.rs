@@ -75,7 +75,8 @@ where
         Ok(Reply::Ok(v)) => (Ok(v), Some(admin)),
         Ok(Reply::NotServing) => (Err(not_serving(addr)), None),
         Ok(Reply::NotWhitelisted { command }) => {
-            (Err(both(&why, (word, admin), &url, &command)), None)
+            let refused = format!("it refuses {command}");
+            (Err(both(&why, (word, admin), &url, &refused)), None)
         }
         Err(e) => (Err(both(&why, (word, admin), &url, &e)), None),
     }
