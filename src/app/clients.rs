@@ -2,7 +2,9 @@
 //! requests/s between two reads, and how evenly connections spread over the members.
 //! Pure: reads arrive as messages; fetching happens in `tui::clients` on request only.
 
-use crate::ensemble::clients::{idle_ms, ClientConn, WatchDump, WatchDumpKind, WatchSummary};
+use crate::ensemble::clients::{
+    idle_ms, ClientConn, ReadSource, WatchDump, WatchDumpKind, WatchSummary,
+};
 use crate::ensemble::member::ProbeTarget;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -24,6 +26,13 @@ pub enum ClientsMsg {
     Watches {
         member: String,
         result: Result<WatchSummary, String>,
+    },
+    /// Where a member's connections and watches were read (sent before its `Read` and
+    /// `Watches`): `cons`/`wchs`, or the AdminServer where those are refused. None: not read.
+    Sources {
+        member: String,
+        clients: Option<ReadSource>,
+        watches: Option<ReadSource>,
     },
     /// One member's `wchc`/`wchp`, asked for and confirmed.
     Dump {
@@ -216,6 +225,8 @@ pub struct ClientsView {
     pub resets: Vec<String>,
     /// Only this session (the owner of an ephemeral node, from the tree).
     pub session: Option<u64>,
+    /// Where each member's connections and watches were read.
+    pub sources: BTreeMap<String, (Option<ReadSource>, Option<ReadSource>)>,
 }
 
 impl ClientsView {
@@ -233,6 +244,32 @@ impl ClientsView {
             confirm: None,
             resets: Vec::new(),
             session: None,
+            sources: BTreeMap::new(),
+        }
+    }
+
+    /// Where the connections (`clients`) or the watches were read, for the view to name:
+    /// "AdminServer connections" when every member read was one source, else each source
+    /// with its members ("cons m1 m2, AdminServer connections m3"). None before any read.
+    pub fn source_phrase(&self, clients: bool) -> Option<String> {
+        let mut by: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
+        for (member, (c, w)) in &self.sources {
+            if let Some(src) = if clients { c } else { w } {
+                by.entry(src.name()).or_default().push(member);
+            }
+        }
+        match by.len() {
+            0 => None,
+            1 => by.into_keys().next().map(str::to_string),
+            _ => Some(
+                by.iter()
+                    .map(|(src, ms)| {
+                        let short: Vec<String> = ms.iter().map(|m| short_member(m)).collect();
+                        format!("{src} {}", short.join(" "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         }
     }
 
@@ -368,6 +405,13 @@ impl ClientsView {
     }
 }
 
+/// "member 2" -> "m2", as the view's narrow columns show members.
+pub fn short_member(member: &str) -> String {
+    member
+        .strip_prefix("member ")
+        .map_or_else(|| member.to_string(), |id| format!("m{id}"))
+}
+
 /// Connections per member -> fair share, imbalance, breach.
 pub fn balance_of(per_member: Vec<(String, usize)>) -> Option<Balance> {
     if per_member.len() < 2 {
@@ -438,7 +482,8 @@ pub fn help_rows(read_only: bool) -> Vec<(String, String)> {
         ("clients view", ""),
         (
             "r",
-            "read cons and wchs again (the second read gives req/s)",
+            "read cons and wchs again (the AdminServer's connections and watch_summary \
+             where those are refused); the second read gives req/s",
         ),
         ("s S", "sort by the next column / reverse"),
         ("a", "per client host / per connection"),
@@ -552,6 +597,13 @@ impl super::State {
             }
             ClientsMsg::Watches { member, result } => {
                 v.watches.insert(member, result);
+            }
+            ClientsMsg::Sources {
+                member,
+                clients,
+                watches,
+            } => {
+                v.sources.insert(member, (clients, watches));
             }
             ClientsMsg::Dump {
                 member,
@@ -735,6 +787,36 @@ mod tests {
             latency_max: Some(sid),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_source_is_named_once_or_per_member() {
+        let mut v = ClientsView::new(None);
+        assert_eq!(v.source_phrase(true), None);
+        let admin = (
+            Some(ReadSource::AdminConnections),
+            Some(ReadSource::AdminWatchSummary),
+        );
+        v.sources.insert("member 1".into(), admin);
+        v.sources.insert("member 2".into(), admin);
+        assert_eq!(
+            v.source_phrase(true).as_deref(),
+            Some("AdminServer connections")
+        );
+        v.sources.insert(
+            "member 3".into(),
+            (Some(ReadSource::Cons), Some(ReadSource::Wchs)),
+        );
+        // A member that could not be read names no source.
+        v.sources.insert("member 4".into(), (None, None));
+        assert_eq!(
+            v.source_phrase(true).as_deref(),
+            Some("AdminServer connections m1 m2, cons m3")
+        );
+        assert_eq!(
+            v.source_phrase(false).as_deref(),
+            Some("AdminServer watch_summary m1 m2, wchs m3")
+        );
     }
 
     #[test]

@@ -81,3 +81,32 @@ impl WatchDumpKind {
 pub struct WatchDump {
     pub groups: Vec<(String, Vec<String>)>,
 }
+
+/// Where the clients view read a member's connections or watches: the four-letter word, or
+/// the AdminServer command that answers the same where the word is not whitelisted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ReadSource {
+    Cons,
+    AdminConnections,
+    Wchs,
+    AdminWatchSummary,
+}
+
+impl ReadSource {
+    /// As the view names it: "cons", "AdminServer connections".
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadSource::Cons => "cons",
+            ReadSource::AdminConnections => "AdminServer connections",
+            ReadSource::Wchs => "wchs",
+            ReadSource::AdminWatchSummary => "AdminServer watch_summary",
+        }
+    }
+
+    pub fn is_admin(self) -> bool {
+        matches!(
+            self,
+            ReadSource::AdminConnections | ReadSource::AdminWatchSummary
+        )
+    }
+}

@@ -146,19 +146,29 @@ pub async fn fetch_cons(
     tls: Option<&super::secure::TlsClient>,
     timeout: std::time::Duration,
 ) -> Result<Vec<ClientConn>, String> {
-    // Thousands of connections of ~250 bytes each: a generous cap that still bounds memory.
-    const CAP: usize = 8 << 20;
-    let budget = super::transport::Budget::starting_now(timeout);
-    let text = super::transport::four_letter_word_within(address, tls, "cons", budget, CAP)
-        .await
-        .map_err(|e| e.to_string())?;
-    match parse_cons(&text).map_err(|e| e.message)? {
+    match ask_cons(address, tls, timeout).await? {
         Reply::Ok(v) => Ok(v),
         Reply::NotServing => Err(format!("{address} is not serving requests")),
         Reply::NotWhitelisted { command } => Err(format!(
             "{address} refuses {command}: add it to 4lw.commands.whitelist"
         )),
     }
+}
+
+/// As `fetch_cons`, with the server's refusals as replies: a caller with another source (the
+/// AdminServer's `connections`) turns to it when `cons` is not whitelisted.
+pub async fn ask_cons(
+    address: &str,
+    tls: Option<&super::secure::TlsClient>,
+    timeout: std::time::Duration,
+) -> Result<Reply<Vec<ClientConn>>, String> {
+    // Thousands of connections of ~250 bytes each: a generous cap that still bounds memory.
+    const CAP: usize = 8 << 20;
+    let budget = super::transport::Budget::starting_now(timeout);
+    let text = super::transport::four_letter_word_within(address, tls, "cons", budget, CAP)
+        .await
+        .map_err(|e| e.to_string())?;
+    parse_cons(&text).map_err(|e| e.message)
 }
 
 #[cfg(test)]

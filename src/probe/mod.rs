@@ -1,5 +1,7 @@
 //! Probing members over four-letter words and the AdminServer.
 
+pub mod admin_clients;
+pub mod clients_source;
 pub mod cons;
 pub mod member;
 pub mod member_conf;

@@ -115,13 +115,23 @@ pub async fn fetch_wchs(
     tls: Option<&super::secure::TlsClient>,
     timeout: Duration,
 ) -> Result<WatchSummary, String> {
+    refused(address, ask_wchs(address, tls, timeout).await?)
+}
+
+/// As `fetch_wchs`, with the server's refusals as replies (for a fall-back to the
+/// AdminServer's `watch_summary`).
+pub async fn ask_wchs(
+    address: &str,
+    tls: Option<&super::secure::TlsClient>,
+    timeout: Duration,
+) -> Result<Reply<WatchSummary>, String> {
     // Two short lines; anything bigger is not a wchs reply.
     const CAP: usize = 4 << 10;
     let budget = super::transport::Budget::starting_now(timeout);
     let text = super::transport::four_letter_word_within(address, tls, "wchs", budget, CAP)
         .await
         .map_err(|e| e.to_string())?;
-    refused(address, parse_wchs(&text).map_err(|e| e.message)?)
+    parse_wchs(&text).map_err(|e| e.message)
 }
 
 /// One member's `wchc` or `wchp` within `timeout`, at most `cap` bytes.

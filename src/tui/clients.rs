@@ -1,14 +1,16 @@
-//! Reads `cons` and `wchs` for the clients view: one task per member, each within the probe
-//! timeout, never on the event loop. On request only: a big server's `cons` is not free.
+//! Reads `cons` and `wchs` for the clients view (or the AdminServer's `connections` and
+//! `watch_summary` where those are refused: `probe::clients_source`): one task per member,
+//! each exchange within the probe timeout, never on the event loop. On request only: a big
+//! server's `cons` is not free.
 //! Also, on confirmed request, `wchc`/`wchp` and the audited counter resets.
 
 use crate::app::clients::{ClientsAsk, ClientsMsg, ClientsRequest, ResetKind};
 use crate::app::Msg;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::ensemble::member::ProbeTarget;
-use crate::probe::cons::fetch_cons;
+use crate::probe::clients_source::{read_clients, read_watches};
 use crate::probe::resets::send_reset;
-use crate::probe::watches::{fetch_watch_dump, fetch_wchs};
+use crate::probe::watches::fetch_watch_dump;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -23,13 +25,18 @@ pub fn read(req: ClientsRequest, timeout: Duration, tx: UnboundedSender<Msg>) {
             };
             match req.ask {
                 ClientsAsk::Read => {
-                    let tls = target.tls.as_ref();
-                    // Both under the same deadline, side by side.
-                    let (cons, wchs) = tokio::join!(
-                        fetch_cons(&target.address, tls, timeout),
-                        fetch_wchs(&target.address, tls, timeout)
+                    // Side by side, each under its deadline (the AdminServer's after a
+                    // refused four-letter word under one more).
+                    let ((cons, clients), (wchs, watches)) = tokio::join!(
+                        read_clients(&target, timeout),
+                        read_watches(&target, timeout)
                     );
                     let at = std::time::Instant::now();
+                    send(ClientsMsg::Sources {
+                        member: member.clone(),
+                        clients,
+                        watches,
+                    });
                     send(ClientsMsg::Watches {
                         member: member.clone(),
                         result: wchs,

@@ -88,7 +88,16 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let only = view
         .session
         .map_or_else(String::new, |s| format!(", session 0x{s:x}"));
-    let title = format!(" clients of {}{only} ({}) ", scope_name(view), rows.len());
+    // The source is named: a member read over its AdminServer lists the same connections
+    // as its `cons` would, and the operator should know which was asked.
+    let from = view
+        .source_phrase(true)
+        .map_or_else(String::new, |s| format!(" from {s}"));
+    let title = format!(
+        " clients of {}{only} ({}){from} ",
+        scope_name(view),
+        rows.len()
+    );
     render(f, area, lines, title, theme);
 }
 
@@ -129,7 +138,7 @@ fn status_lines(view: &ClientsView, theme: &Theme, width: usize) -> Vec<Line<'st
         }
     }
     if !view.pending.is_empty() {
-        let text = format!("reading cons of {} …", view.pending.join(", "));
+        let text = format!("reading the clients of {} …", view.pending.join(", "));
         out.push(Line::styled(fit(&text, width), theme.style(Slot::Muted)));
     }
     for (m, r) in &view.reads {
@@ -158,9 +167,7 @@ pub fn balance_line(b: &Balance) -> String {
 
 /// "member 2" -> "m2": the table's member column is narrow.
 fn short(member: &str) -> String {
-    member
-        .strip_prefix("member ")
-        .map_or_else(|| member.to_string(), |id| format!("m{id}"))
+    crate::app::clients::short_member(member)
 }
 
 fn conn_lines(view: &ClientsView, needle: &str, width: usize) -> (String, Vec<String>) {

@@ -32,8 +32,24 @@ pub fn watch_lines(view: &ClientsView, theme: &Theme, width: usize) -> Vec<Line<
         }
     }
     if !ok.is_empty() {
-        let text = format!("watches {} (sessions/paths/watches)", ok.join(" "));
-        out.insert(0, Line::styled(fit(&text, width), theme.style(Slot::Text)));
+        let from = view
+            .source_phrase(false)
+            .filter(|_| {
+                view.sources
+                    .values()
+                    .any(|(_, w)| w.is_some_and(|s| s.is_admin()))
+            })
+            .map_or_else(String::new, |s| format!(", from {s}"));
+        let text = format!("watches {} (sessions/paths/watches{from})", ok.join(" "));
+        // Two lines at most: the source at the end is worth a second one, not a third.
+        let lines = wrap(&text, width)
+            .into_iter()
+            .take(2)
+            .map(|l| fit(&l, width));
+        let lines: Vec<Line> = lines
+            .map(|l| Line::styled(l, theme.style(Slot::Text)))
+            .collect();
+        out.splice(0..0, lines);
     }
     out
 }
@@ -108,9 +124,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 fn short(member: &str) -> String {
-    member
-        .strip_prefix("member ")
-        .map_or_else(|| member.to_string(), |id| format!("m{id}"))
+    crate::app::clients::short_member(member)
 }
 
 #[cfg(test)]
