@@ -1022,7 +1022,7 @@ fn versions_show_per_member_and_a_mix_is_a_problem() {
         let mut m = snap(id, role, 0);
         m.metrics.insert(
             "version".into(),
-            zkconsole::probe::types::MetricValue::Text(format!("{v}-abc, built on 2024")),
+            zkconsole::probe::types::MetricValue::Text(format!("{v}-abc, built on 2024").into()),
         );
         m
     };

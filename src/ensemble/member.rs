@@ -2,7 +2,6 @@
 //! shared by the probes that produce it, the model, the domain and the renderer.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// What a member is doing, as far as the probe could tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -99,61 +98,7 @@ impl ServerMode {
     }
 }
 
-/// A metric value as the server printed it. Unknown keys are kept verbatim.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum MetricValue {
-    Int(i64),
-    Float(f64),
-    Text(String),
-}
-
-impl MetricValue {
-    pub fn parse(raw: &str) -> Self {
-        let raw = raw.trim();
-        if let Ok(i) = raw.parse::<i64>() {
-            MetricValue::Int(i)
-        } else if let Ok(f) = raw.parse::<f64>() {
-            if f.is_finite() {
-                MetricValue::Float(f)
-            } else {
-                MetricValue::Text(raw.to_string())
-            }
-        } else {
-            MetricValue::Text(raw.to_string())
-        }
-    }
-
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            MetricValue::Int(i) => Some(*i as f64),
-            MetricValue::Float(f) => Some(*f),
-            MetricValue::Text(_) => None,
-        }
-    }
-
-    pub fn as_i64(&self) -> Option<i64> {
-        match self {
-            MetricValue::Int(i) => Some(*i),
-            MetricValue::Float(f) => Some(*f as i64),
-            MetricValue::Text(_) => None,
-        }
-    }
-}
-
-impl std::fmt::Display for MetricValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MetricValue::Int(i) => write!(f, "{i}"),
-            MetricValue::Float(x) => write!(f, "{x}"),
-            MetricValue::Text(s) => f.write_str(s),
-        }
-    }
-}
-
-/// Metrics keyed without the `zk_` prefix (`avg_latency`, `server_state`, ...), so `mntr` and
-/// the AdminServer's `monitor` (which has no prefix) land in the same map.
-pub type Metrics = BTreeMap<String, MetricValue>;
+pub use super::metrics::{MetricText, MetricValue, Metrics};
 
 use super::tls::TlsClient;
 

@@ -4,6 +4,8 @@ pub mod clients;
 pub mod config;
 pub mod consistency;
 pub mod member;
+mod metric_keys;
+pub mod metrics;
 pub mod mode;
 pub mod observation;
 pub mod quorum;

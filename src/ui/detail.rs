@@ -134,7 +134,7 @@ fn metrics_list(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ]));
         }
     }
-    let metrics: Vec<(&String, String)> = m
+    let metrics: Vec<(&str, String)> = m
         .snap
         .metrics
         .iter()
