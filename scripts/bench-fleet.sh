@@ -114,7 +114,8 @@ sleep "$WARMUP"
 kill -0 "$PID" 2>/dev/null || { tmux -L "$TMUX_SOCK" capture-pane -p >&2; die "the console exited"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 T0=$(ticks "$PID"); W0=$(date +%s%N)
-LINE0=$(grep -c 'fleet second' "$LOG" 2>/dev/null || echo 0)
+# grep -c prints 0 (and fails) when no line is there yet: a round is logged 2 s after it began.
+LINE0=$(grep -c 'fleet second' "$LOG" 2>/dev/null); LINE0=${LINE0:-0}
 for i in $(seq 1 $((SECS * 2))); do
   sleep 0.5
   if [ $((i % 2)) = 1 ]; then key=j; else key=k; fi
