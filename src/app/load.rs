@@ -10,6 +10,23 @@ use std::time::Instant;
 
 impl State {
     pub(super) fn observe_load(&mut self, key: &MemberKey, at: Instant) {
+        self.observe_member_load(key);
+        self.observe_ensemble_load(at);
+    }
+
+    /// `observe_load` for a round of members at once: each member's score, then the
+    /// ensemble's figures and the advisor once, at the newest answer's time.
+    pub(super) fn observe_round_load(&mut self, probed: &[(MemberKey, Instant)]) {
+        for (key, _) in probed {
+            self.observe_member_load(key);
+        }
+        if let Some(at) = probed.iter().map(|(_, at)| *at).max() {
+            self.observe_ensemble_load(at);
+        }
+    }
+
+    /// The member's load score after its reading, kept in its history.
+    fn observe_member_load(&mut self, key: &MemberKey) {
         let leader_zxid = self.health.leader_zxid;
         let windows = self.history.get(key).map(MemberHistory::windows);
         if let Some(view) = self.members.get_mut(key) {
@@ -24,6 +41,10 @@ impl State {
                 h.record_load(view.load.as_ref().map(|l| l.score));
             }
         }
+    }
+
+    /// The ensemble's load, its rate point and the advisor, from every member's latest.
+    fn observe_ensemble_load(&mut self, at: Instant) {
         self.load.ensemble =
             ensemble_load(self.members.values().map(|m| (m.snap.id, m.load.as_ref())));
         let live: Vec<_> = self

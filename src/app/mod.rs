@@ -13,6 +13,7 @@ pub mod member_confs;
 mod members;
 pub mod roll;
 mod roll_keys;
+mod round;
 mod static_wizard;
 pub mod text_input;
 pub mod tree;
@@ -298,6 +299,9 @@ pub struct State {
     pub flash: Option<(Level, String)>,
     pub dirty: bool,
     pub quit: bool,
+    /// While a round of probes is applied at once (`update_round`): the members probed, whose
+    /// ensemble-wide figures are derived once at its end.
+    round: Option<Vec<(MemberKey, Instant)>>,
 }
 
 pub struct StateInit {
@@ -370,6 +374,7 @@ impl State {
             flash: None,
             dirty: true,
             quit: false,
+            round: None,
         }
     }
 
@@ -856,8 +861,7 @@ impl State {
             self.events.push(now, l, t);
         }
         self.last_refresh = Some(now);
-        self.recompute(now);
-        self.observe_load(&key, at);
+        self.derive_after_probe(&key, at);
         self.dirty = true;
         // A seed answered with an id we did not know: probe it under that id from now on.
         if target.id.is_none() && key != MemberKey::Address(target.address.clone()) {

@@ -19,6 +19,10 @@ pub struct ProbeOptions {
     /// Ask the AdminServer's `zabstate` (whether the member votes) too. The console asks
     /// only now and then: the membership already says who votes.
     pub zabstate: bool,
+    /// Ask `srvr` beside `mntr`. On 3.6+ `mntr` tells the mode and every figure; `srvr` adds
+    /// only the zxid, so a poller may skip it on most rounds (see `tui::sources`). Skipped, it
+    /// is still asked after a `mntr` that did not say the mode (refused, not serving, 3.5).
+    pub srvr: bool,
 }
 
 impl Default for ProbeOptions {
@@ -27,6 +31,7 @@ impl Default for ProbeOptions {
             timeout: Duration::from_millis(1500),
             reply_cap: super::transport::DEFAULT_REPLY_CAP,
             zabstate: true,
+            srvr: true,
         }
     }
 }
@@ -61,7 +66,18 @@ pub async fn probe_member(target: &ProbeTarget, opts: ProbeOptions) -> MemberSna
             false => None,
         }
     };
-    let (mntr, srvr, zab, conf) = tokio::join!(fourlw("mntr"), fourlw("srvr"), zabstate, conf);
+    let srvr = async {
+        match opts.srvr {
+            true => Some(fourlw("srvr").await),
+            false => None,
+        }
+    };
+    let (mntr, srvr, zab, conf) = tokio::join!(fourlw("mntr"), srvr, zabstate, conf);
+    // Not asked beside it, `srvr` is asked after a `mntr` that did not tell the mode.
+    let srvr = match srvr {
+        None if srvr_still_needed(&mntr) => Some(fourlw("srvr").await),
+        s => s,
+    };
     let probe_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     let mut snap = MemberSnapshot {
@@ -102,12 +118,27 @@ pub async fn probe_member(target: &ProbeTarget, opts: ProbeOptions) -> MemberSna
 
 type Fetched = Result<String, TransportError>;
 
-/// The member's role and figures from its `mntr` and `srvr` replies, with the follow-ups
-/// they call for (`isro`, the AdminServer's `monitor`: closures bound to the probe's deadline).
+/// After `mntr` alone: whether `srvr` may still tell something (the mode of a member whose
+/// `mntr` is refused, not serving or pre-3.6). Not when nothing listens or nothing answers.
+fn srvr_still_needed(mntr: &Fetched) -> bool {
+    match mntr {
+        Ok(text) => !text.contains("zk_server_state"),
+        Err(
+            TransportError::Refused(_)
+            | TransportError::Timeout { .. }
+            | TransportError::Unresolved { .. },
+        ) => false,
+        Err(_) => true,
+    }
+}
+
+/// The member's role and figures from its `mntr` and `srvr` replies (`None`: `srvr` not
+/// asked), with the follow-ups they call for (`isro`, the AdminServer's `monitor`: closures
+/// bound to the probe's deadline).
 async fn classify<I, IFut, A, AFut>(
     snap: &mut MemberSnapshot,
     mntr: Fetched,
-    srvr: Fetched,
+    srvr: Option<Fetched>,
     isro: I,
     admin: A,
 ) where
@@ -116,8 +147,9 @@ async fn classify<I, IFut, A, AFut>(
     A: FnOnce(&'static str) -> AFut,
     AFut: std::future::Future<Output = Option<HttpFetched>>,
 {
-    // Both 4lw failed at the transport level: the process is gone or hung.
-    if let (Err(e1), Err(_)) = (&mntr, &srvr) {
+    // Both 4lw failed at the transport level (or `mntr` did, `srvr` not asked): the process
+    // is gone or hung.
+    if let (Err(e1), None | Some(Err(_))) = (&mntr, &srvr) {
         snap.role = match e1 {
             TransportError::Refused(_) | TransportError::Unresolved { .. } => Role::Down,
             TransportError::Timeout { .. } => Role::Unresponsive,
@@ -126,7 +158,7 @@ async fn classify<I, IFut, A, AFut>(
         snap.error = Some(e1.to_string());
         return;
     }
-    let srvr = answered(&srvr).map(parse_srvr);
+    let srvr = srvr.as_ref().and_then(answered).map(parse_srvr);
     let mut mntr = answered(&mntr).map(parse_mntr);
     // A reply that is not ZooKeeper's discredits the peer: nothing it said is kept.
     let failures = [

@@ -4,12 +4,16 @@
 //! ensemble's console, and keeps every ensemble watched whichever is shown.
 //!
 //! Rounds are spread: ensemble `i` of `n` probes at `i/n` of the refresh interval, so a fleet
-//! of a thousand members never opens a thousand connections in the same millisecond.
+//! of a thousand members never opens a thousand connections in the same millisecond. Each
+//! ensemble's answers of a round reach its model together (one derivation of its health per
+//! round, not one per member), and the fleet screen is drawn only when one of its lines
+//! changed. Members of ensembles not open ask `srvr` (only the zxid, beside `mntr`) every
+//! `FLEET_SRVR_EVERY` rounds: one connection per member per round instead of two.
 
 use super::editor::Handover;
 use super::sources::Pollers;
 use super::{recall_membership, run_effect, terminal, Sources, DATA_COALESCE, FRAME_GAP};
-use crate::app::fleet::{esc_leaves, Fleet, FleetAction};
+use crate::app::fleet::{esc_leaves, row_of, Fleet, FleetAction};
 use crate::app::keys::{KeyCode, Keymap};
 use crate::app::{Msg, State, StateInit};
 use crate::config::{Config, Credentials};
@@ -17,10 +21,17 @@ use crate::probe::member::ProbeOptions;
 use crate::probe::round::{AdminLocator, ConfigSource};
 use crate::probe::secure::TlsPorts;
 use crate::ui::theme::{effective_theme, Themes};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
+
+/// Every how many rounds the members of an ensemble whose console is not open ask `srvr`.
+const FLEET_SRVR_EVERY: u64 = 10;
+/// After the first answer of an ensemble's round, how long its other members' answers are
+/// waited for before the round goes to the model (members answer within milliseconds of each
+/// other; a slow one comes in a round of its own).
+const ROUND_GATHER: Duration = Duration::from_millis(100);
 
 /// One ensemble of the fleet, resolved from its own config entry (or an inventory line).
 pub struct FleetMember {
@@ -42,6 +53,8 @@ pub struct FleetOptions {
 /// all share.
 enum In {
     Of(usize, Msg),
+    /// Answers of one round of ensemble `i`'s pollers (`Probed`, `MemberConf`), in order.
+    Round(usize, Vec<Msg>),
     All(Msg),
 }
 
@@ -66,6 +79,8 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
         ..ProbeOptions::default()
     };
     let now = SystemTime::now();
+    // Every ensemble's rounds fall on this epoch, moved by its phase.
+    let epoch = Instant::now();
     let mut states = Vec::new();
     let mut all_sources = Vec::new();
     for (i, e) in opts.ensembles.into_iter().enumerate() {
@@ -88,7 +103,7 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
             tree: None,
             connect: e.connect.clone(),
             credentials: e.credentials.clone(),
-            pollers: Pollers::new(etx.clone(), probe_opts, refresh).with_phase(phase),
+            pollers: Pollers::new(etx.clone(), probe_opts, refresh).with_epoch(epoch + phase),
             watcher: None,
             opts: probe_opts,
             refresh,
@@ -98,6 +113,7 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
             roll: super::roll::Worker::default(),
             watchers: Default::default(),
         };
+        src.pollers.set_srvr_every(FLEET_SRVR_EVERY);
         recall_membership(&mut state);
         // A roll that stopped part-way on this ensemble is shown and offered, as alone.
         super::roll::load_journal(state.ensemble.clone(), src.tx.clone());
@@ -127,7 +143,16 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
         term: &mut term,
         handover: &mut handover,
     };
-    let result = event_loop(&mut out, &mut fleet, &mut all_sources, &themes, &mut rx).await;
+    let second = Second::new(epoch, refresh, n);
+    let result = event_loop(
+        &mut out,
+        &mut fleet,
+        &mut all_sources,
+        &themes,
+        &mut rx,
+        second,
+    )
+    .await;
     terminal::restore();
     for s in &mut all_sources {
         s.stop();
@@ -139,12 +164,40 @@ pub async fn run(opts: FleetOptions) -> anyhow::Result<()> {
     result
 }
 
-/// A channel for one ensemble's sources whose messages arrive tagged with the ensemble.
+/// A channel for one ensemble's sources whose messages arrive tagged with the ensemble; the
+/// pollers' answers arrive as rounds (see `ROUND_GATHER`), anything else as it comes, after
+/// the answers that came before it.
 fn forward(i: usize, tx: mpsc::UnboundedSender<In>) -> mpsc::UnboundedSender<Msg> {
     let (etx, mut erx) = mpsc::unbounded_channel::<Msg>();
     tokio::spawn(async move {
-        while let Some(m) = erx.recv().await {
-            if tx.send(In::Of(i, m)).is_err() {
+        let mut round: Vec<Msg> = Vec::new();
+        let mut until: Option<Instant> = None;
+        loop {
+            let next = match until {
+                Some(t) => tokio::select! {
+                    m = erx.recv() => m,
+                    _ = sleep_until(t) => None,
+                },
+                None => erx.recv().await,
+            };
+            let closed = next.is_none() && until.is_none();
+            let other = match next {
+                Some(m @ (Msg::Probed { .. } | Msg::MemberConf { .. })) => {
+                    round.push(m);
+                    until.get_or_insert(Instant::now() + ROUND_GATHER);
+                    continue;
+                }
+                other => other,
+            };
+            if !round.is_empty() && tx.send(In::Round(i, std::mem::take(&mut round))).is_err() {
+                return;
+            }
+            until = None;
+            let sent = match other {
+                Some(m) => tx.send(In::Of(i, m)).is_ok(),
+                None => !closed,
+            };
+            if !sent {
                 return;
             }
         }
@@ -186,32 +239,80 @@ fn spawn_shared(tx: mpsc::UnboundedSender<In>) -> Vec<tokio::task::JoinHandle<()
     vec![ticker, signals]
 }
 
-/// What one second of the fleet looked like, logged (debug) for the scale benchmark: how many
-/// members answered a probe, of how many, and the slowest frame.
-#[derive(Default)]
+/// What each second of the fleet looked like, logged (debug) for the scale benchmark: how many
+/// members were refreshed in it, of how many, and the slowest frame. A member counts for
+/// round `k` when the probe of its `k`-th round (it starts at `epoch + phase + k * every`)
+/// reached the loop before its next round was due: an answer late for its round, or a round
+/// started late, counts for none. Round `k` of every ensemble ends by `epoch + (k + 2) *
+/// every`, so a round's line is logged at the first tick after that.
 struct Second {
-    probed: HashSet<(usize, String)>,
+    epoch: std::time::Instant,
+    every: Duration,
+    ensembles: u32,
+    /// Members answered within their round, by round.
+    refreshed: BTreeMap<u64, HashSet<(usize, String)>>,
+    /// The next round to log.
+    next: u64,
     frames_us: Vec<u64>,
 }
 
 impl Second {
-    fn log(&mut self, fleet: &Fleet) {
+    fn new(epoch: Instant, every: Duration, ensembles: u32) -> Second {
+        Second {
+            epoch: epoch.into_std(),
+            every: every.max(Duration::from_millis(1)),
+            ensembles: ensembles.max(1),
+            refreshed: BTreeMap::new(),
+            next: 0,
+            frames_us: Vec::new(),
+        }
+    }
+
+    /// Ensemble `i`'s member at `address` answered a probe started `at`; it arrived `now`.
+    fn answered(
+        &mut self,
+        i: usize,
+        address: &str,
+        at: std::time::Instant,
+        now: std::time::Instant,
+    ) {
+        let start = self.epoch + self.every * i as u32 / self.ensembles;
+        let Some(since) = at.checked_duration_since(start) else {
+            return;
+        };
+        let k = (since.as_nanos() / self.every.as_nanos()) as u64;
+        let due_next = start + self.every * (k as u32 + 1);
+        if now <= due_next && k >= self.next {
+            self.refreshed
+                .entry(k)
+                .or_default()
+                .insert((i, address.to_string()));
+        }
+    }
+
+    /// Logs every round that has ended by `now`.
+    fn log(&mut self, fleet: &Fleet, now: std::time::Instant) {
         let members: usize = fleet.ensembles.iter().map(|s| s.members.len()).sum();
-        self.frames_us.sort_unstable();
-        let p99 = self
-            .frames_us
-            .get((self.frames_us.len() * 99).div_ceil(100).saturating_sub(1))
-            .copied()
-            .unwrap_or(0);
-        tracing::debug!(
-            fleet_refreshed = self.probed.len(),
-            fleet_members = members,
-            fleet_frames = self.frames_us.len(),
-            fleet_frame_p99_us = p99,
-            "fleet second"
-        );
-        self.probed.clear();
-        self.frames_us.clear();
+        let ended = |k: u64| self.epoch + self.every * (k as u32 + 2) <= now;
+        while ended(self.next) {
+            let refreshed = self.refreshed.remove(&self.next).map_or(0, |s| s.len());
+            self.frames_us.sort_unstable();
+            let p99 = self
+                .frames_us
+                .get((self.frames_us.len() * 99).div_ceil(100).saturating_sub(1))
+                .copied()
+                .unwrap_or(0);
+            tracing::debug!(
+                fleet_round = self.next,
+                fleet_refreshed = refreshed,
+                fleet_members = members,
+                fleet_frames = self.frames_us.len(),
+                fleet_frame_p99_us = p99,
+                "fleet second"
+            );
+            self.frames_us.clear();
+            self.next += 1;
+        }
     }
 }
 
@@ -227,10 +328,11 @@ async fn event_loop(
     sources: &mut [Sources],
     themes: &Themes,
     rx: &mut mpsc::UnboundedReceiver<In>,
+    mut second: Second,
 ) -> anyhow::Result<()> {
     let mut last_draw = Instant::now() - FRAME_GAP;
     let mut draw_at: Option<Instant> = Some(Instant::now());
-    let mut second = Second::default();
+    let mut open = fleet.open;
     loop {
         // While an editor has the terminal, nothing is drawn.
         let dirty = !out.handover.suspended
@@ -254,7 +356,7 @@ async fn event_loop(
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
         }
-        let batch = newest_probes(batch, &mut second);
+        let batch = newest_probes(batch, &mut second, std::time::Instant::now());
         let urgent = batch
             .iter()
             .any(|m| matches!(m, In::All(Msg::Key(_) | Msg::Resize(..) | Msg::Paste(_))));
@@ -268,6 +370,12 @@ async fn event_loop(
         let mut touched = HashSet::new();
         for m in batch {
             match m {
+                In::Round(i, msgs) => {
+                    touched.insert(i);
+                    if round_msg(fleet, sources, out.handover, i, msgs, now) {
+                        return Ok(());
+                    }
+                }
                 In::Of(i, m) => {
                     touched.insert(i);
                     if let Msg::Tree(crate::app::tree::TreeMsg::Edited { .. }) = &m {
@@ -278,12 +386,13 @@ async fn event_loop(
                     }
                 }
                 In::All(Msg::Tick) => {
-                    second.log(fleet);
+                    second.log(fleet, std::time::Instant::now());
+                    // Nothing on the fleet screen moves with time alone; an open console's
+                    // ages do, and its model says so.
                     for s in &mut fleet.ensembles {
                         s.update(Msg::Clock(now));
                         s.update(Msg::Tick);
                     }
-                    fleet.dirty = true;
                 }
                 In::All(Msg::Shutdown) => return Ok(()),
                 In::All(Msg::Resize(w, h)) => {
@@ -303,34 +412,60 @@ async fn event_loop(
         for i in touched {
             sources[i].keep_events(&fleet.ensembles[i]);
         }
+        if fleet.open != open {
+            srvr_for_open(sources, open, fleet.open);
+            open = fleet.open;
+        }
+    }
+}
+
+/// The open console shows its members' zxids and lag: its ensemble asks `srvr` every round;
+/// the one closed goes back to the fleet's cadence.
+fn srvr_for_open(sources: &[Sources], was: Option<usize>, now: Option<usize>) {
+    if let Some(j) = was {
+        sources[j].pollers.set_srvr_every(FLEET_SRVR_EVERY);
+    }
+    if let Some(i) = now {
+        sources[i].pollers.set_srvr_every(1);
     }
 }
 
 /// The batch with only the newest probe of each member: when the loop fell behind (a loaded
 /// machine, a thousand members), an older reading of a member that a newer one in the same
 /// batch supersedes is not applied. The loop's work per batch is then bounded by the number
-/// of members, so a backlog drains instead of growing (and holding its snapshots, ~50 KB
-/// each, in memory). Every probe still counts as that member refreshed this second.
-fn newest_probes(batch: Vec<In>, second: &mut Second) -> Vec<In> {
+/// of members, so a backlog drains instead of growing (and holding its snapshots in memory).
+/// Every probe still counts for its round (`Second`), arrived `now`.
+fn newest_probes(batch: Vec<In>, second: &mut Second, now: std::time::Instant) -> Vec<In> {
     type Key = (usize, u64, Option<u64>, String);
-    let key = |m: &In| match m {
-        In::Of(i, Msg::Probed { gen, target, .. }) => {
-            Some((*i, *gen, target.id, target.address.clone()))
-        }
+    let key = |i: usize, m: &Msg| match m {
+        Msg::Probed { gen, target, .. } => Some((i, *gen, target.id, target.address.clone())),
         _ => None,
     };
-    let mut last: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut last: HashMap<Key, (usize, usize)> = HashMap::new();
     for (n, m) in batch.iter().enumerate() {
-        if let Some(k) = key(m) {
-            second.probed.insert((k.0, k.3.clone()));
-            last.insert(k, n);
+        let In::Round(i, msgs) = m else { continue };
+        for (j, m) in msgs.iter().enumerate() {
+            if let (Some(k), Msg::Probed { at, target, .. }) = (key(*i, m), m) {
+                second.answered(*i, &target.address, *at, now);
+                last.insert(k, (n, j));
+            }
         }
     }
     batch
         .into_iter()
         .enumerate()
-        .filter(|(n, m)| key(m).is_none_or(|k| last.get(&k) == Some(n)))
-        .map(|(_, m)| m)
+        .filter_map(|(n, m)| match m {
+            In::Round(i, msgs) => {
+                let kept: Vec<Msg> = msgs
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(j, m)| key(i, m).is_none_or(|k| last.get(&k) == Some(&(n, *j))))
+                    .map(|(_, m)| m)
+                    .collect();
+                (!kept.is_empty()).then_some(In::Round(i, kept))
+            }
+            other => Some(other),
+        })
         .collect()
 }
 
@@ -390,12 +525,36 @@ fn ensemble_msg(
             sources[i].remember(&state.seeds, config);
         }
     }
+    let before = fleet.open.is_none().then(|| row_of(state));
     state.update(Msg::Clock(now));
     let effects = state.update(m);
-    if fleet.open.is_none() {
+    mark_row(fleet, i, before);
+    apply(fleet, sources, handover, i, effects)
+}
+
+/// A round of ensemble `i`'s pollers, applied to its model at once; `true` to quit.
+fn round_msg(
+    fleet: &mut Fleet,
+    sources: &mut [Sources],
+    handover: &mut Handover,
+    i: usize,
+    msgs: Vec<Msg>,
+    now: SystemTime,
+) -> bool {
+    let state = &mut fleet.ensembles[i];
+    let before = fleet.open.is_none().then(|| row_of(state));
+    state.update(Msg::Clock(now));
+    let effects = state.update_round(msgs);
+    mark_row(fleet, i, before);
+    apply(fleet, sources, handover, i, effects)
+}
+
+/// The fleet screen is drawn again only when ensemble `i`'s line changed (`before`: its line
+/// before the update, when the fleet screen is shown).
+fn mark_row(fleet: &mut Fleet, i: usize, before: Option<crate::app::fleet::FleetRow>) {
+    if before.is_some_and(|b| b != row_of(&fleet.ensembles[i])) {
         fleet.dirty = true;
     }
-    apply(fleet, sources, handover, i, effects)
 }
 
 /// A key (or paste) from the terminal: to the fleet screen, or to the open ensemble's console
@@ -482,7 +641,7 @@ mod tests {
     use crate::probe::member::{MemberSnapshot, MetricsSource, ProbeTarget};
     use crate::probe::types::{Metrics, Role};
 
-    fn probe(i: usize, address: &str, ms: f64) -> In {
+    fn probe(address: &str, ms: f64, at: std::time::Instant) -> Msg {
         let snap = MemberSnapshot {
             id: Some(1),
             address: address.into(),
@@ -497,40 +656,64 @@ mod tests {
             hint: None,
             zab: None,
         };
-        In::Of(
-            i,
-            Msg::Probed {
-                gen: 0,
-                target: ProbeTarget {
-                    id: Some(1),
-                    address: address.into(),
-                    ..ProbeTarget::default()
-                },
-                snap: Box::new(snap),
-                at: std::time::Instant::now(),
+        Msg::Probed {
+            gen: 0,
+            target: ProbeTarget {
+                id: Some(1),
+                address: address.into(),
+                ..ProbeTarget::default()
             },
-        )
+            snap: Box::new(snap),
+            at,
+        }
     }
 
     #[test]
     fn a_backlog_applies_only_each_members_newest_probe_and_counts_every_member() {
+        let epoch = Instant::now();
+        let t = epoch.into_std() + Duration::from_millis(10);
         let batch = vec![
-            probe(0, "a:2181", 1.0),
-            probe(1, "a:2181", 2.0),
+            In::Round(0, vec![probe("a:2181", 1.0, t)]),
+            In::Round(1, vec![probe("a:2181", 2.0, t)]),
             In::All(Msg::Tick),
-            probe(0, "a:2181", 3.0),
-            probe(0, "b:2181", 4.0),
+            In::Round(0, vec![probe("a:2181", 3.0, t), probe("b:2181", 4.0, t)]),
         ];
-        let mut second = Second::default();
-        let kept: Vec<String> = newest_probes(batch, &mut second)
+        let mut second = Second::new(epoch, Duration::from_secs(1), 2);
+        let kept: Vec<String> = newest_probes(batch, &mut second, t)
             .iter()
             .map(|m| match m {
-                In::Of(i, Msg::Probed { snap, .. }) => format!("{i}:{}", snap.probe_ms),
+                In::Round(i, msgs) => msgs
+                    .iter()
+                    .map(|m| match m {
+                        Msg::Probed { snap, .. } => format!("{i}:{}", snap.probe_ms),
+                        _ => "other".into(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
                 In::All(_) => "all".into(),
                 In::Of(..) => "other".into(),
             })
             .collect();
-        assert_eq!(kept, ["1:2", "all", "0:3", "0:4"]);
-        assert_eq!(second.probed.len(), 3);
+        assert_eq!(kept, ["1:2", "all", "0:3,0:4"]);
+        // Ensemble 1's phase is half a second: its probe at 10 ms belongs to no round of it.
+        assert_eq!(second.refreshed.get(&0).map(HashSet::len), Some(2));
+    }
+
+    #[test]
+    fn a_member_counts_for_its_round_only_when_its_answer_arrived_within_it() {
+        let epoch = Instant::now();
+        let e = epoch.into_std();
+        let ms = Duration::from_millis;
+        let mut second = Second::new(epoch, ms(1000), 4);
+        // Ensemble 2 of 4 probes at 500 ms into each second.
+        second.answered(2, "a", e + ms(1503), e + ms(1530));
+        second.answered(2, "b", e + ms(1503), e + ms(2600));
+        second.answered(2, "c", e + ms(2501), e + ms(2700));
+        assert_eq!(
+            second.refreshed[&1].len(),
+            1,
+            "b arrived after its round ended"
+        );
+        assert_eq!(second.refreshed[&2].len(), 1);
     }
 }

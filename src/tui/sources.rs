@@ -9,7 +9,9 @@ use crate::probe::member_conf::member_conf;
 use crate::probe::round::ConfigSource;
 use crate::probe::secure::TlsPorts;
 use crate::probe::transport::{four_letter_word_within, Budget};
+use crate::probe::types::{Role, ServerMode};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -29,6 +31,9 @@ pub struct Pollers {
     running: HashMap<(Option<u64>, String), (ProbeTarget, JoinHandle<()>)>,
     /// Shared with the membership watcher, for its `conf` fallback.
     pub known: Arc<Mutex<Vec<String>>>,
+    /// Every how many rounds the pollers ask `srvr` (see `SrvrDue`); shared with them so the
+    /// fleet can ask every round of the ensemble whose console is open.
+    srvr_every: Arc<AtomicU64>,
 }
 
 impl Pollers {
@@ -41,14 +46,20 @@ impl Pollers {
             epoch: Instant::now(),
             running: HashMap::new(),
             known: Arc::new(Mutex::new(Vec::new())),
+            srvr_every: Arc::new(AtomicU64::new(1)),
         }
     }
 
-    /// Moves every round `phase` later: the fleet spreads its ensembles over the interval so
-    /// they do not all probe in the same millisecond (the first round waits for it too).
-    pub fn with_phase(mut self, phase: Duration) -> Self {
-        self.epoch += phase;
+    /// Rounds fall on `epoch + k * refresh` from the given `epoch` (the fleet gives all its
+    /// ensembles one, each moved by its phase).
+    pub fn with_epoch(mut self, epoch: Instant) -> Self {
+        self.epoch = epoch;
         self
+    }
+
+    /// Asks `srvr` every `rounds` rounds only (1: every round, as the lone console does).
+    pub fn set_srvr_every(&self, rounds: u64) {
+        self.srvr_every.store(rounds.max(1), Ordering::Relaxed);
     }
 
     /// Starts pollers for new targets, stops those no longer wanted; unchanged ones keep going.
@@ -76,6 +87,7 @@ impl Pollers {
                     epoch: self.epoch,
                     every: self.refresh,
                 },
+                self.srvr_every.clone(),
                 self.tx.clone(),
             ));
             self.running.insert(key, (t, handle));
@@ -109,6 +121,13 @@ impl Schedule {
         let slots = since / every + 1;
         self.epoch + Duration::from_nanos((slots * every).min(u64::MAX as u128) as u64)
     }
+
+    /// The round `at` falls in, counted from the epoch: the same for every member of the
+    /// ensemble, so members started at different times still ask `srvr` in the same round.
+    fn slot(self, at: Instant) -> u64 {
+        let since = at.saturating_duration_since(self.epoch).as_nanos();
+        (since / self.every.as_nanos().max(1)) as u64
+    }
 }
 
 async fn poll(
@@ -116,15 +135,19 @@ async fn poll(
     target: ProbeTarget,
     opts: ProbeOptions,
     schedule: Schedule,
+    srvr_every: Arc<AtomicU64>,
     tx: UnboundedSender<Msg>,
 ) {
     // A phased schedule starts at its phase; an unphased one (epoch now or past) at once.
     sleep_until(schedule.epoch).await;
     let mut conf_due = ConfDue::default();
+    let mut srvr_due = SrvrDue::default();
     for round in 0u64.. {
         let started = Instant::now();
+        let ask_srvr = srvr_due.now(schedule.slot(started), srvr_every.load(Ordering::Relaxed));
         let opts = ProbeOptions {
             zabstate: round % 10 == 0,
+            srvr: ask_srvr,
             ..opts
         };
         // `conf` runs beside the probe, under the same deadline: the round still ends within
@@ -136,7 +159,8 @@ async fn poll(
                 false => None,
             }
         };
-        let (snap, conf) = tokio::join!(probe_member(&target, opts), conf);
+        let (mut snap, conf) = tokio::join!(probe_member(&target, opts), conf);
+        srvr_due.saw(&mut snap, ask_srvr);
         conf_due.saw(&snap, ask_conf && conf.is_some());
         let msg = Msg::Probed {
             gen,
@@ -190,6 +214,49 @@ impl ConfDue {
             self.epoch = epoch;
         }
         self.alive = alive;
+    }
+}
+
+/// When a poller asks its member for `srvr` besides `mntr`. On 3.6+ `mntr` tells the mode and
+/// every figure; `srvr` adds only the zxid (shown, compared with the leader's for the lag,
+/// and its epoch tells `ConfDue` of an election). A fleet of a thousand members saves a
+/// connection per member per round by asking it every `every` rounds (all members of an
+/// ensemble in the same round, so their zxids compare), and at once (next round) when the
+/// member's mode, role or election count moved, or when it answered without a zxid while
+/// `srvr` was not asked and none is known. Between readings the member's last zxid is kept on
+/// its snapshot. `probe_member` asks `srvr` anyway when `mntr` does not tell the mode.
+#[derive(Debug, Default)]
+struct SrvrDue {
+    zxid: Option<u64>,
+    /// The role and mode of the last answer (`None` before the first).
+    seen: Option<(Role, Option<ServerMode>)>,
+    /// `zk_cnt_election_time` of the last answer (3.6+): it moves with every election the
+    /// member took part in, even one too short for a round to see it not serving.
+    elections: Option<i64>,
+    stale: bool,
+}
+
+impl SrvrDue {
+    fn now(&self, slot: u64, every: u64) -> bool {
+        every <= 1 || slot.is_multiple_of(every) || self.stale || self.seen.is_none()
+    }
+
+    fn saw(&mut self, snap: &mut MemberSnapshot, asked: bool) {
+        let seen = Some((snap.role, snap.mode));
+        let elections = snap.metric_i64("cnt_election_time");
+        let moved = (self.seen.is_some() && seen != self.seen)
+            || (self.elections.is_some() && elections != self.elections);
+        if asked || snap.zxid.is_some() {
+            self.zxid = snap.zxid;
+            self.stale = false;
+        } else if snap.role.is_alive() {
+            // Not asked this round: the zxid of the last reading, while the member answers.
+            snap.zxid = self.zxid;
+            self.stale = self.zxid.is_none();
+        }
+        self.stale |= moved;
+        self.seen = seen;
+        self.elections = elections;
     }
 }
 
@@ -337,7 +404,6 @@ async fn follow_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ensemble::member::Role;
 
     #[test]
     fn rounds_fall_on_the_shared_boundaries_and_an_overrun_skips_what_it_missed() {
@@ -371,6 +437,57 @@ mod tests {
             hint: None,
             zab: None,
         }
+    }
+
+    #[test]
+    fn the_round_number_is_the_ensembles_not_the_pollers() {
+        let epoch = Instant::now();
+        let s = Schedule {
+            epoch,
+            every: Duration::from_millis(1000),
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(s.slot(epoch), 0);
+        assert_eq!(s.slot(epoch + ms(999)), 0);
+        assert_eq!(s.slot(epoch + ms(1003)), 1);
+        assert_eq!(s.slot(epoch + ms(10_020)), 10);
+    }
+
+    #[test]
+    fn srvr_is_asked_every_few_rounds_and_after_a_change_and_the_zxid_is_kept_between() {
+        let mut d = SrvrDue::default();
+        let leader = |zxid, elections: i64| {
+            let mut s = MemberSnapshot {
+                mode: Some(ServerMode::Leader),
+                ..snap(Role::Leader, zxid)
+            };
+            let n = crate::probe::types::MetricValue::Int(elections);
+            s.metrics.insert("cnt_election_time".into(), n);
+            s
+        };
+        assert!(d.now(3, 10), "the first round asks");
+        d.saw(&mut leader(Some(0x1_0000_0005), 1), true);
+        assert!(!d.now(4, 10));
+        assert!(d.now(10, 10));
+        assert!(d.now(4, 1), "every round when asked to");
+        let mut s = leader(None, 1);
+        d.saw(&mut s, false);
+        assert_eq!(s.zxid, Some(0x1_0000_0005), "kept from the last srvr");
+        assert!(!d.now(5, 10));
+        // An election the rounds did not see as not serving: the count moved.
+        d.saw(&mut leader(None, 2), false);
+        assert!(d.now(6, 10));
+        d.saw(&mut leader(Some(0x2_0000_0000), 2), true);
+        assert!(!d.now(7, 10));
+        // Stopped answering, then back as a follower: asked at once.
+        let mut down = snap(Role::Down, None);
+        d.saw(&mut down, false);
+        assert_eq!(down.zxid, None, "a silent member has no zxid of now");
+        assert!(d.now(8, 10));
+        d.saw(&mut snap(Role::Down, None), true);
+        assert!(!d.now(9, 10));
+        d.saw(&mut snap(Role::Follower, None), false);
+        assert!(d.now(11, 10));
     }
 
     #[test]
