@@ -38,8 +38,10 @@ phase lints "$started"
 # the smoke runs use. The non-TLS build differs only by the cfg(not(feature = "tls")) stubs
 # that refuse a TLS address; clippy above compiles them.
 started=$SECONDS
-cargo test --no-run --features tls --lib --bins --tests --examples \
+cargo test --no-run --features tls --lib --bins --tests \
   --message-format=json-render-diagnostics >"$work/build.json"
+# (`cargo test --examples` would build them as test harnesses, elsewhere.)
+cargo build --features tls --examples --quiet
 # The test harness executables, as "SOURCE EXECUTABLE" (source relative to the repo).
 grep '"reason":"compiler-artifact"' "$work/build.json" | grep '"profile":{[^}]*"test":true' |
   sed -n 's|.*"src_path":"'"$ROOT"'/\([^"]*\)".*"executable":"\([^"]*\)".*|\1 \2|p' >"$work/tests" || true
@@ -61,29 +63,33 @@ slow=(tests/static_change.rs tests/rolling.rs tests/membership.rs tests/console_
 run_bin() {
   local src=$1 exe=$2 out t0=$SECONDS rc=0
   out=$work/$(echo "$src" | tr / _).out
-  "$exe" >"$out" 2>&1 || rc=$?
+  "$exe" >"$out" 2>&1 </dev/null || rc=$?
   {
     flock 9
-    echo "     Running $src ($((SECONDS - t0)) s, exit $rc)"
-    cat "$out"
-    cat "$out" >>"$log"
+    { echo "     Running $src ($((SECONDS - t0)) s, exit $rc)"; cat "$out"; } | tee -a "$log"
     [ "$rc" = 0 ] || echo "$src" >>"$work/failed"
   } 9>"$work/print.lock"
 }
 
 started=$SECONDS
 running=0
-while read -r src exe; do
+# The list on fd 3: a test's child reading its stdin must not eat it.
+while read -r src exe <&3; do
   if [ "$running" -ge "$JOBS" ]; then
     wait -n || true
     running=$((running - 1))
   fi
-  run_bin "$src" "$exe" &
+  run_bin "$src" "$exe" </dev/null &
   running=$((running + 1))
-done <"$work/order"
+done 3<"$work/order"
 wait
 phase tests "$started"
 status=0
+ran=$(grep -c '^     Running ' "$log" || true)
+if [ "$ran" != "$(wc -l <"$work/order")" ]; then
+  status=1
+  echo "test.sh: $ran of $(wc -l <"$work/order") test binaries ran"
+fi
 if [ -s "$work/failed" ]; then
   status=1
   echo "test.sh: failed test binaries: $(tr '\n' ' ' <"$work/failed")"

@@ -4,25 +4,10 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
-use common::console::{sandbox_console_cmd, sandbox_in};
+use common::console::{leader_in, row_of, sandbox_console_cmd, sandbox_in};
 use common::tmux::Tmux;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn leader_in(screen: &str) -> Option<u64> {
-    let at = screen.find("leader ")?;
-    screen[at + 7..].split_whitespace().next()?.parse().ok()
-}
-
-fn row_of(screen: &str, id: u64) -> Option<String> {
-    screen
-        .lines()
-        .find(|l| {
-            let t = l.trim_start_matches(['│', '▶', ' ']);
-            t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
-        })
-        .map(str::to_string)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_shows_a_leader_election_live() {

@@ -7,7 +7,7 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
-use common::console::{console_cmd, sandbox_cli, sandbox_in, write_console_config};
+use common::console::{console_cmd, row_of, sandbox_cli, sandbox_in, write_console_config};
 use common::tmux::Tmux;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -282,17 +282,6 @@ async fn a_lost_quorum_is_recovered_from_the_console_through_the_templates() {
         fresh.detach();
     }
     drop(sb);
-}
-
-/// The dashboard's row of member `id`.
-fn row_of(screen: &str, id: u64) -> Option<String> {
-    screen
-        .lines()
-        .find(|l| {
-            let t = l.trim_start_matches(['│', '▶', ' ']);
-            t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
-        })
-        .map(str::to_string)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

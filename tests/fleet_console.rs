@@ -5,20 +5,13 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
-use common::console::{console_cmd, fleet_config};
+use common::console::{console_cmd, fleet_config, fleet_row};
 use common::tmux::Tmux;
 use common::*;
 use std::time::Duration;
 
 /// Several refresh intervals and probe timeouts on a loaded machine.
 const WITHIN: Duration = Duration::from_secs(40);
-
-fn row<'a>(screen: &'a str, name: &str) -> Option<(usize, &'a str)> {
-    screen
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains(&format!(" {name} ")))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
@@ -35,7 +28,7 @@ async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
 
     let screen = tmux
         .until("gone unreachable above alpha ok", WITHIN, |s| {
-            match (row(s, "gone"), row(s, "alpha")) {
+            match (fleet_row(s, "gone"), fleet_row(s, "alpha")) {
                 (Some((g, gl)), Some((a, al))) => {
                     g < a && gl.starts_with("UNREACHABLE") && al.starts_with("OK")
                 }
@@ -64,10 +57,13 @@ async fn the_fleet_screen_opens_an_ensemble_and_keeps_watching_the_others() {
         .until(
             "alpha warn, 2 of 3 voters, on the fleet screen",
             WITHIN,
-            |s| row(s, "alpha").is_some_and(|(_, l)| l.starts_with("WARN") && l.contains("2/3")),
+            |s| {
+                fleet_row(s, "alpha")
+                    .is_some_and(|(_, l)| l.starts_with("WARN") && l.contains("2/3"))
+            },
         )
         .await;
-    assert!(row(&screen, "gone").is_some(), "{screen}");
+    assert!(fleet_row(&screen, "gone").is_some(), "{screen}");
     tmux.keys(&["q"]);
     drop(tmux);
     alpha.down().await.ok();

@@ -6,7 +6,7 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
-use common::console::{console_cmd, fleet_config};
+use common::console::{console_cmd, fleet_config, fleet_row};
 use common::tmux::Tmux;
 use common::*;
 use std::os::unix::fs::PermissionsExt;
@@ -15,13 +15,6 @@ use zookeeper_client as zkc;
 
 /// Several refresh intervals and probe timeouts on a loaded machine.
 const WITHIN: Duration = Duration::from_secs(40);
-
-fn row<'a>(screen: &'a str, name: &str) -> Option<(usize, &'a str)> {
-    screen
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains(&format!(" {name} ")))
-}
 
 /// The editor: notes that it ran (with the file it got), then turns the first `a` of each line into `b`.
 fn editor_script(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -62,7 +55,7 @@ async fn the_editor_opens_from_a_console_opened_on_the_fleet_screen() {
 
     // A lone voter is WARN (no failure tolerated): both serving, 1 of 1.
     tmux.until("both ensembles serving on the fleet screen", WITHIN, |s| {
-        [row(s, "edited"), row(s, "other")]
+        [fleet_row(s, "edited"), fleet_row(s, "other")]
             .iter()
             .all(|r| r.is_some_and(|(_, l)| l.starts_with("WARN") && l.contains("1/1")))
     })
@@ -129,7 +122,7 @@ async fn the_editor_opens_from_a_console_opened_on_the_fleet_screen() {
     }
     tmux.until("other unreachable on the fleet screen", WITHIN, |s| {
         s.contains("zkconsole fleet")
-            && row(s, "other").is_some_and(|(_, l)| l.starts_with("UNREACHABLE"))
+            && fleet_row(s, "other").is_some_and(|(_, l)| l.starts_with("UNREACHABLE"))
     })
     .await;
     tmux.keys(&["q"]);

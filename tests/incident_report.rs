@@ -6,16 +6,11 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
-use common::console::{sandbox_console_cmd, sandbox_in};
+use common::console::{leader_in, sandbox_console_cmd, sandbox_in};
 use common::tmux::Tmux;
 use common::{all_serving, zkconsole_env, CliRun};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
-
-fn leader_in(screen: &str) -> Option<u64> {
-    let at = screen.find("leader ")?;
-    screen[at + 7..].split_whitespace().next()?.parse().ok()
-}
 
 /// What the test did and when: the event must carry a time in `[before, seen]`.
 struct Step {

@@ -7,7 +7,7 @@ mod common;
 mod synthetic;
 
 use common::all_serving;
-use common::console::{sandbox_console_cmd, sandbox_in, write_console_config};
+use common::console::{leader_in, sandbox_console_cmd, sandbox_in, write_console_config};
 use common::tmux::Tmux;
 use std::time::{Duration, Instant};
 use synthetic::{feed, snap, state};
@@ -143,11 +143,6 @@ fn the_state_found_at_start_up_pages_no_one_and_its_recovery_does() {
 
 // ---------------------------------------------------------------------------------------------
 // On a real sandbox, the console in tmux
-
-fn leader_in(screen: &str) -> Option<u64> {
-    let at = screen.find("leader ")?;
-    screen[at + 7..].split_whitespace().next()?.parse().ok()
-}
 
 fn script(path: &std::path::Path, body: &str) {
     use std::os::unix::fs::PermissionsExt;

@@ -63,3 +63,28 @@ pub fn sandbox_cli(verb: &str, dir: &Path) -> String {
         dir.display()
     )
 }
+
+/// The leader's id as the console's title line shows it (`leader N`).
+pub fn leader_in(screen: &str) -> Option<u64> {
+    let at = screen.find("leader ")?;
+    screen[at + 7..].split_whitespace().next()?.parse().ok()
+}
+
+/// The dashboard's row of member `id`.
+pub fn row_of(screen: &str, id: u64) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| {
+            let t = l.trim_start_matches(['│', '▶', ' ']);
+            t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
+        })
+        .map(str::to_string)
+}
+
+/// The fleet screen's row of ensemble `name`, with its line number.
+pub fn fleet_row<'a>(screen: &'a str, name: &str) -> Option<(usize, &'a str)> {
+    screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(&format!(" {name} ")))
+}

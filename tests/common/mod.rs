@@ -182,30 +182,7 @@ pub async fn zkconsole(args: &[&str]) -> CliRun {
 }
 
 pub async fn zkconsole_in(home: &Path, args: &[&str]) -> CliRun {
-    let started = Instant::now();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zkconsole"))
-        .args(args)
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("HOME", home)
-        .env_remove("ZKCONSOLE_DIGEST")
-        .env_remove("ZKCONSOLE_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn zkconsole");
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .unwrap_or_else(|_| panic!("zkconsole {args:?} did not finish within 30 s"))
-        .expect("wait for zkconsole");
-    CliRun {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    }
+    zkconsole_env(home, args, &[], Duration::from_secs(30)).await
 }
 
 /// `zkconsole status --connect CONNECT --json [extra...]`.
