@@ -3,6 +3,9 @@
 //! as interrupted and exits 130, within its wind-down limit; nothing is left under the bench
 //! root.
 
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
+mod common;
+
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::path::Path;
@@ -38,12 +41,7 @@ async fn bench_nodes(c: &zkc::Client) -> Vec<String> {
 
 /// The bench's audit lines (intent, then result).
 fn audit_lines(home: &Path) -> Vec<serde_json::Value> {
-    let text =
-        std::fs::read_to_string(home.join("state/zkconsole/audit.jsonl")).unwrap_or_default();
-    text.lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .filter(|v: &serde_json::Value| v["action"] == "bench")
-        .collect()
+    common::audit_records(home, "bench")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -93,12 +93,7 @@ fn feed(s: &mut State, obs: &zkconsole::probe::round::Observation) {
 }
 
 fn audit_lines(home: &Path) -> Vec<serde_json::Value> {
-    let text =
-        std::fs::read_to_string(home.join("state/zkconsole/audit.jsonl")).unwrap_or_default();
-    text.lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .filter(|v: &serde_json::Value| v["action"] == "bench")
-        .collect()
+    common::audit_records(home, "bench")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,6 @@ mod common;
 mod synthetic;
 
 use common::{address_of, garbage_peer, healthy_sandbox, hung_peer};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use std::time::{Duration, Instant};
 use synthetic::{feed_three_voters, state};
 use zkconsole::app::clients::{ClientsMsg, ClientsView};
@@ -16,25 +14,12 @@ use zkconsole::app::{Effect, Msg, State, View};
 use zkconsole::ensemble::clients::ClientConn;
 use zkconsole::probe::cons::{fetch_cons, parse_cons};
 use zkconsole::probe::parse::Reply;
-use zkconsole::ui::theme::Themes;
 use zookeeper_client as zkc;
 
 const TIMEOUT: Duration = Duration::from_secs(3);
 
 fn screen(s: &State) -> String {
-    let themes = Themes::load(None);
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
-        .unwrap();
-    let b = t.backend().buffer().clone();
-    (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    synthetic::screen_text(s, 80, 24)
 }
 
 fn conns(text: &str) -> Vec<ClientConn> {

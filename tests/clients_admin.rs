@@ -7,8 +7,6 @@ mod common;
 mod synthetic;
 
 use common::{address_of, closed_address, garbage_peer, hung_peer, probe_opts, sandbox_with};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use zkconsole::app::clients::{ClientsMsg, ClientsRequest};
@@ -41,19 +39,7 @@ fn screen(s: &State) -> String {
 }
 
 fn screen_sized(s: &State, width: u16, height: u16) -> String {
-    let themes = Themes::load(None);
-    let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
-    t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
-        .unwrap();
-    let b = t.backend().buffer().clone();
-    (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    synthetic::screen_text(s, width, height)
 }
 
 /// The console's state for the sandbox as a session and a probe round would give it: the

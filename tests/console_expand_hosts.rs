@@ -7,7 +7,9 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
-use common::console::{console_cmd, row_of, sandbox_cli, sandbox_in, write_console_config};
+use common::console::{
+    console_cmd, open_host_restart, row_of, sandbox_cli, sandbox_in, write_console_config,
+};
 use common::tmux::Tmux;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -322,18 +324,7 @@ async fn a_down_follower_is_restarted_from_the_recover_page_through_the_template
         row_of(s, f).is_some_and(|r| r.contains("down"))
     })
     .await;
-    tmux.keys(&["w"]);
-    tmux.until("the workflow menu", long, |s| s.contains("r  recover"))
-        .await;
-    tmux.keys(&["r"]);
-    tmux.until("the recover page offers the host restart", long, |s| {
-        s.contains("restart it on its host")
-    })
-    .await;
-    tmux.keys(&["r"]);
-    let screen = tmux
-        .until("the confirmation", long, |s| s.contains("to confirm"))
-        .await;
+    let screen = open_host_restart(&tmux, long).await;
     // The command as it will run, and the ensemble after it.
     assert!(
         screen.contains(&format!("start {f}: ")) && screen.contains("sandbox restart"),

@@ -8,32 +8,19 @@
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
+use common::console::{
+    console_cmd, open_host_restart, row_of, sandbox_cli, sandbox_in, tagged_cli,
+    write_console_config,
+};
 use common::tmux::Tmux;
-use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
-use zkconsole::sandbox::{Sandbox, SandboxOptions};
+use zkconsole::sandbox::Sandbox;
 
 /// The console on ensemble `sb` of the config under `home`, in a session `name` of 120×60
 /// (the preview's command lines are long).
 fn console_on(home: &Path, name: &str) -> Tmux {
-    let cmd = format!(
-        "env XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {bin} --ensemble sb",
-        h = home.display(),
-        bin = env!("CARGO_BIN_EXE_zkconsole"),
-    );
-    Tmux::start(name, 120, 60, &cmd)
-}
-
-/// The sandbox CLI, with this run's sandbox tag (so a leftover JVM can be found and killed).
-fn sandbox_cli() -> String {
-    let tag = std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default();
-    let tag = if tag.is_empty() {
-        String::new()
-    } else {
-        format!("env ZKCONSOLE_SANDBOX_TAG={tag} ")
-    };
-    format!("{tag}{}", env!("CARGO_BIN_EXE_zkconsole"))
+    Tmux::start(name, 120, 60, &console_cmd(home, &[], "--ensemble sb"))
 }
 
 /// A start command that acts as `systemctl start` does on an active unit: nothing while the
@@ -50,29 +37,16 @@ fn write_start_script(home: &Path, dir: &Path) -> std::path::PathBuf {
          fi\n\
          exec {cli} sandbox restart \"$1\" --dir '{dir}'\n",
         dir = dir.display(),
-        cli = sandbox_cli(),
+        cli = tagged_cli(),
     );
     std::fs::write(&script, text).unwrap();
     script
 }
 
-/// The dashboard's row of member `id`.
-fn row_of(screen: &str, id: u64) -> Option<String> {
-    screen
-        .lines()
-        .find(|l| {
-            let t = l.trim_start_matches(['│', '▶', ' ']);
-            t.split_whitespace().next() == Some(&id.to_string()) && t.contains("127.0.0.1:")
-        })
-        .map(str::to_string)
-}
-
 /// The host actions' audit lines, in the order written: (action, phase, result).
 fn host_audit(home: &Path) -> Vec<(String, String, String)> {
-    let text = std::fs::read_to_string(home.join("state/zkconsole/audit.jsonl")).unwrap();
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v["action"].as_str().is_some_and(|a| a.starts_with("host-")))
+    common::audit_records(home, "host-")
+        .into_iter()
         .map(|v| {
             let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
             (s("action"), s("phase"), s("result"))
@@ -93,30 +67,21 @@ fn unwrapped(screen: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_follower_is_stopped_then_started_from_the_recover_page_and_serves_again() {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("sb");
-    let mut sb = Sandbox::up(SandboxOptions {
-        members: 3,
-        dir: Some(dir.clone()),
-        ..SandboxOptions::default()
-    })
-    .await
-    .unwrap();
+    let mut sb = sandbox_in(home.path(), 3).await;
+    let dir = sb.dir().to_path_buf();
     let leader = sb.wait_for_leader(Duration::from_secs(60)).await.unwrap();
     let f = sb.ids().into_iter().find(|&i| i != leader).unwrap();
     let script = write_start_script(home.path(), &dir);
-    let cfg_dir = home.path().join("config/zkconsole");
-    std::fs::create_dir_all(&cfg_dir).unwrap();
     let toml = format!(
         "[ensembles.sb]\nconnect = \"{connect}\"\ndigest_file = \"{digest}\"\n\n\
-         [ensembles.sb.actions]\nstop = \"{cli} sandbox kill {{id}} --dir {d}\"\n\
+         [ensembles.sb.actions]\nstop = \"{stop}\"\n\
          start = \"bash {script} {{id}}\"\ntimeout_s = 60\n",
         connect = sb.connect_string(),
         digest = sb.digest_file().display(),
-        cli = sandbox_cli(),
-        d = dir.display(),
+        stop = sandbox_cli("kill", &dir),
         script = script.display(),
     );
-    std::fs::write(cfg_dir.join("config.toml"), toml).unwrap();
+    write_console_config(home.path(), &toml);
     let name = format!("zkc-restart-hung-{}", std::process::id());
     let tmux = console_on(home.path(), &name);
     let long = Duration::from_secs(60);
@@ -129,18 +94,7 @@ async fn a_hung_follower_is_stopped_then_started_from_the_recover_page_and_serve
         row_of(s, f).is_some_and(|r| r.contains("unresponsive"))
     })
     .await;
-    tmux.keys(&["w"]);
-    tmux.until("the workflow menu", long, |s| s.contains("r  recover"))
-        .await;
-    tmux.keys(&["r"]);
-    tmux.until("the recover page offers the host restart", long, |s| {
-        s.contains("restart it on its host")
-    })
-    .await;
-    tmux.keys(&["r"]);
-    let screen = tmux
-        .until("the confirmation", long, |s| s.contains("to confirm"))
-        .await;
+    let screen = open_host_restart(&tmux, long).await;
     // Both commands as they will run, stop before start, and the ensemble after them (read
     // as one text: a long command wraps).
     let flat = unwrapped(&screen);

@@ -4,6 +4,7 @@
 //! Fake TCP peers stand in only for what a real server cannot produce: garbage bytes and a
 //! socket that accepts and never answers.
 
+#[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
 
 use common::*;

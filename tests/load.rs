@@ -192,26 +192,13 @@ async fn status_json_gives_each_members_load_its_driver_the_window_and_the_advic
 // ---------------------------------------------------------------------------------------------
 // The console at 80×24 (synthetic readings, ratatui's TestBackend)
 
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use zkconsole::app::{Msg, State};
 use zkconsole::probe::types::Role;
 use zkconsole::ui::theme::{Slot, Themes};
 
 fn screen(s: &State) -> (Vec<String>, ratatui::buffer::Buffer) {
-    let themes = Themes::load(None);
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
-        .unwrap();
-    let b = t.backend().buffer().clone();
-    let lines = (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol().to_string())
-                .collect()
-        })
-        .collect();
-    (lines, b)
+    let b = synthetic::drawn(s, 80, 24);
+    (synthetic::buffer_lines(&b), b)
 }
 
 #[test]

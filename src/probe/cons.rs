@@ -174,14 +174,7 @@ pub async fn ask_cons(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(name: &str) -> String {
-        std::fs::read_to_string(format!(
-            "{}/tests/fixtures/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::probe::fixture;
 
     fn ok(text: &str) -> Vec<ClientConn> {
         match parse_cons(text).unwrap() {

@@ -15,3 +15,10 @@ pub mod watches;
 // own paths short.
 pub use crate::ensemble::member as types;
 pub use crate::ensemble::tls as secure;
+
+/// A recorded reply under `tests/fixtures/`, for the parsers' unit tests.
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}

@@ -51,17 +51,23 @@ pub fn fleet_config(home: &Path, ensembles: &[(&str, &Sandbox)]) -> PathBuf {
 /// The sandbox CLI for member `{id}` as a host-action template, carrying this run's sandbox
 /// tag (the console runs it from a tmux session, which does not inherit the test's env).
 pub fn sandbox_cli(verb: &str, dir: &Path) -> String {
+    format!(
+        "{} sandbox {verb} {{id}} --dir {}",
+        tagged_cli(),
+        dir.display()
+    )
+}
+
+/// The binary as a command line that carries this run's sandbox tag, for templates and
+/// scripts that start members (a leftover JVM can then be found and killed).
+pub fn tagged_cli() -> String {
     let tag = std::env::var("ZKCONSOLE_SANDBOX_TAG").unwrap_or_default();
     let tag = if tag.is_empty() {
         String::new()
     } else {
         format!("env ZKCONSOLE_SANDBOX_TAG={tag} ")
     };
-    format!(
-        "{tag}{} sandbox {verb} {{id}} --dir {}",
-        env!("CARGO_BIN_EXE_zkconsole"),
-        dir.display()
-    )
+    format!("{tag}{}", env!("CARGO_BIN_EXE_zkconsole"))
 }
 
 /// The leader's id as the console's title line shows it (`leader N`).
@@ -87,4 +93,21 @@ pub fn fleet_row<'a>(screen: &'a str, name: &str) -> Option<(usize, &'a str)> {
         .lines()
         .enumerate()
         .find(|(_, l)| l.contains(&format!(" {name} ")))
+}
+
+/// From the dashboard to the confirmation of the recover page's restart through the host
+/// actions (`w`, `r`, `r`), waiting at most `within` for each screen; the confirmation's
+/// screen.
+pub async fn open_host_restart(tmux: &super::tmux::Tmux, within: std::time::Duration) -> String {
+    tmux.keys(&["w"]);
+    tmux.until("the workflow menu", within, |s| s.contains("r  recover"))
+        .await;
+    tmux.keys(&["r"]);
+    tmux.until("the recover page offers the host restart", within, |s| {
+        s.contains("restart it on its host")
+    })
+    .await;
+    tmux.keys(&["r"]);
+    tmux.until("the confirmation", within, |s| s.contains("to confirm"))
+        .await
 }

@@ -343,3 +343,14 @@ pub async fn zkconsole_env(
         elapsed: started.elapsed(),
     }
 }
+
+/// The audit records under `home`'s state dir (as the console started by the tests writes
+/// them), in the order written, whose action starts with `action` (exact names match too).
+pub fn audit_records(home: &Path, action: &str) -> Vec<serde_json::Value> {
+    let text =
+        std::fs::read_to_string(home.join("state/zkconsole/audit.jsonl")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["action"].as_str().is_some_and(|a| a.starts_with(action)))
+        .collect()
+}

@@ -133,3 +133,24 @@ pub fn incident() -> State {
     feed(&mut s, &round);
     s
 }
+
+/// The console drawn at `width`×`height` in the dark theme, as a test terminal holds it.
+pub fn drawn(s: &State, width: u16, height: u16) -> ratatui::buffer::Buffer {
+    let themes = Themes::load(None);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    t.draw(|f| zkconsole::ui::draw(f, s, themes.get("dark")))
+        .unwrap();
+    t.backend().buffer().clone()
+}
+
+/// The lines of a drawn buffer, each cell's symbol in turn.
+pub fn buffer_lines(b: &ratatui::buffer::Buffer) -> Vec<String> {
+    (0..b.area.height)
+        .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
+        .collect()
+}
+
+/// The console drawn at `width`×`height` as text, one line per row.
+pub fn screen_text(s: &State, width: u16, height: u16) -> String {
+    buffer_lines(&drawn(s, width, height)).join("\n")
+}
