@@ -129,12 +129,13 @@ C_CPU=$(awk -v a="$T0" -v b="$T1" -v w0="$W0" -v w1="$W1" -v hz="$HZ" 'BEGIN { p
 
 # Per second: refreshed / members, and that second's frame p99 (the log's `fleet second`).
 grep 'fleet second' "$LOG" | tail -n +"$((LINE0 + 1))" |
-  sed -n 's/.*fleet_refreshed=\([0-9]*\) fleet_members=\([0-9]*\) fleet_frames=\([0-9]*\) fleet_frame_p99_us=\([0-9]*\).*/\1 \2 \3 \4/p' >"$WORK/seconds.txt"
+  sed -n 's/.*fleet_refreshed=\([0-9]*\) fleet_answered_late_too=\([0-9]*\) fleet_members=\([0-9]*\) fleet_frames=\([0-9]*\) fleet_frame_p99_us=\([0-9]*\).*/\1 \3 \4 \5 \2/p' >"$WORK/seconds.txt"
 N_SEC=$(wc -l <"$WORK/seconds.txt")
 # median and minimum of a column of numbers (one a line), "-" when there are none.
 med_min_max() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- - -"; exit }
   printf "%.1f %.1f %.1f\n", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 read -r SHARE_MED SHARE_MIN _ <<<"$(awk -v total="$TOTAL" '{ printf "%.3f\n", 100 * $1 / total }' "$WORK/seconds.txt" | med_min_max)"
+read -r LATE_MED _ <<<"$(awk -v total="$TOTAL" '{ printf "%.3f\n", 100 * $5 / total }' "$WORK/seconds.txt" | med_min_max)"
 FULL_SECS=$(awk -v total="$TOTAL" '$1 / total >= 0.99 { n++ } END { print n + 0 }' "$WORK/seconds.txt")
 read -r P99_MED _ P99_MAX <<<"$(awk '$3 > 0 { printf "%.3f\n", $4 / 1000 }' "$WORK/seconds.txt" | med_min_max)"
 
@@ -156,6 +157,7 @@ printf '  %-40s %12s\n' "RSS KB per member (end)" "$(awk -v r="${RSS:-0}" -v n="
 printf '  %-40s %12s %12s   %s %s\n' "members refreshed per second, median %" "$SHARE_MED" "${F_OK:--}" ">= 99" "$(verdict "$SHARE_MED" '>=' 99)"
 printf '  %-40s %12s\n' "members refreshed per second, worst %" "$SHARE_MIN"
 printf '  %-40s %12s\n' "seconds with >= 99 % refreshed" "$FULL_SECS/$N_SEC"
+printf '  %-40s %12s\n' "answered per round, late ones too, median %" "$LATE_MED"
 printf '  %-40s %12s %12s   %s %s\n' "frame p99 ms, median over seconds" "$P99_MED" "-" "< 16" "$(verdict "$P99_MED" '<' 16)"
 printf '  %-40s %12s\n' "frame p99 ms, worst second" "$P99_MAX"
 echo "  (floor: one process doing $TOTAL bare mntr exchanges a second; its 'refreshed' is ok/all exchanges)"

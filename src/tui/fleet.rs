@@ -251,6 +251,8 @@ struct Second {
     ensembles: u32,
     /// Members answered within their round, by round.
     refreshed: BTreeMap<u64, HashSet<(usize, String)>>,
+    /// Members whose probe of the round answered at all (late ones too), by round.
+    answered: BTreeMap<u64, HashSet<(usize, String)>>,
     /// The next round to log.
     next: u64,
     frames_us: Vec<u64>,
@@ -263,6 +265,7 @@ impl Second {
             every: every.max(Duration::from_millis(1)),
             ensembles: ensembles.max(1),
             refreshed: BTreeMap::new(),
+            answered: BTreeMap::new(),
             next: 0,
             frames_us: Vec::new(),
         }
@@ -281,13 +284,14 @@ impl Second {
             return;
         };
         let k = (since.as_nanos() / self.every.as_nanos()) as u64;
-        let due_next = start + self.every * (k as u32 + 1);
-        if now <= due_next && k >= self.next {
-            self.refreshed
-                .entry(k)
-                .or_default()
-                .insert((i, address.to_string()));
+        if k < self.next {
+            return;
         }
+        let member = (i, address.to_string());
+        if now <= start + self.every * (k as u32 + 1) {
+            self.refreshed.entry(k).or_default().insert(member.clone());
+        }
+        self.answered.entry(k).or_default().insert(member);
     }
 
     /// Logs every round that has ended by `now`.
@@ -296,6 +300,7 @@ impl Second {
         let ended = |k: u64| self.epoch + self.every * (k as u32 + 2) <= now;
         while ended(self.next) {
             let refreshed = self.refreshed.remove(&self.next).map_or(0, |s| s.len());
+            let answered = self.answered.remove(&self.next).map_or(0, |s| s.len());
             self.frames_us.sort_unstable();
             let p99 = self
                 .frames_us
@@ -305,6 +310,7 @@ impl Second {
             tracing::debug!(
                 fleet_round = self.next,
                 fleet_refreshed = refreshed,
+                fleet_answered_late_too = answered,
                 fleet_members = members,
                 fleet_frames = self.frames_us.len(),
                 fleet_frame_p99_us = p99,
@@ -715,5 +721,6 @@ mod tests {
             "b arrived after its round ended"
         );
         assert_eq!(second.refreshed[&2].len(), 1);
+        assert_eq!(second.answered[&1].len(), 2, "late, b still answered");
     }
 }
