@@ -43,7 +43,9 @@ impl Series {
 }
 
 pub struct MemberHistory {
-    series: Vec<HeapRb<f64>>,
+    /// Single precision: the series are drawn as sparklines and read as rounded figures, and
+    /// a fleet keeps 6 x 600 of them per member (10 min at 1 s).
+    series: Vec<HeapRb<f32>>,
     /// (packets_received, when) of the previous sample, for the request rate.
     last_counter: Option<(i64, std::time::Instant)>,
     capacity: usize,
@@ -86,7 +88,7 @@ impl MemberHistory {
     /// that reading completes); a member without one records 0.
     pub fn record_load(&mut self, score: Option<f64>) {
         let i = self.index(Series::Load);
-        self.series[i].push_overwrite(score.unwrap_or(0.0));
+        self.series[i].push_overwrite(score.unwrap_or(0.0) as f32);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -125,14 +127,17 @@ impl MemberHistory {
         ];
         for (s, v) in values {
             let i = self.index(s);
-            self.series[i].push_overwrite(v);
+            self.series[i].push_overwrite(v as f32);
         }
         rate
     }
 
     /// Oldest first.
     pub fn values(&self, s: Series) -> Vec<f64> {
-        self.series[self.index(s)].iter().copied().collect()
+        self.series[self.index(s)]
+            .iter()
+            .map(|v| f64::from(*v))
+            .collect()
     }
 
     /// Figures over the last 10 s, 60 s and 5 min, from the server's counters.

@@ -30,10 +30,12 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn of(snap: &MemberSnapshot, name: &str) -> Option<Summary> {
+    /// From the figures named `sum` and `cnt` (`sum_X`, `cnt_X`: spelled out rather than
+    /// formatted, as this runs for every member every round).
+    fn of(snap: &MemberSnapshot, sum: &str, cnt: &str) -> Option<Summary> {
         Some(Summary {
-            sum: snap.metric_f64(&format!("sum_{name}"))?,
-            cnt: snap.metric_f64(&format!("cnt_{name}"))?,
+            sum: snap.metric_f64(sum)?,
+            cnt: snap.metric_f64(cnt)?,
         })
     }
 
@@ -65,13 +67,13 @@ pub struct Counters {
 impl Counters {
     pub fn of(snap: &MemberSnapshot) -> Counters {
         Counters {
-            reads: Summary::of(snap, "readlatency"),
-            updates: Summary::of(snap, "updatelatency"),
+            reads: Summary::of(snap, "sum_readlatency", "cnt_readlatency"),
+            updates: Summary::of(snap, "sum_updatelatency", "cnt_updatelatency"),
             avg_latency: snap.metric_f64("avg_latency"),
             packets: snap.metric_f64("packets_received"),
-            fsync: Summary::of(snap, "fsynctime"),
-            snapshot: Summary::of(snap, "snapshottime"),
-            election: Summary::of(snap, "election_time"),
+            fsync: Summary::of(snap, "sum_fsynctime", "cnt_fsynctime"),
+            snapshot: Summary::of(snap, "sum_snapshottime", "cnt_snapshottime"),
+            election: Summary::of(snap, "sum_election_time", "cnt_election_time"),
             fsync_exceeded: snap.metric_f64("fsync_threshold_exceed_count"),
         }
     }
