@@ -293,6 +293,10 @@ pub fn watch_membership(
         // Once a session was had, losing it and getting one back are events.
         let mut lost: Option<String> = None;
         let mut had = false;
+        // Session attempts that failed in a row, and when the next one is due: a member
+        // refusing sessions (maxClientCnxns reached, auth failing) is not asked every round.
+        let mut failed = 0u32;
+        let mut session_due = tokio::time::Instant::now();
         let say = |level: Level, text: String| {
             let _ = tx.send(Msg::Session {
                 gen,
@@ -306,15 +310,21 @@ pub fn watch_membership(
                 return;
             }
             let target = connect_now(&connect, &known);
-            match crate::zk::connect_watch_session(
-                &target,
-                opts.timeout,
-                credentials.as_ref(),
-                &tls,
-            )
-            .await
-            {
-                Ok(client) => {
+            let attempt = if tokio::time::Instant::now() >= session_due {
+                let session = crate::zk::connect_watch_session(
+                    &target,
+                    opts.timeout,
+                    credentials.as_ref(),
+                    &tls,
+                );
+                Some(session.await)
+            } else {
+                None
+            };
+            match attempt {
+                None => {}
+                Some(Ok(client)) => {
+                    failed = 0;
                     if let Some(why) = lost.take() {
                         say(
                             Level::Ok,
@@ -333,11 +343,13 @@ pub fn watch_membership(
                     );
                     lost = Some(why);
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     tracing::info!(error = %e, "no session for the membership watch");
                     if had && lost.is_none() {
                         lost = Some(e.to_string());
                     }
+                    failed = failed.saturating_add(1);
+                    session_due = tokio::time::Instant::now() + session_backoff(failed);
                 }
             }
             let addrs: Vec<String> = known.lock().map(|k| k.clone()).unwrap_or_default();
@@ -363,6 +375,12 @@ pub fn watch_membership(
             sleep(refresh.max(Duration::from_secs(2))).await;
         }
     })
+}
+
+/// How long after `failed` session attempts in a row the next one waits: 2 s doubling to
+/// 32 s. `conf` keeps the membership current meanwhile, so only the watch comes later.
+fn session_backoff(failed: u32) -> Duration {
+    Duration::from_secs(2u64 << failed.saturating_sub(1).min(4))
 }
 
 /// Reads `/zookeeper/config` and re-reads it on each change (each read with a deadline),
@@ -403,6 +421,14 @@ async fn follow_config(
 
 #[cfg(test)]
 mod tests {
+    use super::session_backoff;
+
+    #[test]
+    fn session_attempts_back_off_from_2_to_32_seconds() {
+        let secs: Vec<u64> = (1..=7).map(|n| session_backoff(n).as_secs()).collect();
+        assert_eq!(secs, [2, 4, 8, 16, 32, 32, 32]);
+    }
+
     use super::*;
 
     #[test]
