@@ -4,14 +4,14 @@
 
 #[allow(dead_code)] // Helpers shared with other test crates; not all are used here.
 mod common;
+mod synthetic;
 
 use common::{address_of, discovery_of, healthy_sandbox, observe_health, zkconsole_in};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zkconsole::app::keys::Keymap;
 use zkconsole::app::{Msg, State, StateInit};
 use zkconsole::config::Config;
-use zkconsole::probe::member::ProbeTarget;
 use zkconsole::probe::round::{seeds_of, AdminLocator};
 use zkconsole::zk::connect_session;
 
@@ -76,20 +76,7 @@ fn console_state(connect: &str) -> State {
 }
 
 fn feed(s: &mut State, obs: &zkconsole::probe::round::Observation) {
-    for sn in &obs.members {
-        s.update(Msg::Probed {
-            gen: 0,
-            target: ProbeTarget {
-                verify_id: false,
-                tls: None,
-                id: sn.id,
-                address: sn.address.clone(),
-                admin_url: None,
-            },
-            snap: Box::new(sn.clone()),
-            at: Instant::now(),
-        });
-    }
+    synthetic::feed(s, &obs.members);
 }
 
 fn audit_lines(home: &Path) -> Vec<serde_json::Value> {

@@ -406,6 +406,22 @@ pub struct Resolved {
     pub tls: TlsPorts,
 }
 
+impl Resolved {
+    /// How a one-off command observes the ensemble: its seeds, admin URLs and TLS, each probe
+    /// under the config's probe timeout.
+    pub fn discovery(&self, config: &Config) -> zkconsole::probe::round::Discovery {
+        zkconsole::probe::round::Discovery {
+            seeds: zkconsole::probe::round::seeds_of(&self.connect),
+            admin: self.admin.clone(),
+            tls: self.tls.clone(),
+            opts: zkconsole::probe::member::ProbeOptions {
+                timeout: config.probe_timeout(),
+                ..Default::default()
+            },
+        }
+    }
+}
+
 pub fn resolve_target(config: &Config, t: &Target) -> Result<Resolved, String> {
     let name = match (&t.connect, &t.ensemble, &config.default_ensemble) {
         (Some(c), _, _) => {

@@ -11,8 +11,7 @@ use zkconsole::audit::AuditLog;
 use zkconsole::config::Config;
 use zkconsole::health::summarize;
 use zkconsole::host::{Audited, CommandHost};
-use zkconsole::probe::member::ProbeOptions;
-use zkconsole::probe::round::{observe, seeds_of, Discovery};
+use zkconsole::probe::round::observe;
 use zkconsole::remembered;
 use zkconsole::rolling::recover::{Done, Recovery};
 use zkconsole::workflow::recover::{refusal, start_order};
@@ -48,15 +47,7 @@ pub async fn run(config: &Config, target: &Target, args: &RecoverArgs) -> i32 {
             resolved.name
         ));
     };
-    let discovery = Arc::new(Discovery {
-        seeds: seeds_of(&resolved.connect),
-        admin: resolved.admin.clone(),
-        tls: resolved.tls.clone(),
-        opts: ProbeOptions {
-            timeout: config.probe_timeout(),
-            ..ProbeOptions::default()
-        },
-    });
+    let discovery = Arc::new(resolved.discovery(config));
     let memory = remembered::default_path(&discovery.seeds);
     let known = memory
         .as_deref()

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use zkconsole::config::Config;
 use zkconsole::incident::{parse_since, render, After, FigureLine, MemberInput, DEFAULT_SINCE};
-use zkconsole::probe::member::ProbeOptions;
-use zkconsole::probe::round::{observe, seeds_of, Discovery};
+use zkconsole::probe::round::{observe, seeds_of};
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ReportArgs {
@@ -90,7 +89,7 @@ pub async fn run(
     let text = render(&report);
     match &args.out {
         Some(path) => {
-            if let Err(e) = zkconsole::tui::incident::write_private(path, &text) {
+            if let Err(e) = zkconsole::config::write_private(path, text.as_bytes()) {
                 eprintln!("zkconsole report: {}: {e}", path.display());
                 return 1;
             }
@@ -118,15 +117,7 @@ pub async fn run(
 /// One round of probes, each member under the probe timeout: the state after. Nothing
 /// answering leaves it to the last recorded figures.
 async fn live_after(config: &Config, resolved: &Resolved) -> After {
-    let discovery = Discovery {
-        seeds: seeds_of(&resolved.connect),
-        admin: resolved.admin.clone(),
-        tls: resolved.tls.clone(),
-        opts: ProbeOptions {
-            timeout: config.probe_timeout(),
-            ..ProbeOptions::default()
-        },
-    };
+    let discovery = resolved.discovery(config);
     // A whole round is bounded by a few probe timeouts (discovery, then the members).
     let bound = config.probe_timeout() * 4 + Duration::from_secs(1);
     let Ok(obs) = tokio::time::timeout(bound, observe(&discovery, None)).await else {

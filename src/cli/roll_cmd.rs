@@ -11,8 +11,7 @@ use zkconsole::audit::AuditLog;
 use zkconsole::config::Config;
 use zkconsole::health::summarize;
 use zkconsole::host::{Audited, CommandHost};
-use zkconsole::probe::member::ProbeOptions;
-use zkconsole::probe::round::{observe, seeds_of, Discovery};
+use zkconsole::probe::round::{observe, Discovery};
 use zkconsole::rolling::handoff::Handoff;
 use zkconsole::rolling::journal::Journal;
 use zkconsole::rolling::{Control, Decision, HandoffMode, RollEvent, Roller};
@@ -115,15 +114,7 @@ fn prepare(
         credentials: resolved.credentials.clone(),
         tls: resolved.tls.clone(),
     };
-    let discovery = Discovery {
-        seeds: seeds_of(&resolved.connect),
-        admin: resolved.admin,
-        tls: resolved.tls,
-        opts: ProbeOptions {
-            timeout: config.probe_timeout(),
-            ..ProbeOptions::default()
-        },
-    };
+    let discovery = resolved.discovery(config);
     Ok((resolved.name, CommandHost::new(actions), discovery, reach))
 }
 

@@ -672,23 +672,13 @@ pub fn judge_round(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ensemble::member::{MemberSnapshot, MetricsSource};
+    use crate::ensemble::member::MemberSnapshot;
     use crate::ensemble::observation::ConfigSource;
 
     fn snap(id: u64, role: Role, zxid: u64) -> MemberSnapshot {
         MemberSnapshot {
-            id: Some(id),
-            address: format!("127.0.0.1:{}", 4000 + id),
-            role,
-            mode: None,
-            voting: Some(true),
             zxid: Some(zxid),
-            metrics: Default::default(),
-            source: MetricsSource::Mntr,
-            probe_ms: 1.0,
-            error: None,
-            hint: None,
-            zab: None,
+            ..MemberSnapshot::voter_for_tests(id, role)
         }
     }
 

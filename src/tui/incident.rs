@@ -6,7 +6,7 @@ use crate::app::incident::ReportRequest;
 use crate::app::{Msg, State};
 use crate::config::state_dir;
 use crate::incident::{audit_entry, figures_file, After, Entry, Report, Source};
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use tokio::sync::mpsc::UnboundedSender;
@@ -116,18 +116,6 @@ fn read_audit(path: &Path, ensemble: &str) -> std::io::Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// Writes `text` to `path`, readable by us only (a report names hosts and users).
-pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())
-}
-
 /// `$XDG_STATE_HOME/zkconsole/reports/<ensemble>-<time>.md`.
 fn report_path(dir: &Path, ensemble: &str, at: SystemTime) -> PathBuf {
     let safe: String = ensemble
@@ -180,7 +168,8 @@ fn write_console_report(ask: Ask) -> Result<String, String> {
     if let Some(parent) = path.parent() {
         crate::config::ensure_private_dir(parent).map_err(|e| e.0)?;
     }
-    write_private(&path, &crate::incident::render(&report))
+    // Readable by us only: a report names hosts and users.
+    crate::config::write_private(&path, crate::incident::render(&report).as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))?;
     tracing::info!(path = %path.display(), "incident report written");
     Ok(path.display().to_string())
