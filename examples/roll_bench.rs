@@ -231,6 +231,17 @@ async fn gated(sb: Arc<AsyncMutex<Sandbox>>, settle: Duration, handoff: bool) ->
 #[path = "roll_bench/static_bench.rs"]
 mod static_bench;
 
+/// A sandbox of `opts`, every member serving (within a minute each) before the figures start.
+async fn sandbox_serving(opts: SandboxOptions) -> Sandbox {
+    let sb = Sandbox::up(opts).await.expect("sandbox up");
+    for id in sb.ids() {
+        sb.wait_serving(id, Duration::from_secs(60))
+            .await
+            .expect("serving");
+    }
+    sb
+}
+
 async fn naive(sb: Arc<AsyncMutex<Sandbox>>) {
     let (d, connect, ids) = {
         let s = sb.lock().await;
@@ -283,17 +294,11 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let members: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5);
     let settle = Duration::from_secs(args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5));
-    let sb = Sandbox::up(SandboxOptions {
+    let sb = sandbox_serving(SandboxOptions {
         members,
         ..SandboxOptions::default()
     })
-    .await
-    .expect("sandbox");
-    for id in sb.ids() {
-        sb.wait_serving(id, Duration::from_secs(60))
-            .await
-            .expect("serving");
-    }
+    .await;
     println!(
         "{members} members, settle {} s, one writer (set_data in a loop)",
         settle.as_secs()

@@ -16,7 +16,7 @@ use zkconsole::probe::member::ProbeOptions;
 use zkconsole::probe::round::{observe, AdminLocator, Discovery};
 use zkconsole::probe::transport::four_letter_word;
 use zkconsole::rolling::static_change::{StaticChange, StaticEvent};
-use zkconsole::sandbox::{Sandbox, SandboxOptions, StaticLayout};
+use zkconsole::sandbox::{SandboxOptions, StaticLayout};
 use zkconsole::workflow::roll::RollSettings;
 use zkconsole::workflow::static_plan::{plan_static, StaticGoal, StaticState};
 
@@ -37,18 +37,12 @@ async fn member_lists(addrs: Arc<Vec<(u64, String)>>) -> Vec<(u64, EnsembleConfi
 }
 
 pub async fn run(to: u64, settle: Duration) {
-    let mut sb = Sandbox::up(SandboxOptions {
+    let mut sb = super::sandbox_serving(SandboxOptions {
         members: 3,
         static_layout: Some(StaticLayout::OneHost),
         ..SandboxOptions::default()
     })
-    .await
-    .expect("static sandbox");
-    for id in sb.ids() {
-        sb.wait_serving(id, Duration::from_secs(60))
-            .await
-            .expect("serving");
-    }
+    .await;
     let connect = sb.connect_string();
     let joiners: Vec<_> = (4..=to)
         .map(|_| sb.reserve_member().expect("reserve a joiner"))
